@@ -1,0 +1,259 @@
+/*
+ * histlog.h - the C interface of libhistlog: histograms and distribution statistics of
+ * training tensors, logged into run directories that TensorBoard and MLflow can read.
+ *
+ * Conventions for every function below:
+ * - Functions returning `int` return HL_OK (0) on success or a negative HL_E* code.
+ *   On failure, hl_last_error() describes what went wrong on the calling thread.
+ * - Pointers passed in are read during the call only; the library never keeps them.
+ *   A NULL pointer where a value is required, or a size that does not match, is an
+ *   error (HL_ENULL / HL_EINVAL), never a crash.
+ * - Keys are NUL-terminated UTF-8 strings; invalid UTF-8 and the empty key are HL_EINVAL.
+ * - Handles (hl_run, hl_reader) are opaque; each `*_open` pairs with a `*_close` that accepts NULL.
+ *
+ * Statistics conventions (the same in every binding):
+ * - NaN and +/-Inf never enter bins or statistics; they are counted in nan_count / inf_count.
+ *   total_count is the number of finite values.
+ * - std is the sample standard deviation (ddof = 1); skewness is the bias-corrected sample
+ *   skewness G1; kurtosis is the bias-corrected sample EXCESS kurtosis G2. Undefined values
+ *   (too few values, zero variance) are NaN.
+ * - Quantiles are exact with numpy's default linear interpolation (raw values), or estimated
+ *   from the bins for a pre-computed histogram (see hl_stats.estimated).
+ * - Bins are half-open [a, b) except the last, which is closed [a, b] (numpy's rule).
+ */
+#ifndef HISTLOG_H
+#define HISTLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------------------ */
+
+#define HL_VERSION_MAJOR 0
+#define HL_VERSION_MINOR 1
+#define HL_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH, as hl_version_number() returns it. */
+#define HL_VERSION_NUMBER (HL_VERSION_MAJOR * 10000 + HL_VERSION_MINOR * 100 + HL_VERSION_PATCH)
+
+/* The library's version as "MAJOR.MINOR.PATCH". Static storage; never NULL. */
+const char *hl_version(void);
+
+/* The library's version as HL_VERSION_NUMBER computes it. Compare with the header's
+ * HL_VERSION_NUMBER to detect a mismatched shared library at run time. */
+unsigned hl_version_number(void);
+
+/* ---------------------------------------------------------------------------------------
+ * Errors. Values are pinned: codes are only ever added, never renumbered.
+ * ------------------------------------------------------------------------------------ */
+
+#define HL_OK 0
+#define HL_EINVAL -1     /* an argument has a value outside what the function accepts */
+#define HL_ENULL -2      /* a required pointer is NULL */
+#define HL_EIO -3        /* the file system refused (open, write, lock, disk full, ...) */
+#define HL_ENOMEM -4     /* memory could not be allocated */
+#define HL_ECLOSED -5    /* the handle was already closed */
+#define HL_ENOTFOUND -6  /* the reader has no such key, step or record */
+#define HL_ESIZE -7      /* a caller buffer is too small; the needed size was written back */
+#define HL_EFORMAT -8    /* a file exists but is not in the expected format */
+#define HL_EINTERNAL -99 /* a bug in histlog; please report it with hl_last_error()'s text */
+
+/* Thread-local description of this thread's last failure. Never NULL; owned by the library;
+ * valid until the next histlog call on this thread. It may be stale after a success:
+ * the return code is the truth. */
+const char *hl_last_error(void);
+
+/* Static name of a status code ("HL_EINVAL", ...), or "HL_E_UNKNOWN". Never NULL. */
+const char *hl_error_name(int code);
+
+/* ---------------------------------------------------------------------------------------
+ * Bin configuration
+ * ------------------------------------------------------------------------------------ */
+
+typedef enum hl_scale {
+    HL_SCALE_LINEAR = 0, /* equal-width bins over [min, max] (or the range) */
+    HL_SCALE_LOG = 1,    /* symmetric log bins: mirrored log bins on each side of a linear zero bin */
+    HL_SCALE_AUTO = 2    /* log when the finite values span many decades, else linear */
+} hl_scale;
+
+typedef struct hl_bin_config {
+    int32_t bins;             /* number of bins, >= 1 (default 30) */
+    int32_t scale;            /* an hl_scale value (default HL_SCALE_LINEAR) */
+    int32_t has_range;        /* nonzero: bin over [range_lo, range_hi] instead of [min, max] */
+    int32_t reserved;         /* must be 0 */
+    double range_lo;          /* finite, < range_hi; values outside are counted as under/overflow */
+    double range_hi;
+    const double *edges;      /* explicit edges (strictly increasing, finite), or NULL. When set, */
+    size_t n_edges;           /*   bins/scale/range are ignored; n_edges >= 2 */
+    double outlier_threshold; /* k in |x - mean| > k * std (default 3, must be > 0) */
+    double zero_tolerance;    /* |x| <= zero_tolerance counts as zero (default 0: exact zeros) */
+} hl_bin_config;
+
+/* Fills *config with the defaults above. NULL is a no-op. */
+void hl_bin_config_init(hl_bin_config *config);
+
+/* ---------------------------------------------------------------------------------------
+ * Statistics of one histogram
+ * ------------------------------------------------------------------------------------ */
+
+#define HL_NUM_QUANTILES 5 /* at probabilities 0.1, 0.25, 0.5, 0.75, 0.9 */
+
+/* Bits of hl_stats.estimated: which statistics were estimated from bins rather than exact. */
+#define HL_ESTIMATED_MOMENTS 1u   /* sum, sum_squares, mean, std, skewness, kurtosis */
+#define HL_ESTIMATED_QUANTILES 2u /* quantiles, median */
+#define HL_ESTIMATED_OUTLIERS 4u  /* outlier_count */
+#define HL_ESTIMATED_MINMAX 8u    /* min, max (outer edges of a pre-computed histogram) */
+
+typedef struct hl_stats {
+    int64_t total_count;     /* finite values (binned + underflow + overflow) */
+    int64_t nan_count;
+    int64_t inf_count;       /* +Inf and -Inf */
+    int64_t zero_count;      /* |x| <= zero_tolerance; -1 when unknown (pre-computed histogram) */
+    int64_t outlier_count;   /* |x - mean| > k * std */
+    int64_t underflow_count; /* finite values below the first edge (explicit range or edges) */
+    int64_t overflow_count;  /* finite values above the last edge */
+    double min, max;         /* NaN when total_count == 0 */
+    double sum, sum_squares;
+    double mean, std, skewness, kurtosis; /* NaN when undefined */
+    double quantiles[HL_NUM_QUANTILES];
+    double median;
+    uint32_t estimated;      /* HL_ESTIMATED_* bits; 0 for raw values */
+    uint32_t reserved;
+} hl_stats;
+
+/* Computes the histogram and statistics of n values without logging anything.
+ * `config` may be NULL (defaults). The bin count is written to *n_bins; `edges` must have room
+ * for n_bins + 1 doubles and `counts` for n_bins. If a capacity is too small, nothing but
+ * *n_bins is written and HL_ESIZE is returned, so a call with capacities 0 (and NULL buffers)
+ * asks for the size. `stats` may be NULL. n == 0 is valid (total_count 0, NaN statistics).
+ * Thread-safe. */
+int hl_compute_f32(const float *values, size_t n, const hl_bin_config *config,
+                   double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
+                   size_t *n_bins, hl_stats *stats);
+int hl_compute_f64(const double *values, size_t n, const hl_bin_config *config,
+                   double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
+                   size_t *n_bins, hl_stats *stats);
+
+/* ---------------------------------------------------------------------------------------
+ * Runs: logging histograms into a run directory
+ * ------------------------------------------------------------------------------------ */
+
+typedef struct hl_run hl_run; /* opaque; safe to use from many threads at once */
+
+/* Sinks a run writes to (bit flags for hl_run_options.sinks). */
+#define HL_SINK_JSON 1u        /* <run>/histograms/<sanitized key>.json */
+#define HL_SINK_TENSORBOARD 2u /* <run>/events.out.tfevents.* */
+#define HL_SINK_ALL (HL_SINK_JSON | HL_SINK_TENSORBOARD)
+
+typedef struct hl_run_options {
+    uint32_t sinks;          /* HL_SINK_* bits, nonzero (default HL_SINK_ALL) */
+    uint32_t queue_capacity; /* records queued for the writer before log calls wait (default 1024) */
+} hl_run_options;
+
+/* Fills *options with the defaults above. NULL is a no-op. */
+void hl_run_options_init(hl_run_options *options);
+
+/* Opens (creating if missing) the run directory `dir` and returns a handle, or NULL with
+ * hl_last_error() set. An existing run is appended to. Release with hl_run_close(). */
+hl_run *hl_run_open(const char *dir);
+
+/* As hl_run_open, with options (NULL = defaults). */
+hl_run *hl_run_open_with(const char *dir, const hl_run_options *options);
+
+/* Logs the histogram of n values under `key` at `step`. `config` NULL = defaults. The values are
+ * summarised before the call returns (the caller may reuse the buffer at once); the record is
+ * written by a background writer: call hl_run_flush() to wait for it. n == 0 is valid. */
+int hl_log_values_f32(hl_run *run, const char *key, int64_t step,
+                      const float *values, size_t n, const hl_bin_config *config);
+int hl_log_values_f64(hl_run *run, const char *key, int64_t step,
+                      const double *values, size_t n, const hl_bin_config *config);
+
+/* Logs a pre-computed histogram: n_edges == n_counts + 1 >= 2, edges finite and strictly
+ * increasing, counts finite and >= 0. Its statistics are estimated from the bins. */
+int hl_log_counts(hl_run *run, const char *key, int64_t step,
+                  const double *edges, size_t n_edges, const double *counts, size_t n_counts);
+
+/* As the three functions above, with an explicit timestamp in Unix seconds (finite, >= 0)
+ * instead of the current time. */
+int hl_log_values_f32_at(hl_run *run, const char *key, int64_t step, double timestamp,
+                         const float *values, size_t n, const hl_bin_config *config);
+int hl_log_values_f64_at(hl_run *run, const char *key, int64_t step, double timestamp,
+                         const double *values, size_t n, const hl_bin_config *config);
+int hl_log_counts_at(hl_run *run, const char *key, int64_t step, double timestamp,
+                     const double *edges, size_t n_edges, const double *counts, size_t n_counts);
+
+/* Exact summary of data reduced elsewhere (other processes, a GPU): central moments about the
+ * mean (m2 = sum (x - mean)^2, m3, m4), extremes and special counts of the finite values. */
+typedef struct hl_moments {
+    int64_t count;       /* finite values, >= 0 */
+    double mean;
+    double m2, m3, m4;   /* central sums, m2 >= 0 */
+    double min, max;
+    int64_t zero_count;  /* -1 when unknown */
+    int64_t nan_count, inf_count;
+} hl_moments;
+
+/* Logs a histogram whose counts were reduced elsewhere, with exact moments: the moments,
+ * min/max and special counts are exact; quantiles and outlier_count are estimated from the bins.
+ * `timestamp` NaN = now. */
+int hl_log_reduced(hl_run *run, const char *key, int64_t step, double timestamp,
+                   const double *edges, size_t n_edges, const double *counts, size_t n_counts,
+                   const hl_moments *moments);
+
+/* Returns when every record logged before the call is written to the operating system
+ * (it then survives the process being killed). */
+int hl_run_flush(hl_run *run);
+
+/* Flushes and releases the run. NULL is a no-op. The handle is invalid afterwards. */
+void hl_run_close(hl_run *run);
+
+/* ---------------------------------------------------------------------------------------
+ * Reader: histograms logged into a run directory
+ * ------------------------------------------------------------------------------------ */
+
+typedef struct hl_reader hl_reader; /* opaque; a snapshot taken at open; read-only, thread-safe */
+
+/* Opens a run directory (its histograms/ JSON files) or, when `path` names a TensorBoard event
+ * file or a directory of them without histograms/, imports their histograms. NULL on failure. */
+hl_reader *hl_reader_open(const char *path);
+
+/* Releases the reader. NULL is a no-op. */
+void hl_reader_close(hl_reader *reader);
+
+/* Number of keys, sorted by key. */
+int hl_reader_key_count(const hl_reader *reader, size_t *count);
+
+/* Copies key `index` (UTF-8, NUL-terminated) into buf. *length receives its length without the
+ * NUL. If capacity <= *length, returns HL_ESIZE and writes only *length. */
+int hl_reader_key(const hl_reader *reader, size_t index, char *buf, size_t capacity, size_t *length);
+
+/* Number of records logged under key, in the order they were logged (HL_ENOTFOUND: no such key). */
+int hl_reader_record_count(const hl_reader *reader, const char *key, size_t *count);
+
+/* Index of the LAST record of key with the given step (HL_ENOTFOUND if none). */
+int hl_reader_find(const hl_reader *reader, const char *key, int64_t step, size_t *index);
+
+/* One record's header. */
+typedef struct hl_record_info {
+    int64_t step;
+    double timestamp; /* Unix seconds */
+    size_t n_bins;
+    hl_stats stats;
+} hl_record_info;
+
+/* Copies record `index` of key: *info, and its edges (n_bins + 1) and counts (n_bins) when the
+ * buffers are large enough; otherwise writes *info only and returns HL_ESIZE. Buffers may be
+ * NULL with capacity 0 to ask for n_bins. */
+int hl_reader_record(const hl_reader *reader, const char *key, size_t index, hl_record_info *info,
+                     double *edges, size_t edges_capacity, double *counts, size_t counts_capacity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HISTLOG_H */

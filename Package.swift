@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+import Foundation
+
+// The directory holding this manifest: the linker's version script is referenced by absolute path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+
+let package = Package(
+    name: "histlog",
+    products: [
+        // MARK: - Public API
+        /// The engine, for Swift users: `import HistLog`. No unsafe flags, so any package can depend on it.
+        .library(name: "HistLog", targets: ["HistLog"]),
+        /// `libhistlog.so`: the C ABI declared in `Include/histlog.h`, Swift runtime linked in statically.
+        .library(name: "histlog", type: .dynamic, targets: ["HistLogCABI"]),
+    ],
+    targets: [
+        // MARK: - Public API
+        .target(name: "HistLog", path: "Sources/HistLog"),
+
+        // MARK: - Implementation details
+        /// The public header as a Clang module, so the C exports share the header's struct layouts.
+        .target(name: "CHistLog", path: "Sources/CHistLog"),
+        /// C exports only: translate C types and errors, call `HistLog`.
+        .target(
+            name: "HistLogCABI",
+            dependencies: ["HistLog", "CHistLog"],
+            path: "Sources/HistLogCABI",
+            exclude: ["exports.map"],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-static-stdlib",
+                    "-Xlinker", "--version-script=\(packageRoot)/Sources/HistLogCABI/exports.map",
+                ])
+            ]
+        ),
+        /// Benchmarks: not API, nothing in the library imports it.
+        .executableTarget(name: "histlog-bench", dependencies: ["HistLog"], path: "Sources/histlog-bench"),
+
+        // MARK: - Unit test bundles
+        .testTarget(name: "HistLogTests", dependencies: ["HistLog"], path: "Tests/HistLogTests"),
+    ]
+)

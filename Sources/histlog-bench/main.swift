@@ -1,0 +1,2 @@
+import HistLog
+print("histlog-bench")
