@@ -1,0 +1,236 @@
+/// Training-health rules over the histories of a run. Each rule looks only at keys of the roles
+/// it is about (`TensorRole`) and reports at most one finding per key:
+///
+/// | rule | keys | finding when (thresholds in `DoctorOptions`) | severity |
+/// | --- | --- | --- | --- |
+/// | `non_finite` | all | a logged step has NaN or ±Inf values; the step is the first such | error |
+/// | `vanishing_gradients` | gradients | late scale < floor, or < early scale / drop factor, or < layer ratio × the largest late scale of the run's gradient keys | warning |
+/// | `exploding_gradients` | gradients | some step's scale > ceiling, or its max abs > ceiling, or late scale > early scale × growth factor | error |
+/// | `dead_units` | activations | late share of exact zeros > `deadZeroFraction` | warning |
+/// | `frozen_weights` | parameters | the last `frozenMinSteps` or more steps have identical histograms and moments | warning |
+///
+/// The finding's step is the first logged step that meets the triggered condition on its own
+/// (for `frozen_weights`, the first step of the unchanged stretch). Findings are sorted by
+/// severity (errors first), then step, then key.
+///
+/// ```swift
+/// let findings = try Doctor().examine(try RunReader(path: "runs/a").keyHistories())
+/// for finding in findings { print(finding.key, finding.step, finding.message) }
+/// ```
+public struct Doctor: Sendable {
+    public let options: DoctorOptions
+
+    /// Throws `.invalidArgument` when a threshold is out of its domain (`DoctorOptions.validate`).
+    public init(options: DoctorOptions = DoctorOptions()) throws {
+        try options.validate()
+        self.options = options
+    }
+
+    /// All findings over `histories`, sorted (see the type's documentation). O(total steps).
+    public func examine(_ histories: [KeyHistory]) -> [Finding] {
+        let gradients = histories.filter { $0.role == .gradient }.map { ScaleSeries($0, window: options.window) }
+        let largestLateScale = gradients.count >= 2 ? gradients.compactMap(\.late).max() : nil
+
+        var findings: [Finding] = []
+        for history in histories {
+            if let finding = nonFinite(history) { findings.append(finding) }
+            switch history.role {
+            case .gradient:
+                let series = ScaleSeries(history, window: options.window)
+                if let finding = vanishing(series, largestLateScale: largestLateScale) { findings.append(finding) }
+                if let finding = exploding(series) { findings.append(finding) }
+            case .activation:
+                if let finding = dead(history) { findings.append(finding) }
+            case .parameter:
+                if let finding = frozen(history, histories: histories) { findings.append(finding) }
+            case .other:
+                break
+            }
+        }
+        return findings.sorted {
+            ($0.severity > $1.severity)
+                || ($0.severity == $1.severity && ($0.step, $0.key, $0.rule.rawValue) < ($1.step, $1.key, $1.rule.rawValue))
+        }
+    }
+
+    // MARK: - Rules
+
+    func nonFinite(_ history: KeyHistory) -> Finding? {
+        let affected = history.summaries.indices.filter {
+            history.summaries[$0].statistics.nanCount > 0 || history.summaries[$0].statistics.infCount > 0
+        }
+        guard let first = affected.first, let last = affected.last else { return nil }
+        let stats = history.summaries[first].statistics
+        var message = "\(stats.nanCount) NaN and \(stats.infCount) Inf values (\(stats.totalCount) finite) first at step \(history.steps[first])"
+        if affected.count > 1 {
+            message += "; \(affected.count) of \(history.steps.count) logged steps affected, the last at step \(history.steps[last])"
+        }
+        return Finding(
+            rule: .nonFinite, severity: .error, key: history.key, step: history.steps[first], message: message,
+            evidence: [
+                .init("nan_count", Double(stats.nanCount)), .init("inf_count", Double(stats.infCount)),
+                .init("total_count", Double(stats.totalCount)), .init("steps_affected", Double(affected.count)),
+                .init("last_step_affected", Double(history.steps[last])),
+            ])
+    }
+
+    func vanishing(_ series: ScaleSeries, largestLateScale: Double?) -> Finding? {
+        guard let late = series.late else { return nil }
+        let o = options
+        var reasons: [String] = []
+        var limit = -Double.infinity  // a step meets the condition when its scale < limit
+        if late < o.vanishingScaleFloor {
+            reasons.append("below the floor \(TextFormatting.number(o.vanishingScaleFloor))")
+            limit = max(limit, o.vanishingScaleFloor)
+        }
+        if let early = series.early, late < early / o.vanishingDropFactor {
+            reasons.append("fallen \(ratioText(early, late))x from \(TextFormatting.number(early)) at the first steps")
+            limit = max(limit, early / o.vanishingDropFactor)
+        }
+        if let largest = largestLateScale, late < largest * o.vanishingLayerRatio {
+            reasons.append("\(ratioText(largest, late))x below the largest gradient scale of the run (\(TextFormatting.number(largest)))")
+            limit = max(limit, largest * o.vanishingLayerRatio)
+        }
+        guard !reasons.isEmpty else { return nil }
+        let onset = series.points.first { $0.scale < limit } ?? series.points[series.points.count - 1]
+        var evidence: [Finding.Evidence] = [.init("late_scale", late)]
+        if let early = series.early { evidence.append(.init("early_scale", early)) }
+        if let largest = largestLateScale { evidence.append(.init("largest_late_scale", largest)) }
+        evidence.append(.init("scale_at_step", onset.scale))
+        return Finding(
+            rule: .vanishingGradients, severity: .warning, key: series.key, step: onset.step,
+            message: "gradient scale (RMS) \(TextFormatting.number(late)) at the last steps, " + reasons.joined(separator: "; "),
+            evidence: evidence)
+    }
+
+    func exploding(_ series: ScaleSeries) -> Finding? {
+        guard !series.points.isEmpty else { return nil }
+        let o = options
+        var reasons: [String] = []
+        var evidence: [Finding.Evidence] = []
+        var meets: [(ScaleSeries.Point) -> Bool] = []
+        if let peak = series.points.max(by: { $0.scale < $1.scale }), peak.scale > o.explodingScaleCeiling {
+            reasons.append("scale (RMS) reached \(TextFormatting.number(peak.scale)) at step \(peak.step), above the ceiling \(TextFormatting.number(o.explodingScaleCeiling))")
+            evidence.append(.init("peak_scale", peak.scale))
+            meets.append { $0.scale > o.explodingScaleCeiling }
+        }
+        if let peak = series.points.max(by: { $0.maxAbsolute < $1.maxAbsolute }), peak.maxAbsolute > o.explodingMaxAbsCeiling {
+            reasons.append("max |value| reached \(TextFormatting.number(peak.maxAbsolute)) at step \(peak.step), above the ceiling \(TextFormatting.number(o.explodingMaxAbsCeiling))")
+            evidence.append(.init("peak_max_abs", peak.maxAbsolute))
+            meets.append { $0.maxAbsolute > o.explodingMaxAbsCeiling }
+        }
+        if let early = series.early, let late = series.late, early >= o.vanishingScaleFloor, late > early * o.explodingGrowthFactor {
+            reasons.append("scale grew \(ratioText(late, early))x from \(TextFormatting.number(early)) to \(TextFormatting.number(late))")
+            evidence.append(.init("early_scale", early))
+            evidence.append(.init("late_scale", late))
+            meets.append { $0.scale > early * o.explodingGrowthFactor }
+        }
+        guard !reasons.isEmpty, let onset = series.points.first(where: { point in meets.contains { $0(point) } }) else {
+            return nil
+        }
+        evidence.append(.init("scale_at_step", onset.scale))
+        evidence.append(.init("max_abs_at_step", onset.maxAbsolute))
+        return Finding(
+            rule: .explodingGradients, severity: .error, key: series.key, step: onset.step,
+            message: "gradients exploding: " + reasons.joined(separator: "; "), evidence: evidence)
+    }
+
+    func dead(_ history: KeyHistory) -> Finding? {
+        let points = history.summaries.indices.compactMap { index in
+            history.summaries[index].statistics.zeroFraction.map { (step: history.steps[index], fraction: $0, index: index) }
+        }
+        guard !points.isEmpty else { return nil }
+        let late = medianOf(points.suffix(windowLength(points.count)).map(\.fraction))
+        guard late > options.deadZeroFraction,
+              let onset = points.first(where: { $0.fraction > options.deadZeroFraction }) else { return nil }
+        let stats = history.summaries[onset.index].statistics
+        return Finding(
+            rule: .deadUnits, severity: .warning, key: history.key, step: onset.step,
+            message: "\(percentText(late)) of the values are exact zeros at the last steps "
+                + "(above \(percentText(options.deadZeroFraction))); first above at step \(onset.step) with \(percentText(onset.fraction))",
+            evidence: [
+                .init("late_zero_fraction", late), .init("zero_fraction_at_step", onset.fraction),
+                .init("zero_count_at_step", Double(stats.zeroCount ?? 0)), .init("total_count_at_step", Double(stats.totalCount)),
+            ])
+    }
+
+    func frozen(_ history: KeyHistory, histories: [KeyHistory]) -> Finding? {
+        let summaries = history.summaries
+        guard let last = summaries.last, last.statistics.totalCount > 0 else { return nil }
+        var start = summaries.count - 1
+        while start > 0 && Self.unchanged(summaries[start - 1], last) { start -= 1 }
+        let unchangedSteps = summaries.count - start
+        guard unchangedSteps >= options.frozenMinSteps else { return nil }
+        let stats = last.statistics
+        let name = TensorRole.classify(history.key).name
+        let gradientLogged = histories.contains { $0.role == .gradient && TensorRole.classify($0.key).name == name }
+        let anyGradientLogged = histories.contains { $0.role == .gradient }
+        var message = "unchanged over \(unchangedSteps) logged steps (\(history.steps[start])...\(history.steps[summaries.count - 1]))"
+        if start == 0 { message += ", never updated" }
+        if anyGradientLogged && !gradientLogged {
+            message += "; no gradient was logged for it (requires_grad off, or not part of the loss?)"
+        }
+        return Finding(
+            rule: .frozenWeights, severity: .warning, key: history.key, step: history.steps[start], message: message,
+            evidence: [
+                .init("unchanged_steps", Double(unchangedSteps)), .init("first_step", Double(history.steps[start])),
+                .init("last_step", Double(history.steps[summaries.count - 1])), .init("mean", stats.mean),
+                .init("std", stats.standardDeviation), .init("gradient_logged", gradientLogged ? 1 : 0),
+            ])
+    }
+
+    /// Same bins, counts, moments and extremes: nothing measurable changed.
+    static func unchanged(_ a: HistogramSummary, _ b: HistogramSummary) -> Bool {
+        a.histogram == b.histogram && a.moments.count == b.moments.count && a.moments.mean == b.moments.mean
+            && a.moments.m2 == b.moments.m2 && a.moments.m3 == b.moments.m3 && a.moments.m4 == b.moments.m4
+            && a.moments.min == b.moments.min && a.moments.max == b.moments.max
+            && a.statistics.totalCount == b.statistics.totalCount
+    }
+
+    // MARK: - Helpers
+
+    /// How many steps make the early and the late window: `window`, or half the steps when fewer.
+    func windowLength(_ count: Int) -> Int { max(1, min(options.window, count / 2)) }
+
+    /// The scale of a gradient key at each step with finite values, and its early and late medians.
+    struct ScaleSeries {
+        struct Point {
+            var step: Int64
+            var scale: Double
+            var maxAbsolute: Double
+        }
+        var key: String
+        var points: [Point]
+        /// Median scale over the first window; nil with fewer than two points.
+        var early: Double?
+        /// Median scale over the last window; nil without points.
+        var late: Double?
+
+        init(_ history: KeyHistory, window: Int) {
+            key = history.key
+            points = history.summaries.indices.compactMap { index in
+                let stats = history.summaries[index].statistics
+                guard let scale = stats.rootMeanSquare, let maxAbsolute = stats.maxAbsolute else { return nil }
+                return Point(step: history.steps[index], scale: scale, maxAbsolute: maxAbsolute)
+            }
+            let length = max(1, min(window, points.count / 2))
+            late = points.isEmpty ? nil : medianOf(points.suffix(length).map(\.scale))
+            early = points.count < 2 ? nil : medianOf(points.prefix(length).map(\.scale))
+        }
+    }
+}
+
+/// The median of a non-empty array (mean of the two middle values for an even count).
+func medianOf(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+private func ratioText(_ larger: Double, _ smaller: Double) -> String {
+    smaller > 0 ? TextFormatting.number(larger / smaller, significant: 2) : "inf"
+}
+
+private func percentText(_ fraction: Double) -> String {
+    TextFormatting.number(fraction * 100, significant: 3) + "%"
+}

@@ -1,0 +1,163 @@
+/// The compact JSON document an HTML report embeds: per key, downsampled percentile bands and
+/// ridgeline rows packed as base64 integers, and the latest statistics.
+///
+/// Layout (field names short on purpose, one entry per key in `k`):
+/// ```
+/// {"title", "source", "version", "records", "findings": [{rule, severity, key, step, message}],
+///  "steps": [[step, ...], ...],          // step lists shared between keys that logged the same steps
+///  "k": [{"k": key, "r": role, "n": records, "ns": distinct steps, "t": last timestamp,
+///         "bs": band step list, "lo", "hi", "b": base64 uint16 LE, 7 series x points
+///                                         (min, q10, q25, q50, q75, q90, max), 65535 = no value,
+///                                         value = lo + (hi - lo) * v / 65534
+///         "rs": ridge step list, "x0", "x1", "h": base64 uint8, ridges x cells, each ridge scaled
+///                                         to its largest cell = 255, cells evenly cover [x0, x1]
+///         "s": latest [mean, std, min, max, median, zero fraction, outliers, nan, inf, total,
+///                      skewness, kurtosis, estimated 0/1, underflow, overflow] (null = undefined)}]}
+/// ```
+struct ReportData {
+    var maxRidges: Int
+    var ridgeCells: Int
+    var maxBandPoints: Int
+
+    private static let missing: UInt16 = 65535
+    private static let top: Double = 65534
+
+    func json(title: String, source: String, histories: [KeyHistory], findings: [Finding]) -> String {
+        var stepLists: [[Int64]] = []
+        var stepListIndex: [[Int64]: Int] = [:]
+        func listIndex(_ steps: [Int64]) -> Int {
+            if let index = stepListIndex[steps] { return index }
+            stepLists.append(steps)
+            stepListIndex[steps] = stepLists.count - 1
+            return stepLists.count - 1
+        }
+        let findingCounts = Dictionary(findings.map { ($0.key, 1) }, uniquingKeysWith: +)
+
+        var keys: [String] = []
+        keys.reserveCapacity(histories.count)
+        for history in histories.sorted(by: { $0.key < $1.key }) where !history.isEmpty {
+            keys.append(keyJSON(history, findings: findingCounts[history.key] ?? 0, listIndex: listIndex))
+        }
+        var out = "{\"title\":" + TextFormatting.json(title)
+        out += ",\"source\":" + TextFormatting.json(source)
+        out += ",\"version\":" + TextFormatting.json(HistLogVersion.string.description)
+        out += ",\"records\":" + String(histories.reduce(0) { $0 + $1.recordCount })
+        out += ",\"findings\":[" + findings.map(findingJSON).joined(separator: ",") + "]"
+        out += ",\"steps\":[" + stepLists.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+        out += ",\"k\":[\n" + keys.joined(separator: ",\n") + "]}"
+        return out
+    }
+
+    private func findingJSON(_ finding: Finding) -> String {
+        "{\"rule\":" + TextFormatting.json(finding.rule.rawValue) + ",\"severity\":" + TextFormatting.json(finding.severity.rawValue)
+            + ",\"key\":" + TextFormatting.json(finding.key) + ",\"step\":" + String(finding.step)
+            + ",\"message\":" + TextFormatting.json(finding.message) + "}"
+    }
+
+    private func keyJSON(_ history: KeyHistory, findings: Int, listIndex: ([Int64]) -> Int) -> String {
+        let bandIndices = evenlySpaced(count: history.steps.count, at: maxBandPoints)
+        let ridgeIndices = evenlySpaced(count: history.steps.count, at: maxRidges)
+        let summaries = history.summaries
+
+        // Percentile bands.
+        var lo = Double.infinity, hi = -Double.infinity
+        var series: [[Double]] = Array(repeating: [], count: 7)
+        for index in bandIndices {
+            let stats = summaries[index].statistics
+            let values = stats.totalCount > 0
+                ? [stats.min] + stats.quantiles + [stats.max]
+                : Array(repeating: Double.nan, count: 7)
+            for (s, value) in values.prefix(7).enumerated() {
+                series[s].append(value)
+                if value.isFinite { lo = min(lo, value); hi = max(hi, value) }
+            }
+        }
+        if !lo.isFinite { lo = 0; hi = 0 }
+        var bandBytes: [UInt8] = []
+        bandBytes.reserveCapacity(7 * bandIndices.count * 2)
+        for values in series {
+            for value in values {
+                var q = Self.missing
+                if value.isFinite {
+                    q = hi > lo ? UInt16(min(Self.top, max(0, ((value - lo) / (hi - lo) * Self.top).rounded()))) : 0
+                }
+                bandBytes.append(UInt8(q & 0xff))
+                bandBytes.append(UInt8(q >> 8))
+            }
+        }
+
+        // Ridgeline rows over the union of the chosen histograms' ranges.
+        var x0 = Double.infinity, x1 = -Double.infinity
+        for index in ridgeIndices {
+            let histogram = summaries[index].histogram
+            guard summaries[index].statistics.totalCount > 0, let first = histogram.edges.first, let last = histogram.edges.last,
+                  first.isFinite, last.isFinite else { continue }
+            x0 = min(x0, first)
+            x1 = max(x1, last)
+        }
+        if !x0.isFinite { x0 = 0; x1 = 0 }
+        var ridgeBytes: [UInt8] = []
+        ridgeBytes.reserveCapacity(ridgeIndices.count * ridgeCells)
+        for index in ridgeIndices {
+            let cells = summaries[index].statistics.totalCount > 0
+                ? resampledCounts(summaries[index].histogram, lower: x0, upper: x1, cells: ridgeCells)
+                : Array(repeating: 0, count: ridgeCells)
+            let largest = cells.max() ?? 0
+            for value in cells {
+                ridgeBytes.append(largest > 0 ? UInt8(min(255, max(0, (value / largest * 255).rounded()))) : 0)
+            }
+        }
+
+        let last = summaries[summaries.count - 1]
+        let stats = last.statistics
+        let latest: [Double] = [
+            stats.mean, stats.standardDeviation, stats.min, stats.max, stats.median,
+            stats.zeroFraction ?? .nan, Double(stats.outlierCount), Double(stats.nanCount), Double(stats.infCount),
+            Double(stats.totalCount), stats.skewness, stats.kurtosis, stats.estimated.isEmpty ? 0 : 1,
+            Double(last.histogram.underflow), Double(last.histogram.overflow),
+        ]
+        let lastTimestamp = history.timestamps.last ?? .nan
+        var out = "{\"k\":" + TextFormatting.json(history.key)
+        out += ",\"r\":" + TextFormatting.json(history.role.rawValue)
+        out += ",\"n\":" + String(history.recordCount) + ",\"ns\":" + String(history.steps.count)
+        out += ",\"t\":" + TextFormatting.json(lastTimestamp)
+        out += ",\"f\":" + String(findings)
+        out += ",\"bs\":" + String(listIndex(bandIndices.map { history.steps[$0] }))
+        out += ",\"lo\":" + TextFormatting.json(lo) + ",\"hi\":" + TextFormatting.json(hi)
+        out += ",\"b\":\"" + base64(bandBytes) + "\""
+        out += ",\"rs\":" + String(listIndex(ridgeIndices.map { history.steps[$0] }))
+        out += ",\"x0\":" + TextFormatting.json(x0) + ",\"x1\":" + TextFormatting.json(x1)
+        out += ",\"h\":\"" + base64(ridgeBytes) + "\""
+        out += ",\"s\":[" + latest.map { TextFormatting.json($0, significant: 6) }.joined(separator: ",") + "]}"
+        return out
+    }
+}
+
+/// `limit` indices spread evenly over `0..<count`, first and last included (all when fewer).
+func evenlySpaced(count: Int, at limit: Int) -> [Int] {
+    if count <= limit { return Array(0..<count) }
+    if limit <= 1 { return limit == 1 ? [count - 1] : [] }
+    return (0..<limit).map { ($0 * (count - 1) + (limit - 1) / 2) / (limit - 1) }
+}
+
+/// Standard base64 with padding (RFC 4648).
+func base64(_ bytes: [UInt8]) -> String {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity((bytes.count + 2) / 3 * 4)
+    var index = 0
+    while index + 2 < bytes.count {
+        let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+        out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+        index += 3
+    }
+    let rest = bytes.count - index
+    if rest == 1 {
+        let n = UInt32(bytes[index]) << 16
+        out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
+    } else if rest == 2 {
+        let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+        out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")]
+    }
+    return String(decoding: out, as: UTF8.self)
+}
