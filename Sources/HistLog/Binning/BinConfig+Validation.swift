@@ -1,0 +1,51 @@
+extension BinConfig {
+    /// The largest bin count accepted: beyond it a histogram stops being a summary.
+    public static let maximumBins = 1_000_000
+
+    /// Throws `invalidArgument` naming the first option outside what the engine accepts.
+    func validate() throws {
+        if let edges {
+            try Self.validate(edges: edges, name: "edges")
+            return
+        }
+        guard bins >= 1, bins <= Self.maximumBins else {
+            throw HistlogError.invalidArgument("bins must be between 1 and \(Self.maximumBins), got \(bins)")
+        }
+        if let range {
+            guard range.lower.isFinite, range.upper.isFinite else {
+                throw HistlogError.invalidArgument("range must be finite, got (\(range.lower), \(range.upper))")
+            }
+            guard range.lower < range.upper else {
+                throw HistlogError.invalidArgument("range lower bound must be < upper bound, got (\(range.lower), \(range.upper))")
+            }
+        }
+    }
+
+    /// Edges must be at least 2, finite and strictly increasing.
+    static func validate(edges: [Double], name: String) throws {
+        guard edges.count >= 2 else {
+            throw HistlogError.invalidArgument("\(name) must have at least 2 values, got \(edges.count)")
+        }
+        guard edges.count - 1 <= maximumBins else {
+            throw HistlogError.invalidArgument("\(name) must describe at most \(maximumBins) bins, got \(edges.count - 1)")
+        }
+        for (i, edge) in edges.enumerated() {
+            guard edge.isFinite else { throw HistlogError.invalidArgument("\(name)[\(i)] must be finite, got \(edge)") }
+            if i > 0 && !(edges[i - 1] < edge) {
+                throw HistlogError.invalidArgument("\(name) must be strictly increasing, but \(name)[\(i - 1)] = \(edges[i - 1]) >= \(name)[\(i)] = \(edge)")
+            }
+        }
+    }
+}
+
+extension StatisticsOptions {
+    /// Throws `invalidArgument` naming the first option outside what the engine accepts.
+    func validate() throws {
+        guard outlierThreshold.isFinite, outlierThreshold > 0 else {
+            throw HistlogError.invalidArgument("outlierThreshold must be finite and > 0, got \(outlierThreshold)")
+        }
+        guard zeroTolerance.isFinite, zeroTolerance >= 0 else {
+            throw HistlogError.invalidArgument("zeroTolerance must be finite and >= 0, got \(zeroTolerance)")
+        }
+    }
+}

@@ -1,0 +1,118 @@
+extension HistogramSummary {
+    /// The histogram and exact statistics of raw values (see `DistributionStatistics` for the
+    /// conventions). NaN and ±Inf are counted, never binned; no finite value gives `totalCount`
+    /// 0 and NaN statistics. The buffer is read in place during the call and not kept.
+    ///
+    /// Throws `HistlogError.invalidArgument` for bin or statistics options out of range.
+    /// Complexity: three streaming passes over the values (`ValueSummarizer`).
+    public init(values: UnsafeBufferPointer<Float>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions()) throws {
+        self = try ValueSummarizer.summarize(values, bins: bins, options: options)
+    }
+
+    /// As the `Float` form, for `Double` values.
+    public init(values: UnsafeBufferPointer<Double>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions()) throws {
+        self = try ValueSummarizer.summarize(values, bins: bins, options: options)
+    }
+
+    /// As the buffer form.
+    public init(values: [Float], bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions()) throws {
+        self = try values.withUnsafeBufferPointer { try ValueSummarizer.summarize($0, bins: bins, options: options) }
+    }
+
+    /// As the buffer form.
+    public init(values: [Double], bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions()) throws {
+        self = try values.withUnsafeBufferPointer { try ValueSummarizer.summarize($0, bins: bins, options: options) }
+    }
+
+    /// A pre-computed histogram: `edges` (finite, strictly increasing, `counts.count + 1` of them)
+    /// and `counts` (finite, >= 0, at least one bin). Everything but the counts is estimated from
+    /// the bins (`BinnedEstimates`): moments from the mid-points, quantiles by linear interpolation
+    /// within a bin, outliers from the bins beyond `mean ± k·std`; min and max are the outer edges;
+    /// `zeroCount` is nil. `estimated = [.moments, .quantiles, .outliers, .extremes]`.
+    public init(edges: [Double], counts: [Double], options: StatisticsOptions = StatisticsOptions()) throws {
+        try Self.validate(edges: edges, counts: counts)
+        try options.validate()
+        let histogram = Histogram(edges: edges, counts: counts)
+        let estimates = BinnedEstimates(histogram: histogram, min: edges[0], max: edges[edges.count - 1])
+        var moments = estimates.midpointMoments(min: edges[0], max: edges[edges.count - 1])
+        if estimates.total == 0 { moments = .empty }
+        self.init(
+            histogram: histogram,
+            statistics: Self.statistics(
+                moments: moments, total: estimates.total, estimates: estimates, zeroCount: nil, nanCount: 0, infCount: 0,
+                options: options, estimated: [.moments, .quantiles, .outliers, .extremes]),
+            moments: moments)
+    }
+
+    /// A histogram reduced elsewhere (other ranks, a GPU) with its exact moments, extremes and
+    /// special counts. Moments, min, max, zero/NaN/Inf counts are exact; quantiles and the outlier
+    /// count are estimated from the bins, clamped to `[moments.min, moments.max]`.
+    /// `estimated = [.quantiles, .outliers]`.
+    public init(
+        edges: [Double], counts: [Double], moments: Moments, zeroCount: Int?, nanCount: Int, infCount: Int,
+        options: StatisticsOptions = StatisticsOptions()
+    ) throws {
+        try Self.validate(edges: edges, counts: counts)
+        try Self.validate(moments: moments)
+        try options.validate()
+        guard nanCount >= 0, infCount >= 0 else {
+            throw HistlogError.invalidArgument("nanCount and infCount must be >= 0, got \(nanCount) and \(infCount)")
+        }
+        if let zeroCount, zeroCount < 0 || zeroCount > moments.count {
+            throw HistlogError.invalidArgument("zeroCount must be nil or between 0 and moments.count (\(moments.count)), got \(zeroCount)")
+        }
+        let histogram = Histogram(edges: edges, counts: counts)
+        let estimates = BinnedEstimates(histogram: histogram, min: moments.min, max: moments.max)
+        self.init(
+            histogram: histogram,
+            statistics: Self.statistics(
+                moments: moments, total: estimates.total, estimates: estimates, zeroCount: zeroCount, nanCount: nanCount,
+                infCount: infCount, options: options, estimated: [.quantiles, .outliers]),
+            moments: moments)
+    }
+
+    /// Statistics from moments, with quantiles and outliers estimated from the bins.
+    static func statistics(
+        moments: Moments, total: Double, estimates: BinnedEstimates, zeroCount: Int?, nanCount: Int, infCount: Int,
+        options: StatisticsOptions, estimated: EstimatedStatistics
+    ) -> DistributionStatistics {
+        let n = Double(moments.count)
+        let std = moments.sampleVariance.squareRoot()
+        let empty = moments.count == 0
+        let quantiles = DistributionStatistics.quantileProbabilities.map {
+            empty ? Double.nan : estimates.quantile($0, min: moments.min, max: moments.max)
+        }
+        return DistributionStatistics(
+            totalCount: moments.count, nanCount: nanCount, infCount: infCount, zeroCount: zeroCount,
+            outlierCount: empty ? 0 : estimates.outliers(mean: moments.mean, limit: options.outlierThreshold * std),
+            outlierThreshold: options.outlierThreshold,
+            min: moments.min, max: moments.max,
+            sum: empty ? .nan : n * moments.mean, sumOfSquares: empty ? .nan : moments.m2 + n * moments.mean * moments.mean,
+            mean: moments.mean, standardDeviation: std, skewness: moments.skewness, kurtosis: moments.excessKurtosis,
+            quantiles: quantiles, estimated: estimated)
+    }
+
+    static func validate(edges: [Double], counts: [Double]) throws {
+        guard counts.count >= 1 else { throw HistlogError.invalidArgument("counts must have at least 1 bin, got 0") }
+        guard edges.count == counts.count + 1 else {
+            throw HistlogError.invalidArgument("edges must have counts.count + 1 = \(counts.count + 1) values, got \(edges.count)")
+        }
+        try BinConfig.validate(edges: edges, name: "edges")
+        for (i, count) in counts.enumerated() where !(count.isFinite && count >= 0) {
+            throw HistlogError.invalidArgument("counts[\(i)] must be finite and >= 0, got \(count)")
+        }
+    }
+
+    static func validate(moments: Moments) throws {
+        guard moments.count >= 0 else { throw HistlogError.invalidArgument("moments.count must be >= 0, got \(moments.count)") }
+        guard moments.count > 0 else { return }
+        guard moments.mean.isFinite, moments.min.isFinite, moments.max.isFinite, moments.min <= moments.max else {
+            throw HistlogError.invalidArgument(
+                "moments mean, min and max must be finite with min <= max, got mean \(moments.mean), min \(moments.min), max \(moments.max)")
+        }
+        guard moments.m2.isFinite, moments.m2 >= 0, moments.m3.isFinite, moments.m4.isFinite, moments.m4 >= 0 else {
+            throw HistlogError.invalidArgument(
+                "moments m2 and m4 must be finite and >= 0 and m3 finite, got m2 \(moments.m2), m3 \(moments.m3), m4 \(moments.m4)")
+        }
+    }
+}
