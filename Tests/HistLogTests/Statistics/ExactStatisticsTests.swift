@@ -1,0 +1,65 @@
+import Testing
+@testable import HistLog
+
+/// Every statistic of raw values against the sort-based reference, per distribution and size.
+struct ExactStatisticsTests {
+    static let sizes = [0, 1, 2, 3, 4, 5, 100, 10_001]
+
+    func check<T: BinaryFloatingPoint>(_ values: [T], _ summary: HistogramSummary, relative: Double = 1e-9, _ label: String) {
+        let reference = ReferenceStatistics(values)
+        let s = summary.statistics
+        #expect(s.totalCount == reference.count, "\(label) count")
+        #expect(s.nanCount == reference.nans && s.infCount == reference.infs, "\(label) nan/inf")
+        #expect(s.zeroCount == reference.zeros, "\(label) zeros")
+        #expect(isClose(s.min, reference.min, relative: 0) && isClose(s.max, reference.max, relative: 0), "\(label) extremes")
+        #expect(isClose(s.mean, reference.mean, relative: relative, absolute: 1e-12), "\(label) mean \(s.mean) vs \(reference.mean)")
+        #expect(isClose(s.standardDeviation, reference.std, relative: relative * 100), "\(label) std \(s.standardDeviation) vs \(reference.std)")
+        #expect(isClose(s.skewness, reference.skewness, relative: 1e-6, absolute: 1e-9), "\(label) skew \(s.skewness) vs \(reference.skewness)")
+        #expect(isClose(s.kurtosis, reference.kurtosis, relative: 1e-6, absolute: 1e-9), "\(label) kurt \(s.kurtosis) vs \(reference.kurtosis)")
+        for (q, r) in zip(s.quantiles, reference.quantiles) {
+            #expect(q == r || (q.isNaN && r.isNaN), "\(label) quantiles \(s.quantiles) vs \(reference.quantiles)")
+        }
+        #expect(s.estimated == [], "\(label) exact")
+        // Outliers sit on a threshold computed from rounded moments: allow a value exactly there.
+        #expect(abs(s.outlierCount - reference.outliers) <= 1, "\(label) outliers \(s.outlierCount) vs \(reference.outliers)")
+    }
+
+    @Test(arguments: Distribution.allCases)
+    func doubleValues(_ distribution: Distribution) throws {
+        for size in Self.sizes {
+            let values = distribution.sample(size, seed: UInt64(size))
+            check(values, try HistogramSummary(values: values), "\(distribution) n=\(size) Double")
+        }
+    }
+
+    @Test(arguments: Distribution.allCases)
+    func floatValues(_ distribution: Distribution) throws {
+        for size in Self.sizes {
+            let values = distribution.sample(size, seed: UInt64(size) + 99).map { Float($0) }
+            check(values, try HistogramSummary(values: values), relative: 1e-7, "\(distribution) n=\(size) Float")
+        }
+    }
+
+    @Test(arguments: [Distribution.normal, .integerTies, .mixedSigns])
+    func largeInput(_ distribution: Distribution) throws {
+        let values = distribution.sample(1_000_003, seed: 5).map { Float($0) }
+        check(values, try HistogramSummary(values: values), relative: 1e-7, "\(distribution) n=1_000_003 Float")
+    }
+
+    @Test func stableVarianceOfShiftedNoise() throws {
+        let values = Distribution.shiftedNoise.sample(100_000, seed: 3)
+        let s = try HistogramSummary(values: values).statistics
+        let reference = ReferenceStatistics(values)
+        #expect(isClose(s.standardDeviation, reference.std, relative: 1e-9), "\(s.standardDeviation) vs \(reference.std)")
+        #expect(abs(s.standardDeviation - 1) < 0.01)
+    }
+
+    @Test func zeroToleranceAndOutlierThreshold() throws {
+        let values: [Double] = [0, -0.0, 1e-9, -1e-9, 2e-9, 1, 2, 3, 100]
+        let options = StatisticsOptions(outlierThreshold: 1, zeroTolerance: 1e-9)
+        let s = try HistogramSummary(values: values, options: options).statistics
+        let reference = ReferenceStatistics(values, outlierThreshold: 1, zeroTolerance: 1e-9)
+        #expect(s.zeroCount == 4 && reference.zeros == 4)
+        #expect(s.outlierCount == reference.outliers && s.outlierCount == 1)
+    }
+}

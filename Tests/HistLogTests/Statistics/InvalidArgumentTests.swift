@@ -1,0 +1,71 @@
+import Testing
+@testable import HistLog
+
+/// Caller input outside the contract throws `invalidArgument` naming the argument; nothing traps.
+struct InvalidArgumentTests {
+    func expectInvalid(_ mentioning: String, _ body: () throws -> Void) {
+        do {
+            try body()
+            Issue.record("expected invalidArgument mentioning \(mentioning)")
+        } catch let HistlogError.invalidArgument(message) {
+            #expect(message.contains(mentioning), "\(message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func binOptions() {
+        let values: [Double] = [1, 2, 3]
+        expectInvalid("bins") { _ = try HistogramSummary(values: values, bins: BinConfig(bins: 0)) }
+        expectInvalid("bins") { _ = try HistogramSummary(values: values, bins: BinConfig(bins: -5)) }
+        expectInvalid("bins") { _ = try HistogramSummary(values: values, bins: BinConfig(bins: 1_000_001)) }
+        expectInvalid("range") { _ = try HistogramSummary(values: values, bins: BinConfig(range: (1, 1))) }
+        expectInvalid("range") { _ = try HistogramSummary(values: values, bins: BinConfig(range: (2, 1))) }
+        expectInvalid("range") { _ = try HistogramSummary(values: values, bins: BinConfig(range: (.nan, 1))) }
+        expectInvalid("range") { _ = try HistogramSummary(values: values, bins: BinConfig(range: (0, .infinity))) }
+        expectInvalid("range") { _ = try HistogramSummary(values: values, bins: BinConfig(bins: 1000, range: (1, 1.0000000000001))) }
+        expectInvalid("edges") { _ = try HistogramSummary(values: values, bins: BinConfig(edges: [1])) }
+        expectInvalid("edges") { _ = try HistogramSummary(values: values, bins: BinConfig(edges: [1, 1])) }
+        expectInvalid("edges") { _ = try HistogramSummary(values: values, bins: BinConfig(edges: [0, .nan, 2])) }
+        expectInvalid("edges") { _ = try HistogramSummary(values: values, bins: BinConfig(edges: [0, 2, 1])) }
+    }
+
+    @Test func statisticsOptions() {
+        let values: [Float] = [1, 2, 3]
+        expectInvalid("outlierThreshold") { _ = try HistogramSummary(values: values, options: StatisticsOptions(outlierThreshold: 0)) }
+        expectInvalid("outlierThreshold") { _ = try HistogramSummary(values: values, options: StatisticsOptions(outlierThreshold: .nan)) }
+        expectInvalid("outlierThreshold") { _ = try HistogramSummary(values: values, options: StatisticsOptions(outlierThreshold: .infinity)) }
+        expectInvalid("zeroTolerance") { _ = try HistogramSummary(values: values, options: StatisticsOptions(zeroTolerance: -1)) }
+        expectInvalid("zeroTolerance") { _ = try HistogramSummary(values: values, options: StatisticsOptions(zeroTolerance: .nan)) }
+    }
+
+    @Test func precomputedHistograms() {
+        expectInvalid("counts") { _ = try HistogramSummary(edges: [0], counts: []) }
+        expectInvalid("edges") { _ = try HistogramSummary(edges: [0, 1], counts: [1, 2]) }
+        expectInvalid("edges") { _ = try HistogramSummary(edges: [0, 1, 1], counts: [1, 2]) }
+        expectInvalid("edges") { _ = try HistogramSummary(edges: [0, .infinity], counts: [1]) }
+        expectInvalid("counts[1]") { _ = try HistogramSummary(edges: [0, 1, 2], counts: [1, -1]) }
+        expectInvalid("counts[0]") { _ = try HistogramSummary(edges: [0, 1, 2], counts: [.nan, 1]) }
+        expectInvalid("counts[0]") { _ = try HistogramSummary(edges: [0, 1, 2], counts: [.infinity, 1]) }
+        let moments = Moments(count: 3, mean: 1, m2: 2, m3: 0, m4: 4, min: 0, max: 2)
+        expectInvalid("moments.count") {
+            _ = try HistogramSummary(edges: [0, 1, 2], counts: [1, 2], moments: Moments(count: -1, mean: 0, m2: 0, m3: 0, m4: 0, min: 0, max: 0), zeroCount: nil, nanCount: 0, infCount: 0)
+        }
+        expectInvalid("m2") {
+            _ = try HistogramSummary(edges: [0, 1, 2], counts: [1, 2], moments: Moments(count: 3, mean: 1, m2: -1, m3: 0, m4: 4, min: 0, max: 2), zeroCount: nil, nanCount: 0, infCount: 0)
+        }
+        expectInvalid("min") {
+            _ = try HistogramSummary(edges: [0, 1, 2], counts: [1, 2], moments: Moments(count: 3, mean: 1, m2: 1, m3: 0, m4: 4, min: 3, max: 2), zeroCount: nil, nanCount: 0, infCount: 0)
+        }
+        expectInvalid("nanCount") { _ = try HistogramSummary(edges: [0, 1, 2], counts: [1, 2], moments: moments, zeroCount: nil, nanCount: -1, infCount: 0) }
+        expectInvalid("zeroCount") { _ = try HistogramSummary(edges: [0, 1, 2], counts: [1, 2], moments: moments, zeroCount: 4, nanCount: 0, infCount: 0) }
+    }
+
+    @Test func mergeNeedsIdenticalEdges() throws {
+        let a = try HistogramSummary(values: [1.0, 2, 3])
+        let b = try HistogramSummary(values: [1.0, 2, 4])
+        expectInvalid("edges") { _ = try a.merged(with: b) }
+        let c = try HistogramSummary(values: [1.0, 2], bins: BinConfig(edges: a.histogram.edges), options: StatisticsOptions(outlierThreshold: 2))
+        expectInvalid("outlierThreshold") { _ = try a.merged(with: c) }
+    }
+}

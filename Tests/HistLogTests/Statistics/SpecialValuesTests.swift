@@ -1,0 +1,97 @@
+import Testing
+@testable import HistLog
+
+/// The special-values table: every input gives finite strictly increasing edges, consistent
+/// counts and the reference statistics, and never traps.
+struct SpecialValuesTests {
+    static let doubleCases: [(String, [Double])] = [
+        ("empty", []),
+        ("zero", [0]),
+        ("minus zero", [-0.0]),
+        ("both zeros", [0, -0.0, 0, -0.0]),
+        ("denormals", [Double.leastNonzeroMagnitude, 2 * .leastNonzeroMagnitude, 5 * .leastNonzeroMagnitude]),
+        ("denormal pair", [-Double.leastNonzeroMagnitude, .leastNonzeroMagnitude]),
+        ("greatest finite", [Double.greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0]),
+        ("greatest only", [Double.greatestFiniteMagnitude, .greatestFiniteMagnitude]),
+        ("inf and nan", [.infinity, -.infinity, .nan, 1, 2]),
+        ("all nan", [.nan, .nan, .nan]),
+        ("all inf", [.infinity, -.infinity]),
+        ("one value", [42]),
+        ("all equal", [3.5, 3.5, 3.5, 3.5, 3.5]),
+        ("all equal huge", [1e300, 1e300, 1e300]),
+        ("all equal tiny", [1e-310, 1e-310]),
+        ("near one", [1, 1.0000000000000002, 1.0000000000000004]),
+    ]
+
+    static let floatCases: [(String, [Float])] = [
+        ("empty", []),
+        ("minus zero", [-0.0, 0]),
+        ("denormals", [Float.leastNonzeroMagnitude, 3 * .leastNonzeroMagnitude]),
+        ("greatest finite", [Float.greatestFiniteMagnitude, -.greatestFiniteMagnitude]),
+        ("greatest only", [Float.greatestFiniteMagnitude]),
+        ("inf and nan", [.infinity, -.infinity, .nan, -1, 1]),
+        ("all nan", [Float](repeating: .nan, count: 37)),
+        ("all equal", [Float](repeating: 1e8, count: 33)),
+        ("all equal huge", [Float](repeating: 3e38, count: 3)),
+        ("near one", [1, Float(1).nextUp, Float(1).nextUp.nextUp]),
+    ]
+
+    func check<T: BinaryFloatingPoint>(_ name: String, _ values: [T], _ summary: HistogramSummary) {
+        let h = summary.histogram
+        #expect(h.edges.count == 31 && BinLayout<Double>.isStrictlyIncreasing(h.edges), "\(name): edges \(h.edges)")
+        let reference = ReferenceStatistics(values)
+        #expect(h.counts == ReferenceStatistics.counts(values, edges: h.edges).counts, "\(name): counts")
+        #expect(Int(h.counts.reduce(0, +)) == reference.count, "\(name): binned")
+        let s = summary.statistics
+        #expect(s.totalCount == reference.count && s.nanCount == reference.nans && s.infCount == reference.infs, "\(name): counts")
+        #expect(s.zeroCount == reference.zeros, "\(name): zeros")
+        for (q, r) in zip(s.quantiles, reference.quantiles) {
+            #expect(q == r || (q.isNaN && r.isNaN) || (!r.isFinite && q >= s.min && q <= s.max), "\(name): quantiles \(s.quantiles) vs \(reference.quantiles)")
+        }
+        if reference.count == 0 {
+            #expect(s.mean.isNaN && s.standardDeviation.isNaN && s.min.isNaN && s.max.isNaN && s.skewness.isNaN && s.kurtosis.isNaN, "\(name): NaN statistics")
+            #expect(h.edges.first == 0 && h.edges.last == 1, "\(name): numpy's empty range")
+        } else {
+            #expect(s.min == reference.min && s.max == reference.max, "\(name): extremes")
+            #expect(s.quantiles.allSatisfy { $0 >= s.min && $0 <= s.max }, "\(name): quantiles within extremes")
+        }
+    }
+
+    @Test func doubleTable() throws {
+        for (name, values) in Self.doubleCases { check(name, values, try HistogramSummary(values: values)) }
+    }
+
+    @Test func floatTable() throws {
+        for (name, values) in Self.floatCases { check(name, values, try HistogramSummary(values: values)) }
+    }
+
+    @Test func allEqualWidensByHalfLikeNumpy() throws {
+        let h = try HistogramSummary(values: [2.0, 2, 2], bins: BinConfig(bins: 4)).histogram
+        #expect(h.edges == [1.5, 1.75, 2, 2.25, 2.5])
+        #expect(h.counts == [0, 0, 3, 0])
+        let s = try HistogramSummary(values: [2.0, 2, 2, 2, 2]).statistics
+        #expect(s.standardDeviation == 0 && s.skewness.isNaN && s.kurtosis.isNaN)
+    }
+
+    @Test func undefinedMomentsAreNaN() throws {
+        #expect(try HistogramSummary(values: [1.0]).statistics.standardDeviation.isNaN)
+        #expect(try HistogramSummary(values: [1.0, 2]).statistics.skewness.isNaN)
+        #expect(try HistogramSummary(values: [1.0, 2, 4]).statistics.kurtosis.isNaN)
+        #expect(!(try HistogramSummary(values: [1.0, 2, 4]).statistics.skewness.isNaN))
+    }
+
+    @Test func everyBinCountForExtremeRanges() throws {
+        for bins in [1, 2, 3, 30, 1000] {
+            let cases: [[Double]] = [[.greatestFiniteMagnitude, -.greatestFiniteMagnitude], [1e300, 1e300], [.leastNonzeroMagnitude, 0]]
+            for values in cases {
+                let h = try HistogramSummary(values: values, bins: BinConfig(bins: bins)).histogram
+                #expect(h.binCount == bins && BinLayout<Double>.isStrictlyIncreasing(h.edges), "\(values) \(bins)")
+                #expect(h.counts == ReferenceStatistics.counts(values, edges: h.edges).counts, "\(values) \(bins)")
+            }
+            let floats: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+            let h = try HistogramSummary(values: floats, bins: BinConfig(bins: bins)).histogram
+            #expect(h.binCount == bins && BinLayout<Double>.isStrictlyIncreasing(h.edges))
+            #expect(h.counts == ReferenceStatistics.counts(floats, edges: h.edges).counts)
+        }
+    }
+}
