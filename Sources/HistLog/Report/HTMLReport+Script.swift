@@ -196,17 +196,25 @@ extension HTMLReport {
             const peak = rows > 1 ? ph * 0.42 : ph, dy = rows > 1 ? (ph - peak) / (rows - 1) : 0;
             let s = '<svg width="' + g.w + '" height="' + g.h + '" viewBox="0 0 ' + g.w + " " + g.h + '">';
             for (let r = 0; r < rows; r++) {
-              const base = g.top + peak + r * dy;
-              let d = "M" + g.left + "," + n1(base);
+              const base = g.top + peak + r * dy, row = r * cells;
+              const xs = [], ys = [];
               for (let c = 0; c < cells; c++) {
-                const x = g.left + (c + 0.5) * pw / cells;
-                d += "L" + n1(x) + "," + n1(base - h[r * cells + c] / 255 * peak);
+                xs.push(n1(g.left + (c + 0.5) * pw / cells));
+                ys.push(n1(base - h[row + c] / 255 * peak));
               }
-              d += "L" + (g.left + pw) + "," + n1(base) + "Z";
+              // Filled shape down to the ridge's baseline; outline only where the ridge is above it.
+              let fill = "M" + g.left + "," + n1(base), line = "";
+              let drawing = false;
+              for (let c = 0; c < cells; c++) {
+                fill += "L" + xs[c] + "," + ys[c];
+                const near = h[row + c] || (c > 0 && h[row + c - 1]) || (c + 1 < cells && h[row + c + 1]);
+                if (near) { line += (drawing ? "L" : "M") + xs[c] + "," + ys[c]; drawing = true; } else drawing = false;
+              }
+              fill += "L" + (g.left + pw) + "," + n1(base) + "Z";
               const t = rows > 1 ? r / (rows - 1) : 1;
               const light = Math.round(88 - 40 * t);
-              s += '<path d="' + d + '" fill="hsl(24,92%,' + light + '%)" stroke="hsl(24,70%,' + Math.max(25, light - 25) +
-                '%)" stroke-width="0.7"><title>step ' + esc(steps[r]) + "</title></path>";
+              s += '<g><title>step ' + esc(steps[r]) + '</title><path d="' + fill + '" fill="hsl(24,92%,' + light + '%)"/>' +
+                '<path d="' + line + '" fill="none" stroke="hsl(24,75%,' + Math.max(22, light - 28) + '%)" stroke-width="0.8"/></g>';
             }
             const bottom = g.h - g.bottom;
             s += '<line x1="' + g.left + '" x2="' + (g.left + pw) + '" y1="' + (bottom + 1) + '" y2="' + (bottom + 1) + '" stroke="#d0d7de"/>';
@@ -214,8 +222,10 @@ extension HTMLReport {
             s += '<text x="' + (g.left + pw / 2) + '" y="' + (g.h - 5) + '" text-anchor="middle">' + esc(fmt((k.x0 + k.x1) / 2)) + "</text>";
             s += '<text x="' + (g.left + pw) + '" y="' + (g.h - 5) + '" text-anchor="end">' + esc(fmt(k.x1)) + "</text>";
             if (rows > 0) {
-              s += '<text x="' + (g.w - 2) + '" y="' + n1(g.top + peak) + '" text-anchor="end">' + esc(fmtStep(steps[0])) + "</text>";
-              if (rows > 1) s += '<text x="' + (g.w - 2) + '" y="' + n1(g.top + ph) + '" text-anchor="end">' + esc(fmtStep(steps[rows - 1])) + "</text>";
+              const right = g.left + pw + 4;
+              s += '<text x="' + right + '" y="' + n1(g.top + peak + 3) + '">' + esc(fmtStep(steps[0])) + "</text>";
+              if (rows > 1) s += '<text x="' + right + '" y="' + n1(g.top + ph + 3) + '">' + esc(fmtStep(steps[rows - 1])) + "</text>";
+              s += '<text x="' + right + '" y="' + n1(g.top + peak / 2) + '">step</text>';
             }
             return s + "</svg>";
           }
