@@ -7,7 +7,7 @@
 /// | `vanishing_gradients` | gradients | late scale < floor, or < early scale / drop factor, or < layer ratio × the largest late scale of the run's gradient keys | warning |
 /// | `exploding_gradients` | gradients | some step's scale > ceiling, or its max abs > ceiling, or late scale > early scale × growth factor | error |
 /// | `dead_units` | activations | late share of exact zeros > `deadZeroFraction` | warning |
-/// | `frozen_weights` | parameters | the last `frozenMinSteps` or more steps have identical histograms and moments | warning |
+/// | `frozen_weights` | parameters | the last `frozenMinSteps` or more steps have identical histograms and moments (unless the tensor's gradient vanished: that finding then says so) | warning |
 ///
 /// The finding's step is the first logged step that meets the triggered condition on its own
 /// (for `frozen_weights`, the first step of the unchanged stretch). Findings are sorted by
@@ -32,19 +32,32 @@ public struct Doctor: Sendable {
         let largestLateScale = gradients.count >= 2 ? gradients.compactMap(\.late).max() : nil
 
         var findings: [Finding] = []
+        var vanishingTensors: [String: Int] = [:]  // tensor name -> index of its vanishing finding
         for history in histories {
             if let finding = nonFinite(history) { findings.append(finding) }
             switch history.role {
             case .gradient:
                 let series = ScaleSeries(history, window: options.window)
-                if let finding = vanishing(series, largestLateScale: largestLateScale) { findings.append(finding) }
+                if let finding = vanishing(series, largestLateScale: largestLateScale) {
+                    vanishingTensors[TensorRole.classify(history.key).name] = findings.count
+                    findings.append(finding)
+                }
                 if let finding = exploding(series) { findings.append(finding) }
             case .activation:
                 if let finding = dead(history) { findings.append(finding) }
-            case .parameter:
-                if let finding = frozen(history, histories: histories) { findings.append(finding) }
-            case .other:
+            case .parameter, .other:
                 break
+            }
+        }
+        // Weights whose gradient vanished cannot change either: the vanishing finding says so
+        // instead of a second finding with the same cause.
+        for history in histories where history.role == .parameter {
+            guard let finding = frozen(history, histories: histories) else { continue }
+            if let index = vanishingTensors[TensorRole.classify(history.key).name] {
+                let steps = Int(finding.evidence("unchanged_steps") ?? 0)
+                findings[index].message += "; its weights \(history.key) did not change over the last \(steps) logged steps"
+            } else {
+                findings.append(finding)
             }
         }
         return findings.sorted {

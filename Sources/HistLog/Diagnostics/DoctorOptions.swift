@@ -49,22 +49,23 @@ public struct DoctorOptions: Sendable, Equatable {
 
     public init() {}
 
-    /// Throws `.invalidArgument` naming the first threshold out of its domain.
+    /// Throws `.invalidArgument` naming the first threshold out of its domain, by the name C,
+    /// Python and the command line share (`dead_zero_fraction`).
     public func validate() throws {
         func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
             if !ok { throw HistlogError.invalidArgument(message()) }
         }
         try check(window >= 1, "window must be >= 1, got \(window)")
         try check(vanishingScaleFloor >= 0 && !vanishingScaleFloor.isNaN,
-                  "vanishingScaleFloor must be >= 0, got \(vanishingScaleFloor)")
-        try check(vanishingDropFactor >= 1, "vanishingDropFactor must be >= 1, got \(vanishingDropFactor)")
+                  "vanishing_scale_floor must be >= 0, got \(vanishingScaleFloor)")
+        try check(vanishingDropFactor >= 1, "vanishing_drop_factor must be >= 1, got \(vanishingDropFactor)")
         try check(vanishingLayerRatio >= 0 && vanishingLayerRatio <= 1,
-                  "vanishingLayerRatio must be in [0, 1], got \(vanishingLayerRatio)")
-        try check(explodingScaleCeiling > 0, "explodingScaleCeiling must be > 0, got \(explodingScaleCeiling)")
-        try check(explodingMaxAbsCeiling > 0, "explodingMaxAbsCeiling must be > 0, got \(explodingMaxAbsCeiling)")
-        try check(explodingGrowthFactor >= 1, "explodingGrowthFactor must be >= 1, got \(explodingGrowthFactor)")
+                  "vanishing_layer_ratio must be in [0, 1], got \(vanishingLayerRatio)")
+        try check(explodingScaleCeiling > 0, "exploding_scale_ceiling must be > 0, got \(explodingScaleCeiling)")
+        try check(explodingMaxAbsCeiling > 0, "exploding_max_abs_ceiling must be > 0, got \(explodingMaxAbsCeiling)")
+        try check(explodingGrowthFactor >= 1, "exploding_growth_factor must be >= 1, got \(explodingGrowthFactor)")
         try check(deadZeroFraction >= 0 && deadZeroFraction <= 1,
-                  "deadZeroFraction must be in [0, 1], got \(deadZeroFraction)")
-        try check(frozenMinSteps >= 2, "frozenMinSteps must be >= 2, got \(frozenMinSteps)")
+                  "dead_zero_fraction must be in [0, 1], got \(deadZeroFraction)")
+        try check(frozenMinSteps >= 2, "frozen_min_steps must be >= 2, got \(frozenMinSteps)")
     }
 }

@@ -35,7 +35,7 @@ struct ReportData {
 
         var keys: [String] = []
         keys.reserveCapacity(histories.count)
-        for history in histories.sorted(by: { $0.key < $1.key }) where !history.isEmpty {
+        for history in histories.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) where !history.isEmpty {
             keys.append(keyJSON(history, findings: findingCounts[history.key] ?? 0, listIndex: listIndex))
         }
         var out = "{\"title\":" + TextFormatting.json(title)

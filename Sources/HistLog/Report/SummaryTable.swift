@@ -39,7 +39,7 @@ public struct SummaryTable: Sendable {
         out += " " + "latest\n"
 
         var currentFolder: Substring? = nil
-        for overview in keys.sorted(by: { $0.key < $1.key }) {
+        for overview in keys.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
             let key = overview.key
             let folderEnd = key.lastIndex(of: "/")
             let folder = folderEnd.map { key[...$0] } ?? ""

@@ -177,6 +177,17 @@ private func healthyRun() -> [KeyHistory] {
         #expect(try Doctor(options: options).examine(run).isEmpty)
     }
 
+    @Test func weightsFrozenByVanishedGradientsGiveOneFinding() {
+        let weights = normalValues(count: 300, scale: 0.2, seed: 5)
+        let run = [
+            history("Parameters/layer0.weight", steps: 5) { _ in weights },
+            history("Gradients/layer0.weight", steps: 5) { gradient(1e-19, seed: $0) },
+        ]
+        let findings = doctor.examine(run)
+        #expect(findings.map(\.rule) == [.vanishingGradients])
+        #expect(findings[0].message.contains("its weights Parameters/layer0.weight did not change over the last 5 logged steps"))
+    }
+
     @Test func findingsSortErrorsFirstThenStep() {
         let weights = normalValues(count: 100, scale: 0.2, seed: 3)
         let run = [

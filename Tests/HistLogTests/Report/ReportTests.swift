@@ -194,3 +194,30 @@ import Testing
         #expect(throws: HistlogError.self) { try HTMLReport(maxBandPoints: -3) }
     }
 }
+
+@Suite struct FindingJSONTests {
+    @Test func findingsRoundTripThroughJSON() throws {
+        let run = [
+            history("Activations/a", steps: 3) { step in step == 1 ? [1, .nan, .infinity] : [1, 2] },
+            history("Gradients/\"quoted\"</x>", steps: 4) { _ in [1e-12, -2e-12, 3e-12] },
+        ]
+        let findings = try Doctor().examine(run)
+        #expect(findings.count == 2)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(Finding.json(findings).utf8)) as? [[String: Any]])
+        #expect(parsed.count == 2)
+        for (object, finding) in zip(parsed, findings) {
+            #expect(object["rule"] as? String == finding.rule.rawValue)
+            #expect(object["severity"] as? String == finding.severity.rawValue)
+            #expect(object["key"] as? String == finding.key)
+            #expect((object["step"] as? NSNumber)?.int64Value == finding.step)
+            #expect(object["message"] as? String == finding.message)
+            let evidence = try #require(object["evidence"] as? [String: Any])
+            #expect(evidence.count == finding.evidence.count)
+            for item in finding.evidence {
+                #expect((evidence[item.name] as? NSNumber)?.doubleValue == item.value)
+            }
+        }
+        #expect(Finding.json([]) == "[]")
+    }
+
+}
