@@ -1,0 +1,52 @@
+"""histlog: histograms and exact distribution statistics of training tensors, logged into run
+directories that TensorBoard and MLflow open. A thin layer over ``libhistlog.so``.
+
+    import histlog
+    histlog.log_histogram(weights, key="weights/layer1", step=0)          # raw values
+    histlog.log_histogram(bins=[0, .1, .2], counts=[10, 25], key="a", step=1)  # pre-computed
+    reader = histlog.open_run(histlog.active_run().path)
+"""
+
+from ._ffi import (
+    VERSION as library_version,
+    ClosedError,
+    HistlogError,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    OutOfMemoryError,
+    StorageError,
+)
+from ._data import HistogramData
+from ._run import Run, active_run, compute, end_run, flush, log_histogram, start_run
+from ._reader import RunReader, open_run
+from ._summary_writer import SummaryWriter
+from ._torch import Watch, unwatch, watch, watch_activations
+
+__version__ = library_version
+
+__all__ = [
+    "ClosedError",
+    "HistlogError",
+    "HistogramData",
+    "InternalError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "OutOfMemoryError",
+    "Run",
+    "RunReader",
+    "StorageError",
+    "SummaryWriter",
+    "Watch",
+    "active_run",
+    "compute",
+    "end_run",
+    "flush",
+    "library_version",
+    "log_histogram",
+    "open_run",
+    "start_run",
+    "unwatch",
+    "watch",
+    "watch_activations",
+]

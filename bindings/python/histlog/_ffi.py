@@ -1,0 +1,392 @@
+"""Every foreign declaration of ``libhistlog.so`` (``Include/histlog.h``), in one table.
+
+The library is loaded once, from inside the package (``importlib.resources``) or from
+``$HISTLOG_LIBRARY``; its version is checked at once and another major version is refused.
+Each function gets its ``restype``, ``argtypes`` and ``errcheck`` from ``FUNCTIONS`` below;
+every status-returning function shares one ``errcheck`` that turns ``HL_E*`` codes into
+Python exceptions carrying the thread's ``hl_last_error()`` text.
+
+There is no lock: ctypes releases the GIL around each call and the library is thread-safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+from ctypes import (
+    POINTER,
+    Structure,
+    c_char_p,
+    c_double,
+    c_int,
+    c_int32,
+    c_int64,
+    c_size_t,
+    c_uint,
+    c_uint32,
+    c_void_p,
+)
+from importlib import resources
+from typing import Any, Callable
+
+# The header this module mirrors (Include/histlog.h).
+HEADER_VERSION_MAJOR = 0
+HEADER_VERSION_MINOR = 1
+
+# Status codes (pinned in the header; only ever added to).
+HL_OK = 0
+HL_EINVAL = -1
+HL_ENULL = -2
+HL_EIO = -3
+HL_ENOMEM = -4
+HL_ECLOSED = -5
+HL_ENOTFOUND = -6
+HL_ESIZE = -7
+HL_EFORMAT = -8
+HL_EINTERNAL = -99
+
+# hl_scale
+HL_SCALE_LINEAR = 0
+HL_SCALE_LOG = 1
+HL_SCALE_AUTO = 2
+
+# hl_stats.estimated bits
+HL_ESTIMATED_MOMENTS = 1
+HL_ESTIMATED_QUANTILES = 2
+HL_ESTIMATED_OUTLIERS = 4
+HL_ESTIMATED_MINMAX = 8
+
+HL_NUM_QUANTILES = 5
+QUANTILE_PROBABILITIES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+# hl_run_options.sinks bits
+HL_SINK_JSON = 1
+HL_SINK_TENSORBOARD = 2
+HL_SINK_ALL = HL_SINK_JSON | HL_SINK_TENSORBOARD
+
+
+# ---------------------------------------------------------------------------------------
+# Structures (field for field as in the header)
+# ---------------------------------------------------------------------------------------
+
+
+class BinConfig(Structure):
+    """``hl_bin_config``."""
+
+    _fields_ = [
+        ("bins", c_int32),
+        ("scale", c_int32),
+        ("has_range", c_int32),
+        ("reserved", c_int32),
+        ("range_lo", c_double),
+        ("range_hi", c_double),
+        ("edges", c_void_p),
+        ("n_edges", c_size_t),
+        ("outlier_threshold", c_double),
+        ("zero_tolerance", c_double),
+    ]
+
+
+class Stats(Structure):
+    """``hl_stats``."""
+
+    _fields_ = [
+        ("total_count", c_int64),
+        ("nan_count", c_int64),
+        ("inf_count", c_int64),
+        ("zero_count", c_int64),
+        ("outlier_count", c_int64),
+        ("underflow_count", c_int64),
+        ("overflow_count", c_int64),
+        ("min", c_double),
+        ("max", c_double),
+        ("sum", c_double),
+        ("sum_squares", c_double),
+        ("mean", c_double),
+        ("std", c_double),
+        ("skewness", c_double),
+        ("kurtosis", c_double),
+        ("quantiles", c_double * HL_NUM_QUANTILES),
+        ("median", c_double),
+        ("estimated", c_uint32),
+        ("reserved", c_uint32),
+    ]
+
+
+class RunOptions(Structure):
+    """``hl_run_options``."""
+
+    _fields_ = [("sinks", c_uint32), ("queue_capacity", c_uint32)]
+
+
+class Moments(Structure):
+    """``hl_moments``."""
+
+    _fields_ = [
+        ("count", c_int64),
+        ("mean", c_double),
+        ("m2", c_double),
+        ("m3", c_double),
+        ("m4", c_double),
+        ("min", c_double),
+        ("max", c_double),
+        ("zero_count", c_int64),
+        ("nan_count", c_int64),
+        ("inf_count", c_int64),
+    ]
+
+
+class RecordInfo(Structure):
+    """``hl_record_info``."""
+
+    _fields_ = [
+        ("step", c_int64),
+        ("timestamp", c_double),
+        ("n_bins", c_size_t),
+        ("stats", Stats),
+    ]
+
+
+# One opaque pointer type per handle (a NULL one is falsy).
+class _Run(Structure):
+    pass
+
+
+class _Reader(Structure):
+    pass
+
+
+RunPointer = POINTER(_Run)
+ReaderPointer = POINTER(_Reader)
+
+
+# ---------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------
+
+
+class HistlogError(Exception):
+    """Base of every error raised by libhistlog; ``code`` is the ``HL_E*`` status."""
+
+    code: int = HL_EINTERNAL
+
+    def __str__(self) -> str:  # KeyError would otherwise print the repr of the message
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidArgumentError(HistlogError, ValueError):
+    """``HL_EINVAL`` / ``HL_ENULL``: an argument the library does not accept."""
+
+
+class StorageError(HistlogError, OSError):
+    """``HL_EIO`` / ``HL_EFORMAT``: the file system refused, or a file is not in histlog's format."""
+
+
+class OutOfMemoryError(HistlogError, MemoryError):
+    """``HL_ENOMEM``."""
+
+
+class NotFoundError(HistlogError, KeyError):
+    """``HL_ENOTFOUND``: the run has no such key, step or record."""
+
+
+class ClosedError(HistlogError, RuntimeError):
+    """``HL_ECLOSED``: the run or reader was already closed."""
+
+
+class InternalError(HistlogError, RuntimeError):
+    """``HL_EINTERNAL`` (or an unknown code): a bug in histlog."""
+
+
+_ERROR_CLASSES: dict[int, type[HistlogError]] = {
+    HL_EINVAL: InvalidArgumentError,
+    HL_ENULL: InvalidArgumentError,
+    HL_EIO: StorageError,
+    HL_EFORMAT: StorageError,
+    HL_ENOMEM: OutOfMemoryError,
+    HL_ENOTFOUND: NotFoundError,
+    HL_ECLOSED: ClosedError,
+}
+
+
+def last_error() -> str:
+    """This thread's ``hl_last_error()`` text."""
+    return lib.hl_last_error().decode("utf-8", "replace")
+
+
+def error_for(code: int, function: str) -> HistlogError:
+    """The exception for status ``code`` returned by ``function``, with this thread's message."""
+    message = last_error() or f"{function} failed with {lib.hl_error_name(code).decode()}"
+    error = _ERROR_CLASSES.get(code, InternalError)(message)
+    error.code = code
+    return error
+
+
+def _check_status(result: int, func: Any, args: tuple) -> int:
+    if result < 0:
+        raise error_for(result, func.__name__)
+    return result
+
+
+def _check_status_or_size(result: int, func: Any, args: tuple) -> int:
+    """As ``_check_status``, but ``HL_ESIZE`` returns to the caller, who asked for a size."""
+    if result < 0 and result != HL_ESIZE:
+        raise error_for(result, func.__name__)
+    return result
+
+
+def _check_handle(result: Any, func: Any, args: tuple) -> Any:
+    """``*_open`` returns NULL on failure, with the reason in ``hl_last_error()``."""
+    if not result:
+        path = args[0].decode("utf-8", "replace") if isinstance(args[0], bytes) else args[0]
+        error = StorageError(f"{last_error()} (path: {path!r})")
+        error.code = HL_EIO
+        raise error
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# The table: name -> (restype, argtypes, errcheck)
+# ---------------------------------------------------------------------------------------
+
+_p = POINTER
+_status = _check_status
+_sized = _check_status_or_size
+
+FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
+    # Version
+    "hl_version": (c_char_p, [], None),
+    "hl_version_number": (c_uint, [], None),
+    # Errors
+    "hl_last_error": (c_char_p, [], None),
+    "hl_error_name": (c_char_p, [c_int], None),
+    # Bin configuration
+    "hl_bin_config_init": (None, [_p(BinConfig)], None),
+    # Compute only
+    "hl_compute_f32": (
+        c_int,
+        [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(Stats)],
+        _sized,
+    ),
+    "hl_compute_f64": (
+        c_int,
+        [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(Stats)],
+        _sized,
+    ),
+    # Runs
+    "hl_run_options_init": (None, [_p(RunOptions)], None),
+    "hl_run_open": (RunPointer, [c_char_p], _check_handle),
+    "hl_run_open_with": (RunPointer, [c_char_p, _p(RunOptions)], _check_handle),
+    "hl_log_values_f32": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, _p(BinConfig)], _status),
+    "hl_log_values_f64": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, _p(BinConfig)], _status),
+    "hl_log_counts": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, c_void_p, c_size_t], _status),
+    "hl_log_values_f32_at": (
+        c_int,
+        [RunPointer, c_char_p, c_int64, c_double, c_void_p, c_size_t, _p(BinConfig)],
+        _status,
+    ),
+    "hl_log_values_f64_at": (
+        c_int,
+        [RunPointer, c_char_p, c_int64, c_double, c_void_p, c_size_t, _p(BinConfig)],
+        _status,
+    ),
+    "hl_log_counts_at": (
+        c_int,
+        [RunPointer, c_char_p, c_int64, c_double, c_void_p, c_size_t, c_void_p, c_size_t],
+        _status,
+    ),
+    "hl_log_reduced": (
+        c_int,
+        [RunPointer, c_char_p, c_int64, c_double, c_void_p, c_size_t, c_void_p, c_size_t, _p(Moments)],
+        _status,
+    ),
+    "hl_run_flush": (c_int, [RunPointer], _status),
+    "hl_run_close": (None, [RunPointer], None),
+    # Reader
+    "hl_reader_open": (ReaderPointer, [c_char_p], _check_handle),
+    "hl_reader_close": (None, [ReaderPointer], None),
+    "hl_reader_key_count": (c_int, [ReaderPointer, _p(c_size_t)], _status),
+    "hl_reader_key": (c_int, [ReaderPointer, c_size_t, c_void_p, c_size_t, _p(c_size_t)], _sized),
+    "hl_reader_record_count": (c_int, [ReaderPointer, c_char_p, _p(c_size_t)], _status),
+    "hl_reader_find": (c_int, [ReaderPointer, c_char_p, c_int64, _p(c_size_t)], _status),
+    "hl_reader_record": (
+        c_int,
+        [ReaderPointer, c_char_p, c_size_t, _p(RecordInfo), c_void_p, c_size_t, c_void_p, c_size_t],
+        _sized,
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------
+
+LIBRARY_NAME = "libhistlog.so"
+_resources = contextlib.ExitStack()
+
+
+def _library_path() -> str:
+    override = os.environ.get("HISTLOG_LIBRARY")
+    if override:
+        return override
+    bundled = resources.files(__package__) / LIBRARY_NAME
+    # A zipped install extracts to a temporary file kept for the life of the process.
+    return str(_resources.enter_context(resources.as_file(bundled)))
+
+
+def _missing(name: str, path: str) -> Callable[..., Any]:
+    def missing(*args: Any) -> Any:
+        raise OSError(f"{path} has no {name}: it is older than this histlog package; rebuild it")
+
+    missing.__name__ = name
+    return missing
+
+
+def _load() -> tuple[ctypes.CDLL, str]:
+    path = _library_path()
+    if not os.path.exists(path):
+        hint = (
+            "$HISTLOG_LIBRARY points at a file that does not exist"
+            if os.environ.get("HISTLOG_LIBRARY")
+            else "the package was installed without its library: reinstall with `pip install ./bindings/python` "
+            "on a machine with the Swift toolchain, or set HISTLOG_LIBRARY to a libhistlog.so"
+        )
+        raise OSError(f"cannot load {path}: {hint}")
+    try:
+        library = ctypes.CDLL(path)
+    except OSError as error:
+        raise OSError(f"cannot load {path}: {error}") from error
+
+    try:
+        version_number = library.hl_version_number
+    except AttributeError:
+        raise OSError(f"{path} is not libhistlog: it has no hl_version_number") from None
+    version_number.restype, version_number.argtypes = c_uint, []
+    number = version_number()
+    if number // 10000 != HEADER_VERSION_MAJOR:
+        raise OSError(
+            f"{path} is libhistlog {number // 10000}.{number // 100 % 100}.{number % 100}, but this package "
+            f"needs major version {HEADER_VERSION_MAJOR}: install the matching library or point HISTLOG_LIBRARY at it"
+        )
+
+    for name, (restype, argtypes, errcheck) in FUNCTIONS.items():
+        try:
+            function = getattr(library, name)
+        except AttributeError:
+            setattr(library, name, _missing(name, path))
+            continue
+        function.restype = restype
+        function.argtypes = argtypes
+        if errcheck is not None:
+            function.errcheck = errcheck
+    return library, path
+
+
+lib, LIBRARY_PATH = _load()
+VERSION: str = lib.hl_version().decode()
+
+
+def missing_functions() -> list[str]:
+    """Functions of the header this library lacks (an older build); empty when complete."""
+    return [name for name in FUNCTIONS if not isinstance(getattr(lib, name), ctypes._CFuncPtr)]

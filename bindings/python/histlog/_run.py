@@ -1,0 +1,449 @@
+"""Runs (``Run``, the active run, the default run) and ``compute``."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import secrets
+import sys
+import threading
+import time
+import weakref
+from ctypes import byref, c_size_t
+from typing import Any, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _adapt, _ffi
+from ._data import HistogramData, from_stats
+
+PathLike = Union[str, "os.PathLike[str]"]
+LogScale = Union[bool, str]
+
+_lib = _ffi.lib
+_key_bytes = _adapt.key_bytes
+_values_buffer = _adapt.values_buffer
+_bin_config = _adapt.bin_config
+_hl_log_f32 = _lib.hl_log_values_f32
+_hl_log_f64 = _lib.hl_log_values_f64
+_hl_log_f32_at = _lib.hl_log_values_f32_at
+_hl_log_f64_at = _lib.hl_log_values_f64_at
+
+
+def runs_directory() -> str:
+    """Where runs without an explicit path go: ``$HISTLOG_DIR``, else ``./histlog-runs``."""
+    return os.environ.get("HISTLOG_DIR") or os.path.join(os.getcwd(), "histlog-runs")
+
+
+def new_run_name() -> str:
+    """A fresh run name: local date and time plus a short random suffix (sorts by start time)."""
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+
+
+_open_runs: "weakref.WeakSet[Run]" = weakref.WeakSet()
+
+
+class Run:
+    """A run directory open for logging: ``<path>/histograms/*.json`` plus a TensorBoard event file.
+
+    Owns one ``hl_run`` handle. Logging is thread-safe; ``close()`` (or leaving a ``with`` block)
+    flushes and releases it, and must not race with logging calls still running on other threads.
+    Runs still open when the interpreter exits are closed (and so flushed) then.
+    """
+
+    def __init__(self, path: PathLike, *, _mlflow: Any = None) -> None:
+        self.path: str = os.path.abspath(os.fspath(path))
+        self._mlflow = _mlflow
+        self._handle: Any = None
+        self._handle = _lib.hl_run_open(os.fsencode(self.path))
+        _open_runs.add(self)
+
+    # -- handle ownership ------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The run directory's base name."""
+        return os.path.basename(self.path)
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    @property
+    def _as_parameter_(self) -> Any:
+        if self._handle is None:
+            raise self._closed_error()
+        return self._handle
+
+    def _closed_error(self) -> _ffi.ClosedError:
+        error = _ffi.ClosedError(f"run {self.path!r} is closed")
+        error.code = _ffi.HL_ECLOSED
+        return error
+
+    def flush(self) -> None:
+        """Returns when everything logged before is written to the operating system (it then
+        survives the process being killed); with a remote MLflow run, also uploads the JSON files."""
+        _lib.hl_run_flush(self._as_parameter_)
+        if self._mlflow is not None:
+            self._mlflow.upload(self.path)
+
+    def close(self) -> None:
+        """Flushes and releases the run; later logging raises. Closing twice is a no-op."""
+        global _active_run
+        handle, self._handle = self._handle, None
+        if handle is None:
+            return
+        _open_runs.discard(self)
+        _lib.hl_run_close(handle)
+        if self._mlflow is not None:
+            link, self._mlflow = self._mlflow, None
+            link.upload(self.path)
+            link.end()
+        if _active_run is self:
+            _active_run = None
+
+    end = close
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_handle", None) is not None and not sys.is_finalizing():
+            try:
+                self.close()
+            except Exception:
+                pass
+
+    def __repr__(self) -> str:
+        return f"Run({self.path!r}{', closed' if self.closed else ''})"
+
+    # -- logging ---------------------------------------------------------------------------
+
+    def log_histogram(
+        self,
+        values: Any = None,
+        *,
+        key: str,
+        step: int,
+        bins: Optional[Sequence[float]] = None,
+        counts: Optional[Sequence[float]] = None,
+        num_bins: int = 30,
+        log_scale: LogScale = False,
+        range: Optional[Tuple[float, float]] = None,
+        timestamp: Optional[float] = None,
+    ) -> None:
+        """Logs one histogram under ``key`` at ``step``; see ``histlog.log_histogram``."""
+        handle = self._handle
+        if handle is None:
+            raise self._closed_error()
+        if type(key) is str and key and "\x00" not in key:
+            try:
+                key_bytes = key.encode()
+            except UnicodeEncodeError:
+                key_bytes = _key_bytes(key)
+        else:
+            key_bytes = _key_bytes(key)
+        if type(step) is not int or not -(2**63) <= step < 2**63:
+            step = _adapt.step_int(step)
+
+        if counts is not None or values is None:
+            self._log_counts(handle, key_bytes, step, values, bins, counts, num_bins, log_scale, range, timestamp)
+            return
+
+        address, n, is_float32, owner = _values_buffer(values)
+        if bins is None:
+            config = _bin_config(num_bins, log_scale, range)
+        else:
+            _no_binning_options(num_bins, log_scale, range, "bins (explicit edges)")
+            edges = _adapt.float64_array(bins, "bins")
+            config = _adapt.edges_config(edges)
+        if timestamp is None:
+            (_hl_log_f32 if is_float32 else _hl_log_f64)(handle, key_bytes, step, address, n, config)
+        else:
+            at = _adapt.timestamp_float(timestamp)
+            (_hl_log_f32_at if is_float32 else _hl_log_f64_at)(handle, key_bytes, step, at, address, n, config)
+        del owner  # kept alive until the library has read the values
+
+    def _log_counts(
+        self,
+        handle: Any,
+        key_bytes: bytes,
+        step: int,
+        values: Any,
+        bins: Any,
+        counts: Any,
+        num_bins: Any,
+        log_scale: Any,
+        range: Any,
+        timestamp: Any,
+    ) -> None:
+        if values is not None:
+            raise ValueError(
+                "pass either values (raw data) or bins and counts (a pre-computed histogram), not both"
+            )
+        if bins is None and counts is None:
+            raise ValueError("log_histogram needs values, or bins (edges) and counts (a pre-computed histogram)")
+        if bins is None:
+            raise ValueError("counts needs bins: the n + 1 bin edges of the n counts")
+        if counts is None:
+            raise ValueError("bins without values needs counts: the count of each bin (or pass values to bin)")
+        _no_binning_options(num_bins, log_scale, range, "a pre-computed histogram (bins and counts)")
+        edges = _adapt.float64_array(bins, "bins")
+        weights = _adapt.float64_array(counts, "counts")
+        if edges.size != weights.size + 1:
+            raise ValueError(
+                f"bins must have one more element than counts (the n + 1 edges of n bins), "
+                f"got {edges.size} bins and {weights.size} counts"
+            )
+        edges_address, counts_address = _adapt.address(edges), _adapt.address(weights)
+        if timestamp is None:
+            _lib.hl_log_counts(handle, key_bytes, step, edges_address, edges.size, counts_address, weights.size)
+        else:
+            at = _adapt.timestamp_float(timestamp)
+            _lib.hl_log_counts_at(
+                handle, key_bytes, step, at, edges_address, edges.size, counts_address, weights.size
+            )
+
+    def log_reduced(
+        self,
+        *,
+        key: str,
+        step: int,
+        bins: Sequence[float],
+        counts: Sequence[float],
+        count: int,
+        mean: float,
+        m2: float,
+        m3: float,
+        m4: float,
+        min: float,
+        max: float,
+        zero_count: Optional[int] = None,
+        nan_count: int = 0,
+        inf_count: int = 0,
+        timestamp: Optional[float] = None,
+    ) -> None:
+        """Logs a histogram reduced elsewhere (other processes, a GPU) with its exact moments:
+        ``count`` finite values, their ``mean`` and central sums ``m2 = Σ(x - mean)²``, ``m3``,
+        ``m4``, extremes and special counts. Quantiles and outliers are estimated from the bins."""
+        edges = _adapt.float64_array(bins, "bins")
+        weights = _adapt.float64_array(counts, "counts")
+        moments = _ffi.Moments(
+            count=_adapt.step_int(count, "count"),
+            mean=float(mean),
+            m2=float(m2),
+            m3=float(m3),
+            m4=float(m4),
+            min=float(min),
+            max=float(max),
+            zero_count=-1 if zero_count is None else _adapt.step_int(zero_count, "zero_count"),
+            nan_count=_adapt.step_int(nan_count, "nan_count"),
+            inf_count=_adapt.step_int(inf_count, "inf_count"),
+        )
+        at = float("nan") if timestamp is None else _adapt.timestamp_float(timestamp)
+        _lib.hl_log_reduced(
+            self._as_parameter_,
+            _key_bytes(key),
+            _adapt.step_int(step),
+            at,
+            _adapt.address(edges),
+            edges.size,
+            _adapt.address(weights),
+            weights.size,
+            moments,
+        )
+
+
+def _no_binning_options(num_bins: Any, log_scale: Any, range: Any, what: str) -> None:
+    given = [
+        name
+        for name, value, default in (("num_bins", num_bins, 30), ("log_scale", log_scale, False), ("range", range, None))
+        if not (value is default or (name == "num_bins" and type(value) is int and value == 30))
+    ]
+    if given:
+        raise ValueError(f"{', '.join(given)} cannot apply to {what}: its bins are given")
+
+
+# ---------------------------------------------------------------------------------------
+# The active run
+# ---------------------------------------------------------------------------------------
+
+_active_run: Optional[Run] = None
+_active_lock = threading.Lock()
+
+
+def start_run(path: Optional[PathLike] = None, name: Optional[str] = None, mlflow: bool = False) -> Run:
+    """Opens a run and makes it the active run (the one ``histlog.log_histogram`` logs to).
+
+    ``path`` is the run directory (created if missing; an existing run is appended to). Without
+    it the run is ``$HISTLOG_DIR/<name>`` (default ``./histlog-runs/<name>``), ``name`` defaulting
+    to the date and time plus a random suffix. A run already active is ended first.
+
+    ``mlflow=True`` sends the histograms to the active MLflow run (one is started, as
+    ``mlflow.log_metric`` would, if none is active), as ``histograms/<key>.json`` artifacts: with a
+    local artifact store and no ``path``, the run directory IS the MLflow run's artifact directory;
+    otherwise the JSON files are uploaded at ``flush()`` and when the run ends. The default run
+    started by ``histlog.log_histogram`` never involves MLflow.
+
+    Use it as a context manager, or call ``histlog.end_run()``.
+    """
+    global _active_run
+    if path is not None and name is not None:
+        raise ValueError("pass path (the run directory) or name (a run under $HISTLOG_DIR), not both")
+    if name is not None and (not isinstance(name, str) or not name or os.sep in name or name in (".", "..")):
+        raise ValueError(f"name must be a non-empty directory name without {os.sep!r}, got {name!r}")
+    link = None
+    if mlflow:
+        from ._mlflow import MlflowLink
+
+        link = MlflowLink.attach()
+        if path is None and name is None and link.local_artifact_directory is not None:
+            path = link.local_artifact_directory
+            link.uploads = False
+    if path is None:
+        path = os.path.join(runs_directory(), name or new_run_name())
+    elif not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    try:
+        run = Run(path, _mlflow=link)
+    except BaseException:
+        if link is not None:
+            link.end()
+        raise
+    with _active_lock:
+        previous, _active_run = _active_run, run
+    if previous is not None:
+        previous.close()
+    return run
+
+
+def active_run() -> Optional[Run]:
+    """The active run, or None."""
+    return _active_run
+
+
+def _current_run() -> Run:
+    global _active_run
+    run = _active_run
+    if run is not None:
+        return run
+    with _active_lock:
+        if _active_run is None:
+            _active_run = Run(os.path.join(runs_directory(), new_run_name()))
+        return _active_run
+
+
+def end_run() -> None:
+    """Flushes and closes the active run, if any."""
+    global _active_run
+    with _active_lock:
+        run, _active_run = _active_run, None
+    if run is not None:
+        run.close()
+
+
+def flush() -> None:
+    """Flushes the active run, if any (see ``Run.flush``)."""
+    run = _active_run
+    if run is not None:
+        run.flush()
+
+
+def log_histogram(
+    values: Any = None,
+    *,
+    key: str,
+    step: int,
+    bins: Optional[Sequence[float]] = None,
+    counts: Optional[Sequence[float]] = None,
+    num_bins: int = 30,
+    log_scale: LogScale = False,
+    range: Optional[Tuple[float, float]] = None,
+    timestamp: Optional[float] = None,
+) -> None:
+    """Logs a histogram under ``key`` at ``step`` into the active run (starting a default run
+    under ``$HISTLOG_DIR`` or ``./histlog-runs`` if none is active).
+
+    Either raw ``values`` — a numpy array (any float, int or bool dtype), a torch tensor (any
+    shape, dtype or device; no need to detach), a Python sequence — binned by the library into
+    ``num_bins`` bins (default 30, equal width over [min, max]; ``log_scale=True`` for symmetric
+    log bins, ``"auto"`` to let the library choose; ``range=(lo, hi)`` to bin over a fixed range,
+    values outside it counted as under/overflow), or into explicit edges ``bins``;
+    or a pre-computed histogram: ``bins`` (n + 1 strictly increasing edges) and ``counts`` (n
+    counts >= 0), whose statistics are then estimated from the bins.
+
+    ``timestamp``: Unix seconds (default: now). NaN and ±Inf values are counted, never binned;
+    an empty or all-NaN input is logged too (a record with ``total_count`` 0). The values are
+    read before the call returns; the record is written in the background (``flush()`` waits).
+    Raises ``ValueError`` / ``TypeError`` naming the argument when an argument is wrong.
+    """
+    run = _active_run
+    if run is None:
+        run = _current_run()
+    run.log_histogram(
+        values,
+        key=key,
+        step=step,
+        bins=bins,
+        counts=counts,
+        num_bins=num_bins,
+        log_scale=log_scale,
+        range=range,
+        timestamp=timestamp,
+    )
+
+
+@atexit.register
+def _close_open_runs() -> None:
+    for run in list(_open_runs):
+        try:
+            run.close()
+        except Exception as error:  # an exit handler must not hide the others
+            print(f"histlog: closing {run.path} at exit failed: {error}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------
+# compute
+# ---------------------------------------------------------------------------------------
+
+
+def compute(
+    values: Any,
+    *,
+    bins: Optional[Sequence[float]] = None,
+    num_bins: int = 30,
+    log_scale: LogScale = False,
+    range: Optional[Tuple[float, float]] = None,
+) -> HistogramData:
+    """The histogram and statistics of ``values`` (as ``log_histogram`` takes them), without
+    logging: ``name``, ``step`` and ``timestamp`` of the result are None. ``bins`` gives explicit
+    edges; otherwise ``num_bins``, ``log_scale`` and ``range`` choose them."""
+    address, n, is_float32, owner = _values_buffer(values)
+    if bins is None:
+        config = _bin_config(num_bins, log_scale, range)
+        capacity = num_bins
+    else:
+        _no_binning_options(num_bins, log_scale, range, "bins (explicit edges)")
+        edge_list = _adapt.float64_array(bins, "bins")
+        config = _adapt.edges_config(edge_list)
+        capacity = max(edge_list.size - 1, 1)
+    function = _lib.hl_compute_f32 if is_float32 else _lib.hl_compute_f64
+    n_bins = c_size_t()
+    stats = _ffi.Stats()
+    while True:
+        edges = np.empty(capacity + 1, dtype=np.float64)
+        counts = np.empty(capacity, dtype=np.float64)
+        status = function(
+            address, n, config, edges.ctypes.data, capacity + 1, counts.ctypes.data, capacity, byref(n_bins), byref(stats)
+        )
+        if status != _ffi.HL_ESIZE:
+            break
+        capacity = n_bins.value  # the library chose more bins than asked (log scale)
+    del owner
+    used = n_bins.value
+    if used != capacity:
+        edges, counts = edges[: used + 1].copy(), counts[:used].copy()
+    return from_stats(stats, edges, counts)
