@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _adapt, _ffi
 from ._data import HistogramData, from_stats
+from ._handle import HandleOwner
 
 PathLike = Union[str, "os.PathLike[str]"]
 LogScale = Union[bool, str]
@@ -43,58 +44,47 @@ def new_run_name() -> str:
 _open_runs: "weakref.WeakSet[Run]" = weakref.WeakSet()
 
 
-class Run:
+class Run(HandleOwner):
     """A run directory open for logging: ``<path>/histograms/*.json`` plus a TensorBoard event file.
 
     Owns one ``hl_run`` handle. Logging is thread-safe; ``close()`` (or leaving a ``with`` block)
-    flushes and releases it, and must not race with logging calls still running on other threads.
-    Runs still open when the interpreter exits are closed (and so flushed) then.
+    waits for logging calls in flight, flushes and releases it. Runs still open when the
+    interpreter exits are closed (and so flushed) then.
     """
 
+    _what = "run"
+
     def __init__(self, path: PathLike, *, _mlflow: Any = None) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
         self.path: str = os.path.abspath(os.fspath(path))
         self._mlflow = _mlflow
-        self._handle: Any = None
-        self._handle = _lib.hl_run_open(os.fsencode(self.path))
+        self._handle = None
+        HandleOwner.__init__(self, _lib.hl_run_open(os.fsencode(self.path)), _lib.hl_run_close, repr(self.path))
         _open_runs.add(self)
-
-    # -- handle ownership ------------------------------------------------------------------
 
     @property
     def name(self) -> str:
         """The run directory's base name."""
         return os.path.basename(self.path)
 
-    @property
-    def closed(self) -> bool:
-        return self._handle is None
-
-    @property
-    def _as_parameter_(self) -> Any:
-        if self._handle is None:
-            raise self._closed_error()
-        return self._handle
-
-    def _closed_error(self) -> _ffi.ClosedError:
-        error = _ffi.ClosedError(f"run {self.path!r} is closed")
-        error.code = _ffi.HL_ECLOSED
-        return error
-
     def flush(self) -> None:
         """Returns when everything logged before is written to the operating system (it then
         survives the process being killed); with a remote MLflow run, also uploads the JSON files."""
-        _lib.hl_run_flush(self._as_parameter_)
+        handle = self.borrow()
+        try:
+            _lib.hl_run_flush(handle)
+        finally:
+            self.give_back()
         if self._mlflow is not None:
             self._mlflow.upload(self.path)
 
     def close(self) -> None:
         """Flushes and releases the run; later logging raises. Closing twice is a no-op."""
         global _active_run
-        handle, self._handle = self._handle, None
-        if handle is None:
+        if not self._dispose():
             return
         _open_runs.discard(self)
-        _lib.hl_run_close(handle)
         if self._mlflow is not None:
             link, self._mlflow = self._mlflow, None
             link.upload(self.path)
@@ -109,13 +99,6 @@ class Run:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
-
-    def __del__(self) -> None:
-        if getattr(self, "_handle", None) is not None and not sys.is_finalizing():
-            try:
-                self.close()
-            except Exception:
-                pass
 
     def __repr__(self) -> str:
         return f"Run({self.path!r}{', closed' if self.closed else ''})"
@@ -136,9 +119,6 @@ class Run:
         timestamp: Optional[float] = None,
     ) -> None:
         """Logs one histogram under ``key`` at ``step``; see ``histlog.log_histogram``."""
-        handle = self._handle
-        if handle is None:
-            raise self._closed_error()
         if type(key) is str and key and "\x00" not in key:
             try:
                 key_bytes = key.encode()
@@ -150,7 +130,7 @@ class Run:
             step = _adapt.step_int(step)
 
         if counts is not None or values is None:
-            self._log_counts(handle, key_bytes, step, values, bins, counts, num_bins, log_scale, range, timestamp)
+            self._log_counts(key_bytes, step, values, bins, counts, num_bins, log_scale, range, timestamp)
             return
 
         address, n, is_float32, owner = _values_buffer(values)
@@ -160,16 +140,19 @@ class Run:
             _no_binning_options(num_bins, log_scale, range, "bins (explicit edges)")
             edges = _adapt.float64_array(bins, "bins")
             config = _adapt.edges_config(edges)
-        if timestamp is None:
-            (_hl_log_f32 if is_float32 else _hl_log_f64)(handle, key_bytes, step, address, n, config)
-        else:
-            at = _adapt.timestamp_float(timestamp)
-            (_hl_log_f32_at if is_float32 else _hl_log_f64_at)(handle, key_bytes, step, at, address, n, config)
+        at = None if timestamp is None else _adapt.timestamp_float(timestamp)
+        handle = self.borrow()
+        try:
+            if at is None:
+                (_hl_log_f32 if is_float32 else _hl_log_f64)(handle, key_bytes, step, address, n, config)
+            else:
+                (_hl_log_f32_at if is_float32 else _hl_log_f64_at)(handle, key_bytes, step, at, address, n, config)
+        finally:
+            self.give_back()
         del owner  # kept alive until the library has read the values
 
     def _log_counts(
         self,
-        handle: Any,
         key_bytes: bytes,
         step: int,
         values: Any,
@@ -199,13 +182,17 @@ class Run:
                 f"got {edges.size} bins and {weights.size} counts"
             )
         edges_address, counts_address = _adapt.address(edges), _adapt.address(weights)
-        if timestamp is None:
-            _lib.hl_log_counts(handle, key_bytes, step, edges_address, edges.size, counts_address, weights.size)
-        else:
-            at = _adapt.timestamp_float(timestamp)
-            _lib.hl_log_counts_at(
-                handle, key_bytes, step, at, edges_address, edges.size, counts_address, weights.size
-            )
+        at = None if timestamp is None else _adapt.timestamp_float(timestamp)
+        handle = self.borrow()
+        try:
+            if at is None:
+                _lib.hl_log_counts(handle, key_bytes, step, edges_address, edges.size, counts_address, weights.size)
+            else:
+                _lib.hl_log_counts_at(
+                    handle, key_bytes, step, at, edges_address, edges.size, counts_address, weights.size
+                )
+        finally:
+            self.give_back()
 
     def log_reduced(
         self,
@@ -244,17 +231,14 @@ class Run:
             inf_count=_adapt.step_int(inf_count, "inf_count"),
         )
         at = float("nan") if timestamp is None else _adapt.timestamp_float(timestamp)
-        _lib.hl_log_reduced(
-            self._as_parameter_,
-            _key_bytes(key),
-            _adapt.step_int(step),
-            at,
-            _adapt.address(edges),
-            edges.size,
-            _adapt.address(weights),
-            weights.size,
-            moments,
-        )
+        key_bytes, step = _key_bytes(key), _adapt.step_int(step)
+        handle = self.borrow()
+        try:
+            _lib.hl_log_reduced(
+                handle, key_bytes, step, at, _adapt.address(edges), edges.size, _adapt.address(weights), weights.size, moments
+            )
+        finally:
+            self.give_back()
 
 
 def _no_binning_options(num_bins: Any, log_scale: Any, range: Any, what: str) -> None:

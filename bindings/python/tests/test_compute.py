@@ -1,0 +1,156 @@
+"""histlog.compute: every statistic against numpy/scipy, for every input type the API takes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import histlog
+from conftest import assert_matches_numpy
+
+RNG = np.random.default_rng(20261123)
+
+DISTRIBUTIONS = {
+    "normal": RNG.normal(0.5, 2.0, 10_000),
+    "lognormal": RNG.lognormal(0.0, 1.5, 5_000),
+    "uniform_ints": RNG.integers(-20, 20, 3_000).astype(np.float64),
+    "with_zeros": np.concatenate([np.zeros(100), RNG.normal(size=900)]),
+    "heavy_tail": RNG.standard_t(2, 4_000),
+    "offset": 1e8 + RNG.normal(size=2_000),
+    "tiny": np.array([3.0, -1.0, 2.5, 7.0, 0.0]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DISTRIBUTIONS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_statistics_equal_numpy_and_scipy(name, dtype):
+    values = DISTRIBUTIONS[name].astype(dtype)
+    data = histlog.compute(values)
+    assert data.counts.size == 30
+    assert_matches_numpy(data, values)
+    assert data.name is None and data.step is None and data.timestamp is None
+
+
+@pytest.mark.parametrize("num_bins", [1, 2, 7, 100, 1000])
+def test_num_bins(num_bins):
+    values = RNG.normal(size=1000)
+    data = histlog.compute(values, num_bins=num_bins)
+    assert data.counts.size == num_bins
+    assert_matches_numpy(data, values)
+
+
+def test_range_counts_values_outside_as_under_and_overflow():
+    values = np.array([-5.0, -1.0, 0.0, 0.5, 1.0, 2.0, 9.0])
+    data = histlog.compute(values, range=(-1.0, 1.0), num_bins=4)
+    np.testing.assert_allclose(data.bin_edges, [-1.0, -0.5, 0.0, 0.5, 1.0])
+    assert data.underflow_count == 1 and data.overflow_count == 2
+    assert data.counts.sum() == 4
+    # statistics still cover every finite value
+    assert_matches_numpy(data, values, edges_from_data=False)
+
+
+def test_explicit_edges_bin_like_numpy():
+    values = RNG.normal(size=5000)
+    edges = [-3.0, -1.0, -0.25, 0.0, 0.1, 2.0, 3.0]
+    data = histlog.compute(values, bins=edges)
+    np.testing.assert_array_equal(data.bin_edges, edges)
+    assert_matches_numpy(data, values, edges_from_data=False)
+
+
+@pytest.mark.parametrize("log_scale", [True, "auto"])
+def test_log_scale_bins_cover_every_value(log_scale):
+    values = np.concatenate([RNG.lognormal(0, 4, 3000), -RNG.lognormal(0, 4, 1000), [0.0, 0.0]])
+    data = histlog.compute(values, log_scale=log_scale)
+    assert data.counts.sum() == values.size
+    assert_matches_numpy(data, values, edges_from_data=False)
+    if log_scale is True:  # log bins are narrow near zero and wide far out
+        widths = np.diff(data.bin_edges)
+        assert widths.max() / widths.min() > 100
+
+
+def test_nan_and_inf_are_counted_never_binned():
+    values = np.array([1.0, np.nan, 2.0, np.inf, -np.inf, 3.0, np.nan])
+    data = histlog.compute(values)
+    assert (data.nan_count, data.inf_count, data.total_count) == (2, 2, 3)
+    assert data.counts.sum() == 3
+    assert_matches_numpy(data, values)
+
+
+@pytest.mark.parametrize("values", [np.array([]), np.array([np.nan, np.inf]), []], ids=["empty", "no_finite", "empty_list"])
+def test_empty_and_non_finite_inputs_are_not_errors(values):
+    data = histlog.compute(values)
+    assert data.total_count == 0
+    assert math.isnan(data.mean) and math.isnan(data.min_value)
+    assert data.counts.sum() == 0
+    assert np.all(np.isfinite(data.bin_edges))
+
+
+def test_single_and_equal_values_widen_the_range_like_numpy():
+    for values in (np.array([4.0]), np.full(10, -2.5)):
+        data = histlog.compute(values)
+        np.testing.assert_allclose(data.bin_edges, np.histogram_bin_edges(values, bins=30))
+        assert_matches_numpy(data, values, edges_from_data=False)
+
+
+# -- input types -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64, np.bool_]
+)
+def test_numpy_dtypes(dtype):
+    values = (RNG.normal(10, 3, 2000)).astype(dtype) if dtype is not np.bool_ else RNG.random(100) > 0.3
+    data = histlog.compute(values)
+    assert_matches_numpy(data, values.astype(np.float64), rel=1e-9)
+
+
+def test_numpy_layouts_multidimensional_noncontiguous_and_big_endian():
+    base = RNG.normal(size=(40, 50))
+    cases = [
+        base,  # 2-D C order
+        np.asfortranarray(base),  # F order: read in place
+        base[::2, ::3],  # strided
+        base.T,
+        base.astype(">f8"),  # non-native byte order
+        base.astype(np.float32)[:, 1:],
+        np.float64(3.5),  # numpy scalar
+        np.array(2.0),  # 0-d
+    ]
+    for values in cases:
+        assert_matches_numpy(histlog.compute(values), np.asarray(values, dtype=np.float64))
+
+
+def test_read_only_and_unaligned_arrays():
+    values = RNG.normal(size=1000)
+    values.setflags(write=False)
+    assert_matches_numpy(histlog.compute(values), values)
+    raw = np.zeros(8 * 1000 + 1, dtype=np.uint8)
+    unaligned = raw[1:].view(np.float64)
+    unaligned[:] = RNG.normal(size=1000)
+    assert not unaligned.flags.aligned
+    assert_matches_numpy(histlog.compute(unaligned), unaligned.copy())
+
+
+def test_python_sequences_and_scalars():
+    assert_matches_numpy(histlog.compute([1, 2, 3, 4.5, -2]), [1, 2, 3, 4.5, -2])
+    assert_matches_numpy(histlog.compute((0.5, 0.25)), [0.5, 0.25])
+    assert_matches_numpy(histlog.compute(range(100)), np.arange(100))
+    assert_matches_numpy(histlog.compute(7), [7.0])
+    assert_matches_numpy(histlog.compute([[1, 2], [3, 4]]), [1, 2, 3, 4])
+    assert_matches_numpy(histlog.compute(np.array([1, 2.5], dtype=object)), [1, 2.5])
+
+
+def test_to_dict_and_to_numpy():
+    values = RNG.normal(size=100)
+    data = histlog.compute(values)
+    counts, edges = data.to_numpy()
+    np.testing.assert_array_equal(counts, np.histogram(values, bins=edges)[0])
+    as_dict = data.to_dict()
+    assert as_dict["bin_edges"] == edges.tolist() and as_dict["counts"] == counts.tolist()
+    assert as_dict["quantiles"]["0.5"] == data.median
+    assert as_dict["estimated"] is False
+    empty = histlog.compute([]).to_dict()
+    assert empty["mean"] is None and empty["quantiles"]["0.1"] is None
+    assert "total_count=100" in repr(data)

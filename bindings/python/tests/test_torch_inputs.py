@@ -1,0 +1,61 @@
+"""Torch tensors of any shape, dtype, device and autograd state reach the engine without the
+user converting them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import histlog
+from conftest import assert_matches_numpy
+
+torch = pytest.importorskip("torch")
+
+
+def reference(tensor):
+    return tensor.detach().cpu().to(torch.float64).reshape(-1).numpy()
+
+
+@pytest.mark.parametrize(
+    "dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int32, torch.int64, torch.uint8, torch.bool]
+)
+def test_dtypes(dtype):
+    generator = torch.Generator().manual_seed(1)
+    tensor = (torch.randn(1000, generator=generator) * 5).to(dtype)
+    assert_matches_numpy(histlog.compute(tensor), reference(tensor), rel=1e-9)
+
+
+def test_requires_grad_noncontiguous_zero_d_empty_and_parameters():
+    weight = torch.nn.Linear(20, 30).weight  # a Parameter that requires grad
+    cases = [
+        weight,
+        weight * 2,  # non-leaf with grad_fn
+        torch.randn(30, 40).t(),  # non-contiguous
+        torch.randn(10, 10)[:, ::2],
+        torch.tensor(3.0),  # 0-d
+        torch.randn(2, 3, 4, 5),  # any shape
+        torch.empty(0),
+        torch.tensor([float("nan"), 1.0, float("inf"), 2.0]),
+    ]
+    for tensor in cases:
+        assert_matches_numpy(histlog.compute(tensor), reference(tensor))
+
+
+def test_logging_a_parameter_leaves_autograd_alone(runs_directory):
+    layer = torch.nn.Linear(4, 3)
+    histlog.log_histogram(layer.weight, key="w", step=0)
+    assert layer.weight.requires_grad and layer.weight.grad is None
+    histlog.flush()
+    data = histlog.open_run(histlog.active_run().path).get("w", 0)
+    assert_matches_numpy(data, reference(layer.weight))
+
+
+def test_complex_tensor_is_a_type_error():
+    with pytest.raises(TypeError, match="values must be real numbers"):
+        histlog.compute(torch.randn(4, dtype=torch.complex64))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_cuda_tensor():
+    tensor = torch.randn(1000, device="cuda", requires_grad=True)
+    assert_matches_numpy(histlog.compute(tensor), reference(tensor))
