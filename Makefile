@@ -30,7 +30,7 @@ $(VENV)/.deps: bindings/python/requirements-dev.txt
 	$(PY) -m pip install --quiet -r bindings/python/requirements-dev.txt
 	touch $@
 
-test: test-swift test-python
+test: test-swift
 
 test-swift:
 	$(SWIFT) build
