@@ -11,7 +11,7 @@ RELEASE_LIB := .build/release/libhistlog.so
 # (the index's default wheel pulls in gigabytes of CUDA libraries).
 TORCH_CPU_WHEEL := $(firstword $(wildcard $(addsuffix /torch-*+cpu-*.whl,$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))))
 
-.PHONY: all build release test test-swift test-python python-install demo bench install clean
+.PHONY: all build release test test-swift test-c valgrind test-python python-install demo bench install clean
 
 all: build
 
@@ -30,7 +30,7 @@ $(VENV)/.deps: bindings/python/requirements-dev.txt
 	$(PY) -m pip install --quiet -r bindings/python/requirements-dev.txt
 	touch $@
 
-test: test-swift
+test: test-swift test-c
 
 test-swift:
 	$(SWIFT) build
@@ -45,3 +45,34 @@ test-python: python-install
 
 clean:
 	rm -rf .build $(VENV)
+
+# --- C ABI -----------------------------------------------------------------------------------
+# The C tests compile Tests/c/*.c against Include/histlog.h as C11 and as C++17, link them to
+# the release libhistlog.so, and run them plainly and under valgrind; then the run-time
+# dependency check and a dlopen from plain C.
+C_TEST_DIR      := .build/c-tests
+C_TESTS         := test_compute
+C_TEST_CFLAGS   := -std=c11 -Wall -Wextra -Werror -pedantic -I Include
+C_TEST_CXXFLAGS := -x c++ -std=c++17 -Wall -Wextra -Werror -I Include
+C_TEST_LIBS     := -x none -L .build/release -lhistlog -Wl,-rpath,$(CURDIR)/.build/release -lm -pthread
+# Errors (invalid reads/writes, uses of uninitialised values) fail the run; the Swift runtime's
+# lifetime allocations are "still reachable" at exit by design, so leaks are not checked.
+VALGRIND        := valgrind --error-exitcode=1 --leak-check=no --quiet
+
+test-c: release valgrind
+	Tests/c/check_ldd.sh
+	@mkdir -p $(C_TEST_DIR)
+	@set -e; for test in $(C_TESTS); do \
+		echo "== $$test (C11, C++17, valgrind)"; \
+		$(CC) $(C_TEST_CFLAGS) Tests/c/$$test.c -o $(C_TEST_DIR)/$$test $(C_TEST_LIBS); \
+		$(CXX) $(C_TEST_CXXFLAGS) Tests/c/$$test.c -o $(C_TEST_DIR)/$$test-cxx $(C_TEST_LIBS); \
+		$(C_TEST_DIR)/$$test; \
+		$(C_TEST_DIR)/$$test-cxx; \
+		$(VALGRIND) $(C_TEST_DIR)/$$test; \
+	done
+	$(CC) $(C_TEST_CFLAGS) Tests/c/test_dlopen.c -o $(C_TEST_DIR)/test_dlopen -ldl
+	$(C_TEST_DIR)/test_dlopen $(CURDIR)/$(RELEASE_LIB)
+
+# valgrind for test-c, installed with apt-get on a fresh Debian/Ubuntu machine.
+valgrind:
+	@command -v valgrind >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq valgrind; }

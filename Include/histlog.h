@@ -7,9 +7,13 @@
  *   On failure, hl_last_error() describes what went wrong on the calling thread.
  * - Pointers passed in are read during the call only; the library never keeps them.
  *   A NULL pointer where a value is required, or a size that does not match, is an
- *   error (HL_ENULL / HL_EINVAL), never a crash.
+ *   error (HL_ENULL / HL_EINVAL), never a crash. An input array may be NULL only when its
+ *   size is 0; an output buffer may be NULL only when its capacity is 0.
+ * - Sizes above SIZE_MAX / 2 are HL_EINVAL (no buffer is that large).
  * - Keys are NUL-terminated UTF-8 strings; invalid UTF-8 and the empty key are HL_EINVAL.
  * - Handles (hl_run, hl_reader) are opaque; each `*_open` pairs with a `*_close` that accepts NULL.
+ *   A handle must not be used after (or while) it is closed: that is undefined behaviour, as
+ *   with free(); the library cannot detect it.
  *
  * Statistics conventions (the same in every binding):
  * - NaN and +/-Inf never enter bins or statistics; they are counted in nan_count / inf_count.
@@ -82,7 +86,7 @@ typedef enum hl_scale {
 } hl_scale;
 
 typedef struct hl_bin_config {
-    int32_t bins;             /* number of bins, >= 1 (default 30) */
+    int32_t bins;             /* number of bins, 1 .. 1000000 (default 30) */
     int32_t scale;            /* an hl_scale value (default HL_SCALE_LINEAR) */
     int32_t has_range;        /* nonzero: bin over [range_lo, range_hi] instead of [min, max] */
     int32_t reserved;         /* must be 0 */
@@ -91,7 +95,7 @@ typedef struct hl_bin_config {
     const double *edges;      /* explicit edges (strictly increasing, finite), or NULL. When set, */
     size_t n_edges;           /*   bins/scale/range are ignored; n_edges >= 2 */
     double outlier_threshold; /* k in |x - mean| > k * std (default 3, must be > 0) */
-    double zero_tolerance;    /* |x| <= zero_tolerance counts as zero (default 0: exact zeros) */
+    double zero_tolerance;    /* |x| <= zero_tolerance counts as zero (default 0: exact zeros; finite, >= 0) */
 } hl_bin_config;
 
 /* Fills *config with the defaults above. NULL is a no-op. */
@@ -127,11 +131,13 @@ typedef struct hl_stats {
 } hl_stats;
 
 /* Computes the histogram and statistics of n values without logging anything.
- * `config` may be NULL (defaults). The bin count is written to *n_bins; `edges` must have room
- * for n_bins + 1 doubles and `counts` for n_bins. If a capacity is too small, nothing but
- * *n_bins is written and HL_ESIZE is returned, so a call with capacities 0 (and NULL buffers)
- * asks for the size. `stats` may be NULL. n == 0 is valid (total_count 0, NaN statistics).
- * Thread-safe. */
+ * `config` may be NULL (defaults). The bin count is written to *n_bins (n_bins must not be
+ * NULL); `edges` must have room for n_bins + 1 doubles and `counts` for n_bins. If a capacity is
+ * too small, nothing but *n_bins is written and HL_ESIZE is returned, so a call with capacities 0
+ * (and NULL buffers) asks for the size. n_bins is always config->bins (30 when config is NULL),
+ * or n_edges - 1 with explicit edges, whatever the scale, so buffers can be sized before the
+ * call. `stats` may be NULL.
+ * n == 0 is valid (total_count 0, NaN statistics). Thread-safe; the caller owns every buffer. */
 int hl_compute_f32(const float *values, size_t n, const hl_bin_config *config,
                    double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
                    size_t *n_bins, hl_stats *stats);
@@ -209,7 +215,9 @@ int hl_log_reduced(hl_run *run, const char *key, int64_t step, double timestamp,
  * (it then survives the process being killed). */
 int hl_run_flush(hl_run *run);
 
-/* Flushes and releases the run. NULL is a no-op. The handle is invalid afterwards. */
+/* Flushes and releases the run. NULL is a no-op. The handle is invalid afterwards; no other
+ * thread may be using it during the call. A failure to flush can only be seen in hl_last_error():
+ * call hl_run_flush() first to get its status. */
 void hl_run_close(hl_run *run);
 
 /* ---------------------------------------------------------------------------------------
@@ -222,20 +230,23 @@ typedef struct hl_reader hl_reader; /* opaque; a snapshot taken at open; read-on
  * file or a directory of them without histograms/, imports their histograms. NULL on failure. */
 hl_reader *hl_reader_open(const char *path);
 
-/* Releases the reader. NULL is a no-op. */
+/* Releases the reader. NULL is a no-op. The handle is invalid afterwards. */
 void hl_reader_close(hl_reader *reader);
 
-/* Number of keys, sorted by key. */
+/* Writes the number of keys to *count. Keys are numbered 0 .. count - 1 in sorted order. */
 int hl_reader_key_count(const hl_reader *reader, size_t *count);
 
 /* Copies key `index` (UTF-8, NUL-terminated) into buf. *length receives its length without the
- * NUL. If capacity <= *length, returns HL_ESIZE and writes only *length. */
+ * NUL. If capacity <= *length, returns HL_ESIZE and writes only *length (buf may then be NULL
+ * with capacity 0: a size query). index >= the key count is HL_ENOTFOUND. */
 int hl_reader_key(const hl_reader *reader, size_t index, char *buf, size_t capacity, size_t *length);
 
-/* Number of records logged under key, in the order they were logged (HL_ENOTFOUND: no such key). */
+/* Writes to *count the number of records logged under key; they are numbered 0 .. count - 1 in
+ * the order they were logged (HL_ENOTFOUND: no such key). */
 int hl_reader_record_count(const hl_reader *reader, const char *key, size_t *count);
 
-/* Index of the LAST record of key with the given step (HL_ENOTFOUND if none). */
+/* Writes to *index the number of the LAST record of key with the given step (HL_ENOTFOUND if
+ * none): the record a reader's get(key, step) returns. */
 int hl_reader_find(const hl_reader *reader, const char *key, int64_t step, size_t *index);
 
 /* One record's header. */
@@ -248,7 +259,7 @@ typedef struct hl_record_info {
 
 /* Copies record `index` of key: *info, and its edges (n_bins + 1) and counts (n_bins) when the
  * buffers are large enough; otherwise writes *info only and returns HL_ESIZE. Buffers may be
- * NULL with capacity 0 to ask for n_bins. */
+ * NULL with capacity 0 to ask for n_bins. index >= the record count is HL_ENOTFOUND. */
 int hl_reader_record(const hl_reader *reader, const char *key, size_t index, hl_record_info *info,
                      double *edges, size_t edges_capacity, double *counts, size_t counts_capacity);
 

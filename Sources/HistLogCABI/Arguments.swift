@@ -1,0 +1,77 @@
+import HistLog
+
+// Checks of C arguments, shared by the exports. Sizes arrive as `Int` because Swift imports
+// `size_t` as `Int`: a size above `Int.max` shows up negative and is refused here.
+
+/// A non-negative size (`size_t`) argument.
+func size(_ value: Int, _ name: String) throws -> Int {
+    guard value >= 0 else {
+        throw Failure.invalid("\(name) is \(UInt(bitPattern: value)), larger than any buffer")
+    }
+    return value
+}
+
+/// The caller's `(pointer, count)` as a buffer over its memory, not copied. NULL is accepted
+/// only with count 0.
+func input<Element>(_ pointer: UnsafePointer<Element>?, count: Int, _ name: String, _ countName: String) throws -> UnsafeBufferPointer<Element> {
+    let count = try size(count, countName)
+    guard let pointer else {
+        guard count == 0 else { throw Failure.null("\(name) (with \(countName) \(count))") }
+        return UnsafeBufferPointer(start: nil, count: 0)
+    }
+    return UnsafeBufferPointer(start: pointer, count: count)
+}
+
+/// A caller-provided output buffer of `capacity` elements. NULL is accepted only with capacity 0.
+func output<Element>(_ pointer: UnsafeMutablePointer<Element>?, capacity: Int, _ name: String, _ capacityName: String) throws -> UnsafeMutableBufferPointer<Element> {
+    let capacity = try size(capacity, capacityName)
+    guard let pointer else {
+        guard capacity == 0 else { throw Failure.null("\(name) (with \(capacityName) \(capacity))") }
+        return UnsafeMutableBufferPointer(start: nil, count: 0)
+    }
+    return UnsafeMutableBufferPointer(start: pointer, count: capacity)
+}
+
+/// A required pointer argument.
+func required<Pointee>(_ pointer: UnsafePointer<Pointee>?, _ name: String) throws -> UnsafePointer<Pointee> {
+    guard let pointer else { throw Failure.null(name) }
+    return pointer
+}
+
+/// A required output pointer argument.
+func required<Pointee>(_ pointer: UnsafeMutablePointer<Pointee>?, _ name: String) throws -> UnsafeMutablePointer<Pointee> {
+    guard let pointer else { throw Failure.null(name) }
+    return pointer
+}
+
+/// A NUL-terminated, non-empty UTF-8 string argument (a key or a path).
+func text(_ pointer: UnsafePointer<CChar>?, _ name: String) throws -> String {
+    guard let pointer else { throw Failure.null(name) }
+    guard let string = String(validatingCString: pointer) else {
+        throw Failure.invalid("\(name) is not valid UTF-8")
+    }
+    guard !string.isEmpty else { throw Failure.invalid("\(name) is empty") }
+    return string
+}
+
+/// The Swift object an opaque handle (`hl_run *`, `hl_reader *`) points to, still owned by the handle.
+func object<Object: AnyObject>(_ handle: OpaquePointer?, _ name: String, as type: Object.Type = Object.self) throws -> Object {
+    guard let handle else { throw Failure.null(name) }
+    return Unmanaged<Object>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+}
+
+/// A new handle owning one reference to `object`; `release` gives it back.
+func retainedHandle(_ object: AnyObject) -> OpaquePointer {
+    OpaquePointer(Unmanaged.passRetained(object).toOpaque())
+}
+
+/// Ends a handle made by `retainedHandle`, returning its object (alive while the caller holds it).
+func release<Object: AnyObject>(_ handle: OpaquePointer, as type: Object.Type) -> Object {
+    Unmanaged<Object>.fromOpaque(UnsafeRawPointer(handle)).takeRetainedValue()
+}
+
+/// An `int64_t` count as an `Int`.
+func integer(_ value: Int64, _ name: String) throws -> Int {
+    guard let value = Int(exactly: value) else { throw Failure.invalid("\(name) is \(value), out of range") }
+    return value
+}

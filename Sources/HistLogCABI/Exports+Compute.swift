@@ -1,0 +1,52 @@
+import CHistLog
+import HistLog
+
+/// `hl_bin_config_init`: `BinConfig()` and `StatisticsOptions()` as an `hl_bin_config`.
+@_cdecl("hl_bin_config_init")
+public func hl_bin_config_init(_ config: UnsafeMutablePointer<hl_bin_config>?) {
+    config?.pointee = .defaults
+}
+
+/// `hl_compute_f32`: `HistogramSummary(values:bins:options:)` over the caller's floats.
+@_cdecl("hl_compute_f32")
+public func hl_compute_f32(
+    _ values: UnsafePointer<Float>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?,
+    _ edges: UnsafeMutablePointer<Double>?, _ edgesCapacity: Int,
+    _ counts: UnsafeMutablePointer<Double>?, _ countsCapacity: Int,
+    _ nBins: UnsafeMutablePointer<Int>?, _ stats: UnsafeMutablePointer<hl_stats>?
+) -> Int32 {
+    status {
+        let values = try input(values, count: n, "values", "n")
+        let edges = try output(edges, capacity: edgesCapacity, "edges", "edges_capacity")
+        let counts = try output(counts, capacity: countsCapacity, "counts", "counts_capacity")
+        let nBins = try required(nBins, "n_bins")
+        let (bins, options) = try hl_bin_config.translate(config)
+        let summary = try HistogramSummary(values: values, bins: bins, options: options)
+        let statistics = try hl_stats(summary)
+        nBins.pointee = summary.histogram.binCount
+        try copy(summary.histogram, edges: edges, counts: counts)
+        stats?.pointee = statistics
+    }
+}
+
+/// `hl_compute_f64`: `HistogramSummary(values:bins:options:)` over the caller's doubles.
+@_cdecl("hl_compute_f64")
+public func hl_compute_f64(
+    _ values: UnsafePointer<Double>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?,
+    _ edges: UnsafeMutablePointer<Double>?, _ edgesCapacity: Int,
+    _ counts: UnsafeMutablePointer<Double>?, _ countsCapacity: Int,
+    _ nBins: UnsafeMutablePointer<Int>?, _ stats: UnsafeMutablePointer<hl_stats>?
+) -> Int32 {
+    status {
+        let values = try input(values, count: n, "values", "n")
+        let edges = try output(edges, capacity: edgesCapacity, "edges", "edges_capacity")
+        let counts = try output(counts, capacity: countsCapacity, "counts", "counts_capacity")
+        let nBins = try required(nBins, "n_bins")
+        let (bins, options) = try hl_bin_config.translate(config)
+        let summary = try HistogramSummary(values: values, bins: bins, options: options)
+        let statistics = try hl_stats(summary)
+        nBins.pointee = summary.histogram.binCount
+        try copy(summary.histogram, edges: edges, counts: counts)
+        stats?.pointee = statistics
+    }
+}

@@ -1,0 +1,74 @@
+import CHistLog
+import HistLog
+
+/// A failure on its way out of an export: the `HL_E*` code it returns and the message
+/// `hl_last_error()` then gives on the calling thread.
+struct Failure: Error {
+    var status: Int32
+    var message: String
+
+    init(status: Int32, message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    /// A required pointer argument was NULL (`HL_ENULL`).
+    static func null(_ argument: String) -> Failure {
+        Failure(status: HL_ENULL, message: "\(argument) is NULL")
+    }
+
+    /// A caller buffer is too small (`HL_ESIZE`); the needed size was written back.
+    static func size(_ argument: String, needs needed: Int, has capacity: Int) -> Failure {
+        Failure(status: HL_ESIZE, message: "\(argument) has room for \(capacity), needs \(needed)")
+    }
+
+    static func invalid(_ message: String) -> Failure {
+        Failure(status: HL_EINVAL, message: message)
+    }
+
+    /// Any thrown error as a status: `HistlogError` cases map one to one; anything else is a
+    /// bug in histlog (`HL_EINTERNAL`).
+    init(_ error: any Error) {
+        switch error {
+        case let failure as Failure: self = failure
+        case let error as HistlogError: self.init(status: error.status, message: error.message)
+        default: self.init(status: HL_EINTERNAL, message: "internal error: \(error)")
+        }
+    }
+}
+
+extension HistlogError {
+    /// The C status code of each case, as `Include/histlog.h` pins it.
+    var status: Int32 {
+        switch self {
+        case .invalidArgument: HL_EINVAL
+        case .io: HL_EIO
+        case .closed: HL_ECLOSED
+        case .notFound: HL_ENOTFOUND
+        case .format: HL_EFORMAT
+        }
+    }
+}
+
+/// Runs an export's body: `HL_OK`, or the failure's status with its message recorded for
+/// `hl_last_error()`. Nothing thrown crosses the C boundary.
+func status(_ body: () throws -> Void) -> Int32 {
+    do {
+        try body()
+        return HL_OK
+    } catch {
+        let failure = Failure(error)
+        LastError.record(failure.message)
+        return failure.status
+    }
+}
+
+/// Runs an export's body that creates a handle: the handle, or NULL with the message recorded.
+func handle(_ body: () throws -> OpaquePointer) -> OpaquePointer? {
+    do {
+        return try body()
+    } catch {
+        LastError.record(Failure(error).message)
+        return nil
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# libhistlog.so carries the Swift runtime inside: at run time it may need only the C and C++
+# runtimes (libc, libm, libstdc++, libgcc_s), the loader and the vDSO.
+# Usage: check_ldd.sh [library]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+library="${1:-$root/.build/release/libhistlog.so}"
+allowed='^(linux-vdso\.so\.1|libc\.so\.6|libm\.so\.6|libstdc\+\+\.so\.6|libgcc_s\.so\.1|/lib64/ld-linux-x86-64\.so\.2|/lib/ld-linux-aarch64\.so\.1|ld-linux.*\.so\.[0-9])$'
+needed="$(ldd "$library" | awk '{ print $1 }')"
+unexpected="$(grep -vE "$allowed" <<<"$needed" || true)"
+if [ -n "$unexpected" ]; then
+    echo "check_ldd: $library needs libraries outside the allowed set:" >&2
+    echo "$unexpected" >&2
+    exit 1
+fi
+echo "check_ldd: $(basename "$library") needs only: $(tr '\n' ' ' <<<"$needed")"

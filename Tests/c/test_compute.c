@@ -1,0 +1,455 @@
+/*
+ * test_compute.c - the version, error and compute parts of the C API (Include/histlog.h),
+ * checked against hand-computed values and against reference.h. Builds as C11 and as C++17.
+ */
+#include <histlog.h>
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "reference.h"
+
+#define MAX_BINS 64
+
+/* The output of one hl_compute_* call. */
+typedef struct computed {
+    int status;
+    size_t n_bins;
+    double edges[MAX_BINS + 1];
+    double counts[MAX_BINS];
+    hl_stats stats;
+} computed;
+
+static computed compute_f64(const double *values, size_t n, const hl_bin_config *config) {
+    computed c;
+    memset(&c, 0, sizeof c);
+    c.status = hl_compute_f64(values, n, config, c.edges, MAX_BINS + 1, c.counts, MAX_BINS, &c.n_bins, &c.stats);
+    return c;
+}
+
+static computed compute_f32(const float *values, size_t n, const hl_bin_config *config) {
+    computed c;
+    memset(&c, 0, sizeof c);
+    c.status = hl_compute_f32(values, n, config, c.edges, MAX_BINS + 1, c.counts, MAX_BINS, &c.n_bins, &c.stats);
+    return c;
+}
+
+/* Every statistic of `c` against the reference over the same values, and its counts against
+ * the reference binning over the edges it returned. */
+static void check_against_reference(const computed *c, const double *values, size_t n,
+                                    double zero_tolerance, double k, double tolerance) {
+    reference_stats r = reference_compute(values, n, zero_tolerance, k);
+    double counts[MAX_BINS];
+    int64_t underflow, overflow;
+    size_t i;
+    CHECK_STATUS(c->status, HL_OK);
+    if (c->status != HL_OK) return;
+    CHECK(c->n_bins >= 1 && c->n_bins <= MAX_BINS);
+    for (i = 0; i < c->n_bins; i++) CHECK(c->edges[i] < c->edges[i + 1]);
+    reference_bin(values, n, c->edges, c->n_bins, counts, &underflow, &overflow);
+    for (i = 0; i < c->n_bins; i++) CHECK_CLOSE(c->counts[i], counts[i], 0);
+    CHECK_INT(c->stats.underflow_count, underflow);
+    CHECK_INT(c->stats.overflow_count, overflow);
+    CHECK_INT(c->stats.total_count, r.total);
+    CHECK_INT(c->stats.nan_count, r.nans);
+    CHECK_INT(c->stats.inf_count, r.infs);
+    CHECK_INT(c->stats.zero_count, r.zeros);
+    CHECK_INT(c->stats.outlier_count, r.outliers);
+    CHECK_CLOSE(c->stats.min, r.min, 0);
+    CHECK_CLOSE(c->stats.max, r.max, 0);
+    CHECK_CLOSE(c->stats.sum, r.sum, tolerance);
+    CHECK_CLOSE(c->stats.sum_squares, r.sum_squares, tolerance);
+    CHECK_CLOSE(c->stats.mean, r.mean, tolerance);
+    CHECK_CLOSE(c->stats.std, r.std, tolerance);
+    CHECK_CLOSE(c->stats.skewness, r.skewness, 1e3 * tolerance);
+    CHECK_CLOSE(c->stats.kurtosis, r.kurtosis, 1e3 * tolerance);
+    for (i = 0; i < HL_NUM_QUANTILES; i++) CHECK_CLOSE(c->stats.quantiles[i], r.quantiles[i], 1e-12);
+    CHECK_CLOSE(c->stats.median, r.quantiles[2], 1e-12);
+    CHECK_INT(c->stats.estimated, 0);
+}
+
+static void test_version(void) {
+    char expected[32];
+    snprintf(expected, sizeof expected, "%d.%d.%d", HL_VERSION_MAJOR, HL_VERSION_MINOR, HL_VERSION_PATCH);
+    CHECK(hl_version() != NULL);
+    CHECK(strcmp(hl_version(), expected) == 0);
+    CHECK_INT(hl_version_number(), HL_VERSION_NUMBER);
+}
+
+static void test_error_names(void) {
+    CHECK(strcmp(hl_error_name(HL_OK), "HL_OK") == 0);
+    CHECK(strcmp(hl_error_name(HL_EINVAL), "HL_EINVAL") == 0);
+    CHECK(strcmp(hl_error_name(HL_ENULL), "HL_ENULL") == 0);
+    CHECK(strcmp(hl_error_name(HL_EIO), "HL_EIO") == 0);
+    CHECK(strcmp(hl_error_name(HL_ENOMEM), "HL_ENOMEM") == 0);
+    CHECK(strcmp(hl_error_name(HL_ECLOSED), "HL_ECLOSED") == 0);
+    CHECK(strcmp(hl_error_name(HL_ENOTFOUND), "HL_ENOTFOUND") == 0);
+    CHECK(strcmp(hl_error_name(HL_ESIZE), "HL_ESIZE") == 0);
+    CHECK(strcmp(hl_error_name(HL_EFORMAT), "HL_EFORMAT") == 0);
+    CHECK(strcmp(hl_error_name(HL_EINTERNAL), "HL_EINTERNAL") == 0);
+    CHECK(strcmp(hl_error_name(-42), "HL_E_UNKNOWN") == 0);
+    CHECK(strcmp(hl_error_name(1), "HL_E_UNKNOWN") == 0);
+    CHECK(hl_last_error() != NULL);
+}
+
+static void test_bin_config_init(void) {
+    hl_bin_config config;
+    memset(&config, 0xAB, sizeof config);
+    hl_bin_config_init(&config);
+    CHECK_INT(config.bins, 30);
+    CHECK_INT(config.scale, HL_SCALE_LINEAR);
+    CHECK_INT(config.has_range, 0);
+    CHECK_INT(config.reserved, 0);
+    CHECK(config.edges == NULL);
+    CHECK_INT(config.n_edges, 0);
+    CHECK_CLOSE(config.outlier_threshold, 3, 0);
+    CHECK_CLOSE(config.zero_tolerance, 0, 0);
+    hl_bin_config_init(NULL); /* a no-op, not a crash */
+    CHECK(1);
+}
+
+/* 1..10 in 3 bins, every number worked out by hand. */
+static void test_compute_by_hand(void) {
+    static const double values[10] = {3, 1, 4, 10, 5, 9, 2, 6, 8, 7};
+    static const double quantiles[5] = {1.9, 3.25, 5.5, 7.75, 9.1};
+    float values32[10];
+    hl_bin_config config;
+    computed c;
+    int i, pass;
+    hl_bin_config_init(&config);
+    config.bins = 3;
+    for (i = 0; i < 10; i++) values32[i] = (float)values[i];
+    for (pass = 0; pass < 2; pass++) {
+        c = pass == 0 ? compute_f64(values, 10, &config) : compute_f32(values32, 10, &config);
+        CHECK_STATUS(c.status, HL_OK);
+        CHECK_INT(c.n_bins, 3);
+        CHECK_CLOSE(c.edges[0], 1, 0);
+        CHECK_CLOSE(c.edges[1], 4, 1e-15);
+        CHECK_CLOSE(c.edges[2], 7, 1e-15);
+        CHECK_CLOSE(c.edges[3], 10, 0);
+        CHECK_CLOSE(c.counts[0], 3, 0); /* 1 2 3 */
+        CHECK_CLOSE(c.counts[1], 3, 0); /* 4 5 6 */
+        CHECK_CLOSE(c.counts[2], 4, 0); /* 7 8 9 10: the last bin is closed */
+        CHECK_INT(c.stats.total_count, 10);
+        CHECK_INT(c.stats.nan_count, 0);
+        CHECK_INT(c.stats.inf_count, 0);
+        CHECK_INT(c.stats.zero_count, 0);
+        CHECK_INT(c.stats.outlier_count, 0);
+        CHECK_INT(c.stats.underflow_count, 0);
+        CHECK_INT(c.stats.overflow_count, 0);
+        CHECK_CLOSE(c.stats.min, 1, 0);
+        CHECK_CLOSE(c.stats.max, 10, 0);
+        CHECK_CLOSE(c.stats.sum, 55, 1e-15);
+        CHECK_CLOSE(c.stats.sum_squares, 385, 1e-15);
+        CHECK_CLOSE(c.stats.mean, 5.5, 1e-15);
+        CHECK_CLOSE(c.stats.std, sqrt(82.5 / 9), 1e-14);  /* sum (x - 5.5)^2 = 82.5, ddof 1 */
+        CHECK_CLOSE(c.stats.skewness, 0, 1e-12);          /* symmetric */
+        CHECK_CLOSE(c.stats.kurtosis, -1.2, 1e-12);       /* G2 of 1..10: 9/56 * (11 g2 + 6) */
+        for (i = 0; i < 5; i++) CHECK_CLOSE(c.stats.quantiles[i], quantiles[i], 1e-14);
+        CHECK_CLOSE(c.stats.median, 5.5, 1e-15);
+        CHECK_INT(c.stats.estimated, 0);
+    }
+}
+
+/* Pseudo-random data with zeros, outliers, NaN and Inf, against reference.h. */
+static void test_compute_against_reference(void) {
+    enum { N = 5000 };
+    double *values = (double *)malloc(N * sizeof(double));
+    float *values32 = (float *)malloc(N * sizeof(float));
+    double *widened = (double *)malloc(N * sizeof(double));
+    uint64_t state = 42;
+    hl_bin_config config;
+    computed c;
+    size_t i;
+    for (i = 0; i < N; i++) values[i] = 2 * reference_uniform(&state) - 1 + 0.25 * reference_uniform(&state);
+    values[10] = 0.0;
+    values[11] = -0.0;
+    values[12] = NAN;
+    values[13] = INFINITY;
+    values[14] = -INFINITY;
+    values[15] = 40.0;  /* outliers */
+    values[16] = -35.5;
+    values[17] = 1e-3;  /* zero within the tolerance below */
+    for (i = 0; i < N; i++) {
+        values32[i] = (float)values[i];
+        widened[i] = (double)values32[i];
+    }
+
+    c = compute_f64(values, N, NULL);
+    CHECK_INT(c.n_bins, 30);
+    CHECK_CLOSE(c.edges[0], -35.5, 0);
+    CHECK_CLOSE(c.edges[30], 40.0, 0);
+    CHECK_CLOSE(c.edges[15], -35.5 + 75.5 / 2, 1e-14);
+    check_against_reference(&c, values, N, 0, 3, 1e-11);
+
+    c = compute_f32(values32, N, NULL);
+    check_against_reference(&c, widened, N, 0, 3, 1e-6);
+
+    hl_bin_config_init(&config);
+    config.bins = 17;
+    config.outlier_threshold = 2;
+    config.zero_tolerance = 0.01;
+    c = compute_f64(values, N, &config);
+    CHECK_INT(c.n_bins, 17);
+    check_against_reference(&c, values, N, 0.01, 2, 1e-11);
+    c = compute_f32(values32, N, &config);
+    check_against_reference(&c, widened, N, 0.01, 2, 1e-6);
+
+    /* A fixed range: values outside are under/overflow, statistics still cover everything. */
+    hl_bin_config_init(&config);
+    config.bins = 10;
+    config.has_range = 1;
+    config.range_lo = -0.5;
+    config.range_hi = 0.5;
+    c = compute_f64(values, N, &config);
+    CHECK_INT(c.n_bins, 10);
+    CHECK_CLOSE(c.edges[0], -0.5, 0);
+    CHECK_CLOSE(c.edges[10], 0.5, 0);
+    CHECK(c.stats.underflow_count > 0 && c.stats.overflow_count > 0);
+    check_against_reference(&c, values, N, 0, 3, 1e-11);
+
+    /* Explicit edges, uneven. */
+    {
+        static const double edges[5] = {-1, -0.25, 0, 0.1, 1};
+        hl_bin_config_init(&config);
+        config.edges = edges;
+        config.n_edges = 5;
+        c = compute_f64(values, N, &config);
+        CHECK_INT(c.n_bins, 4);
+        for (i = 0; i < 5; i++) CHECK_CLOSE(c.edges[i], edges[i], 0);
+        check_against_reference(&c, values, N, 0, 3, 1e-11);
+    }
+
+    /* Log and automatic scales: whatever edges they choose, the counts must match them. */
+    hl_bin_config_init(&config);
+    config.scale = HL_SCALE_LOG;
+    c = compute_f64(values, N, &config);
+    check_against_reference(&c, values, N, 0, 3, 1e-11);
+    config.scale = HL_SCALE_AUTO;
+    c = compute_f64(values, N, &config);
+    check_against_reference(&c, values, N, 0, 3, 1e-11);
+
+    free(values);
+    free(values32);
+    free(widened);
+}
+
+/* Empty input and input without a finite value are records, not errors. */
+static void test_compute_empty_and_nonfinite(void) {
+    static const double specials[4] = {NAN, INFINITY, -INFINITY, NAN};
+    computed c = compute_f64(NULL, 0, NULL);
+    size_t i;
+    CHECK_STATUS(c.status, HL_OK);
+    CHECK_INT(c.n_bins, 30);
+    CHECK_INT(c.stats.total_count, 0);
+    CHECK(isnan(c.stats.mean) && isnan(c.stats.std) && isnan(c.stats.min) && isnan(c.stats.median));
+    for (i = 0; i < c.n_bins; i++) CHECK_CLOSE(c.counts[i], 0, 0);
+    for (i = 0; i < c.n_bins; i++) CHECK(c.edges[i] < c.edges[i + 1]);
+
+    c = compute_f64(specials, 4, NULL);
+    CHECK_STATUS(c.status, HL_OK);
+    CHECK_INT(c.stats.total_count, 0);
+    CHECK_INT(c.stats.nan_count, 2);
+    CHECK_INT(c.stats.inf_count, 2);
+    CHECK(isnan(c.stats.mean));
+    for (i = 0; i < c.n_bins; i++) CHECK(isfinite(c.edges[i]));
+
+    {   /* One value: numpy widens the range by 0.5 on each side. */
+        static const double one = 2.5;
+        c = compute_f64(&one, 1, NULL);
+        CHECK_STATUS(c.status, HL_OK);
+        CHECK_CLOSE(c.edges[0], 2.0, 0);
+        CHECK_CLOSE(c.edges[c.n_bins], 3.0, 0);
+        CHECK_INT(c.stats.total_count, 1);
+        CHECK_CLOSE(c.stats.mean, 2.5, 0);
+        CHECK(isnan(c.stats.std));
+        CHECK_CLOSE(c.stats.median, 2.5, 0);
+    }
+}
+
+/* Capacities: a size query writes only *n_bins; exact capacities suffice. */
+static void test_compute_size_query(void) {
+    static const double values[4] = {1, 2, 3, 4};
+    double edges[31], counts[30];
+    size_t n_bins = 0;
+    hl_stats stats;
+    size_t i;
+    memset(&stats, 0x5A, sizeof stats);
+    CHECK_STATUS(hl_compute_f64(values, 4, NULL, NULL, 0, NULL, 0, &n_bins, &stats), HL_ESIZE);
+    CHECK_INT(n_bins, 30);
+    CHECK_CONTAINS(hl_last_error(), "edges");
+    CHECK_INT(stats.total_count, 0x5A5A5A5A5A5A5A5All); /* untouched */
+
+    for (i = 0; i < 31; i++) edges[i] = -7;
+    for (i = 0; i < 30; i++) counts[i] = -7;
+    n_bins = 0;
+    CHECK_STATUS(hl_compute_f64(values, 4, NULL, edges, 30, counts, 30, &n_bins, &stats), HL_ESIZE);
+    CHECK_INT(n_bins, 30);
+    CHECK_CLOSE(edges[0], -7, 0);
+    CHECK_CLOSE(counts[0], -7, 0);
+    CHECK_STATUS(hl_compute_f64(values, 4, NULL, edges, 31, counts, 29, &n_bins, &stats), HL_ESIZE);
+    CHECK_CONTAINS(hl_last_error(), "counts");
+    CHECK_CLOSE(edges[0], -7, 0);
+
+    CHECK_STATUS(hl_compute_f64(values, 4, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_OK);
+    CHECK_CLOSE(edges[0], 1, 0);
+    CHECK_CLOSE(edges[30], 4, 0);
+    CHECK_CLOSE(counts[0], 1, 0);  /* 1 */
+    CHECK_CLOSE(counts[10], 1, 0); /* 2: (2 - 1) / 3 * 30 = 10 */
+    CHECK_CLOSE(counts[20], 1, 0); /* 3 */
+    CHECK_CLOSE(counts[29], 1, 0); /* 4, in the closed last bin */
+    CHECK_STATUS(hl_compute_f64(values, 4, NULL, edges, 31, counts, 30, &n_bins, &stats), HL_OK);
+    CHECK_INT(stats.total_count, 4);
+}
+
+/* Every bad argument is a status and a message, never a crash. */
+static void test_compute_errors(void) {
+    static const double values[3] = {1, 2, 3};
+    static const double bad_edges[3] = {0, 2, 1};
+    static const double nan_edges[3] = {0, NAN, 1};
+    static const float values32[3] = {1, 2, 3};
+    double edges[MAX_BINS + 1], counts[MAX_BINS];
+    size_t n_bins;
+    hl_bin_config config;
+
+    CHECK_STATUS(hl_compute_f64(NULL, 3, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "values");
+    CHECK_STATUS(hl_compute_f32(NULL, 3, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_ENULL);
+    CHECK_STATUS(hl_compute_f64(values, 3, NULL, edges, 31, counts, 30, NULL, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "n_bins");
+    CHECK_STATUS(hl_compute_f32(values32, 3, NULL, edges, 31, counts, 30, NULL, NULL), HL_ENULL);
+    CHECK_STATUS(hl_compute_f64(values, 3, NULL, NULL, 31, counts, 30, &n_bins, NULL), HL_ENULL);
+    CHECK_STATUS(hl_compute_f64(values, 3, NULL, edges, 31, NULL, 30, &n_bins, NULL), HL_ENULL);
+    CHECK_STATUS(hl_compute_f64(values, (size_t)-1, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    CHECK_STATUS(hl_compute_f32(values32, SIZE_MAX / 2 + 1, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    CHECK_STATUS(hl_compute_f64(values, 3, NULL, edges, (size_t)-1, counts, 30, &n_bins, NULL), HL_EINVAL);
+
+    hl_bin_config_init(&config);
+    config.bins = 0;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "bins");
+    config.bins = -5;
+    CHECK_STATUS(hl_compute_f32(values32, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+
+    hl_bin_config_init(&config);
+    config.scale = 7;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "scale");
+    config.scale = -1;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+
+    hl_bin_config_init(&config);
+    config.reserved = 1;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "reserved");
+
+    hl_bin_config_init(&config);
+    config.has_range = 1;
+    config.range_lo = 2;
+    config.range_hi = 1;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    config.range_lo = 1;
+    config.range_hi = 1;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    config.range_lo = NAN;
+    config.range_hi = 1;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    config.range_lo = 0;
+    config.range_hi = INFINITY;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+
+    hl_bin_config_init(&config);
+    config.edges = bad_edges;
+    config.n_edges = 3;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "edges");
+    config.edges = nan_edges;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    config.edges = values;
+    config.n_edges = 1;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    config.edges = NULL;
+    config.n_edges = 3;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_ENULL);
+    config.edges = values;
+    config.n_edges = (size_t)-2;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+
+    hl_bin_config_init(&config);
+    config.outlier_threshold = 0;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "outlier");
+    config.outlier_threshold = NAN;
+    CHECK_STATUS(hl_compute_f32(values32, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    hl_bin_config_init(&config);
+    config.zero_tolerance = -1;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    config.zero_tolerance = NAN;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+
+    /* After all those failures the library still computes. */
+    CHECK_STATUS(hl_compute_f64(values, 3, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_OK);
+}
+
+/* hl_last_error() belongs to the calling thread. */
+typedef struct thread_errors {
+    int bins;
+    int status;
+    char message[256];
+} thread_errors;
+
+static void *fail_with_bins(void *argument) {
+    thread_errors *t = (thread_errors *)argument;
+    static const double values[2] = {1, 2};
+    double edges[4], counts[3];
+    size_t n_bins;
+    hl_bin_config config;
+    int round;
+    hl_bin_config_init(&config);
+    config.bins = t->bins;
+    for (round = 0; round < 200; round++)
+        t->status = hl_compute_f64(values, 2, &config, edges, 4, counts, 3, &n_bins, NULL);
+    snprintf(t->message, sizeof t->message, "%s", hl_last_error());
+    return NULL;
+}
+
+static void test_last_error_per_thread(void) {
+    thread_errors a, b;
+    pthread_t ta, tb;
+    char mine[256];
+    static const double values[1] = {1};
+    size_t n_bins;
+    CHECK_STATUS(hl_compute_f64(values, 1, NULL, NULL, 0, NULL, 0, &n_bins, NULL), HL_ESIZE);
+    snprintf(mine, sizeof mine, "%s", hl_last_error());
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.bins = -3;
+    b.bins = -4;
+    CHECK(pthread_create(&ta, NULL, fail_with_bins, &a) == 0);
+    CHECK(pthread_create(&tb, NULL, fail_with_bins, &b) == 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    CHECK_STATUS(a.status, HL_EINVAL);
+    CHECK_STATUS(b.status, HL_EINVAL);
+    CHECK_CONTAINS(a.message, "-3");
+    CHECK_CONTAINS(b.message, "-4");
+    CHECK(strstr(a.message, "-4") == NULL);
+    CHECK(strcmp(hl_last_error(), mine) == 0); /* this thread's message is unchanged */
+}
+
+int main(void) {
+    test_version();
+    test_error_names();
+    test_bin_config_init();
+    test_compute_by_hand();
+    test_compute_against_reference();
+    test_compute_empty_and_nonfinite();
+    test_compute_size_query();
+    test_compute_errors();
+    test_last_error_per_thread();
+    return check_summary();
+}
