@@ -377,7 +377,7 @@ extension HTMLReport {
           }
           filter.addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(applyFilter, 80); });
           only.addEventListener("change", applyFilter);
-          applyFilter();
+          shown.textContent = keys.length + " keys";
 
           function reveal(i) {
             if (cards[i].hidden) { filter.value = ""; only.checked = false; applyFilter(); }

@@ -119,9 +119,11 @@ class DevToolsPipe:
 
 
 def render(html: str | os.PathLike, screenshot: str | os.PathLike | None = None, *, width: int = 1400,
-           height: int = 2000, draw_all: bool = False, timeout: float = 60) -> dict:
+           height: int = 2000, draw_all: bool = False, probe: str | None = None, timeout: float = 60) -> dict:
     """Opens `html` and waits until its first visible charts are drawn (all of them with
-    `draw_all`); returns errors, counts and timings, and saves a PNG screenshot when asked."""
+    `draw_all`); returns errors, counts and timings, and saves a PNG screenshot when asked.
+    `probe` is a JavaScript expression (a promise is awaited) evaluated once the page is ready,
+    before the screenshot; its JSON-able value is returned as "probe"."""
     url = pathlib.Path(html).resolve().as_uri()
     browser = DevToolsPipe(width, height)
     try:
@@ -133,7 +135,8 @@ def render(html: str | os.PathLike, screenshot: str | os.PathLike | None = None,
                      {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=session)
 
         def evaluate(expression: str):
-            result = browser.call("Runtime.evaluate", {"expression": expression, "returnByValue": True},
+            result = browser.call("Runtime.evaluate",
+                                  {"expression": expression, "returnByValue": True, "awaitPromise": True},
                                   session=session)
             if "exceptionDetails" in result:
                 raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
@@ -150,20 +153,24 @@ def render(html: str | os.PathLike, screenshot: str | os.PathLike | None = None,
             if ready is None:
                 time.sleep(0.01)
         wall = time.monotonic() - started
+        draw_all_ms = None
         if draw_all:
-            evaluate("window.histlogReport.drawAll(); window.scrollTo(0, 0); true")
+            draw_all_ms = evaluate("(function () { const t = performance.now(); window.histlogReport.drawAll(); "
+                                   "window.scrollTo(0, 0); return performance.now() - t; })()")
+        probed = evaluate(probe) if probe is not None else None
         timing = evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0])")
         navigation = json.loads(timing) if timing else {}
         info = {
             "keys": int(evaluate("Number(document.body.dataset.keys)")),
             "cards": int(evaluate("document.querySelectorAll('.card').length")),
             "charts": int(evaluate("document.querySelectorAll('.chart svg').length")),
-            "findings": int(evaluate("document.querySelectorAll('#findings tr').length - 1 + "
-                                     "(document.querySelectorAll('#findings tr').length ? 0 : 1)")),
+            "findings": int(evaluate("document.querySelectorAll('#findings .sev').length")),
             "page_errors": int(evaluate("Number(document.body.dataset.errors)")),
             "ready_ms": float(ready),
             "load_ms": float(navigation.get("loadEventEnd", 0.0)),
             "wall_s": round(wall, 3),
+            "draw_all_ms": draw_all_ms,
+            "probe": probed,
             "bytes": os.path.getsize(html),
         }
         if screenshot is not None:
