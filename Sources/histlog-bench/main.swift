@@ -1,2 +1,145 @@
+// histlog-bench: the engine's speed on 1M float32 normal values, next to one plain pass over the
+// same data (the memory-bandwidth floor). Not API. Run: swift run -c release histlog-bench
+// The numpy comparison is bindings/python/benchmarks/bench_engine.py (`make bench` runs both).
 import HistLog
-print("histlog-bench")
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Arguments: [count] [profile <contender index> <calls>] (profile: run one contender in a loop).
+let arguments = CommandLine.arguments
+let count = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000
+let rounds = 21
+let distinctArrays = 4
+
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+func maxResidentKiB() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss)
+}
+
+/// Normal values (Box-Muller over SplitMix64), one array per seed.
+func normals(_ n: Int, seed: UInt64) -> [Float] {
+    var state = seed
+    func next() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476C_E5E4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) * 0x1p-53
+    }
+    return [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+        for i in 0..<n {
+            let u = Swift.max(next(), 0x1p-53), v = next()
+            buffer[i] = Float((-2 * log(u)).squareRoot() * cos(2 * Double.pi * v))
+        }
+        initialized = n
+    }
+}
+
+/// The floor: one streaming pass computing sum and max.
+@inline(never) func sumAndMax(_ values: UnsafeBufferPointer<Float>) -> (Float, Float) {
+    var sum = SIMD16<Float>(), high = SIMD16<Float>(repeating: -.infinity)
+    let raw = UnsafeRawPointer(values.baseAddress!)
+    for i in 0..<values.count / 16 {
+        let v = raw.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self)
+        sum += v
+        high = high.replacing(with: v, where: v .> high)
+    }
+    var s = sum.sum(), m = high.max()
+    for i in values.count / 16 * 16..<values.count {
+        s += values[i]
+        m = Swift.max(m, values[i])
+    }
+    return (s, m)
+}
+
+func median(_ x: [Double]) -> Double {
+    let s = x.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+func format(_ x: Double, _ digits: Int = 3) -> String {
+    var s = String(Int((x * pow(10, Double(digits))).rounded()))
+    while s.count <= digits { s = "0" + s }
+    s.insert(".", at: s.index(s.endIndex, offsetBy: -digits))
+    return s
+}
+func pad(_ s: String, _ width: Int) -> String { s + String(repeating: " ", count: Swift.max(0, width - s.count)) }
+
+var sink = 0.0
+let arrays = (0..<distinctArrays).map { normals(count, seed: UInt64($0) + 1) }
+
+// Extra memory of one all-statistics call: the peak resident set grows by what it touches.
+let residentBefore = maxResidentKiB()
+let first = try arrays[0].withUnsafeBufferPointer { try HistogramSummary(values: $0) }
+let residentDelta = maxResidentKiB() - residentBefore
+guard first.statistics.totalCount == count else { fatalError("wrong total count") }
+
+struct Contender {
+    let name: String
+    let run: (UnsafeBufferPointer<Float>) throws -> Double
+    var times: [Double] = []
+}
+
+var contenders = [
+    Contender(name: "floor: one pass (sum, max)") { values in
+        let (s, m) = sumAndMax(values)
+        return Double(s) + Double(m)
+    },
+    Contender(name: "histogram only (30 bins, auto range)") { values in
+        let h = try Histogram(values: values)
+        guard Int(h.counts.reduce(0, +)) == values.count else { fatalError("counts do not add up") }
+        return h.counts[15]
+    },
+    Contender(name: "all statistics (exact quantiles)") { values in
+        let s = try HistogramSummary(values: values)
+        guard s.statistics.totalCount == values.count, Int(s.histogram.counts.reduce(0, +)) == values.count else {
+            fatalError("counts do not add up")
+        }
+        return s.statistics.median + s.statistics.kurtosis + Double(s.statistics.outlierCount)
+    },
+]
+
+if arguments.count > 4, arguments[2] == "profile", let index = Int(arguments[3]), let calls = Int(arguments[4]) {
+    var times = [Double]()
+    for call in 0..<calls {
+        let start = now()
+        sink += try arrays[call % distinctArrays].withUnsafeBufferPointer { try contenders[index].run($0) }
+        times.append(now() - start)
+    }
+    print("\(contenders[index].name): median \(format(median(times) * 1e3)) ms, min \(format(times.min()! * 1e3)) ms")
+    exit(0)
+}
+
+for _ in 0..<3 {  // warm-up
+    for c in contenders { for a in arrays { sink += try a.withUnsafeBufferPointer { try c.run($0) } } }
+}
+for round in 0..<rounds {
+    let values = arrays[round % distinctArrays]
+    for k in 0..<contenders.count {
+        let i = (k + round) % contenders.count
+        let start = now()
+        sink += try values.withUnsafeBufferPointer { try contenders[i].run($0) }
+        contenders[i].times.append(now() - start)
+    }
+}
+
+
+let floorMedian = median(contenders[0].times)
+print("histlog-bench: \(count) float32 normal values, \(rounds) interleaved rounds over \(distinctArrays) arrays (median / min)")
+print(pad("contender", 40) + pad("median ms", 12) + pad("min ms", 12) + "x floor")
+for c in contenders {
+    print(pad(c.name, 40) + pad(format(median(c.times) * 1e3), 12) + pad(format(c.times.min()! * 1e3), 12) + format(median(c.times) / floorMedian, 1))
+}
+let inputKiB = count * MemoryLayout<Float>.size / 1024
+print("extra memory of one all-statistics call: \(residentDelta) KiB peak resident-set growth (getrusage ru_maxrss delta), input \(inputKiB) KiB (\(format(Double(residentDelta) / Double(inputKiB), 2)) of the input)")
+if sink.isNaN { print("") }

@@ -16,16 +16,20 @@ where RawSignificand: FixedWidthInteger, Vector.Scalar == Self, Vector.MaskStora
     /// 2^(significandBitCount): adding it to a value in [0, 2^(significandBitCount-1)) leaves the
     /// value rounded to an integer in the low significand bits.
     static var roundingMagic: Self { get }
-    /// The vector's bits as integer lanes.
-    static func bits(_ vector: Vector) -> Lanes
+    /// Pass-1 kernel (see `Kernels+Float.swift`).
+    static func scanBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, tolerance: Self, statistics: Bool, magnitudes: Bool, into totals: inout ScanTotals<Self>)
+    /// Pass-2 kernel.
+    static func binBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: BinningPlan<Self>, shift: Double?, radix: UnsafeMutablePointer<Int>?, into totals: inout BinTotals)
+    /// Pass-3 kernel.
+    static func gatherBlock(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, digits: UnsafeBufferPointer<Int>, mean: Double, limit: Double,
+        outliers: inout Int, candidate: (Self) -> Void)
     /// Calls `body` with the vector's lanes converted to `Double`, 8 at a time.
     static func withDoubles(_ vector: Vector, _ body: (SIMD8<Double>) -> Void)
 }
 
 extension Float: EngineFloat {
     typealias Key = UInt32
-    typealias Vector = SIMD16<Float>
-    typealias Lanes = SIMD16<Int32>
 
     @inline(__always) var orderedKey: UInt32 {
         let b = bitPattern
@@ -38,10 +42,6 @@ extension Float: EngineFloat {
 
     static var roundingMagic: Float { 8_388_608 }  // 2^23
 
-    @inline(__always) static func bits(_ vector: SIMD16<Float>) -> SIMD16<Int32> {
-        unsafeBitCast(vector, to: SIMD16<Int32>.self)
-    }
-
     @inline(__always) static func withDoubles(_ vector: SIMD16<Float>, _ body: (SIMD8<Double>) -> Void) {
         body(SIMD8<Double>(vector.lowHalf))
         body(SIMD8<Double>(vector.highHalf))
@@ -50,8 +50,6 @@ extension Float: EngineFloat {
 
 extension Double: EngineFloat {
     typealias Key = UInt64
-    typealias Vector = SIMD8<Double>
-    typealias Lanes = SIMD8<Int64>
 
     @inline(__always) var orderedKey: UInt64 {
         let b = bitPattern
@@ -63,10 +61,6 @@ extension Double: EngineFloat {
     }
 
     static var roundingMagic: Double { 4_503_599_627_370_496 }  // 2^52
-
-    @inline(__always) static func bits(_ vector: SIMD8<Double>) -> SIMD8<Int64> {
-        unsafeBitCast(vector, to: SIMD8<Int64>.self)
-    }
 
     @inline(__always) static func withDoubles(_ vector: SIMD8<Double>, _ body: (SIMD8<Double>) -> Void) {
         body(vector)

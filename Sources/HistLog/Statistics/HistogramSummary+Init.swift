@@ -116,3 +116,16 @@ extension HistogramSummary {
         }
     }
 }
+
+extension Histogram {
+    /// Only the histogram of raw values (no statistics): the same edges and counts as
+    /// `HistogramSummary(values:bins:)`, in two streaming passes instead of three.
+    public init(values: UnsafeBufferPointer<Float>, bins: BinConfig = BinConfig()) throws {
+        self = try ValueSummarizer.histogram(values, bins: bins)
+    }
+
+    /// As the `Float` form, for `Double` values.
+    public init(values: UnsafeBufferPointer<Double>, bins: BinConfig = BinConfig()) throws {
+        self = try ValueSummarizer.histogram(values, bins: bins)
+    }
+}

@@ -27,6 +27,15 @@ struct RadixSelection<T: EngineFloat> {
         Int(truncatingIfNeeded: key >> (keyBits - digitBits))
     }
 
+    /// Clears the buckets outside those of `min` and `max`: they hold only NaN and ±Inf (and the
+    /// NaN padding of the streaming passes), never a finite value.
+    static func dropNonFinite(_ counts: UnsafeMutableBufferPointer<Int>, min: T, max: T) {
+        // -0 sorts just below +0 by key, whichever zero the scan kept as an extreme.
+        let first = bucket(of: (min == 0 ? -T.zero : min).orderedKey)
+        let last = bucket(of: (max == 0 ? T.zero : max).orderedKey)
+        for i in counts.indices where i < first || i > last { counts[i] = 0 }
+    }
+
     /// Splits `ranks` (indices into the sorted finite values) over the buckets of `counts`, a table
     /// of `bucketCount` counts of the keys that extend `prefix` (of `bits` bits) by one digit.
     static func split(ranks: [(index: Int, rank: Int)], counts: UnsafeMutableBufferPointer<Int>, prefix: T.Key, bits: Int) -> [Group] {
@@ -93,34 +102,36 @@ struct RadixSelection<T: EngineFloat> {
 
     /// One pass: collects the keys of every group, selects each group's ranks, and counts outliers.
     static func gather(_ groups: [Group], from values: UnsafeBufferPointer<T>, outliers outlierTest: (mean: Double, limit: Double)?, into result: inout [T]) -> Int {
-        let total = groups.reduce(0) { $0 + $1.count }
-        var outliers = 0
-        let mean = outlierTest?.mean ?? 0
-        let limit = outlierTest?.limit ?? .infinity
-        guard total > 0 else {
-            if outlierTest != nil {
-                for x in values where x.isFinite && abs(Double(x) - mean) > limit { outliers += 1 }
-            }
-            return outliers
-        }
         var starts = [Int]()
-        var next = 0
+        var total = 0
         for group in groups {
-            starts.append(next)
-            next += group.count
+            starts.append(total)
+            total += group.count
         }
         var filled = starts
         var keys = [T.Key](repeating: 0, count: total)
+        // Top digits to watch for; a group deeper than one digit is checked on its full prefix.
+        var digits = [Int]()
+        for group in groups {
+            let digit = Int(truncatingIfNeeded: group.prefix >> (group.bits - digitBits))
+            if !digits.contains(digit) { digits.append(digit) }
+        }
+        var outliers = 0
+        let mean = outlierTest?.mean ?? 0
+        let limit = outlierTest?.limit ?? .infinity
         keys.withUnsafeMutableBufferPointer { keys in
-            for x in values where x.isFinite {
-                let key = x.orderedKey
-                for g in groups.indices where key >> (keyBits - groups[g].bits) == groups[g].prefix {
-                    if filled[g] < starts[g] + groups[g].count {
-                        keys[filled[g]] = key
-                        filled[g] += 1
+            digits.withUnsafeBufferPointer { digits in
+                VectorStream.forEachBlock(values) { pointer, vectors in
+                    T.gatherBlock(pointer, vectors, digits: digits, mean: mean, limit: limit, outliers: &outliers) { x in
+                        let key = x.orderedKey
+                        for g in groups.indices where key >> (keyBits - groups[g].bits) == groups[g].prefix {
+                            if filled[g] < starts[g] + groups[g].count {
+                                keys[filled[g]] = key
+                                filled[g] += 1
+                            }
+                        }
                     }
                 }
-                if abs(Double(x) - mean) > limit { outliers += 1 }
             }
             for (g, group) in groups.enumerated() {
                 let region = UnsafeMutableBufferPointer(rebasing: keys[starts[g]..<filled[g]])

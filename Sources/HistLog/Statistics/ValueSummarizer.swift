@@ -14,9 +14,8 @@ enum ValueSummarizer {
         try options.validate()
         let scan = ValueScan.scan(values, zeroTolerance: options.zeroTolerance, magnitudes: config.edges == nil && config.scale != .linear)
         let layout = try resolveLayout(config, scan: scan, values: values)
-        let binCount = layout.binCount
 
-        var counts = [Double](repeating: 0, count: binCount)
+        var counts = [Double](repeating: 0, count: layout.binCount)
         var underflow = 0, overflow = 0
         var moments = Moments.empty
         var quantiles = [Double](repeating: .nan, count: DistributionStatistics.quantileProbabilities.count)
@@ -25,28 +24,18 @@ enum ValueSummarizer {
         if scan.finiteCount > 0 {
             var shift = scan.sum / Double(scan.finiteCount)
             if !shift.isFinite { shift = Double(scan.min) / 2 + Double(scan.max) / 2 }
-            var s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0
-            var binned = [Int](repeating: 0, count: binCount)
             var top = [Int](repeating: 0, count: RadixSelection<T>.bucketCount)
-            for x in values where x.isFinite {
-                let d = Double(x) - shift
-                let d2 = d * d
-                s1 += d
-                s2 += d2
-                s3 += d2 * d
-                s4 += d2 * d2
-                if x < layout.lowest {
-                    underflow += 1
-                } else if x > layout.highest {
-                    overflow += 1
-                } else {
-                    binned[layout.bin(of: x)] += 1
-                }
-                top[RadixSelection<T>.bucket(of: x.orderedKey)] += 1
+            let pass = top.withUnsafeMutableBufferPointer { top in
+                let pass = SecondPass.run(values, layout: layout, shift: shift, radix: top)
+                RadixSelection<T>.dropNonFinite(top, min: scan.min, max: scan.max)
+                return pass
             }
-            counts = binned.map(Double.init)
+            counts = pass.counts
+            underflow = pass.totals.underflow
+            overflow = pass.totals.overflow
+            let t = pass.totals
             moments = Moments.fromShiftedSums(
-                count: scan.finiteCount, shift: shift, s1: s1, s2: s2, s3: s3, s4: s4,
+                count: scan.finiteCount, shift: shift, s1: t.s1, s2: t.s2, s3: t.s3, s4: t.s4,
                 min: Double(scan.min), max: Double(scan.max))
 
             let ranks = DistributionStatistics.quantileProbabilities.map { QuantileRank(probability: $0, count: scan.finiteCount) }
@@ -77,6 +66,16 @@ enum ValueSummarizer {
         return HistogramSummary(
             histogram: Histogram(edges: layout.edges, counts: counts, underflow: underflow, overflow: overflow),
             statistics: statistics, moments: moments)
+    }
+
+    /// Only the histogram: the first pass for the range, the second for the counts.
+    static func histogram<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, bins config: BinConfig) throws -> Histogram {
+        try config.validate()
+        let scan = ValueScan.scan(values, zeroTolerance: nil, magnitudes: config.edges == nil && config.scale != .linear)
+        let layout = try resolveLayout(config, scan: scan, values: values)
+        guard scan.finiteCount > 0 else { return Histogram(edges: layout.edges, counts: [Double](repeating: 0, count: layout.binCount)) }
+        let pass = SecondPass.run(values, layout: layout, shift: nil, radix: nil)
+        return Histogram(edges: layout.edges, counts: pass.counts, underflow: pass.totals.underflow, overflow: pass.totals.overflow)
     }
 
     /// Candidate buckets larger than this are refined by another radix digit before gathering.

@@ -9,6 +9,7 @@ struct SpecialValuesTests {
         ("zero", [0]),
         ("minus zero", [-0.0]),
         ("both zeros", [0, -0.0, 0, -0.0]),
+        ("zeros among values", [0, -0.0, 1, -0.0, -1, 0]),
         ("denormals", [Double.leastNonzeroMagnitude, 2 * .leastNonzeroMagnitude, 5 * .leastNonzeroMagnitude]),
         ("denormal pair", [-Double.leastNonzeroMagnitude, .leastNonzeroMagnitude]),
         ("greatest finite", [Double.greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0]),
