@@ -1,0 +1,159 @@
+import Glibc
+
+/// A file descriptor with the few system calls the formats need; every failure becomes an
+/// `io` error naming the path and the system's reason. Closed on deinit.
+final class POSIXFile {
+    let path: String
+    let descriptor: Int32
+
+    /// `open(2)` with `O_CLOEXEC` added; mode 0644 for created files.
+    init(path: String, flags: Int32) throws(HistlogError) {
+        self.path = path
+        var descriptor: Int32
+        repeat {
+            descriptor = open(path, flags | O_CLOEXEC, 0o644)
+        } while descriptor < 0 && errno == EINTR
+        guard descriptor >= 0 else { throw POSIXFile.error("cannot open", path) }
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    static func error(_ action: String, _ path: String, _ code: Int32 = errno) -> HistlogError {
+        .io("\(action) \(path): \(String(cString: strerror(code)))")
+    }
+
+    var size: Int {
+        get throws(HistlogError) {
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { throw Self.error("cannot stat", path) }
+            return Int(info.st_size)
+        }
+    }
+
+    /// Exclusive `flock(2)` for the duration of `body`: excludes other processes and other
+    /// open descriptions of the file in this process.
+    func withExclusiveLock<T>(_ body: () throws(HistlogError) -> T) throws(HistlogError) -> T {
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw Self.error("cannot lock", path) }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    /// Writes all of `bytes` at `offset` (retrying short writes and EINTR).
+    func write(_ bytes: [UInt8], at offset: Int) throws(HistlogError) {
+        try writeAll(bytes) { buffer, done in
+            pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+        }
+    }
+
+    /// Appends all of `bytes` (the descriptor must be opened with `O_APPEND`).
+    func append(_ bytes: [UInt8]) throws(HistlogError) {
+        try writeAll(bytes) { buffer, done in
+            Glibc.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+        }
+    }
+
+    private func writeAll(_ bytes: [UInt8], _ call: (UnsafeRawBufferPointer, Int) -> Int) throws(HistlogError) {
+        guard !bytes.isEmpty else { return }
+        var done = 0
+        while done < bytes.count {
+            let result = bytes.withUnsafeBytes { call($0, done) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw Self.error("cannot write", path)
+            }
+            done += result
+        }
+    }
+
+    /// Up to `count` bytes at `offset` (fewer only at the end of the file).
+    func read(count: Int, at offset: Int) throws(HistlogError) -> [UInt8] {
+        guard count > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let result = bytes.withUnsafeMutableBytes { buffer in
+                pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw Self.error("cannot read", path)
+            }
+            if result == 0 { break }
+            done += result
+        }
+        bytes.removeLast(count - done)
+        return bytes
+    }
+
+    func truncate(to length: Int) throws(HistlogError) {
+        while ftruncate(descriptor, off_t(length)) != 0 {
+            guard errno == EINTR else { throw Self.error("cannot truncate", path) }
+        }
+    }
+
+    /// The whole file, or nil when it does not exist.
+    static func contents(of path: String) throws(HistlogError) -> [UInt8]? {
+        guard FileKind(path: path) != .missing else { return nil }
+        let file = try POSIXFile(path: path, flags: O_RDONLY)
+        var bytes: [UInt8] = []
+        let chunk = 1 << 20
+        while true {
+            let part = try file.read(count: chunk, at: bytes.count)
+            bytes += part
+            if part.count < chunk { return bytes }
+        }
+    }
+}
+
+/// The kind of file at a path (`stat(2)`, which follows symbolic links).
+enum FileKind {
+    case missing, directory, regular, other
+
+    init(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            self = .missing
+            return
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: self = .directory
+        case S_IFREG: self = .regular
+        default: self = .other
+        }
+    }
+}
+
+/// Names in a directory (without `.` and `..`), sorted bytewise.
+func directoryEntries(_ path: String) throws(HistlogError) -> [String] {
+    guard let directory = opendir(path) else { throw POSIXFile.error("cannot list", path) }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+}
+
+/// `mkdir -p`: creates `path` and missing parents; an existing directory is fine.
+func makeDirectories(_ path: String) throws(HistlogError) {
+    switch FileKind(path: path) {
+    case .directory: return
+    case .missing: break
+    case .regular, .other: throw .io("\(path) exists and is not a directory")
+    }
+    var parent = path
+    while parent.count > 1 && parent.hasSuffix("/") { parent.removeLast() }
+    if let slash = parent.lastIndex(of: "/"), slash != parent.startIndex {
+        try makeDirectories(String(parent[..<slash]))
+    }
+    if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        throw POSIXFile.error("cannot create directory", path)
+    }
+    guard FileKind(path: path) == .directory else { throw .io("\(path) exists and is not a directory") }
+}

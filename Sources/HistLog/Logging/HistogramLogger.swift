@@ -1,0 +1,107 @@
+import Glibc
+
+/// Logs histograms into a run directory (`<run>/histograms/*.json`, `<run>/events.out.tfevents.*`).
+///
+/// `log` summarises the values on the calling thread — the caller may reuse its buffer as soon
+/// as it returns — and hands the summary to one background writer thread through a bounded
+/// queue (`LoggerOptions.queueCapacity`); when the queue is full, `log` waits. `flush()`
+/// returns once every record logged before it went to the operating system (write system calls
+/// done), so it survives the process being killed. Safe to use from many threads at once.
+///
+///     let logger = try HistogramLogger(runDirectory: "runs/exp1")
+///     try weights.withUnsafeBufferPointer { try logger.log(key: "weights/layer1", step: 0, values: $0) }
+///     try logger.close()
+///
+/// Several loggers, in this process or others, may write into one run: each JSON append holds
+/// an exclusive `flock` on its file, and each logger has its own TensorBoard event file.
+public final class HistogramLogger: Sendable {
+    public let runDirectory: String
+    private let writer: RecordWriter
+
+    /// Opens `runDirectory`, creating it (and `histograms/`) if missing; an existing run is
+    /// appended to. Throws `io` if it is a file or not writable, `invalidArgument` for bad options.
+    public init(runDirectory: String, options: LoggerOptions = LoggerOptions()) throws {
+        guard !runDirectory.isEmpty, !runDirectory.utf8.contains(0) else {
+            throw HistlogError.invalidArgument("run directory must be a non-empty path without NUL, got \"\(runDirectory)\"")
+        }
+        guard options.queueCapacity >= 1 else {
+            throw HistlogError.invalidArgument("queueCapacity must be >= 1, got \(options.queueCapacity)")
+        }
+        guard options.json || options.tensorBoard || !options.additionalSinks.isEmpty else {
+            throw HistlogError.invalidArgument("options must enable at least one sink (json, tensorBoard or additionalSinks)")
+        }
+        try makeDirectories(runDirectory)
+        guard access(runDirectory, W_OK | X_OK) == 0 else {
+            throw POSIXFile.error("run directory is not writable:", runDirectory)
+        }
+        var sinks: [any HistogramSink] = []
+        if options.json { sinks.append(try JSONHistogramSink(runDirectory: runDirectory)) }
+        if options.tensorBoard { sinks.append(try TensorBoardEventSink(runDirectory: runDirectory)) }
+        sinks += options.additionalSinks
+        self.runDirectory = runDirectory
+        writer = try RecordWriter(sinks: sinks, capacity: options.queueCapacity)
+    }
+
+    deinit {
+        if writer.isOpen { try? writer.close() }
+    }
+
+    /// Logs the histogram and statistics of `values` (NaN and ±Inf are counted, not binned).
+    public func log(key: String, step: Int64, values: UnsafeBufferPointer<Float>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions(), timestamp: Double? = nil) throws {
+        try checkOpen(key: key, timestamp: timestamp)
+        try submit(key: key, step: step, summary: HistogramSummary(values: values, bins: bins, options: options), timestamp: timestamp)
+    }
+
+    public func log(key: String, step: Int64, values: UnsafeBufferPointer<Double>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions(), timestamp: Double? = nil) throws {
+        try checkOpen(key: key, timestamp: timestamp)
+        try submit(key: key, step: step, summary: HistogramSummary(values: values, bins: bins, options: options), timestamp: timestamp)
+    }
+
+    /// Logs a pre-computed histogram (`edges.count == counts.count + 1`); its statistics are
+    /// estimated from the bins and marked so.
+    public func log(key: String, step: Int64, edges: [Double], counts: [Double], timestamp: Double? = nil) throws {
+        try checkOpen(key: key, timestamp: timestamp)
+        try submit(key: key, step: step, summary: HistogramSummary(edges: edges, counts: counts), timestamp: timestamp)
+    }
+
+    /// Logs a summary computed elsewhere (for example merged from several workers).
+    public func log(key: String, step: Int64, summary: HistogramSummary, timestamp: Double? = nil) throws {
+        try checkOpen(key: key, timestamp: timestamp)
+        guard summary.histogram.edges.count == summary.histogram.counts.count + 1 else {
+            throw HistlogError.invalidArgument(
+                "summary.histogram.edges must have counts.count + 1 = \(summary.histogram.counts.count + 1) elements, got \(summary.histogram.edges.count)")
+        }
+        try submit(key: key, step: step, summary: summary, timestamp: timestamp)
+    }
+
+    /// Returns when every record logged before the call has been written to the operating
+    /// system by every sink. Throws the first write failure since the last `flush`/`close`.
+    public func flush() throws {
+        try writer.flush()
+    }
+
+    /// Flushes, closes the sinks and stops the writer thread; later calls throw `closed`.
+    public func close() throws {
+        try writer.close()
+    }
+
+    /// Cheap checks before summarising, so a bad call costs nothing.
+    private func checkOpen(key: String, timestamp: Double?) throws(HistlogError) {
+        try HistogramFileName.validate(key: key)
+        if let timestamp, !(timestamp.isFinite && timestamp >= 0) {
+            throw .invalidArgument("timestamp must be finite Unix seconds >= 0, got \(timestamp)")
+        }
+        guard writer.isOpen else { throw .closed("the logger is closed") }
+    }
+
+    private func submit(key: String, step: Int64, summary: HistogramSummary, timestamp: Double?) throws(HistlogError) {
+        try writer.enqueue(HistogramRecord(key: key, step: step, timestamp: timestamp ?? Self.now(), summary: summary))
+    }
+
+    /// `clock_gettime(CLOCK_REALTIME)` as Unix seconds with a fraction.
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,200 @@
+import Glibc
+
+/// The writer thread of a logger: a bounded FIFO of records that one pthread drains into the
+/// sinks, in order. `enqueue` waits while the queue is full (back-pressure); `flush` waits until
+/// everything enqueued before it went through every sink and the sinks flushed.
+///
+/// All mutable state is guarded by `mutex`; the sinks are touched only by the writer thread.
+final class RecordWriter: @unchecked Sendable {
+    private enum Item {
+        case record(HistogramRecord)
+        case flush
+        case stop
+    }
+
+    private enum State { case open, closing, closed }
+
+    private let sinks: [any HistogramSink]
+    private let capacity: Int
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// Signalled when an item is added (the writer waits on it).
+    private let itemAdded = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Broadcast when an item is taken or finished (producers, flushers and closers wait on it).
+    private let progress = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    private var ring: [Item?]
+    private var head = 0
+    private var count = 0
+    private var enqueued: UInt64 = 0
+    private var finished: UInt64 = 0
+    private var state = State.open
+    /// The first sink failure not yet reported, and how many more followed it.
+    private var pendingError: HistlogError?
+    private var moreErrors = 0
+    private var thread = pthread_t()
+
+    init(sinks: [any HistogramSink], capacity: Int) throws(HistlogError) {
+        self.sinks = sinks
+        self.capacity = capacity
+        ring = Array(repeating: nil, count: capacity)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(itemAdded, nil)
+        pthread_cond_init(progress, nil)
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&thread, nil, { context in
+            Unmanaged<RecordWriter>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context)
+        if result != 0 {
+            Unmanaged<RecordWriter>.fromOpaque(context).release()
+            state = .closed
+            throw .io("cannot start the writer thread: \(String(cString: strerror(result)))")
+        }
+    }
+
+    deinit {
+        pthread_cond_destroy(progress)
+        pthread_cond_destroy(itemAdded)
+        pthread_mutex_destroy(mutex)
+        progress.deallocate()
+        itemAdded.deallocate()
+        mutex.deallocate()
+    }
+
+    private func withLock<T>(_ body: () throws(HistlogError) -> T) throws(HistlogError) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    var isOpen: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return state == .open
+    }
+
+    /// Queues a record, waiting while the queue is full.
+    func enqueue(_ record: HistogramRecord) throws(HistlogError) {
+        try withLock { () throws(HistlogError) in
+            _ = try push(.record(record), closingAllowed: false)
+        }
+    }
+
+    /// Waits until every record queued before the call was written by every sink and the sinks
+    /// flushed; throws the first sink failure since the last report.
+    func flush() throws(HistlogError) {
+        try withLock { () throws(HistlogError) in
+            let ticket = try push(.flush, closingAllowed: false)
+            waitUntilFinished(ticket)
+            try reportErrors()
+        }
+    }
+
+    /// Flushes, closes the sinks and stops the thread. Throws `closed` if already closed.
+    func close() throws(HistlogError) {
+        let ticket = try withLock { () throws(HistlogError) in
+            guard state == .open else { throw HistlogError.closed("the logger is already closed") }
+            state = .closing
+            return try push(.stop, closingAllowed: true)
+        }
+        pthread_join(thread, nil)
+        try withLock { () throws(HistlogError) in
+            waitUntilFinished(ticket)
+            state = .closed
+            try reportErrors()
+        }
+    }
+
+    /// Must hold the lock. Returns the item's ticket (its position in the total order).
+    private func push(_ item: Item, closingAllowed: Bool) throws(HistlogError) -> UInt64 {
+        while true {
+            guard state == .open || (closingAllowed && state == .closing) else {
+                throw .closed("the logger is closed")
+            }
+            if count < capacity { break }
+            pthread_cond_wait(progress, mutex)
+        }
+        ring[(head + count) % capacity] = item
+        count += 1
+        enqueued += 1
+        pthread_cond_signal(itemAdded)
+        return enqueued
+    }
+
+    private func waitUntilFinished(_ ticket: UInt64) {
+        while finished < ticket { pthread_cond_wait(progress, mutex) }
+    }
+
+    private func reportErrors() throws(HistlogError) {
+        guard let error = pendingError else { return }
+        let more = moreErrors
+        pendingError = nil
+        moreErrors = 0
+        guard more > 0 else { throw error }
+        let suffix = " (and \(more) more write failure\(more == 1 ? "" : "s"))"
+        switch error {
+        case .invalidArgument(let message): throw .invalidArgument(message + suffix)
+        case .io(let message): throw .io(message + suffix)
+        case .closed(let message): throw .closed(message + suffix)
+        case .notFound(let message): throw .notFound(message + suffix)
+        case .format(let message): throw .format(message + suffix)
+        }
+    }
+
+    /// The writer thread's loop.
+    private func run() {
+        while true {
+            pthread_mutex_lock(mutex)
+            while count == 0 { pthread_cond_wait(itemAdded, mutex) }
+            let item = ring[head]!
+            ring[head] = nil
+            head = (head + 1) % capacity
+            count -= 1
+            pthread_cond_broadcast(progress)
+            pthread_mutex_unlock(mutex)
+
+            var failures: [HistlogError] = []
+            let stop: Bool
+            switch item {
+            case .record(let record):
+                for sink in sinks {
+                    do { try sink.write(record) } catch {
+                        failures.append(Self.describe(error, "writing \"\(record.key)\" step \(record.step)"))
+                    }
+                }
+                stop = false
+            case .flush:
+                for sink in sinks {
+                    do { try sink.flush() } catch { failures.append(Self.describe(error, "flushing")) }
+                }
+                stop = false
+            case .stop:
+                for sink in sinks {
+                    do { try sink.flush() } catch { failures.append(Self.describe(error, "flushing")) }
+                    do { try sink.close() } catch { failures.append(Self.describe(error, "closing")) }
+                }
+                stop = true
+            }
+
+            pthread_mutex_lock(mutex)
+            for failure in failures {
+                if pendingError == nil { pendingError = failure } else { moreErrors += 1 }
+            }
+            finished += 1
+            pthread_cond_broadcast(progress)
+            pthread_mutex_unlock(mutex)
+            if stop { return }
+        }
+    }
+
+    private static func describe(_ error: any Error, _ action: String) -> HistlogError {
+        switch error as? HistlogError {
+        case .io(let message)?: .io("\(action): \(message)")
+        case .format(let message)?: .format("\(action): \(message)")
+        case .invalidArgument(let message)?: .invalidArgument("\(action): \(message)")
+        case .closed(let message)?: .closed("\(action): \(message)")
+        case .notFound(let message)?: .notFound("\(action): \(message)")
+        case nil: .io("\(action): \(error)")
+        }
+    }
+}

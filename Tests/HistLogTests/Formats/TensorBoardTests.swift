@@ -1,0 +1,211 @@
+import Foundation
+import Testing
+@testable import HistLog
+
+@Suite struct TensorBoardFormatTests {
+    @Test func crc32cMatchesKnownVectors() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+        #expect(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
+    }
+
+    @Test func varintsAndFieldsRoundTrip() throws {
+        for value: UInt64 in [0, 1, 127, 128, 300, 1 << 35, .max] {
+            var writer = ProtobufWriter()
+            writer.varint(value)
+            var reader = ProtobufReader(writer.bytes[...])
+            #expect(try reader.varint() == value)
+        }
+        var writer = ProtobufWriter()
+        writer.int64(2, -5)
+        writer.double(1, 0.25)
+        #expect(writer.bytes[0] == 0x10)  // field 2, varint
+        var reader = ProtobufReader(writer.bytes[...])
+        let first = try #require(try reader.nextField())
+        let stepValue = Int64(bitPattern: try reader.varint())
+        #expect(first.field == 2 && stepValue == -5)
+        let second = try #require(try reader.nextField())
+        let wallTime = Double(bitPattern: try reader.fixed64())
+        #expect(second.field == 1 && wallTime == 0.25)
+        #expect(try reader.nextField() == nil)
+    }
+
+    @Test func tfRecordsStopAtATornOrCorruptTail() {
+        let payloads: [[UInt8]] = [Array("first".utf8), [], Array(repeating: 7, count: 300)]
+        let file = payloads.flatMap(TFRecord.frame)
+        let complete = TFRecord.records(in: file)
+        #expect(complete.payloads.map(Array.init) == payloads && !complete.damaged)
+        let firstTwo = TFRecord.frame(payloads[0]).count + TFRecord.frame(payloads[1]).count
+        for cut in firstTwo..<file.count {
+            let torn = TFRecord.records(in: Array(file.prefix(cut)))
+            #expect(torn.payloads.map(Array.init) == Array(payloads.prefix(2)))
+            #expect(torn.damaged == (cut > firstTwo))
+        }
+        var corrupt = file
+        corrupt[firstTwo + 20] ^= 1
+        #expect(TFRecord.records(in: corrupt).payloads.count == 2)
+    }
+
+    @Test func legacyBucketsReadBackAsOurBins() throws {
+        let summary = sampleSummary(bins: 6)
+        let event = TensorBoardEvent.histogramEvent(HistogramRecord(key: "w", step: 3, timestamp: 5.5, summary: summary))
+        var tags = Set<String>()
+        let imported = try TensorBoardEvent.histograms(in: event[...], histogramTags: &tags)
+        #expect(imported.count == 1 && tags == ["w"])
+        let histogram = try #require(imported.first)
+        #expect(histogram.tag == "w" && histogram.step == 3 && histogram.wallTime == 5.5)
+        // Underflow becomes a bin from min to the first edge; overflow one from the last edge to max.
+        let edges = summary.histogram.edges
+        #expect(histogram.edges == [summary.statistics.min] + edges + [summary.statistics.max])
+        #expect(histogram.counts == [1] + summary.histogram.counts + [2])
+    }
+}
+
+/// The event files open in TensorBoard's own reader (`Support/read_tensorboard.py`).
+@Suite struct TensorBoardReaderTests {
+    /// The Python with tensorboard installed (`make test` sets it to the repository's .venv).
+    static func python() -> String? {
+        if let path = ProcessInfo.processInfo.environment["HISTLOG_PYTHON"], !path.isEmpty { return path }
+        if ProcessInfo.processInfo.environment["HISTLOG_SKIP_PYTHON"] == "1" { return nil }
+        Issue.record("HISTLOG_PYTHON is not set: point it at a Python with tensorboard installed (make test does), or set HISTLOG_SKIP_PYTHON=1 to skip this check")
+        return nil
+    }
+
+    struct Tag: Decodable {
+        var events: [Event]
+        var plugin: Bool
+    }
+
+    struct Event: Decodable {
+        var step: Int64
+        var rendered_step: Int64
+        var wall_time, min, max, num, sum, sum_squares: Double
+        var bucket_limit, bucket: [Double]
+        var rendered: [[Double]]
+    }
+
+    /// Decoded with JSONDecoder: on Linux, JSONSerialization rounds some doubles in their last bits.
+    static func readWithTensorBoard(_ path: String, python: String) throws -> [String: Tag] {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Support/read_tensorboard.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, path]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            Issue.record("read_tensorboard.py failed: \(message)")
+            return [:]
+        }
+        return try JSONDecoder().decode([String: Tag].self, from: data)
+    }
+
+    /// Bins over [min, max] as numpy makes them: first and last bin non-empty.
+    static func defaultBinned(seed: Double) -> HistogramSummary {
+        var summary = sampleSummary(bins: 5, seed: seed)
+        summary.histogram.underflow = 0
+        summary.histogram.overflow = 0
+        summary.statistics.min = summary.histogram.edges.first!
+        summary.statistics.max = summary.histogram.edges.last!
+        return summary
+    }
+
+    @Test func tensorBoardShowsOurHistogramsUnderTheirKeysAndSteps() throws {
+        guard let python = Self.python() else { return }
+        let run = makeTemporaryDirectory()
+        defer { removeDirectory(run) }
+        let logger = try HistogramLogger(runDirectory: run, options: LoggerOptions(json: false))
+        var logged: [HistogramRecord] = []
+        for step in 0..<5 {
+            let plain = HistogramRecord(key: "weights/layer1", step: Int64(step * 10), timestamp: 1_763_900_000.125 + Double(step), summary: Self.defaultBinned(seed: Double(step)))
+            let ranged = HistogramRecord(key: "Gradients/ünï code", step: Int64(step), timestamp: 1_763_900_000.5 + Double(step), summary: sampleSummary(bins: 3, seed: Double(step)))
+            logged += [plain, ranged]
+        }
+        var empty = sampleSummary(bins: 1)
+        empty.histogram = Histogram(edges: [0, 1], counts: [0])
+        empty.statistics.totalCount = 0
+        logged.append(HistogramRecord(key: "empty", step: 0, timestamp: 1_763_900_000, summary: empty))
+        for record in logged { try logger.log(key: record.key, step: record.step, summary: record.summary, timestamp: record.timestamp) }
+        try logger.close()
+
+        let seen = try Self.readWithTensorBoard(run, python: python)
+        #expect(Set(seen.keys) == Set(logged.map(\.key)))
+        for key in Set(logged.map(\.key)) {
+            let expected = logged.filter { $0.key == key }
+            let tag = try #require(seen[key])
+            #expect(tag.plugin, "\(key) is not under the histograms plugin")
+            #expect(tag.events.count == expected.count)
+            for (event, record) in zip(tag.events, expected) {
+                let statistics = record.summary.statistics
+                let histogram = record.summary.histogram
+                let isEmpty = statistics.totalCount == 0
+                #expect(event.step == record.step && event.rendered_step == record.step)
+                #expect(event.wall_time == record.timestamp)
+                #expect(event.num == Double(statistics.totalCount))
+                #expect(event.min == (isEmpty ? 0 : statistics.min))
+                #expect(event.max == (isEmpty ? 0 : statistics.max))
+                #expect(event.sum == (isEmpty ? 0 : statistics.sum))
+                #expect(event.sum_squares == (isEmpty ? 0 : statistics.sumOfSquares))
+                let (limits, counts) = TensorBoardEvent.buckets(of: histogram)
+                #expect(event.bucket_limit == limits)
+                #expect(event.bucket == counts)
+                // What the HISTOGRAMS and DISTRIBUTIONS dashboards draw (float32 rows).
+                var rows: [[Double]] = []
+                if histogram.underflow > 0 { rows.append([statistics.min, histogram.edges[0], Double(histogram.underflow)]) }
+                for index in histogram.counts.indices { rows.append([histogram.edges[index], histogram.edges[index + 1], histogram.counts[index]]) }
+                if histogram.overflow > 0 { rows.append([histogram.edges.last!, statistics.max, Double(histogram.overflow)]) }
+                if isEmpty { rows = [] }
+                let float32Rows = rows.map { $0.map { Double(Float($0)) } }
+                #expect(event.rendered == float32Rows, "\(key) step \(record.step)")
+            }
+        }
+    }
+
+    @Test func ourReaderImportsTorchEventFiles() throws {
+        guard let python = Self.python() else { return }
+        let run = makeTemporaryDirectory()
+        defer { removeDirectory(run) }
+        let script = """
+        import sys, numpy as np
+        from torch.utils.tensorboard import SummaryWriter
+        w = SummaryWriter(sys.argv[1])
+        rng = np.random.default_rng(0)
+        for step in range(3):
+            w.add_histogram("torch/auto", rng.normal(size=1000), step)
+            w.add_histogram("torch/fixed", rng.uniform(0.2, 0.7, size=500), step, bins=np.linspace(0, 1, 11))
+        w.add_histogram_raw("torch/raw", min=0.0, max=3.0, num=6, sum=9.0, sum_squares=17.0,
+                            bucket_limits=[1.0, 2.0, 3.0], bucket_counts=[1, 2, 3], global_step=7)
+        w.close()
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script, run]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            Issue.record("torch is needed in HISTLOG_PYTHON's environment to write the event file")
+            return
+        }
+        let reader = try RunReader(path: run)
+        #expect(reader.keys == ["torch/auto", "torch/fixed", "torch/raw"])
+        #expect(try reader.steps(key: "torch/auto") == [0, 1, 2])
+        for record in try reader.history(key: "torch/auto") {
+            #expect(record.summary.histogram.counts.reduce(0, +) == 1000)
+            #expect(record.summary.statistics.estimated.contains(.quantiles))
+        }
+        for record in try reader.history(key: "torch/fixed") {
+            // Trimmed to the non-empty bins, edges exactly numpy's.
+            #expect(record.summary.histogram.counts.reduce(0, +) == 500)
+            let edges = record.summary.histogram.edges
+            #expect(edges.allSatisfy { edge in (0...10).contains { abs(Double($0) / 10 - edge) < 1e-12 } })
+        }
+        let raw = try reader.record(key: "torch/raw", step: 7)
+        #expect(raw.summary.histogram.edges == [0, 1, 2, 3] && raw.summary.histogram.counts == [1, 2, 3])
+    }
+}
