@@ -11,7 +11,7 @@ RELEASE_LIB := .build/release/libhistlog.so
 # (the index's default wheel pulls in gigabytes of CUDA libraries).
 TORCH_CPU_WHEEL := $(firstword $(wildcard $(addsuffix /torch-*+cpu-*.whl,$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))))
 
-.PHONY: all build release test test-swift test-c valgrind test-python python-install demo bench install clean
+.PHONY: all build release test test-swift test-swift-tsan test-c valgrind test-python python-install demo bench install clean
 
 all: build
 
@@ -30,11 +30,17 @@ $(VENV)/.deps: bindings/python/requirements-dev.txt
 	$(PY) -m pip install --quiet -r bindings/python/requirements-dev.txt
 	touch $@
 
-test: test-swift test-c
+test: test-swift test-swift-tsan test-c
 
-test-swift:
+# The TensorBoard tests run TensorBoard's own reader with the .venv's Python; without
+# HISTLOG_PYTHON they fail (HISTLOG_SKIP_PYTHON=1 skips them, never silently).
+test-swift: $(VENV)/.deps
 	$(SWIFT) build
-	$(SWIFT) test
+	HISTLOG_PYTHON=$(abspath $(PY)) $(SWIFT) test
+
+# Loggers under ThreadSanitizer, in their own build directory (sanitized objects differ).
+test-swift-tsan:
+	HISTLOG_SKIP_PYTHON=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter ConcurrencyTests
 
 # The Python package, installed into .venv the way a user installs it (builds libhistlog.so).
 python-install: $(VENV)/.deps
@@ -44,7 +50,7 @@ test-python: python-install
 	cd bindings/python/tests && ../../../$(PY) -m pytest -q
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build .build-tsan $(VENV)
 
 # --- C ABI -----------------------------------------------------------------------------------
 # The C tests compile Tests/c/*.c against Include/histlog.h as C11 and as C++17, link them to

@@ -38,6 +38,8 @@ let package = Package(
         .executableTarget(name: "histlog-bench", dependencies: ["HistLog"], path: "Sources/histlog-bench"),
 
         // MARK: - Unit test bundles
-        .testTarget(name: "HistLogTests", dependencies: ["HistLog"], path: "Tests/HistLogTests"),
+        .testTarget(
+            name: "HistLogTests", dependencies: ["HistLog"], path: "Tests/HistLogTests",
+            exclude: ["Support/read_tensorboard.py"]),
     ]
 )
