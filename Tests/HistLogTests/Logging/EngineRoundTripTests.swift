@@ -63,7 +63,8 @@ import Testing
         for (edges, counts) in [([0.0, 1, 2], [1.0]), ([1.0, 0], [1.0]), ([0.0, .nan], [1.0]), ([0.0, 1], [-1.0]), ([0.0], [])] {
             #expect(throws: HistlogError.self) { try logger.log(key: "k", step: 1, edges: edges, counts: counts) }
         }
-        try [Float]().withUnsafeBufferPointer { values in
+        let values = [Float](repeating: 1, count: 3)
+        values.withUnsafeBufferPointer { values in
             #expect(throws: HistlogError.self) { try logger.log(key: "k", step: 1, values: values, bins: BinConfig(bins: 0)) }
         }
         try logger.close()
