@@ -36,10 +36,12 @@ let package = Package(
         ),
         /// Benchmarks: not API, nothing in the library imports it.
         .executableTarget(name: "histlog-bench", dependencies: ["HistLog"], path: "Sources/histlog-bench"),
+        /// Crash and multi-process test support: logs and reports what is durable. Not API.
+        .executableTarget(name: "histlog-stress", dependencies: ["HistLog"], path: "Sources/histlog-stress"),
 
         // MARK: - Unit test bundles
         .testTarget(
-            name: "HistLogTests", dependencies: ["HistLog"], path: "Tests/HistLogTests",
+            name: "HistLogTests", dependencies: ["HistLog", "histlog-stress"], path: "Tests/HistLogTests",
             exclude: ["Support/read_tensorboard.py"]),
     ]
 )
