@@ -13,8 +13,9 @@ Conventions are the engine's (``Include/histlog.h``):
   finite values outside ``[edges[0], edges[-1]]`` are under/overflow. Every comparison is made
   in float64 against the engine's float64 edges, so a value exactly on an edge lands where the
   engine puts it.
-- Moments are two-pass and accumulated in float64: ``mean = sum(x) / n``, then the central
-  sums ``m2 = sum((x - mean)^2)``, ``m3``, ``m4`` (the form that merges exactly, Pébay 2008).
+- Moments are two-pass and accumulated in float64: ``sum(x) / n``, then the sums of powers of
+  ``x`` minus it, moved to the exact mean (``moments_about_mean``): ``m2 = sum((x - mean)^2)``,
+  ``m3``, ``m4``, the central sums that merge exactly (Pébay 2008).
 - ``zero_count`` counts ``|x| <= zero_tolerance`` (exact zeros, +0 and -0, by default).
 
 The same code runs on CPU tensors; a CUDA tensor only changes where the kernels run.
@@ -23,15 +24,16 @@ The same code runs on CPU tensors; a CUDA tensor only changes where the kernels 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 import torch
 
-# Edges for the finite extremes (lo, hi), or for data without a finite value (None, None).
-# Always the engine's own computation, so device and host paths bin over identical edges.
-EdgesFor = Callable[[Optional[float], Optional[float]], np.ndarray]
+# Edges for (min, max, nearest_zero) of the finite values (see `edge_inputs`), all None for
+# data without a finite value. Always the engine's own computation, so that the device, the
+# multi-process and the host paths bin over identical edges.
+EdgesFor = Callable[[Optional[float], Optional[float], Optional[float]], np.ndarray]
 
 
 @dataclass
@@ -56,9 +58,6 @@ class ReducedSummary:
     zero_count: int
     nan_count: int
     inf_count: int
-    # A finer histogram over the same range for quantile estimation (None unless asked for).
-    fine_edges: Optional[np.ndarray] = field(default=None, repr=False)
-    fine_counts: Optional[np.ndarray] = field(default=None, repr=False)
 
 
 def flat_float64(values: torch.Tensor) -> torch.Tensor:
@@ -88,13 +87,35 @@ def _split_special(flat: torch.Tensor, zero_tolerance: float) -> _SpecialCounts:
     )
 
 
-def extremes(finite: torch.Tensor) -> torch.Tensor:
-    """``[min, -max]`` of the finite values as float64, ``[+inf, +inf]`` when there are none:
-    the neutral element of an element-wise MIN, so one MIN all-reduce yields both extremes."""
+def extremes(finite: torch.Tensor, nearest_zero: bool = False) -> torch.Tensor:
+    """``[min, -max, p, q]`` of the finite values as float64, where ``p`` is the smallest
+    positive value and ``q`` the smallest magnitude of a negative one (asked for log bins only).
+    A missing value is ``+inf``: the neutral element of an element-wise MIN, so one MIN
+    all-reduce combines the extremes of every rank."""
+    inf = torch.full((), math.inf, dtype=torch.float64, device=finite.device)
     if finite.numel() == 0:
-        return torch.full((2,), math.inf, dtype=torch.float64, device=finite.device)
+        return inf.expand(4).clone()
     lo, hi = torch.aminmax(finite)
-    return torch.stack([lo, -hi])
+    if nearest_zero:
+        positive = torch.where(finite > 0, finite, inf).min()
+        negative = torch.where(finite < 0, -finite, inf).min()
+    else:
+        positive = negative = inf
+    return torch.stack([lo, -hi, positive, negative])
+
+
+def edge_inputs(extremes: Sequence[float]) -> tuple[Optional[float], Optional[float], Optional[float]]:
+    """``(min, max, nearest_zero)`` from (reduced) ``extremes``: ``(None, None, None)`` without
+    a finite value; ``nearest_zero`` is the nonzero value of smallest magnitude, with its sign
+    (None if all are zero or it was not asked for). These three values, binned by the engine,
+    give the same edges as the whole data: the engine's layouts depend on nothing else."""
+    lo, neg_hi, positive, negative = (float(v) for v in extremes)
+    if not math.isfinite(lo):
+        return None, None, None
+    nearest = None
+    if math.isfinite(positive) or math.isfinite(negative):
+        nearest = positive if positive <= negative else -negative
+    return lo, -neg_hi, nearest
 
 
 def bin_counts(finite: torch.Tensor, edges: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -113,30 +134,29 @@ def bin_counts(finite: torch.Tensor, edges: torch.Tensor) -> tuple[torch.Tensor,
     return counts, underflow.sum(), overflow.sum()
 
 
-def central_sums(finite: torch.Tensor, mean: torch.Tensor | float) -> torch.Tensor:
-    """``[sum (x-mean)^2, sum (x-mean)^3, sum (x-mean)^4]`` in float64."""
+def central_sums(finite: torch.Tensor, shift: torch.Tensor | float) -> torch.Tensor:
+    """``[S1, S2, S3, S4]``, ``Sk = sum (x - shift)^k``, in float64 (``shift``: a mean estimate)."""
     if finite.numel() == 0:
-        return torch.zeros(3, dtype=torch.float64, device=finite.device)
-    d = finite - mean
+        return torch.zeros(4, dtype=torch.float64, device=finite.device)
+    d = finite - shift
     d2 = d * d
-    return torch.stack([d2.sum(), (d2 * d).sum(), (d2 * d2).sum()])
+    return torch.stack([d.sum(), d2.sum(), (d2 * d).sum(), (d2 * d2).sum()])
 
 
-def fine_edges_for(edges: np.ndarray, fine_bins: int) -> np.ndarray:
-    """Edges that split every bin of ``edges`` into ``ceil(fine_bins / n)`` equal parts.
+def moments_about_mean(count: int, shift: float, sums: Sequence[float]) -> tuple[float, float, float, float]:
+    """``(mean, m2, m3, m4)`` from the sums about ``shift`` (see ``central_sums``).
 
-    Each original edge stays an edge (the same double), so a value lands in a fine bin inside
-    its own coarse bin and the fine counts sum back to the coarse ones exactly.
+    ``shift`` (sum / count) carries the rounding of a long sum; ``S1`` measures what is left
+    (``mean = shift + S1 / n``), and the binomial expansion moves the sums to the exact mean:
+    ``m2 = S2 - n d^2``, ``m3 = S3 - 3 d S2 + 2 n d^3``, ``m4 = S4 - 4 d S3 + 6 d^2 S2 - 3 n d^4``
+    with ``d = S1 / n``.
     """
-    n = len(edges) - 1
-    parts = max(1, -(-fine_bins // n))
-    left = edges[:-1, None]
-    width = (edges[1:] - edges[:-1])[:, None]
-    inner = left + width * (np.arange(parts, dtype=np.float64) / parts)[None, :]
-    inner[:, 0] = edges[:-1]
-    fine = np.append(inner.reshape(-1), edges[-1])
-    # Rounding can only tie two neighbours inside a very narrow bin; keep edges strictly increasing.
-    return np.unique(fine)
+    if count == 0:
+        return math.nan, 0.0, 0.0, 0.0
+    s1, s2, s3, s4 = sums
+    d = s1 / count
+    return (shift + d, max(s2 - count * d * d, 0.0), s3 - 3 * d * s2 + 2 * count * d ** 3,
+            s4 - 4 * d * s3 + 6 * d * d * s2 - 3 * count * d ** 4)
 
 
 def summarize(
@@ -144,34 +164,31 @@ def summarize(
     edges_for: EdgesFor,
     *,
     zero_tolerance: float = 0.0,
-    fixed_edges: Optional[Sequence[float]] = None,
+    fixed_edges: Optional[np.ndarray] = None,
+    nearest_zero: bool = False,
 ) -> ReducedSummary:
     """Summary of one tensor computed on its device (see the module docstring).
 
-    ``edges_for`` maps the finite extremes to the engine's edges; ``fixed_edges`` (an explicit
-    range or edges already known) skips that round trip.
+    ``edges_for`` gives the engine's edges for the data's extremes (``nearest_zero``: also
+    pass the nonzero value nearest zero, which log bins depend on); ``fixed_edges`` (explicit
+    edges) skips that round trip.
     """
-    flat = flat_float64(values)
-    special = _split_special(flat, zero_tolerance)
+    special = _split_special(flat_float64(values), zero_tolerance)
     finite = special.finite
     n = int(finite.numel())
-    lo = hi = None
-    if n:
-        lo_neg_hi = extremes(finite).cpu()
-        lo, hi = float(lo_neg_hi[0]), -float(lo_neg_hi[1])
-    edges = np.asarray(fixed_edges if fixed_edges is not None else edges_for(lo, hi), dtype=np.float64)
-    edges_t = torch.as_tensor(edges, device=finite.device)
-    counts, underflow, overflow = bin_counts(finite, edges_t)
-    mean = finite.sum() / n if n else torch.tensor(math.nan, dtype=torch.float64, device=finite.device)
+    lo, hi, nearest = edge_inputs(extremes(finite, nearest_zero).cpu().tolist())
+    edges = fixed_edges if fixed_edges is not None else np.asarray(edges_for(lo, hi, nearest), dtype=np.float64)
+    counts, underflow, overflow = bin_counts(finite, torch.as_tensor(edges, device=finite.device))
+    shift = finite.sum() / n if n else torch.zeros((), dtype=torch.float64, device=finite.device)
     packed = torch.cat([
         counts.to(torch.float64),
         torch.stack([underflow, overflow, special.zero_count, special.nan_count, special.inf_count]).to(torch.float64),
-        mean.reshape(1),
-        central_sums(finite, mean),
+        shift.reshape(1),
+        central_sums(finite, shift),
     ]).cpu().numpy()
     k = len(edges) - 1
     under, over, zeros, nans, infs = (int(v) for v in packed[k:k + 5])
-    mean, m2, m3, m4 = (float(v) for v in packed[k + 5:k + 9])
+    mean, m2, m3, m4 = moments_about_mean(n, float(packed[k + 5]), packed[k + 6:k + 10].tolist())
     return ReducedSummary(
         edges=edges, counts=packed[:k].copy(), underflow=under, overflow=over, count=n,
         mean=mean, m2=m2, m3=m3, m4=m4,

@@ -117,8 +117,17 @@ class Run(HandleOwner):
         log_scale: LogScale = False,
         range: Optional[Tuple[float, float]] = None,
         timestamp: Optional[float] = None,
+        reduce: bool = False,
+        group: Any = None,
+        exact_quantiles: bool = False,
+        device_reduce: Optional[bool] = None,
     ) -> None:
         """Logs one histogram under ``key`` at ``step``; see ``histlog.log_histogram``."""
+        if (reduce or group is not None or device_reduce is not None
+                or (type(values) is not np.ndarray and getattr(values, "is_cuda", False))):
+            if _log_elsewhere(self, values, key, step, bins, counts, num_bins, log_scale, range, timestamp,
+                              reduce, group, exact_quantiles, device_reduce):
+                return
         if type(key) is str and key and "\x00" not in key:
             try:
                 key_bytes = key.encode()
@@ -241,6 +250,30 @@ class Run(HandleOwner):
             self.give_back()
 
 
+def _log_elsewhere(
+    run: Optional["Run"], values: Any, key: Any, step: Any, bins: Any, counts: Any, num_bins: Any,
+    log_scale: Any, range: Any, timestamp: Any, reduce: Any, group: Any, exact_quantiles: Any, device_reduce: Any,
+) -> bool:
+    """The multi-process (``reduce``/``group``) and on-device (``device_reduce``, CUDA tensors)
+    paths of ``log_histogram``, in ``histlog.distributed``. False: log on the host as usual."""
+    if counts is not None or values is None:
+        if reduce or group is not None or device_reduce:
+            raise ValueError("reduce, group and device_reduce apply to raw values, not to bins and counts")
+        return False
+    distributed_job = reduce or group is not None
+    if not distributed_job and (device_reduce is False or (device_reduce is None and log_scale == "auto")):
+        return False  # host path (a CUDA tensor whose "auto" scale needs every value is copied)
+    from . import distributed
+
+    options = dict(key=key, step=step, bins=bins, num_bins=num_bins, log_scale=log_scale, range=range,
+                   timestamp=timestamp)
+    if distributed_job:
+        distributed.log_histogram(values, group=group, exact_quantiles=exact_quantiles, run=run, **options)
+    else:
+        distributed.log_on_device(run if run is not None else _current_run(), values, **options)
+    return True
+
+
 def _no_binning_options(num_bins: Any, log_scale: Any, range: Any, what: str) -> None:
     given = [
         name
@@ -347,6 +380,10 @@ def log_histogram(
     log_scale: LogScale = False,
     range: Optional[Tuple[float, float]] = None,
     timestamp: Optional[float] = None,
+    reduce: bool = False,
+    group: Any = None,
+    exact_quantiles: bool = False,
+    device_reduce: Optional[bool] = None,
 ) -> None:
     """Logs a histogram under ``key`` at ``step`` into the active run (starting a default run
     under ``$HISTLOG_DIR`` or ``./histlog-runs`` if none is active).
@@ -363,7 +400,20 @@ def log_histogram(
     an empty or all-NaN input is logged too (a record with ``total_count`` 0). The values are
     read before the call returns; the record is written in the background (``flush()`` waits).
     Raises ``ValueError`` / ``TypeError`` naming the argument when an argument is wrong.
+
+    In a ``torch.distributed`` job, ``reduce=True`` (the whole job) or ``group=<process group>``
+    logs ONE histogram of every rank's ``values`` together: each rank calls it with its shard,
+    rank 0 of the group writes the record, the other ranks write nothing (and open no run).
+    Counts, min, max, moments and special counts are exact; quantiles are estimated from the
+    merged bins unless ``exact_quantiles=True`` (which gathers the values on rank 0).
+    ``device_reduce=True`` summarises a tensor where it lives with torch operations (the default
+    for CUDA tensors; ``False`` copies it to the host). See ``histlog.distributed``.
     """
+    if (reduce or group is not None or device_reduce is not None
+            or (type(values) is not np.ndarray and getattr(values, "is_cuda", False))):
+        if _log_elsewhere(_active_run, values, key, step, bins, counts, num_bins, log_scale, range, timestamp,
+                          reduce, group, exact_quantiles, device_reduce):
+            return
     run = _active_run
     if run is None:
         run = _current_run()
@@ -377,6 +427,7 @@ def log_histogram(
         log_scale=log_scale,
         range=range,
         timestamp=timestamp,
+        device_reduce=device_reduce,
     )
 
 

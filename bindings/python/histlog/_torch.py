@@ -61,7 +61,12 @@ class _IterationCounter:
         # Runs inside the backward pass: ask autograd to call back once the whole pass is done.
         if not self._backward_queued:
             self._backward_queued = True
-            self.torch.autograd.Variable._execution_engine.queue_callback(self._backward_finished)
+            self.torch.autograd.Variable._execution_engine.queue_callback(self._after_pass_callbacks)
+
+    def _after_pass_callbacks(self) -> None:
+        # Queued once more, to run after the callbacks queued during the pass: DDP's writes the
+        # synchronised gradients into .grad in one of them.
+        self.torch.autograd.Variable._execution_engine.queue_callback(self._backward_finished)
 
     def _backward_finished(self) -> None:
         self._backward_queued = False
@@ -197,6 +202,16 @@ def _ignore_step(step: int) -> None:
     pass
 
 
+def _data_parallel(model: Any, every: int) -> Tuple[Any, int]:
+    """Under (Distributed)DataParallel: the wrapped module (names without the ``module.``
+    prefix), watched on global rank 0 only (``every`` 0 elsewhere): DDP keeps parameters and
+    gradients identical on every rank, so one copy is the whole picture."""
+    from .distributed import is_logging_rank, unwrap_data_parallel
+
+    model, _ = unwrap_data_parallel(model)
+    return model, every if is_logging_rank() else 0
+
+
 def _register(model: Any, watch: Watch) -> Watch:
     _watches.setdefault(model, []).append(watch)
     return watch
@@ -215,11 +230,17 @@ def watch(
     ``log``: "all", "parameters", "gradients" (or None: nothing). ``every <= 0`` disables it.
     The records go to ``run``, or to the active run at each logging step. Watching a model again
     replaces the earlier parameter watch. Returns a ``Watch`` (``.step``, ``.remove()``).
+
+    In a ``torch.distributed`` job only global rank 0 logs (elsewhere the watch is disabled):
+    DistributedDataParallel keeps parameters identical and averages gradients on every rank, so
+    rank 0's copy is the whole picture; gradients are logged once DDP has synchronised them.
+    A DDP / DataParallel wrapper is looked through, so names carry no ``module.`` prefix.
     """
     _check_model(model, "watch")
     every = _check_every(every)
     if log not in _LOG_CHOICES:
         raise ValueError(f'log must be "all", "parameters", "gradients" or None, got {log!r}')
+    model, every = _data_parallel(model, every)
     for earlier in [w for w in _watches.get(model, []) if isinstance(w, _ParameterWatch)]:
         earlier.remove()
     return _register(model, _ParameterWatch(model, every, log, run))
@@ -261,15 +282,21 @@ def watch_activations(
     training iterations, from forward hooks. ``layers``: None (every leaf module), a list of
     module names (as ``model.named_modules()`` gives them), or a module type / tuple of types
     (e.g. ``torch.nn.ReLU``). Only forward passes in training mode with gradients enabled are
-    logged. ``every <= 0`` disables it. Returns a ``Watch`` (``.remove()`` stops it)."""
+    logged. ``every <= 0`` disables it. Returns a ``Watch`` (``.remove()`` stops it).
+    In a ``torch.distributed`` job only global rank 0 logs: the activations of its own mini-batch."""
     _check_model(model, "watch_activations")
     every = _check_every(every)
+    model, every = _data_parallel(model, every)
     modules = _select_modules(model, layers)
     return _register(model, _ActivationWatch(model, modules, every, run))
 
 
 def unwatch(model: Any = None) -> None:
     """Removes every hook ``watch`` and ``watch_activations`` installed on ``model`` (all models if None)."""
+    if model is not None:
+        from .distributed import unwrap_data_parallel
+
+        model, _ = unwrap_data_parallel(model)
     models = list(_watches.keys()) if model is None else [model]
     for watched in models:
         for installed in list(_watches.get(watched, [])):

@@ -1,41 +1,52 @@
 """One histogram of a tensor sharded over the processes of a ``torch.distributed`` job.
 
-Every rank calls :func:`reduce_summary` with its own shard; all of them receive the summary of
-the concatenated data, and (in ``log_histogram(..., reduce=True)``) the group's rank 0 writes
-it as one record. The protocol is three all-reduces of small float64 vectors:
+Every rank calls ``histlog.log_histogram(shard, key=..., step=..., reduce=True)`` (or
+``group=<process group>``); the group's rank 0 writes ONE record of the concatenated data and
+the other ranks write nothing. The protocol (:func:`reduce_summary`) is three all-reduces of
+small float64 vectors:
 
-1. MIN of ``[min, -max]`` of the finite values (``+inf`` from a rank with none): the global
+1. MIN of ``[min, -max, p, q]`` of the finite values (``+inf`` from a rank with none; ``p``,
+   ``q``: the positive and negative values nearest zero, which log bins depend on): the global
    extremes, from which every rank asks the engine for the same edges.
-2. SUM of ``[count, sum, underflow, overflow, zeros, NaNs, Infs, counts...]``, each rank having
-   binned its shard over those edges (numpy's rule, in float64): exact counts, and the mean.
-3. SUM of the central sums ``[m2, m3, m4]`` of each shard about the global mean (two-pass).
+2. SUM of ``[count, underflow, overflow, zeros, NaNs, Infs, sum, counts...]``, each rank having
+   binned its shard over those edges (numpy's rule, compared in float64): exact counts and the
+   global mean.
+3. SUM of ``[S1, S2, S3, S4]``, the sums of powers of each shard's values minus that mean
+   (two-pass), from which the exact central sums ``m2, m3, m4`` follow (``moments_about_mean``).
 
-Bytes each rank contributes: ``8 * (bins + 12)`` (``8 * (bins + fine_bins + 12)`` with a fine
-histogram for quantiles), independent of the shard sizes. Counts, min, max and the zero, NaN
-and Inf counts equal the single-process result exactly; mean and the central sums equal it up
-to float64 rounding of the summation order. Quantiles and the outlier count are estimated from
-bins; ``gather_values`` brings the raw shards to one rank when exact ones are wanted.
+Bytes each rank contributes: ``8 * (bins + 15)`` (360 bytes for 30 bins), whatever the shard
+sizes. Counts, min, max and the zero, NaN and Inf counts equal the single-process result
+exactly; mean, std, skewness and kurtosis up to float64 rounding of the summation order.
+Quantiles and the outlier count are estimated from the merged bins (the record says so);
+``exact_quantiles=True`` gathers the raw shards on rank 0 instead (O(values) bytes).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 import torch.distributed as dist
 
+from . import _adapt, _run
 from ._device import (
     EdgesFor,
     ReducedSummary,
     _split_special,
     bin_counts,
     central_sums,
+    edge_inputs,
     extremes,
-    fine_edges_for,
     flat_float64,
+    moments_about_mean,
+    summarize,
 )
+
+# ---------------------------------------------------------------------------------------
+# The protocol
+# ---------------------------------------------------------------------------------------
 
 
 def _comm_device(group) -> torch.device:
@@ -50,68 +61,55 @@ def group_leader(group=None) -> int:
     return 0 if group is None else dist.get_global_rank(group, 0)
 
 
-def is_group_leader(group=None) -> bool:
-    return dist.get_rank(group) == 0
-
-
 def reduce_summary(
     values: torch.Tensor,
     edges_for: EdgesFor,
     *,
     group=None,
     zero_tolerance: float = 0.0,
-    fixed_edges: Optional[Sequence[float]] = None,
-    fine_bins: int = 0,
+    fixed_edges: Optional[np.ndarray] = None,
+    nearest_zero: bool = False,
 ) -> ReducedSummary:
-    """The summary of the concatenation of every rank's ``values`` (see the module docstring).
+    """The summary of the concatenation of every rank's ``values`` (see the module docstring),
+    returned on every rank.
 
     Collective: every rank of ``group`` must call it, in the same order as its other
     collectives, with the same ``edges_for``, ``zero_tolerance``, ``fixed_edges`` and
-    ``fine_bins``. A rank may hold an empty shard or only non-finite values.
+    ``nearest_zero``. A rank may hold an empty shard or only non-finite values.
     """
     comm = _comm_device(group)
     special = _split_special(flat_float64(values), zero_tolerance)
     finite = special.finite
-    local_device = finite.device
+    device = finite.device
 
-    ext = extremes(finite).to(comm)
-    dist.all_reduce(ext, op=dist.ReduceOp.MIN, group=group)
-    lo, neg_hi = (float(v) for v in ext.cpu())
-    have_finite = math.isfinite(lo)
-    lo_or_none, hi_or_none = (lo, -neg_hi) if have_finite else (None, None)
-    edges = np.asarray(fixed_edges if fixed_edges is not None else edges_for(lo_or_none, hi_or_none),
-                       dtype=np.float64)
-    fine = fine_edges_for(edges, fine_bins) if fine_bins > 0 else None
+    reduced_extremes = extremes(finite, nearest_zero).to(comm)
+    dist.all_reduce(reduced_extremes, op=dist.ReduceOp.MIN, group=group)
+    lo, hi, nearest = edge_inputs(reduced_extremes.cpu().tolist())
+    edges = fixed_edges if fixed_edges is not None else np.asarray(edges_for(lo, hi, nearest), dtype=np.float64)
 
-    counts, underflow, overflow = bin_counts(finite, torch.as_tensor(edges, device=local_device))
-    parts = [
+    counts, underflow, overflow = bin_counts(finite, torch.as_tensor(edges, device=device))
+    totals = torch.cat([
         torch.stack([
-            torch.tensor(finite.numel(), device=local_device), underflow, overflow,
+            torch.tensor(finite.numel(), device=device), underflow, overflow,
             special.zero_count, special.nan_count, special.inf_count,
         ]).to(torch.float64),
         finite.sum().reshape(1),
         counts.to(torch.float64),
-    ]
-    if fine is not None:
-        parts.append(bin_counts(finite, torch.as_tensor(fine, device=local_device))[0].to(torch.float64))
-    totals = torch.cat(parts).to(comm)
+    ]).to(comm)
     dist.all_reduce(totals, op=dist.ReduceOp.SUM, group=group)
     totals = totals.cpu().numpy()
     count, under, over, zeros, nans, infs = (int(v) for v in totals[:6])
-    total_sum = float(totals[6])
-    k = len(edges) - 1
+    shift = float(totals[6]) / count if count else 0.0
 
-    mean = total_sum / count if count else math.nan
-    sums = central_sums(finite, mean).to(comm)
+    sums = central_sums(finite, shift).to(comm)
     dist.all_reduce(sums, op=dist.ReduceOp.SUM, group=group)
-    m2, m3, m4 = (float(v) for v in sums.cpu())
+    mean, m2, m3, m4 = moments_about_mean(count, shift, sums.cpu().tolist())
 
     return ReducedSummary(
-        edges=edges, counts=totals[7:7 + k].copy(), underflow=under, overflow=over,
+        edges=edges, counts=totals[7:].copy(), underflow=under, overflow=over,
         count=count, mean=mean, m2=m2, m3=m3, m4=m4,
-        min=lo if have_finite else math.nan, max=-neg_hi if have_finite else math.nan,
+        min=lo if lo is not None else math.nan, max=hi if hi is not None else math.nan,
         zero_count=zeros, nan_count=nans, inf_count=infs,
-        fine_edges=fine, fine_counts=totals[7 + k:].copy() if fine is not None else None,
     )
 
 
@@ -126,9 +124,154 @@ def gather_values(values: torch.Tensor, *, group=None) -> Optional[torch.Tensor]
     sizes = [int(s) for s in sizes]
     padded = torch.zeros(max(sizes), dtype=flat.dtype, device=comm)
     padded[: flat.numel()] = flat
-    leader = is_group_leader(group)
+    leader = dist.get_rank(group) == 0
     gathered = [torch.empty_like(padded) for _ in sizes] if leader else None
     dist.gather(padded, gather_list=gathered, dst=group_leader(group), group=group)
     if not leader:
         return None
     return torch.cat([g[:s] for g, s in zip(gathered, sizes)])
+
+
+# ---------------------------------------------------------------------------------------
+# Logging
+# ---------------------------------------------------------------------------------------
+
+
+def as_tensor(values: Any) -> torch.Tensor:
+    """``values`` (tensor, numpy array, sequence) as a tensor, on its device, without a copy
+    where torch can share the memory."""
+    if isinstance(values, torch.Tensor):
+        return values
+    array = values if isinstance(values, np.ndarray) else np.asarray(values)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"values must be numbers, got dtype {array.dtype}")
+    return torch.from_numpy(np.ascontiguousarray(array))
+
+
+def _checked_edges(bins: Any, num_bins: Any, log_scale: Any, range: Any) -> Optional[np.ndarray]:
+    """Checks the binning options (on every rank alike, before any collective) and returns the
+    explicit edges, if given, as float64."""
+    if bins is None:
+        _adapt.bin_config(num_bins, log_scale, range)
+        return None
+    _run._no_binning_options(num_bins, log_scale, range, "bins (explicit edges)")
+    edges = _adapt.float64_array(bins, "bins")
+    _run.compute(np.empty(0), bins=edges)  # the engine validates them
+    return edges
+
+
+class EngineEdges:
+    """The engine's edges for given options, asked through ``histlog.compute`` on the data's
+    extremes (and nearest-to-zero value for log bins), in the dtype the engine would read the
+    data in. Explicit ``bins`` are used as given."""
+
+    def __init__(self, dtype: torch.dtype, bins: Any, num_bins: Any, log_scale: Any, range: Any, what: str) -> None:
+        self.fixed = _checked_edges(bins, num_bins, log_scale, range)
+        if self.fixed is not None:
+            return
+        if isinstance(log_scale, str):
+            raise ValueError(
+                f'log_scale="auto" cannot be combined with {what}: the choice needs every value; '
+                "pass log_scale=False or True" + (", or exact_quantiles=True" if "reduce" in what else "")
+            )
+        self.num_bins, self.log_scale, self.range = num_bins, bool(log_scale), range
+        # float16/bfloat16 reach the engine as float32 (as in histlog.log_histogram), integers as float64.
+        self.float32 = dtype == torch.float32 or (dtype.is_floating_point and torch.finfo(dtype).bits < 32)
+
+    @property
+    def nearest_zero(self) -> bool:
+        return self.fixed is None and self.log_scale
+
+    def __call__(self, lo: Optional[float], hi: Optional[float], nearest: Optional[float]) -> np.ndarray:
+        sample = [] if lo is None else [lo, hi] + ([nearest] if nearest is not None and self.log_scale else [])
+        array = np.array(sample, dtype=np.float32 if self.float32 else np.float64)
+        return _run.compute(array, num_bins=self.num_bins, log_scale=self.log_scale, range=self.range).bin_edges
+
+
+def log_summary(run: "_run.Run", summary: ReducedSummary, *, key: str, step: int, timestamp: Any) -> None:
+    """Records a reduced summary through ``hl_log_reduced``: exact counts, extremes, moments and
+    special counts; quantiles and outliers estimated from the bins."""
+    run.log_reduced(
+        key=key, step=step, bins=summary.edges, counts=summary.counts, count=summary.count,
+        mean=summary.mean, m2=summary.m2, m3=summary.m3, m4=summary.m4,
+        min=summary.min, max=summary.max, zero_count=summary.zero_count,
+        nan_count=summary.nan_count, inf_count=summary.inf_count, timestamp=timestamp,
+    )
+
+
+def log_on_device(
+    run: "_run.Run", values: Any, *, key: str, step: int, bins: Any = None, num_bins: Any = 30,
+    log_scale: Any = False, range: Any = None, timestamp: Any = None,
+) -> None:
+    """``log_histogram(..., device_reduce=True)``: the summary computed with torch operations
+    where the tensor lives; only O(bins) numbers reach the host."""
+    tensor = as_tensor(values)
+    edges = EngineEdges(tensor.dtype, bins, num_bins, log_scale, range, "device_reduce=True")
+    summary = summarize(tensor, edges, fixed_edges=edges.fixed, nearest_zero=edges.nearest_zero)
+    log_summary(run, summary, key=key, step=step, timestamp=timestamp)
+
+
+def log_histogram(
+    values: Any,
+    *,
+    key: str,
+    step: int,
+    group: Any = None,
+    exact_quantiles: bool = False,
+    bins: Any = None,
+    num_bins: Any = 30,
+    log_scale: Any = False,
+    range: Any = None,
+    timestamp: Any = None,
+    run: Optional["_run.Run"] = None,
+) -> None:
+    """``histlog.log_histogram(values, ..., reduce=True | group=...)``: one record of the
+    concatenation of every rank's ``values``, written by rank 0 of ``group`` (default: the
+    whole job) into ``run`` (default: its active run); the other ranks write nothing and never
+    open a run. Every rank of the group must call it with the same key, step and options.
+
+    Without an initialised ``torch.distributed`` it logs ``values`` as a plain call would.
+    """
+    _adapt.key_bytes(key)
+    _adapt.step_int(step)
+    if timestamp is not None:
+        _adapt.timestamp_float(timestamp)
+    target: Callable[[], "_run.Run"] = (lambda: run) if run is not None else _run._current_run
+    if not (dist.is_available() and dist.is_initialized()):
+        target().log_histogram(values, key=key, step=step, bins=bins, num_bins=num_bins,
+                               log_scale=log_scale, range=range, timestamp=timestamp)
+        return
+    rank = dist.get_rank(group)
+    if rank < 0:  # this process is not in the group: nothing to contribute
+        return
+    tensor = as_tensor(values)
+    if exact_quantiles:
+        _checked_edges(bins, num_bins, log_scale, range)
+        gathered = gather_values(tensor, group=group)
+        if gathered is not None:
+            target().log_histogram(gathered.cpu(), key=key, step=step, bins=bins, num_bins=num_bins,
+                                   log_scale=log_scale, range=range, timestamp=timestamp)
+        return
+    edges = EngineEdges(tensor.dtype, bins, num_bins, log_scale, range, "reduce=True")
+    summary = reduce_summary(tensor, edges, group=group, fixed_edges=edges.fixed, nearest_zero=edges.nearest_zero)
+    if rank == 0:
+        log_summary(target(), summary, key=key, step=step, timestamp=timestamp)
+
+
+# ---------------------------------------------------------------------------------------
+# watch under DDP
+# ---------------------------------------------------------------------------------------
+
+
+def unwrap_data_parallel(model: Any) -> Tuple[Any, bool]:
+    """``(module, wrapped)``: the model inside a ``DistributedDataParallel`` / ``DataParallel``
+    wrapper (so names carry no ``module.`` prefix), or the model itself."""
+    parallel = (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)
+    if isinstance(model, parallel):
+        return model.module, True
+    return model, False
+
+
+def is_logging_rank() -> bool:
+    """False on every process of an initialised ``torch.distributed`` job but global rank 0."""
+    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0

@@ -44,3 +44,18 @@ CASES = ["mixed", "float32", "empty_shard", "leader_all_nan", "no_finite", "cons
 
 def concatenated(case: str, world: int) -> np.ndarray:
     return np.concatenate(shards(case, world))
+
+
+# Explicit edges for the `bins=` case: whole numbers, so many values sit exactly on them.
+EDGES = [-8.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 8.0]
+
+WATCH_STEPS = 3
+
+
+def watch_batch(rank: int, step: int):
+    """A different mini-batch on every rank, so local and synchronised gradients differ."""
+    import torch
+
+    g = torch.Generator().manual_seed(100 * step + rank)
+    x = torch.randn(16, 6, generator=g) * (rank + 1)
+    return x, x.sum(dim=1, keepdim=True).sin()

@@ -4,19 +4,31 @@ runs, checked against numpy here and against the engine's own result in the inte
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from histlog._device import bin_counts, fine_edges_for, summarize  # noqa: E402
+import histlog  # noqa: E402
+from histlog._device import bin_counts, edge_inputs, extremes, summarize  # noqa: E402
 
 
-def numpy_edges(lo, hi, bins=30):
+def numpy_edges(lo, hi, nearest, bins=30):
     if lo is None:
         return np.linspace(0.0, 1.0, bins + 1)
     return np.histogram_bin_edges([lo, hi], bins=bins)
+
+
+def exact_moments(finite: np.ndarray):
+    """Mean and central sums in exact rational arithmetic, rounded once at the end."""
+    if finite.size == 0:
+        return math.nan, 0.0, 0.0, 0.0
+    exact = [Fraction(v) for v in finite.tolist()]
+    mean = sum(exact) / len(exact)
+    d = [v - mean for v in exact]
+    return (float(mean), *(float(sum(v**k for v in d)) for k in (2, 3, 4)))
 
 
 def reference(values: np.ndarray, edges: np.ndarray):
@@ -24,10 +36,8 @@ def reference(values: np.ndarray, edges: np.ndarray):
     finite = x[np.isfinite(x)]
     inside = finite[(finite >= edges[0]) & (finite <= edges[-1])]
     counts = np.histogram(inside, bins=edges)[0]
-    mean = finite.mean() if finite.size else math.nan
-    d = finite - mean
-    return dict(count=finite.size, counts=counts, mean=mean, m2=np.sum(d**2), m3=np.sum(d**3),
-                m4=np.sum(d**4), nan_count=np.isnan(x).sum(), inf_count=np.isinf(x).sum(),
+    mean, m2, m3, m4 = exact_moments(finite)
+    return dict(count=finite.size, counts=counts, mean=mean, m2=m2, m3=m3, m4=m4, nan_count=np.isnan(x).sum(), inf_count=np.isinf(x).sum(),
                 zero_count=(finite == 0).sum(), underflow=(finite < edges[0]).sum(),
                 overflow=(finite > edges[-1]).sum())
 
@@ -40,9 +50,9 @@ def check(summary, values: np.ndarray):
     if ref["count"]:
         finite = values.astype(np.float64)[np.isfinite(values.astype(np.float64))]
         assert summary.min == finite.min() and summary.max == finite.max()
-        assert summary.mean == pytest.approx(ref["mean"], rel=1e-13, abs=1e-13)
-        for k in ("m2", "m3", "m4"):
-            assert getattr(summary, k) == pytest.approx(ref[k], rel=1e-9, abs=1e-9), k
+        assert summary.mean == pytest.approx(ref["mean"], rel=1e-15, abs=1e-15)
+        for k, rel in (("m2", 1e-12), ("m3", 1e-9), ("m4", 1e-12)):
+            assert getattr(summary, k) == pytest.approx(ref[k], rel=rel, abs=1e-12 * max(ref["m2"], 1e-300) ** 1.5), k
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int32])
@@ -62,6 +72,11 @@ def test_special_values_and_values_on_edges():
     check(summary, x)
     assert summary.underflow == 1 and summary.overflow == 1
     assert summary.counts[-1] == np.sum(x == 8.0) + np.sum((x >= 7) & (x < 8))  # last bin closed
+
+
+def test_large_offset_small_spread():
+    x = 1e8 + np.random.default_rng(5).normal(size=20000)
+    check(summarize(torch.from_numpy(x), numpy_edges), x)
 
 
 def test_non_contiguous_and_requires_grad():
@@ -88,12 +103,73 @@ def test_bin_counts_rule_on_each_edge():
     assert counts.tolist() == [1, 1, 2] and int(under) == 1 and int(over) == 1
 
 
-def test_fine_edges_refine_the_coarse_edges():
-    edges = np.array([-3.0, -1.0, 0.5, 7.0])
-    fine = fine_edges_for(edges, 100)
-    assert np.all(np.diff(fine) > 0)
-    assert set(edges).issubset(set(fine))
-    x = np.random.default_rng(3).uniform(-3, 7, 1000)
-    fine_counts = np.histogram(x, bins=fine)[0]
-    coarse = np.add.reduceat(fine_counts, np.searchsorted(fine, edges[:-1]))
-    np.testing.assert_array_equal(coarse, np.histogram(x, bins=edges)[0])
+def test_extremes_and_nearest_zero():
+    x = torch.tensor([-3.0, -0.25, 0.0, 0.5, 2.0], dtype=torch.float64)
+    assert edge_inputs(extremes(x, nearest_zero=True).tolist()) == (-3.0, 2.0, -0.25)
+    assert edge_inputs(extremes(x[2:], nearest_zero=True).tolist()) == (0.0, 2.0, 0.5)
+    assert edge_inputs(extremes(x).tolist()) == (-3.0, 2.0, None)
+    assert edge_inputs(extremes(torch.zeros(3, dtype=torch.float64), nearest_zero=True).tolist()) == (0.0, 0.0, None)
+    assert edge_inputs(extremes(torch.empty(0, dtype=torch.float64), nearest_zero=True).tolist()) == (None, None, None)
+
+
+# ---------------------------------------------------------------------------------------
+# log_histogram(..., device_reduce=True) against the engine's own result on the same tensor
+# ---------------------------------------------------------------------------------------
+
+
+def mixed_tensor(dtype):
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.normal(scale=3, size=3000), rng.integers(-8, 9, size=500),
+                        [0.0, -0.0, 0.0, np.nan, np.nan, np.inf, -np.inf, 1e-3, -2e-4]])
+    return torch.from_numpy(x).to(dtype)
+
+
+def log_and_read(tmp_path, values, **options):
+    with histlog.start_run(tmp_path / "run") as run:
+        run.log_histogram(values, key="t", step=0, **options)
+    return histlog.open_run(tmp_path / "run").get("t", 0)
+
+
+def same_or_close(a, b, rel):
+    return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=rel, abs=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.int64])
+@pytest.mark.parametrize("options", [{}, {"log_scale": True, "num_bins": 24}, {"range": (-4.0, 5.0), "num_bins": 9},
+                                     {"bins": [-8.0, -2.0, 0.0, 0.5, 2.0, 8.0]}], ids=["linear", "log", "range", "edges"])
+def test_device_path_equals_engine(tmp_path, dtype, options):
+    values = mixed_tensor(dtype)
+    record = log_and_read(tmp_path, values, device_reduce=True, **options)
+    reference = histlog.compute(values, **options)
+    np.testing.assert_array_equal(record.bin_edges, reference.bin_edges)
+    np.testing.assert_array_equal(record.counts, reference.counts)
+    for name in ("total_count", "zero_count", "nan_count", "inf_count", "min_value", "max_value"):
+        assert getattr(record, name) == getattr(reference, name), name
+    for name in ("mean", "std", "skewness", "kurtosis"):
+        assert same_or_close(getattr(record, name), getattr(reference, name), 1e-11), name
+    assert set(record.estimated_statistics) == {"quantiles", "outliers"}
+
+
+def test_device_path_on_empty_and_non_finite_tensors(tmp_path):
+    for step, values in enumerate([torch.empty(0), torch.tensor([math.nan, math.inf]), torch.zeros(5)]):
+        record = log_and_read(tmp_path / str(step), values, device_reduce=True)
+        reference = histlog.compute(values)
+        np.testing.assert_array_equal(record.bin_edges, reference.bin_edges)
+        np.testing.assert_array_equal(record.counts, reference.counts)
+        assert (record.total_count, record.nan_count, record.inf_count, record.zero_count) == (
+            reference.total_count, reference.nan_count, reference.inf_count, reference.zero_count)
+
+
+def test_cpu_tensors_stay_on_the_exact_host_path(tmp_path):
+    values = mixed_tensor(torch.float32)
+    for device_reduce in (None, False):
+        record = log_and_read(tmp_path / str(device_reduce), values, device_reduce=device_reduce)
+        assert not record.estimated and record.quantiles == histlog.compute(values).quantiles
+
+
+def test_device_path_refuses_automatic_scale(tmp_path):
+    with histlog.start_run(tmp_path / "run") as run:
+        with pytest.raises(ValueError, match="auto"):
+            run.log_histogram(torch.ones(3), key="t", step=0, device_reduce=True, log_scale="auto")
+        with pytest.raises(ValueError, match="raw values"):
+            run.log_histogram(bins=[0.0, 1.0], counts=[1.0], key="t", step=0, device_reduce=True)
