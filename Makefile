@@ -11,7 +11,7 @@ RELEASE_LIB := .build/release/libhistlog.so
 # (the index's default wheel pulls in gigabytes of CUDA libraries).
 TORCH_CPU_WHEEL := $(firstword $(wildcard $(addsuffix /torch-*+cpu-*.whl,$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))))
 
-.PHONY: all build release test test-swift test-swift-tsan test-c valgrind test-python python-install demo bench install clean
+.PHONY: all build release test test-swift test-swift-tsan bench-storage test-c valgrind test-python python-install demo bench install clean
 
 all: build
 
@@ -48,6 +48,12 @@ python-install: $(VENV)/.deps
 
 test-python: python-install
 	cd bindings/python/tests && ../../../$(PY) -m pytest -q
+
+# The logger: records per second and log() latency for 128 and 1M values, JSON and TensorBoard sinks.
+bench: bench-storage
+bench-storage:
+	$(SWIFT) build -c release --product histlog-bench
+	MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967296 .build/release/histlog-bench --storage
 
 clean:
 	rm -rf .build .build-tsan $(VENV)

@@ -9,6 +9,12 @@ import Glibc
 import Darwin
 #endif
 
+// `--storage`: the logger's records per second and log() latency (StorageBenchmark.swift).
+if CommandLine.arguments.dropFirst().first == "--storage" {
+    try runStorageBenchmark()
+    exit(0)
+}
+
 // Arguments: [count] [profile <contender index> <calls>] (profile: run one contender in a loop).
 let arguments = CommandLine.arguments
 let count = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000
