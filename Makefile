@@ -60,10 +60,10 @@ clean:
 
 # --- C ABI -----------------------------------------------------------------------------------
 # The C tests compile Tests/c/*.c against Include/histlog.h as C11 and as C++17, link them to
-# the release libhistlog.so, and run them plainly and under valgrind; then the run-time
-# dependency check and a dlopen from plain C.
+# the release libhistlog.so, and run them plainly and under valgrind; then the header/symbol
+# check, the run-time dependency check, a dlopen from plain C and an install + pkg-config build.
 C_TEST_DIR      := .build/c-tests
-C_TESTS         := test_compute
+C_TESTS         := test_compute test_run
 C_TEST_CFLAGS   := -std=c11 -Wall -Wextra -Werror -pedantic -I Include
 C_TEST_CXXFLAGS := -x c++ -std=c++17 -Wall -Wextra -Werror -I Include
 C_TEST_LIBS     := -x none -L .build/release -lhistlog -Wl,-rpath,$(CURDIR)/.build/release -lm -pthread
@@ -72,6 +72,7 @@ C_TEST_LIBS     := -x none -L .build/release -lhistlog -Wl,-rpath,$(CURDIR)/.bui
 VALGRIND        := valgrind --error-exitcode=1 --leak-check=no --quiet
 
 test-c: release valgrind
+	Tests/c/check_symbols.sh
 	Tests/c/check_ldd.sh
 	@mkdir -p $(C_TEST_DIR)
 	@set -e; for test in $(C_TESTS); do \
@@ -84,7 +85,20 @@ test-c: release valgrind
 	done
 	$(CC) $(C_TEST_CFLAGS) Tests/c/test_dlopen.c -o $(C_TEST_DIR)/test_dlopen -ldl
 	$(C_TEST_DIR)/test_dlopen $(CURDIR)/$(RELEASE_LIB)
+	Tests/c/test_install.sh
 
 # valgrind for test-c, installed with apt-get on a fresh Debian/Ubuntu machine.
 valgrind:
 	@command -v valgrind >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq valgrind; }
+
+# `make install PREFIX=/opt/histlog`: lib/libhistlog.so, include/histlog.h, lib/pkgconfig/histlog.pc.
+# Then `cc app.c $(pkg-config --cflags --libs histlog)` (with PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig
+# for a prefix pkg-config does not search); histlog.pc adds an rpath, so no LD_LIBRARY_PATH is needed.
+HL_VERSION := $(shell awk '/define HL_VERSION_(MAJOR|MINOR|PATCH) / { printf "%s%s", sep, $$3; sep = "." }' Include/histlog.h)
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(RELEASE_LIB) $(DESTDIR)$(PREFIX)/lib/libhistlog.so
+	install -m 644 Include/histlog.h $(DESTDIR)$(PREFIX)/include/histlog.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(HL_VERSION)|' bindings/c/histlog.pc.in \
+		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/histlog.pc

@@ -11,5 +11,27 @@ private func checkSignatures() {
     var binConfigInit = CHistLog.hl_bin_config_init; binConfigInit = HistLogCABI.hl_bin_config_init
     var computeF32 = CHistLog.hl_compute_f32; computeF32 = HistLogCABI.hl_compute_f32
     var computeF64 = CHistLog.hl_compute_f64; computeF64 = HistLogCABI.hl_compute_f64
-    _ = (version, versionNumber, lastError, errorName, binConfigInit, computeF32, computeF64)
+    var runOptionsInit = CHistLog.hl_run_options_init; runOptionsInit = HistLogCABI.hl_run_options_init
+    var runOpen = CHistLog.hl_run_open; runOpen = HistLogCABI.hl_run_open
+    var runOpenWith = CHistLog.hl_run_open_with; runOpenWith = HistLogCABI.hl_run_open_with
+    var logValuesF32 = CHistLog.hl_log_values_f32; logValuesF32 = HistLogCABI.hl_log_values_f32
+    var logValuesF64 = CHistLog.hl_log_values_f64; logValuesF64 = HistLogCABI.hl_log_values_f64
+    var logCounts = CHistLog.hl_log_counts; logCounts = HistLogCABI.hl_log_counts
+    var logValuesF32At = CHistLog.hl_log_values_f32_at; logValuesF32At = HistLogCABI.hl_log_values_f32_at
+    var logValuesF64At = CHistLog.hl_log_values_f64_at; logValuesF64At = HistLogCABI.hl_log_values_f64_at
+    var logCountsAt = CHistLog.hl_log_counts_at; logCountsAt = HistLogCABI.hl_log_counts_at
+    var logReduced = CHistLog.hl_log_reduced; logReduced = HistLogCABI.hl_log_reduced
+    var runFlush = CHistLog.hl_run_flush; runFlush = HistLogCABI.hl_run_flush
+    var runClose = CHistLog.hl_run_close; runClose = HistLogCABI.hl_run_close
+    var readerOpen = CHistLog.hl_reader_open; readerOpen = HistLogCABI.hl_reader_open
+    var readerClose = CHistLog.hl_reader_close; readerClose = HistLogCABI.hl_reader_close
+    var readerKeyCount = CHistLog.hl_reader_key_count; readerKeyCount = HistLogCABI.hl_reader_key_count
+    var readerKey = CHistLog.hl_reader_key; readerKey = HistLogCABI.hl_reader_key
+    var readerRecordCount = CHistLog.hl_reader_record_count; readerRecordCount = HistLogCABI.hl_reader_record_count
+    var readerFind = CHistLog.hl_reader_find; readerFind = HistLogCABI.hl_reader_find
+    var readerRecord = CHistLog.hl_reader_record; readerRecord = HistLogCABI.hl_reader_record
+    _ = (version, versionNumber, lastError, errorName, binConfigInit, computeF32, computeF64,
+         runOptionsInit, runOpen, runOpenWith, logValuesF32, logValuesF64, logCounts, logValuesF32At,
+         logValuesF64At, logCountsAt, logReduced, runFlush, runClose,
+         readerOpen, readerClose, readerKeyCount, readerKey, readerRecordCount, readerFind, readerRecord)
 }

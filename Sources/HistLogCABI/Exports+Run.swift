@@ -1,0 +1,184 @@
+import CHistLog
+import HistLog
+
+// An `hl_run *` is an `Unmanaged<HistogramLogger>` holding one reference, released by hl_run_close.
+
+/// `hl_run_options_init`: `LoggerOptions()` as an `hl_run_options`.
+@_cdecl("hl_run_options_init")
+public func hl_run_options_init(_ options: UnsafeMutablePointer<hl_run_options>?) {
+    options?.pointee = .defaults
+}
+
+/// `hl_run_open`: `HistogramLogger(runDirectory:)`.
+@_cdecl("hl_run_open")
+public func hl_run_open(_ dir: UnsafePointer<CChar>?) -> OpaquePointer? {
+    hl_run_open_with(dir, nil)
+}
+
+/// `hl_run_open_with`: `HistogramLogger(runDirectory:options:)`.
+@_cdecl("hl_run_open_with")
+public func hl_run_open_with(_ dir: UnsafePointer<CChar>?, _ options: UnsafePointer<hl_run_options>?) -> OpaquePointer? {
+    handle {
+        let dir = try text(dir, "dir")
+        let options = try LoggerOptions(options)
+        return retainedHandle(try HistogramLogger(runDirectory: dir, options: options))
+    }
+}
+
+/// `hl_log_values_f32`: `HistogramLogger.log(key:step:values:bins:options:)`.
+@_cdecl("hl_log_values_f32")
+public func hl_log_values_f32(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64,
+    _ values: UnsafePointer<Float>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
+) -> Int32 {
+    status {
+        let logger = try object(run, "run", as: HistogramLogger.self)
+        let key = try text(key, "key")
+        let values = try input(values, count: n, "values", "n")
+        let (bins, options) = try hl_bin_config.translate(config)
+        try logger.log(key: key, step: step, values: values, bins: bins, options: options, timestamp: nil)
+    }
+}
+
+/// `hl_log_values_f64`: `HistogramLogger.log(key:step:values:bins:options:)`.
+@_cdecl("hl_log_values_f64")
+public func hl_log_values_f64(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64,
+    _ values: UnsafePointer<Double>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
+) -> Int32 {
+    status {
+        let logger = try object(run, "run", as: HistogramLogger.self)
+        let key = try text(key, "key")
+        let values = try input(values, count: n, "values", "n")
+        let (bins, options) = try hl_bin_config.translate(config)
+        try logger.log(key: key, step: step, values: values, bins: bins, options: options, timestamp: nil)
+    }
+}
+
+/// `hl_log_values_f32_at`: `HistogramLogger.log(key:step:values:bins:options:timestamp:)`.
+@_cdecl("hl_log_values_f32_at")
+public func hl_log_values_f32_at(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, _ timestamp: Double,
+    _ values: UnsafePointer<Float>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
+) -> Int32 {
+    status {
+        let logger = try object(run, "run", as: HistogramLogger.self)
+        let key = try text(key, "key")
+        let values = try input(values, count: n, "values", "n")
+        let (bins, options) = try hl_bin_config.translate(config)
+        try logger.log(key: key, step: step, values: values, bins: bins, options: options, timestamp: timestamp)
+    }
+}
+
+/// `hl_log_values_f64_at`: `HistogramLogger.log(key:step:values:bins:options:timestamp:)`.
+@_cdecl("hl_log_values_f64_at")
+public func hl_log_values_f64_at(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, _ timestamp: Double,
+    _ values: UnsafePointer<Double>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
+) -> Int32 {
+    status {
+        let logger = try object(run, "run", as: HistogramLogger.self)
+        let key = try text(key, "key")
+        let values = try input(values, count: n, "values", "n")
+        let (bins, options) = try hl_bin_config.translate(config)
+        try logger.log(key: key, step: step, values: values, bins: bins, options: options, timestamp: timestamp)
+    }
+}
+
+/// `hl_log_counts`: `HistogramLogger.log(key:step:edges:counts:)`.
+@_cdecl("hl_log_counts")
+public func hl_log_counts(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64,
+    _ edges: UnsafePointer<Double>?, _ nEdges: Int, _ counts: UnsafePointer<Double>?, _ nCounts: Int
+) -> Int32 {
+    logCounts(run, key, step, timestamp: nil, edges, nEdges, counts, nCounts)
+}
+
+/// `hl_log_counts_at`: `HistogramLogger.log(key:step:edges:counts:timestamp:)`.
+@_cdecl("hl_log_counts_at")
+public func hl_log_counts_at(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, _ timestamp: Double,
+    _ edges: UnsafePointer<Double>?, _ nEdges: Int, _ counts: UnsafePointer<Double>?, _ nCounts: Int
+) -> Int32 {
+    logCounts(run, key, step, timestamp: timestamp, edges, nEdges, counts, nCounts)
+}
+
+/// `hl_log_reduced`: `HistogramSummary(edges:counts:moments:zeroCount:nanCount:infCount:)`
+/// logged with `HistogramLogger.log(key:step:summary:timestamp:)`; a NaN timestamp means now.
+@_cdecl("hl_log_reduced")
+public func hl_log_reduced(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, _ timestamp: Double,
+    _ edges: UnsafePointer<Double>?, _ nEdges: Int, _ counts: UnsafePointer<Double>?, _ nCounts: Int,
+    _ moments: UnsafePointer<hl_moments>?
+) -> Int32 {
+    status {
+        let logger = try object(run, "run", as: HistogramLogger.self)
+        let key = try text(key, "key")
+        let edges = Array(try input(edges, count: nEdges, "edges", "n_edges"))
+        let counts = Array(try input(counts, count: nCounts, "counts", "n_counts"))
+        let reduced = try required(moments, "moments").pointee
+        let summary = try HistogramSummary(
+            edges: edges, counts: counts,
+            moments: Moments(
+                count: try integer(reduced.count, "moments.count"), mean: reduced.mean,
+                m2: reduced.m2, m3: reduced.m3, m4: reduced.m4, min: reduced.min, max: reduced.max),
+            zeroCount: reduced.zero_count == -1 ? nil : try integer(reduced.zero_count, "moments.zero_count"),
+            nanCount: try integer(reduced.nan_count, "moments.nan_count"),
+            infCount: try integer(reduced.inf_count, "moments.inf_count"))
+        try logger.log(key: key, step: step, summary: summary, timestamp: timestamp.isNaN ? nil : timestamp)
+    }
+}
+
+/// `hl_run_flush`: `HistogramLogger.flush()`.
+@_cdecl("hl_run_flush")
+public func hl_run_flush(_ run: OpaquePointer?) -> Int32 {
+    status { try object(run, "run", as: HistogramLogger.self).flush() }
+}
+
+/// `hl_run_close`: `HistogramLogger.close()`, then the handle's reference is released. A failure
+/// to flush is recorded for `hl_last_error()`, the only place a `void` function can report it.
+@_cdecl("hl_run_close")
+public func hl_run_close(_ run: OpaquePointer?) {
+    guard let run else { return }
+    let logger = release(run, as: HistogramLogger.self)
+    _ = status { try logger.close() }
+}
+
+private func logCounts(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, timestamp: Double?,
+    _ edges: UnsafePointer<Double>?, _ nEdges: Int, _ counts: UnsafePointer<Double>?, _ nCounts: Int
+) -> Int32 {
+    status {
+        let logger = try object(run, "run", as: HistogramLogger.self)
+        let key = try text(key, "key")
+        let edges = Array(try input(edges, count: nEdges, "edges", "n_edges"))
+        let counts = Array(try input(counts, count: nCounts, "counts", "n_counts"))
+        try logger.log(key: key, step: step, edges: edges, counts: counts, timestamp: timestamp)
+    }
+}
+
+extension LoggerOptions {
+    /// The writer options of `options`; NULL gives the engine's defaults.
+    init(_ options: UnsafePointer<hl_run_options>?) throws {
+        self.init()
+        guard let options = options?.pointee else { return }
+        let known = UInt32(HL_SINK_ALL)
+        guard options.sinks != 0, options.sinks & ~known == 0 else {
+            throw Failure.invalid("hl_run_options.sinks must be a nonzero combination of HL_SINK_JSON and HL_SINK_TENSORBOARD, got \(options.sinks)")
+        }
+        json = options.sinks & UInt32(HL_SINK_JSON) != 0
+        tensorBoard = options.sinks & UInt32(HL_SINK_TENSORBOARD) != 0
+        queueCapacity = Int(options.queue_capacity)
+    }
+}
+
+extension hl_run_options {
+    /// The engine's defaults (`LoggerOptions()`).
+    static var defaults: hl_run_options {
+        let defaults = LoggerOptions()
+        var options = hl_run_options()
+        options.sinks = (defaults.json ? UInt32(HL_SINK_JSON) : 0) | (defaults.tensorBoard ? UInt32(HL_SINK_TENSORBOARD) : 0)
+        options.queue_capacity = UInt32(clamping: defaults.queueCapacity)
+        return options
+    }
+}

@@ -1,0 +1,653 @@
+/*
+ * test_run.c - runs and readers of the C API (Include/histlog.h): logging from one and from
+ * many threads, the JSON files a run writes (read back with json.h), the reader, and every
+ * error path. Builds as C11 and as C++17.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <histlog.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "json.h"
+
+#define MAX_RECORDS 512
+
+static char base_dir[64];
+
+/* <base_dir>/<name>, in a static buffer per call site's use. */
+static const char *path_in(char *out, size_t capacity, const char *name) {
+    snprintf(out, capacity, "%s/%s", base_dir, name);
+    return out;
+}
+
+static char *read_file(const char *path) {
+    FILE *file = fopen(path, "rb");
+    char *text;
+    long size;
+    if (!file) return NULL;
+    fseek(file, 0, SEEK_END);
+    size = ftell(file);
+    fseek(file, 0, SEEK_SET);
+    text = (char *)malloc((size_t)size + 1);
+    if (fread(text, 1, (size_t)size, file) != (size_t)size) size = 0;
+    text[size] = '\0';
+    fclose(file);
+    return text;
+}
+
+/* Parses every histograms/<file>.json of a run and returns the records of `key` (-1: no file, or a
+ * file that is not a strict JSON array of records). */
+static int json_records_of(const char *run, const char *key, json_record *records, int capacity) {
+    char dir[512], path[1024];
+    DIR *listing;
+    struct dirent *entry;
+    int found = -1;
+    snprintf(dir, sizeof dir, "%s/histograms", run);
+    listing = opendir(dir);
+    if (!listing) return -1;
+    while ((entry = readdir(listing)) != NULL) {
+        size_t length = strlen(entry->d_name);
+        char *text;
+        int n;
+        if (length < 6 || strcmp(entry->d_name + length - 5, ".json") != 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, entry->d_name);
+        text = read_file(path);
+        n = text ? json_parse_records(text, records, capacity) : -1;
+        free(text);
+        if (!CHECK(n >= 1)) fprintf(stderr, "    %s is not a strict JSON array of records\n", path);
+        if (n >= 1 && strcmp(records[0].name, key) == 0) {
+            found = n;
+            break;
+        }
+    }
+    closedir(listing);
+    return found;
+}
+
+/* Number of files in `dir` whose name starts with `prefix` (-1: no such directory). */
+static int count_files(const char *dir, const char *prefix) {
+    DIR *listing = opendir(dir);
+    struct dirent *entry;
+    int n = 0;
+    if (!listing) return -1;
+    while ((entry = readdir(listing)) != NULL)
+        if (strncmp(entry->d_name, prefix, strlen(prefix)) == 0) n++;
+    closedir(listing);
+    return n;
+}
+
+/* The histogram hl_compute_f64 gives, to compare logged records with. */
+typedef struct expected_histogram {
+    size_t n_bins;
+    double edges[65], counts[64];
+    hl_stats stats;
+} expected_histogram;
+
+static expected_histogram expect_f64(const double *values, size_t n, const hl_bin_config *config) {
+    expected_histogram e;
+    memset(&e, 0, sizeof e);
+    CHECK_STATUS(hl_compute_f64(values, n, config, e.edges, 65, e.counts, 64, &e.n_bins, &e.stats), HL_OK);
+    return e;
+}
+
+/* Record `index` of key, read with hl_reader_record, equals `e` exactly (NaN equals NaN). */
+static void check_logged(const hl_reader *reader, const char *key, size_t index, int64_t step,
+                         const expected_histogram *e) {
+    hl_record_info info;
+    double edges[65], counts[64];
+    size_t i;
+    CHECK_STATUS(hl_reader_record(reader, key, index, &info, edges, 65, counts, 64), HL_OK);
+    CHECK_INT(info.step, step);
+    CHECK_INT(info.n_bins, e->n_bins);
+    if (info.n_bins != e->n_bins) return;
+    for (i = 0; i <= e->n_bins; i++) CHECK_CLOSE(edges[i], e->edges[i], 0);
+    for (i = 0; i < e->n_bins; i++) CHECK_CLOSE(counts[i], e->counts[i], 0);
+    CHECK_INT(info.stats.total_count, e->stats.total_count);
+    CHECK_INT(info.stats.nan_count, e->stats.nan_count);
+    CHECK_INT(info.stats.inf_count, e->stats.inf_count);
+    CHECK_INT(info.stats.zero_count, e->stats.zero_count);
+    CHECK_INT(info.stats.outlier_count, e->stats.outlier_count);
+    CHECK_CLOSE(info.stats.min, e->stats.min, 0);
+    CHECK_CLOSE(info.stats.max, e->stats.max, 0);
+    CHECK_CLOSE(info.stats.mean, e->stats.mean, 0);
+    CHECK_CLOSE(info.stats.std, e->stats.std, 0);
+    CHECK_CLOSE(info.stats.skewness, e->stats.skewness, 0);
+    CHECK_CLOSE(info.stats.kurtosis, e->stats.kurtosis, 0);
+    for (i = 0; i < HL_NUM_QUANTILES; i++) CHECK_CLOSE(info.stats.quantiles[i], e->stats.quantiles[i], 0);
+    CHECK_CLOSE(info.stats.median, e->stats.median, 0);
+    CHECK_INT(info.stats.estimated, e->stats.estimated);
+}
+
+static void test_run_options_init(void) {
+    hl_run_options options;
+    memset(&options, 0xAB, sizeof options);
+    hl_run_options_init(&options);
+    CHECK_INT(options.sinks, HL_SINK_ALL);
+    CHECK_INT(options.queue_capacity, 1024);
+    hl_run_options_init(NULL);
+    CHECK(1);
+}
+
+static void test_open_errors(void) {
+    char path[256];
+    hl_run_options options;
+    FILE *file;
+    CHECK(hl_run_open(NULL) == NULL);
+    CHECK_CONTAINS(hl_last_error(), "dir");
+    CHECK(hl_run_open("") == NULL);
+    CHECK_CONTAINS(hl_last_error(), "empty");
+    CHECK(hl_run_open("\xff\xfe") == NULL);
+    CHECK_CONTAINS(hl_last_error(), "UTF-8");
+    hl_run_options_init(&options);
+    options.sinks = 0;
+    CHECK(hl_run_open_with(path_in(path, sizeof path, "no-sinks"), &options) == NULL);
+    CHECK_CONTAINS(hl_last_error(), "sinks");
+    options.sinks = 8;
+    CHECK(hl_run_open_with(path, &options) == NULL);
+    CHECK(hl_run_open_with(NULL, &options) == NULL);
+    /* A run directory below a regular file cannot be created. */
+    file = fopen(path_in(path, sizeof path, "a-file"), "w");
+    CHECK(file != NULL);
+    if (file) fclose(file);
+    CHECK(hl_run_open(path_in(path, sizeof path, "a-file/run")) == NULL);
+    CHECK(strlen(hl_last_error()) > 0);
+    hl_run_close(NULL); /* no-ops */
+    hl_reader_close(NULL);
+    CHECK(hl_reader_open(NULL) == NULL);
+    CHECK_CONTAINS(hl_last_error(), "path");
+    CHECK(hl_reader_open(path_in(path, sizeof path, "does-not-exist")) == NULL);
+    CHECK(strlen(hl_last_error()) > 0);
+}
+
+static const double step_values[3][6] = {
+    {0.5, -1.25, 2.0, 0.0, 3.5, -0.75},
+    {1.0, 1.5, 2.5, 4.0, 8.0, 16.0},
+    {-3.0, -2.0, -1.0, 0.0, 1.0, 2.0},
+};
+static const double precomputed_edges[4] = {0, 1, 2, 4};
+static const double precomputed_counts[3] = {1, 2, 3};
+
+/* One run with every kind of record, checked in its JSON files and through the reader. */
+static void test_log_and_read(void) {
+    char run_path[256];
+    hl_run *run = hl_run_open(path_in(run_path, sizeof run_path, "basic"));
+    static const float activations[5] = {0.0f, 0.25f, 0.5f, 0.75f, 1.0f};
+    static const double nans[3] = {NAN, NAN, INFINITY};
+    hl_bin_config four_bins;
+    hl_moments moments;
+    json_record records[MAX_RECORDS];
+    hl_reader *reader;
+    hl_record_info info;
+    char key[64];
+    size_t n, length, index, i;
+    int n_json, step;
+
+    CHECK(run != NULL);
+    if (!run) return;
+    hl_bin_config_init(&four_bins);
+    four_bins.bins = 4;
+    for (step = 0; step < 3; step++)
+        CHECK_STATUS(hl_log_values_f64(run, "weights/layer1", step, step_values[step], 6, NULL), HL_OK);
+    CHECK_STATUS(hl_log_values_f32(run, "activations/relu", 5, activations, 5, &four_bins), HL_OK);
+    CHECK_STATUS(hl_log_counts(run, "precomputed", 0, precomputed_edges, 4, precomputed_counts, 3), HL_OK);
+    CHECK_STATUS(hl_log_values_f64_at(run, "timed", 7, 1700000000.5, step_values[0], 6, NULL), HL_OK);
+    CHECK_STATUS(hl_log_values_f32_at(run, "timed", 8, 1700000001.25, activations, 5, NULL), HL_OK);
+    CHECK_STATUS(hl_log_counts_at(run, "timed", 9, 1700000002.0, precomputed_edges, 4, precomputed_counts, 3), HL_OK);
+    CHECK_STATUS(hl_log_values_f64(run, "diverged", 0, nans, 3, NULL), HL_OK);
+    CHECK_STATUS(hl_log_values_f64(run, "empty", 0, NULL, 0, NULL), HL_OK);
+    /* Moments of {0.5, 1.5, 1.5, 3.5} over the precomputed edges' span: mean 1.75, m2 = 4.75. */
+    memset(&moments, 0, sizeof moments);
+    moments.count = 4;
+    moments.mean = 1.75;
+    moments.m2 = 1.5625 + 0.0625 + 0.0625 + 3.0625;
+    moments.m3 = -1.953125 - 0.015625 - 0.015625 + 5.359375;
+    moments.m4 = 2.44140625 + 0.00390625 + 0.00390625 + 9.37890625;
+    moments.min = 0.5;
+    moments.max = 3.5;
+    moments.zero_count = 0;
+    CHECK_STATUS(hl_log_reduced(run, "reduced", 3, NAN, precomputed_edges, 4, precomputed_counts, 3, &moments), HL_OK);
+    /* The same (key, step) again: both kept, the last one wins a lookup. */
+    CHECK_STATUS(hl_log_values_f64(run, "weights/layer1", 1, step_values[2], 6, NULL), HL_OK);
+    CHECK_STATUS(hl_run_flush(run), HL_OK);
+
+    /* The JSON the run wrote: a strict array, one object per record, in logged order. */
+    n_json = json_records_of(run_path, "weights/layer1", records, MAX_RECORDS);
+    CHECK_INT(n_json, 4);
+    if (n_json == 4) {
+        expected_histogram e = expect_f64(step_values[1], 6, NULL);
+        CHECK_CLOSE(records[0].step, 0, 0);
+        CHECK_CLOSE(records[1].step, 1, 0);
+        CHECK_CLOSE(records[2].step, 2, 0);
+        CHECK_CLOSE(records[3].step, 1, 0);
+        CHECK_CLOSE(records[1].total_count, 6, 0);
+        CHECK_CLOSE(records[1].mean, e.stats.mean, 0);
+        CHECK_CLOSE(records[1].std, e.stats.std, 0);
+        CHECK_INT(records[1].n_counts, 30);
+        for (i = 0; i < 30 && (int)i < records[1].n_counts; i++) CHECK_CLOSE(records[1].counts[i], e.counts[i], 0);
+        CHECK_INT(records[1].estimated, 0);
+    }
+    n_json = json_records_of(run_path, "precomputed", records, MAX_RECORDS);
+    CHECK_INT(n_json, 1);
+    if (n_json == 1) {
+        CHECK_INT(records[0].n_counts, 3);
+        CHECK_CLOSE(records[0].counts[2], 3, 0);
+        CHECK_CLOSE(records[0].total_count, 6, 0);
+        CHECK_INT(records[0].estimated, 1);
+    }
+    n_json = json_records_of(run_path, "diverged", records, MAX_RECORDS);
+    CHECK_INT(n_json, 1);
+    if (n_json == 1) {
+        CHECK_CLOSE(records[0].total_count, 0, 0);
+        CHECK_CLOSE(records[0].nan_count, 2, 0);
+        CHECK(isnan(records[0].mean)); /* written as null */
+    }
+    CHECK_INT(count_files(run_path, "events.out.tfevents"), 1);
+
+    /* The same records through the reader, while the run is still open. */
+    reader = hl_reader_open(run_path);
+    CHECK(reader != NULL);
+    if (!reader) {
+        fprintf(stderr, "    hl_reader_open: %s\n", hl_last_error());
+        hl_run_close(run);
+        return;
+    }
+    CHECK_STATUS(hl_reader_key_count(reader, &n), HL_OK);
+    CHECK_INT(n, 7);
+    {
+        static const char *sorted[7] = {"activations/relu", "diverged", "empty", "precomputed", "reduced", "timed", "weights/layer1"};
+        for (i = 0; i < 7 && i < n; i++) {
+            CHECK_STATUS(hl_reader_key(reader, i, key, sizeof key, &length), HL_OK);
+            CHECK(strcmp(key, sorted[i]) == 0);
+            CHECK_INT(length, strlen(sorted[i]));
+        }
+    }
+    CHECK_STATUS(hl_reader_key(reader, 6, NULL, 0, &length), HL_ESIZE); /* a size query */
+    CHECK_INT(length, 14);
+    memset(key, 'x', sizeof key);
+    CHECK_STATUS(hl_reader_key(reader, 6, key, 14, &length), HL_ESIZE); /* no room for the NUL */
+    CHECK(key[0] == 'x');
+    CHECK_STATUS(hl_reader_key(reader, 6, key, 15, &length), HL_OK);
+    CHECK(strcmp(key, "weights/layer1") == 0);
+
+    CHECK_STATUS(hl_reader_record_count(reader, "weights/layer1", &n), HL_OK);
+    CHECK_INT(n, 4);
+    for (step = 0; step < 3; step++) {
+        expected_histogram e = expect_f64(step_values[step], 6, NULL);
+        check_logged(reader, "weights/layer1", (size_t)step, step, &e);
+    }
+    CHECK_STATUS(hl_reader_find(reader, "weights/layer1", 1, &index), HL_OK);
+    CHECK_INT(index, 3);
+    CHECK_STATUS(hl_reader_find(reader, "weights/layer1", 2, &index), HL_OK);
+    CHECK_INT(index, 2);
+    {
+        expected_histogram e = expect_f64(step_values[2], 6, NULL);
+        check_logged(reader, "weights/layer1", 3, 1, &e);
+    }
+    {
+        expected_histogram e;
+        double widened[5];
+        for (i = 0; i < 5; i++) widened[i] = activations[i];
+        e = expect_f64(widened, 5, &four_bins);
+        check_logged(reader, "activations/relu", 0, 5, &e);
+    }
+    {
+        expected_histogram e = expect_f64(nans, 3, NULL);
+        check_logged(reader, "diverged", 0, 0, &e);
+        e = expect_f64(NULL, 0, NULL);
+        check_logged(reader, "empty", 0, 0, &e);
+    }
+
+    /* A pre-computed histogram: counts as given, statistics estimated and marked so. */
+    {
+        double edges[4], counts[3];
+        CHECK_STATUS(hl_reader_record(reader, "precomputed", 0, &info, edges, 4, counts, 3), HL_OK);
+        CHECK_INT(info.n_bins, 3);
+        for (i = 0; i < 4; i++) CHECK_CLOSE(edges[i], precomputed_edges[i], 0);
+        for (i = 0; i < 3; i++) CHECK_CLOSE(counts[i], precomputed_counts[i], 0);
+        CHECK_INT(info.stats.total_count, 6);
+        CHECK_INT(info.stats.zero_count, -1);
+        CHECK(info.stats.estimated & HL_ESTIMATED_MOMENTS);
+        CHECK(info.stats.estimated & HL_ESTIMATED_QUANTILES);
+        CHECK(info.stats.estimated & HL_ESTIMATED_MINMAX);
+        CHECK(info.stats.min >= 0 && info.stats.max <= 4);
+        /* Mid-point mean of the bins: (0.5 * 1 + 1.5 * 2 + 3 * 3) / 6. */
+        CHECK_CLOSE(info.stats.mean, 12.5 / 6, 1e-12);
+
+        /* Reduced elsewhere: exact moments and extremes, estimated quantiles. */
+        CHECK_STATUS(hl_reader_record(reader, "reduced", 0, &info, edges, 4, counts, 3), HL_OK);
+        CHECK_INT(info.step, 3);
+        CHECK_INT(info.stats.total_count, 4);
+        CHECK_INT(info.stats.zero_count, 0);
+        CHECK_CLOSE(info.stats.mean, 1.75, 1e-15);
+        CHECK_CLOSE(info.stats.std, sqrt(4.75 / 3), 1e-14);
+        CHECK_CLOSE(info.stats.min, 0.5, 0);
+        CHECK_CLOSE(info.stats.max, 3.5, 0);
+        CHECK(!(info.stats.estimated & HL_ESTIMATED_MOMENTS));
+        CHECK(info.stats.estimated & HL_ESTIMATED_QUANTILES);
+    }
+
+    /* Timestamps given explicitly come back as given. */
+    CHECK_STATUS(hl_reader_record(reader, "timed", 0, &info, NULL, 0, NULL, 0), HL_ESIZE);
+    CHECK_INT(info.step, 7);
+    CHECK_CLOSE(info.timestamp, 1700000000.5, 0);
+    CHECK_INT(info.n_bins, 30);
+    CHECK_STATUS(hl_reader_record(reader, "timed", 1, &info, NULL, 0, NULL, 0), HL_ESIZE);
+    CHECK_CLOSE(info.timestamp, 1700000001.25, 0);
+    CHECK_STATUS(hl_reader_record(reader, "timed", 2, &info, NULL, 0, NULL, 0), HL_ESIZE);
+    CHECK_CLOSE(info.timestamp, 1700000002.0, 0);
+    CHECK_INT(info.n_bins, 3);
+    /* Without one, the time is now. */
+    CHECK_STATUS(hl_reader_record(reader, "weights/layer1", 0, &info, NULL, 0, NULL, 0), HL_ESIZE);
+    CHECK(info.timestamp > 1.6e9 && info.timestamp < 4.2e9);
+
+    /* Reader errors. */
+    CHECK_STATUS(hl_reader_key_count(NULL, &n), HL_ENULL);
+    CHECK_STATUS(hl_reader_key_count(reader, NULL), HL_ENULL);
+    CHECK_STATUS(hl_reader_key(NULL, 0, key, sizeof key, &length), HL_ENULL);
+    CHECK_STATUS(hl_reader_key(reader, 0, key, sizeof key, NULL), HL_ENULL);
+    CHECK_STATUS(hl_reader_key(reader, 0, NULL, 10, &length), HL_ENULL);
+    CHECK_STATUS(hl_reader_key(reader, 7, key, sizeof key, &length), HL_ENOTFOUND);
+    CHECK_STATUS(hl_reader_key(reader, (size_t)-1, key, sizeof key, &length), HL_ENOTFOUND);
+    CHECK_STATUS(hl_reader_key(reader, 0, key, (size_t)-1, &length), HL_EINVAL);
+    CHECK_STATUS(hl_reader_record_count(NULL, "timed", &n), HL_ENULL);
+    CHECK_STATUS(hl_reader_record_count(reader, NULL, &n), HL_ENULL);
+    CHECK_STATUS(hl_reader_record_count(reader, "timed", NULL), HL_ENULL);
+    CHECK_STATUS(hl_reader_record_count(reader, "no such key", &n), HL_ENOTFOUND);
+    CHECK_CONTAINS(hl_last_error(), "no such key");
+    CHECK_STATUS(hl_reader_record_count(reader, "\xff\xfe", &n), HL_EINVAL);
+    CHECK_STATUS(hl_reader_record_count(reader, "", &n), HL_EINVAL);
+    CHECK_STATUS(hl_reader_find(NULL, "timed", 7, &index), HL_ENULL);
+    CHECK_STATUS(hl_reader_find(reader, NULL, 7, &index), HL_ENULL);
+    CHECK_STATUS(hl_reader_find(reader, "timed", 7, NULL), HL_ENULL);
+    CHECK_STATUS(hl_reader_find(reader, "timed", 6, &index), HL_ENOTFOUND);
+    CHECK_STATUS(hl_reader_find(reader, "no such key", 7, &index), HL_ENOTFOUND);
+    CHECK_STATUS(hl_reader_find(reader, "\xff", 7, &index), HL_EINVAL);
+    CHECK_STATUS(hl_reader_record(NULL, "timed", 0, &info, NULL, 0, NULL, 0), HL_ENULL);
+    CHECK_STATUS(hl_reader_record(reader, NULL, 0, &info, NULL, 0, NULL, 0), HL_ENULL);
+    CHECK_STATUS(hl_reader_record(reader, "timed", 0, NULL, NULL, 0, NULL, 0), HL_ENULL);
+    CHECK_STATUS(hl_reader_record(reader, "timed", 0, &info, NULL, 31, NULL, 0), HL_ENULL);
+    CHECK_STATUS(hl_reader_record(reader, "timed", 3, &info, NULL, 0, NULL, 0), HL_ENOTFOUND);
+    CHECK_STATUS(hl_reader_record(reader, "timed", (size_t)-1, &info, NULL, 0, NULL, 0), HL_ENOTFOUND);
+    CHECK_STATUS(hl_reader_record(reader, "no such key", 0, &info, NULL, 0, NULL, 0), HL_ENOTFOUND);
+    CHECK_STATUS(hl_reader_record(reader, "", 0, &info, NULL, 0, NULL, 0), HL_EINVAL);
+    hl_reader_close(reader);
+
+    /* Reopening a run appends to it. */
+    hl_run_close(run);
+    run = hl_run_open(run_path);
+    CHECK(run != NULL);
+    CHECK_STATUS(hl_log_values_f64(run, "weights/layer1", 3, step_values[0], 6, NULL), HL_OK);
+    hl_run_close(run);
+    reader = hl_reader_open(run_path);
+    CHECK(reader != NULL);
+    CHECK_STATUS(hl_reader_record_count(reader, "weights/layer1", &n), HL_OK);
+    CHECK_INT(n, 5);
+    CHECK_STATUS(hl_reader_find(reader, "weights/layer1", 3, &index), HL_OK);
+    CHECK_INT(index, 4);
+    hl_reader_close(reader);
+}
+
+/* Every bad argument of the logging functions is a status; nothing of it is written. */
+static void test_log_errors(void) {
+    char run_path[256];
+    hl_run *run = hl_run_open(path_in(run_path, sizeof run_path, "errors"));
+    static const double values[3] = {1, 2, 3};
+    static const float values32[3] = {1, 2, 3};
+    static const double decreasing[3] = {0, 2, 1};
+    static const double negative[2] = {1, -1};
+    static const double not_finite[2] = {1, NAN};
+    hl_bin_config config;
+    hl_moments moments;
+    hl_reader *reader;
+    size_t n;
+
+    CHECK(run != NULL);
+    if (!run) return;
+    hl_bin_config_init(&config);
+    memset(&moments, 0, sizeof moments);
+    moments.count = 3;
+    moments.mean = 2;
+    moments.m2 = 2;
+    moments.min = 1;
+    moments.max = 3;
+    moments.zero_count = -1;
+
+    CHECK_STATUS(hl_log_values_f64(NULL, "k", 0, values, 3, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "run");
+    CHECK_STATUS(hl_log_values_f32(NULL, "k", 0, values32, 3, NULL), HL_ENULL);
+    CHECK_STATUS(hl_log_values_f64_at(NULL, "k", 0, 1.0, values, 3, NULL), HL_ENULL);
+    CHECK_STATUS(hl_log_values_f32_at(NULL, "k", 0, 1.0, values32, 3, NULL), HL_ENULL);
+    CHECK_STATUS(hl_log_counts(NULL, "k", 0, values, 3, values, 2), HL_ENULL);
+    CHECK_STATUS(hl_log_counts_at(NULL, "k", 0, 1.0, values, 3, values, 2), HL_ENULL);
+    CHECK_STATUS(hl_log_reduced(NULL, "k", 0, NAN, values, 3, values, 2, &moments), HL_ENULL);
+    CHECK_STATUS(hl_run_flush(NULL), HL_ENULL);
+
+    CHECK_STATUS(hl_log_values_f64(run, NULL, 0, values, 3, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "key");
+    CHECK_STATUS(hl_log_values_f32(run, NULL, 0, values32, 3, NULL), HL_ENULL);
+    CHECK_STATUS(hl_log_counts(run, NULL, 0, values, 3, values, 2), HL_ENULL);
+    CHECK_STATUS(hl_log_values_f64(run, "", 0, values, 3, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "empty");
+    CHECK_STATUS(hl_log_values_f32(run, "", 0, values32, 3, NULL), HL_EINVAL);
+    CHECK_STATUS(hl_log_counts(run, "", 0, values, 3, values, 2), HL_EINVAL);
+    CHECK_STATUS(hl_log_values_f64(run, "\xff\xfe", 0, values, 3, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "UTF-8");
+    CHECK_STATUS(hl_log_values_f32(run, "bad\xc3(", 0, values32, 3, NULL), HL_EINVAL);
+    CHECK_STATUS(hl_log_counts_at(run, "\xed\xa0\x80", 0, 1.0, values, 3, values, 2), HL_EINVAL); /* a surrogate */
+    CHECK_STATUS(hl_log_reduced(run, "\xff", 0, NAN, values, 3, values, 2, &moments), HL_EINVAL);
+
+    CHECK_STATUS(hl_log_values_f64(run, "k", 0, NULL, 3, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "values");
+    CHECK_STATUS(hl_log_values_f32(run, "k", 0, NULL, 3, NULL), HL_ENULL);
+    CHECK_STATUS(hl_log_values_f64(run, "k", 0, values, (size_t)-1, NULL), HL_EINVAL);
+    CHECK_STATUS(hl_log_values_f32_at(run, "k", 0, 1.0, values32, (size_t)-3, NULL), HL_EINVAL);
+    config.bins = 0;
+    CHECK_STATUS(hl_log_values_f64(run, "k", 0, values, 3, &config), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "bins");
+    CHECK_STATUS(hl_log_values_f32(run, "k", 0, values32, 3, &config), HL_EINVAL);
+    hl_bin_config_init(&config);
+    config.scale = 3;
+    CHECK_STATUS(hl_log_values_f64_at(run, "k", 0, 1.0, values, 3, &config), HL_EINVAL);
+
+    CHECK_STATUS(hl_log_counts(run, "k", 0, values, 3, values, 3), HL_EINVAL); /* n_edges != n_counts + 1 */
+    CHECK_STATUS(hl_log_counts(run, "k", 0, values, 2, values, 2), HL_EINVAL);
+    CHECK_STATUS(hl_log_counts(run, "k", 0, values, 1, values, 0), HL_EINVAL);
+    CHECK_STATUS(hl_log_counts(run, "k", 0, NULL, 0, NULL, 0), HL_EINVAL);
+    CHECK_STATUS(hl_log_counts(run, "k", 0, NULL, 3, values, 2), HL_ENULL);
+    CHECK_STATUS(hl_log_counts(run, "k", 0, values, 3, NULL, 2), HL_ENULL);
+    CHECK_STATUS(hl_log_counts(run, "k", 0, decreasing, 3, values, 2), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "edges");
+    CHECK_STATUS(hl_log_counts(run, "k", 0, values, 3, negative, 2), HL_EINVAL);
+    CHECK_STATUS(hl_log_counts(run, "k", 0, values, 3, not_finite, 2), HL_EINVAL);
+    CHECK_STATUS(hl_log_counts(run, "k", 0, not_finite, 2, values, 1), HL_EINVAL);
+    CHECK_STATUS(hl_log_counts(run, "k", 0, values, (size_t)-1, values, 2), HL_EINVAL);
+
+    CHECK_STATUS(hl_log_values_f64_at(run, "k", 0, NAN, values, 3, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "timestamp");
+    CHECK_STATUS(hl_log_values_f32_at(run, "k", 0, -1.0, values32, 3, NULL), HL_EINVAL);
+    CHECK_STATUS(hl_log_counts_at(run, "k", 0, INFINITY, values, 3, values, 2), HL_EINVAL);
+    CHECK_STATUS(hl_log_reduced(run, "k", 0, -5.0, values, 3, values, 2, &moments), HL_EINVAL);
+
+    CHECK_STATUS(hl_log_reduced(run, "k", 0, NAN, values, 3, values, 2, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "moments");
+    moments.m2 = -1;
+    CHECK_STATUS(hl_log_reduced(run, "k", 0, NAN, values, 3, values, 2, &moments), HL_EINVAL);
+    moments.m2 = 2;
+    moments.count = -1;
+    CHECK_STATUS(hl_log_reduced(run, "k", 0, NAN, values, 3, values, 2, &moments), HL_EINVAL);
+    moments.count = 3;
+    moments.nan_count = -2;
+    CHECK_STATUS(hl_log_reduced(run, "k", 0, NAN, values, 3, values, 2, &moments), HL_EINVAL);
+    moments.nan_count = 0;
+    moments.zero_count = -7;
+    CHECK_STATUS(hl_log_reduced(run, "k", 0, NAN, values, 3, values, 2, &moments), HL_EINVAL);
+    moments.zero_count = -1;
+    CHECK_STATUS(hl_log_reduced(run, "k", 0, NAN, values, 3, values, 3, &moments), HL_EINVAL);
+
+    /* None of the above was logged; the run still works. */
+    CHECK_STATUS(hl_log_values_f64(run, "ok", 0, values, 3, NULL), HL_OK);
+    CHECK_STATUS(hl_run_flush(run), HL_OK);
+    hl_run_close(run);
+    reader = hl_reader_open(run_path);
+    CHECK(reader != NULL);
+    CHECK_STATUS(hl_reader_key_count(reader, &n), HL_OK);
+    CHECK_INT(n, 1);
+    CHECK_STATUS(hl_reader_record_count(reader, "k", &n), HL_ENOTFOUND);
+    hl_reader_close(reader);
+}
+
+/* Which sinks a run writes. */
+static void test_sinks(void) {
+    char run_path[256], histograms[300];
+    static const double values[3] = {1, 2, 3};
+    hl_run_options options;
+    hl_run *run;
+    hl_reader *reader;
+    size_t n;
+
+    hl_run_options_init(&options);
+    options.sinks = HL_SINK_JSON;
+    options.queue_capacity = 4;
+    run = hl_run_open_with(path_in(run_path, sizeof run_path, "json-only"), &options);
+    CHECK(run != NULL);
+    CHECK_STATUS(hl_log_values_f64(run, "k", 0, values, 3, NULL), HL_OK);
+    hl_run_close(run);
+    snprintf(histograms, sizeof histograms, "%s/histograms", run_path);
+    CHECK_INT(count_files(histograms, ""), 3); /* ".", ".." and one file */
+    CHECK_INT(count_files(run_path, "events.out.tfevents"), 0);
+
+    options.sinks = HL_SINK_TENSORBOARD;
+    run = hl_run_open_with(path_in(run_path, sizeof run_path, "tensorboard-only"), &options);
+    CHECK(run != NULL);
+    CHECK_STATUS(hl_log_values_f64(run, "k", 0, values, 3, NULL), HL_OK);
+    CHECK_STATUS(hl_log_values_f64(run, "k", 1, values, 3, NULL), HL_OK);
+    hl_run_close(run);
+    CHECK_INT(count_files(run_path, "events.out.tfevents"), 1);
+    /* The reader imports the event file when there is no histograms/ directory. */
+    reader = hl_reader_open(run_path);
+    CHECK(reader != NULL);
+    CHECK_STATUS(hl_reader_record_count(reader, "k", &n), HL_OK);
+    CHECK_INT(n, 2);
+    hl_reader_close(reader);
+}
+
+/* Many threads log into one run at once; each keeps its own hl_last_error(). */
+#define N_THREADS 4
+#define N_STEPS 60
+
+typedef struct logging_thread {
+    hl_run *run;
+    int id;
+    int failures;
+    int wrong_message;
+} logging_thread;
+
+static void *log_steps(void *argument) {
+    logging_thread *t = (logging_thread *)argument;
+    char key[32], expected[32];
+    float values[100];
+    hl_bin_config config;
+    int step, i;
+    snprintf(key, sizeof key, "thread/%d", t->id);
+    hl_bin_config_init(&config);
+    for (step = 0; step < N_STEPS; step++) {
+        for (i = 0; i < 100; i++) values[i] = (float)(t->id * 1000 + step + i);
+        if (hl_log_values_f32(t->run, key, step, values, 100, NULL) != HL_OK) t->failures++;
+        if (hl_log_values_f32(t->run, "shared", step, values, 100, NULL) != HL_OK) t->failures++;
+        /* A failure of this thread's own, then its message. */
+        config.bins = -(t->id * 100 + step);
+        if (hl_log_values_f32(t->run, key, step, values, 100, &config) != HL_EINVAL) t->failures++;
+        snprintf(expected, sizeof expected, "%d", config.bins);
+        if (strstr(hl_last_error(), expected) == NULL) t->wrong_message++;
+    }
+    return NULL;
+}
+
+static void test_threads(void) {
+    char run_path[256], key[32];
+    hl_run *run = hl_run_open(path_in(run_path, sizeof run_path, "threads"));
+    logging_thread threads[N_THREADS];
+    pthread_t ids[N_THREADS];
+    hl_reader *reader;
+    hl_record_info info;
+    size_t n;
+    int t, step;
+    CHECK(run != NULL);
+    if (!run) return;
+    for (t = 0; t < N_THREADS; t++) {
+        threads[t].run = run;
+        threads[t].id = t + 1;
+        threads[t].failures = threads[t].wrong_message = 0;
+        CHECK(pthread_create(&ids[t], NULL, log_steps, &threads[t]) == 0);
+    }
+    for (t = 0; t < N_THREADS; t++) {
+        pthread_join(ids[t], NULL);
+        CHECK_INT(threads[t].failures, 0);
+        CHECK_INT(threads[t].wrong_message, 0);
+    }
+    CHECK_STATUS(hl_run_flush(run), HL_OK);
+    hl_run_close(run);
+
+    reader = hl_reader_open(run_path);
+    CHECK(reader != NULL);
+    if (!reader) return;
+    CHECK_STATUS(hl_reader_key_count(reader, &n), HL_OK);
+    CHECK_INT(n, N_THREADS + 1);
+    CHECK_STATUS(hl_reader_record_count(reader, "shared", &n), HL_OK);
+    CHECK_INT(n, N_THREADS * N_STEPS);
+    for (t = 1; t <= N_THREADS; t++) {
+        snprintf(key, sizeof key, "thread/%d", t);
+        CHECK_STATUS(hl_reader_record_count(reader, key, &n), HL_OK);
+        CHECK_INT(n, N_STEPS);
+        for (step = 0; step < N_STEPS; step++) { /* one thread's records stay in its order */
+            if (hl_reader_record(reader, key, (size_t)step, &info, NULL, 0, NULL, 0) != HL_ESIZE || info.step != step
+                || info.stats.min != (double)(t * 1000 + step)) {
+                CHECK(!"record out of order or wrong");
+                break;
+            }
+        }
+    }
+    hl_reader_close(reader);
+}
+
+/* rm -r of the test's own temporary directory. */
+static void remove_tree(const char *path) {
+    DIR *listing = opendir(path);
+    struct dirent *entry;
+    char child[1024];
+    if (!listing) {
+        unlink(path);
+        return;
+    }
+    while ((entry = readdir(listing)) != NULL) {
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
+        snprintf(child, sizeof child, "%s/%s", path, entry->d_name);
+        remove_tree(child);
+    }
+    closedir(listing);
+    rmdir(path);
+}
+
+int main(void) {
+    snprintf(base_dir, sizeof base_dir, "/tmp/histlog-c-test-XXXXXX");
+    if (mkdtemp(base_dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_run_options_init();
+    test_open_errors();
+    test_log_and_read();
+    test_log_errors();
+    test_sinks();
+    test_threads();
+    remove_tree(base_dir);
+    return check_summary();
+}
