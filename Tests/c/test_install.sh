@@ -20,8 +20,9 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
     || { echo "test_install: histlog.pc's version differs from the header's" >&2; exit 1; }
 "${CC:-cc}" -std=c11 -Wall -Wextra -Werror -pedantic train_loop.c $(pkg-config --cflags --libs histlog) -lm -o train_loop
 # Found through the rpath histlog.pc adds, not through the build tree.
-ldd ./train_loop | grep -q "$prefix/lib/libhistlog.so" \
-    || { echo "test_install: train_loop does not load the installed libhistlog.so" >&2; ldd ./train_loop >&2; exit 1; }
+libraries="$(ldd ./train_loop)"
+grep -q "$prefix/lib/libhistlog.so" <<<"$libraries" \
+    || { echo "test_install: train_loop does not load the installed libhistlog.so" >&2; echo "$libraries" >&2; exit 1; }
 output="$(./train_loop "$work/run")"
 echo "$output"
 grep -q "20 records of gradients/layer1; step 19" <<<"$output"
