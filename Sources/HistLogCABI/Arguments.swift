@@ -1,3 +1,4 @@
+import CHistLog
 import HistLog
 
 // Checks of C arguments, shared by the exports. Sizes arrive as `Int` because Swift imports
@@ -16,7 +17,7 @@ func size(_ value: Int, _ name: String) throws -> Int {
 func input<Element>(_ pointer: UnsafePointer<Element>?, count: Int, _ name: String, _ countName: String) throws -> UnsafeBufferPointer<Element> {
     let count = try size(count, countName)
     guard let pointer else {
-        guard count == 0 else { throw Failure.null("\(name) (with \(countName) \(count))") }
+        guard count == 0 else { throw Failure(status: HL_ENULL, message: "\(name) is NULL but \(countName) is \(count)") }
         return UnsafeBufferPointer(start: nil, count: 0)
     }
     return UnsafeBufferPointer(start: pointer, count: count)
@@ -26,7 +27,7 @@ func input<Element>(_ pointer: UnsafePointer<Element>?, count: Int, _ name: Stri
 func output<Element>(_ pointer: UnsafeMutablePointer<Element>?, capacity: Int, _ name: String, _ capacityName: String) throws -> UnsafeMutableBufferPointer<Element> {
     let capacity = try size(capacity, capacityName)
     guard let pointer else {
-        guard capacity == 0 else { throw Failure.null("\(name) (with \(capacityName) \(capacity))") }
+        guard capacity == 0 else { throw Failure(status: HL_ENULL, message: "\(name) is NULL but \(capacityName) is \(capacity)") }
         return UnsafeMutableBufferPointer(start: nil, count: 0)
     }
     return UnsafeMutableBufferPointer(start: pointer, count: capacity)
