@@ -202,3 +202,16 @@ def test_watch_under_ddp_logs_synchronised_gradients_once_per_step(job):
                 np.testing.assert_array_equal(record.counts, reference.counts)
                 assert (record.min_value, record.max_value, record.mean) == (
                     reference.min_value, reference.max_value, reference.mean), f"{kind}/{name} step {step}"
+
+
+def test_reduce_outside_a_distributed_job_logs_the_values(tmp_path):
+    values = concatenated("mixed", 2)
+    with histlog.start_run(tmp_path / "run"):
+        histlog.log_histogram(values, key="k", step=0, reduce=True)
+        with pytest.raises(ValueError, match="key"):
+            histlog.log_histogram(values, key="", step=0, reduce=True)
+    record = histlog.open_run(tmp_path / "run").get("k", 0)
+    reference = histlog.compute(values)
+    assert not record.estimated
+    np.testing.assert_array_equal(record.counts, reference.counts)
+    assert record.quantiles == reference.quantiles
