@@ -65,11 +65,11 @@ clean:
 C_TEST_DIR      := .build/c-tests
 C_TESTS         := test_compute test_run
 C_TEST_CFLAGS   := -std=c11 -Wall -Wextra -Werror -pedantic -I Include
-C_TEST_CXXFLAGS := -x c++ -std=c++17 -Wall -Wextra -Werror -I Include
-C_TEST_LIBS     := -x none -L .build/release -lhistlog -Wl,-rpath,$(CURDIR)/.build/release -lm -pthread
+C_TEST_CXXFLAGS := -x c++ -std=c++17 -Wall -Wextra -Werror -pedantic -I Include
+C_TEST_LIBS     := -L .build/release -lhistlog -Wl,-rpath,$(CURDIR)/.build/release -lm -pthread
 # Errors (invalid reads/writes, uses of uninitialised values) fail the run; the Swift runtime's
 # lifetime allocations are "still reachable" at exit by design, so leaks are not checked.
-VALGRIND        := valgrind --error-exitcode=1 --leak-check=no --quiet
+VALGRIND        := valgrind --error-exitcode=1 --leak-check=no --quiet --suppressions=Tests/c/valgrind.supp
 
 test-c: release valgrind
 	Tests/c/check_symbols.sh
@@ -85,6 +85,7 @@ test-c: release valgrind
 	done
 	$(CC) $(C_TEST_CFLAGS) Tests/c/test_dlopen.c -o $(C_TEST_DIR)/test_dlopen -ldl
 	$(C_TEST_DIR)/test_dlopen $(CURDIR)/$(RELEASE_LIB)
+	$(VALGRIND) $(C_TEST_DIR)/test_dlopen $(CURDIR)/$(RELEASE_LIB)
 	Tests/c/test_install.sh
 
 # valgrind for test-c, installed with apt-get on a fresh Debian/Ubuntu machine.

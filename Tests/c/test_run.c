@@ -126,6 +126,23 @@ static void check_logged(const hl_reader *reader, const char *key, size_t index,
     CHECK_INT(info.stats.estimated, e->stats.estimated);
 }
 
+/* The JSON checker itself refuses what strict JSON forbids, so the file checks below can fail. */
+static void test_json_checker(void) {
+    json_record r[2];
+    CHECK_INT(json_parse_records("[\n{\"name\":\"a\",\"step\":1,\"counts\":[1,2.5e0]},\n{\"name\":\"b\",\"mean\":null}\n]\n", r, 2), 2);
+    CHECK(strcmp(r[0].name, "a") == 0 && r[0].step == 1 && r[0].n_counts == 2 && r[0].counts[1] == 2.5);
+    CHECK(strcmp(r[1].name, "b") == 0 && isnan(r[1].mean));
+    CHECK_INT(json_parse_records("[]", r, 2), 0);
+    CHECK_INT(json_parse_records("[{\"mean\":NaN}]", r, 2), -1);
+    CHECK_INT(json_parse_records("[{\"mean\":-Infinity}]", r, 2), -1);
+    CHECK_INT(json_parse_records("[{\"a\":1},]", r, 2), -1);
+    CHECK_INT(json_parse_records("[{\"a\":1},\n{\"a\":", r, 2), -1); /* a torn tail */
+    CHECK_INT(json_parse_records("[{\"a\":01}]", r, 2), -1);
+    CHECK_INT(json_parse_records("[{\"a\":1}] x", r, 2), -1);
+    CHECK_INT(json_parse_records("{\"a\":1}", r, 2), -1);
+    CHECK_INT(json_parse_records("[{\"a\":\"\\q\"}]", r, 2), -1);
+}
+
 static void test_run_options_init(void) {
     hl_run_options options;
     memset(&options, 0xAB, sizeof options);
@@ -642,6 +659,7 @@ int main(void) {
         perror("mkdtemp");
         return 1;
     }
+    test_json_checker();
     test_run_options_init();
     test_open_errors();
     test_log_and_read();
