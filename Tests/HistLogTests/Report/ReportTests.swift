@@ -220,4 +220,36 @@ import Testing
         #expect(Finding.json([]) == "[]")
     }
 
+
+    @Test func inspectionOfHistoriesInMemory() throws {
+        let run = RunInspection(path: "runs/demo/", histories: [history("weights/w", steps: 3) { [Double($0), 1, 2] }])
+        #expect(try run.findings().isEmpty)
+        #expect(try run.summaryText().contains("  w "))
+    }
+
+    @Test func inspectionOfARunOnDisk() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("histlog-inspect-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let logger = try HistogramLogger(runDirectory: directory)
+        for step in 0..<6 {
+            var relu = normalValues(count: 500, scale: 1, seed: UInt64(step)).map { max(0, $0 - (step >= 2 ? 3 : 0)) }
+            try relu.withUnsafeBufferPointer { try logger.log(key: "Activations/relu", step: Int64(step), values: $0) }
+            relu = normalValues(count: 200, scale: 0.1, seed: UInt64(100 + step))
+            try relu.withUnsafeBufferPointer { try logger.log(key: "Parameters/fc.weight", step: Int64(step), values: $0) }
+        }
+        try logger.close()
+
+        let run = try RunInspection(path: directory)
+        #expect(run.histories.map(\.key) == ["Activations/relu", "Parameters/fc.weight"])
+        #expect(run.histories.allSatisfy { $0.steps == [0, 1, 2, 3, 4, 5] })
+        let findings = try run.findings()
+        #expect(findings.map(\.rule) == [.deadUnits])
+        #expect(findings.first?.step == 2)
+        let html = directory + "/report.html"
+        #expect(try run.writeHTMLReport(to: html).map(\.rule) == [.deadUnits])
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<title>histlog report</title>"))
+        #expect(page.contains(TextFormatting.json("histlog report: histlog-inspect-\(getpid())")))
+        #expect(throws: HistlogError.self) { try RunInspection(path: directory + "/missing") }
+    }
 }
