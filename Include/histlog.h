@@ -263,6 +263,57 @@ typedef struct hl_record_info {
 int hl_reader_record(const hl_reader *reader, const char *key, size_t index, hl_record_info *info,
                      double *edges, size_t edges_capacity, double *counts, size_t counts_capacity);
 
+/* ---------------------------------------------------------------------------------------
+ * Looking at a run: the training-health doctor, a summary table and an HTML report.
+ * Each function reads the run at `run_path` (as hl_reader_open does) on every call.
+ * Keys are classified by their first folder, case-insensitively: parameters/params/param/
+ * weights/weight -> parameters; gradients/gradient/grads/grad -> gradients;
+ * activations/activation/acts -> activations. The "scale" of a gradient key at a step is the
+ * root mean square of its finite values; "early" and "late" values are medians over a key's
+ * first and last `window` logged steps.
+ * ------------------------------------------------------------------------------------ */
+
+typedef struct hl_doctor_options {
+    int32_t window;                   /* steps in the early/late medians, >= 1 (default 3) */
+    int32_t frozen_min_steps;         /* frozen_weights: identical last steps, >= 2 (default 3) */
+    double vanishing_scale_floor;     /* vanishing_gradients: late scale below (default 1e-8) */
+    double vanishing_drop_factor;     /*   or fallen below early scale / this (default 1e4) */
+    double vanishing_layer_ratio;     /*   or below this x the largest late gradient scale (default 1e-4) */
+    double exploding_scale_ceiling;   /* exploding_gradients: a step's scale above (default 1e2) */
+    double exploding_max_abs_ceiling; /*   or a step's max |value| above (default 1e4) */
+    double exploding_growth_factor;   /*   or late scale above early scale x this (default 1e3) */
+    double dead_zero_fraction;        /* dead_units: late share of exact zeros above (default 0.9) */
+} hl_doctor_options;
+
+/* Fills *options with the defaults above. NULL is a no-op. A floor or ratio of 0, a ceiling or
+ * factor of +Inf, or dead_zero_fraction 1 turns that test off. */
+void hl_doctor_options_init(hl_doctor_options *options);
+
+/* Examines the run and writes its findings as a JSON array (UTF-8, NUL-terminated) into buf:
+ *   [{"rule": "non_finite" | "vanishing_gradients" | "exploding_gradients" | "dead_units" |
+ *     "frozen_weights", "severity": "error" | "warning", "key": ..., "step": first step seen,
+ *     "message": ..., "evidence": {"name": number or null, ...}}, ...]
+ * errors first, then by step. *length receives the text's length without the NUL and
+ * *n_findings (may be NULL) the number of findings. If capacity <= *length, returns HL_ESIZE
+ * and writes only those counts (buf may be NULL with capacity 0 to ask). `options` NULL =
+ * defaults; a threshold outside its domain is HL_EINVAL. Thread-safe. */
+int hl_doctor(const char *run_path, const hl_doctor_options *options,
+              char *buf, size_t capacity, size_t *length, size_t *n_findings);
+
+/* The run as a terminal table of at most `width` columns (>= 60; 100 fits most terminals): one
+ * row per key under its folder, with distinct steps, and for the latest step mean, std, min,
+ * max, share of exact zeros, outliers, NaN+Inf count (or "@S": first step S with any) and a
+ * sparkline of the histogram. Size query and HL_ESIZE as hl_doctor. Thread-safe. */
+int hl_summary_text(const char *run_path, int32_t width, char *buf, size_t capacity, size_t *length);
+
+/* Writes one self-contained HTML file (no network access needed) at html_path, replacing it
+ * atomically: per key, histograms over steps (ridgeline), percentile bands over steps and the
+ * latest statistics, keys grouped by "/" folders, a filter box, and the doctor's findings at the
+ * top. `options` NULL = defaults. *n_findings (may be NULL) receives the number of findings.
+ * Thread-safe. */
+int hl_report_write(const char *run_path, const char *html_path, const hl_doctor_options *options,
+                    size_t *n_findings);
+
 #ifdef __cplusplus
 }
 #endif
