@@ -11,7 +11,7 @@ RELEASE_LIB := .build/release/libhistlog.so
 # (the index's default wheel pulls in gigabytes of CUDA libraries).
 TORCH_CPU_WHEEL := $(firstword $(wildcard $(addsuffix /torch-*+cpu-*.whl,$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))))
 
-.PHONY: all build release test test-swift test-swift-tsan bench-storage test-c valgrind test-python python-install demo bench install clean
+.PHONY: all build release test test-swift test-swift-tsan bench-storage test-c valgrind test-python python-install chromium bench-report demo bench install clean
 
 all: build
 
@@ -46,7 +46,7 @@ test-swift-tsan:
 python-install: $(VENV)/.deps
 	$(PY) -m pip install --quiet --force-reinstall --no-deps ./bindings/python
 
-test-python: python-install
+test-python: python-install chromium
 	cd bindings/python/tests && ../../../$(PY) -m pytest -q
 
 # The logger: records per second and log() latency for 128 and 1M values, JSON and TensorBoard sinks.
@@ -64,6 +64,7 @@ clean:
 # check, the run-time dependency check, a dlopen from plain C and an install + pkg-config build.
 C_TEST_DIR      := .build/c-tests
 C_TESTS         := test_compute test_run
+C_TESTS         += test_report
 C_TEST_CFLAGS   := -std=c11 -Wall -Wextra -Werror -pedantic -I Include
 C_TEST_CXXFLAGS := -x c++ -std=c++17 -Wall -Wextra -Werror -pedantic -I Include
 C_TEST_LIBS     := -L .build/release -lhistlog -Wl,-rpath,$(CURDIR)/.build/release -lm -pthread
@@ -103,3 +104,12 @@ install: release
 	install -m 644 Include/histlog.h $(DESTDIR)$(PREFIX)/include/histlog.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(HL_VERSION)|' bindings/c/histlog.pc.in \
 		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/histlog.pc
+
+# Headless Chromium for the HTML report's browser test (bindings/python/tests/test_report.py),
+# installed with apt-get on a fresh Debian/Ubuntu machine.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# Size of the HTML report of a 500-key x 1,000-step run and the time to write and open it.
+bench-report: python-install chromium
+	$(PY) bindings/python/benchmarks/bench_report.py

@@ -22,11 +22,13 @@ from ._run import Run, active_run, compute, end_run, flush, log_histogram, start
 from ._reader import RunReader, open_run
 from ._summary_writer import SummaryWriter
 from ._torch import Watch, unwatch, watch, watch_activations
+from ._report import Finding, doctor, report, summary
 
 __version__ = library_version
 
 __all__ = [
     "ClosedError",
+    "Finding",
     "HistlogError",
     "HistogramData",
     "InternalError",
@@ -40,12 +42,15 @@ __all__ = [
     "Watch",
     "active_run",
     "compute",
+    "doctor",
     "end_run",
     "flush",
     "library_version",
     "log_histogram",
     "open_run",
+    "report",
     "start_run",
+    "summary",
     "unwatch",
     "watch",
     "watch_activations",

@@ -12,7 +12,7 @@ import math
 import shutil
 import sys
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence
+from typing import Any, Callable, List, Optional, Sequence
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,27 @@ def _show_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--step", type=int, default=None, help="the step to show (default: the last record)")
 
 
+# -- report, summary, doctor (histlog/_report.py) --------------------------------------------
+
+
+def _from_report(name: str) -> Callable[..., int]:
+    def call(argument: Any) -> Any:
+        from . import _report as report
+
+        return getattr(report, name)(argument)
+
+    return call
+
+
 COMMANDS: List[Command] = [
     Command("keys", "list the histogram keys of a run", _keys_arguments, _keys),
     Command("show", "print one histogram and its statistics", _show_arguments, _show),
+    Command("summary", "print a table of every key's latest statistics", _from_report("summary_arguments"),
+            _from_report("summary_command")),
+    Command("doctor", "check a run for training problems (exit status 1 if any)", _from_report("doctor_arguments"),
+            _from_report("doctor_command")),
+    Command("report", "write a self-contained HTML report of a run", _from_report("report_arguments"),
+            _from_report("report_command")),
 ]
 
 

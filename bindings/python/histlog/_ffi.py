@@ -148,6 +148,22 @@ class RecordInfo(Structure):
     ]
 
 
+class DoctorOptions(Structure):
+    """``hl_doctor_options``."""
+
+    _fields_ = [
+        ("window", c_int32),
+        ("frozen_min_steps", c_int32),
+        ("vanishing_scale_floor", c_double),
+        ("vanishing_drop_factor", c_double),
+        ("vanishing_layer_ratio", c_double),
+        ("exploding_scale_ceiling", c_double),
+        ("exploding_max_abs_ceiling", c_double),
+        ("exploding_growth_factor", c_double),
+        ("dead_zero_fraction", c_double),
+    ]
+
+
 # One opaque pointer type per handle (a NULL one is falsy).
 class _Run(Structure):
     pass
@@ -315,6 +331,11 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
         [ReaderPointer, c_char_p, c_size_t, _p(RecordInfo), c_void_p, c_size_t, c_void_p, c_size_t],
         _sized,
     ),
+    # Looking at a run (histlog.report)
+    "hl_doctor_options_init": (None, [_p(DoctorOptions)], None),
+    "hl_doctor": (c_int, [c_char_p, _p(DoctorOptions), c_void_p, c_size_t, _p(c_size_t), _p(c_size_t)], _sized),
+    "hl_summary_text": (c_int, [c_char_p, c_int32, c_void_p, c_size_t, _p(c_size_t)], _sized),
+    "hl_report_write": (c_int, [c_char_p, c_char_p, _p(DoctorOptions), _p(c_size_t)], _status),
 }
 
 
