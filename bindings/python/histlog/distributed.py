@@ -5,16 +5,18 @@ Every rank calls ``histlog.log_histogram(shard, key=..., step=..., reduce=True)`
 the other ranks write nothing. The protocol (:func:`reduce_summary`) is three all-reduces of
 small float64 vectors:
 
-1. MIN of ``[min, -max, p, q]`` of the finite values (``+inf`` from a rank with none; ``p``,
-   ``q``: the positive and negative values nearest zero, which log bins depend on): the global
-   extremes, from which every rank asks the engine for the same edges.
+1. MIN of ``[min, -max, p, q, s, -s]`` of the finite values (``+inf`` from a rank with none;
+   ``p``, ``q``: the positive and negative values nearest zero, which log bins depend on; ``s``
+   a digest of the key, step, options and dtype, so that ranks that disagree all raise
+   ``ValueError`` rather than hang or mix histograms): the global extremes, from which every
+   rank asks the engine for the same edges.
 2. SUM of ``[count, underflow, overflow, zeros, NaNs, Infs, sum, counts...]``, each rank having
    binned its shard over those edges (numpy's rule, compared in float64): exact counts and the
    global mean.
 3. SUM of ``[S1, S2, S3, S4]``, the sums of powers of each shard's values minus that mean
    (two-pass), from which the exact central sums ``m2, m3, m4`` follow (``moments_about_mean``).
 
-Bytes each rank contributes: ``8 * (bins + 15)`` (360 bytes for 30 bins), whatever the shard
+Bytes each rank contributes: ``8 * (bins + 17)`` (376 bytes for 30 bins), whatever the shard
 sizes. Counts, min, max and the zero, NaN and Inf counts equal the single-process result
 exactly; mean, std, skewness and kurtosis up to float64 rounding of the summation order.
 Quantiles and the outlier count are estimated from the merged bins (the record says so);
@@ -23,6 +25,7 @@ Quantiles and the outlier count are estimated from the merged bins (the record s
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any, Callable, Optional, Sequence, Tuple
 
@@ -69,6 +72,7 @@ def reduce_summary(
     zero_tolerance: float = 0.0,
     fixed_edges: Optional[np.ndarray] = None,
     nearest_zero: bool = False,
+    signature: int = 0,
 ) -> ReducedSummary:
     """The summary of the concatenation of every rank's ``values`` (see the module docstring),
     returned on every rank.
@@ -76,15 +80,22 @@ def reduce_summary(
     Collective: every rank of ``group`` must call it, in the same order as its other
     collectives, with the same ``edges_for``, ``zero_tolerance``, ``fixed_edges`` and
     ``nearest_zero``. A rank may hold an empty shard or only non-finite values.
+    ``signature`` (an integer below 2**53) names the call; when ranks disagree on it, every
+    rank raises ``ValueError`` after the first all-reduce instead of binning differently.
     """
     comm = _comm_device(group)
     special = _split_special(flat_float64(values), zero_tolerance)
     finite = special.finite
     device = finite.device
 
-    reduced_extremes = extremes(finite, nearest_zero).to(comm)
-    dist.all_reduce(reduced_extremes, op=dist.ReduceOp.MIN, group=group)
-    lo, hi, nearest = edge_inputs(reduced_extremes.cpu().tolist())
+    first = torch.cat([extremes(finite, nearest_zero),
+                       torch.tensor([signature, -signature], dtype=torch.float64, device=device)]).to(comm)
+    dist.all_reduce(first, op=dist.ReduceOp.MIN, group=group)
+    first = first.cpu().tolist()
+    if first[4] != -first[5]:
+        raise ValueError("the ranks called log_histogram(..., reduce=True) with different keys, steps, "
+                         "binning options or dtypes; every rank of the group must pass the same")
+    lo, hi, nearest = edge_inputs(first[:4])
     edges = fixed_edges if fixed_edges is not None else np.asarray(edges_for(lo, hi, nearest), dtype=np.float64)
 
     counts, underflow, overflow = bin_counts(finite, torch.as_tensor(edges, device=device))
@@ -166,6 +177,8 @@ class EngineEdges:
     data in. Explicit ``bins`` are used as given."""
 
     def __init__(self, dtype: torch.dtype, bins: Any, num_bins: Any, log_scale: Any, range: Any, what: str) -> None:
+        # float16/bfloat16 reach the engine as float32 (as in histlog.log_histogram), integers as float64.
+        self.float32 = dtype == torch.float32 or (dtype.is_floating_point and torch.finfo(dtype).bits < 32)
         self.fixed = _checked_edges(bins, num_bins, log_scale, range)
         if self.fixed is not None:
             return
@@ -175,8 +188,6 @@ class EngineEdges:
                 "pass log_scale=False or True" + (", or exact_quantiles=True" if "reduce" in what else "")
             )
         self.num_bins, self.log_scale, self.range = num_bins, bool(log_scale), range
-        # float16/bfloat16 reach the engine as float32 (as in histlog.log_histogram), integers as float64.
-        self.float32 = dtype == torch.float32 or (dtype.is_floating_point and torch.finfo(dtype).bits < 32)
 
     @property
     def nearest_zero(self) -> bool:
@@ -253,9 +264,17 @@ def log_histogram(
                                    log_scale=log_scale, range=range, timestamp=timestamp)
         return
     edges = EngineEdges(tensor.dtype, bins, num_bins, log_scale, range, "reduce=True")
-    summary = reduce_summary(tensor, edges, group=group, fixed_edges=edges.fixed, nearest_zero=edges.nearest_zero)
+    signature = _signature(key, step, edges.float32, None if edges.fixed is None else edges.fixed.tolist(),
+                           num_bins, log_scale, range)
+    summary = reduce_summary(tensor, edges, group=group, fixed_edges=edges.fixed, nearest_zero=edges.nearest_zero,
+                             signature=signature)
     if rank == 0:
         log_summary(target(), summary, key=key, step=step, timestamp=timestamp)
+
+
+def _signature(*call: Any) -> int:
+    """A 48-bit digest of a call's arguments: equal on every rank that logs the same thing."""
+    return int.from_bytes(hashlib.blake2b(repr(call).encode(), digest_size=6).digest(), "little")
 
 
 # ---------------------------------------------------------------------------------------

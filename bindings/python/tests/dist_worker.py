@@ -35,7 +35,7 @@ def protocol_cases(out: Path, rank: int, world: int) -> None:
         np.savez(out / f"protocol.{case}.{rank}.npz", **dataclasses.asdict(summary))
 
 
-def logged_cases(rank: int, world: int) -> None:
+def logged_cases(out: Path, rank: int, world: int) -> None:
     for case in CASES:
         shard = torch.from_numpy(shards(case, world)[rank])
         histlog.log_histogram(shard, key=f"reduce/{case}", step=1, reduce=True)
@@ -43,6 +43,10 @@ def logged_cases(rank: int, world: int) -> None:
     histlog.log_histogram(mixed, key="reduce_log/mixed", step=2, reduce=True, log_scale=True, num_bins=20)
     histlog.log_histogram(mixed, key="reduce_edges/mixed", step=3, reduce=True, bins=EDGES)
     histlog.log_histogram(torch.from_numpy(mixed), key="exact/mixed", step=4, reduce=True, exact_quantiles=True)
+    try:  # ranks that disagree all raise, and stay in step for the collectives after
+        histlog.log_histogram(mixed, key="mismatch", step=6, reduce=True, num_bins=10 + rank)
+    except ValueError as error:
+        (out / f"mismatch.{rank}").write_text(str(error))
 
 
 def subgroup_case(out: Path, rank: int, world: int) -> None:
@@ -83,7 +87,7 @@ def main() -> None:
     if rank == 0:
         histlog.start_run(out / "run")
     protocol_cases(out, rank, world)
-    logged_cases(rank, world)
+    logged_cases(out, rank, world)
     if world >= 3:  # each of these once is enough; DDP alone costs seconds of imports
         subgroup_case(out, rank, world)
     else:

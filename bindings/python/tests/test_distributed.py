@@ -166,6 +166,13 @@ def test_exact_quantiles_gathers_to_rank_0(job):
     assert _same(record.std, reference.std) and _same(record.kurtosis, reference.kurtosis)
 
 
+def test_ranks_that_disagree_all_raise(job):
+    world, out = job
+    for rank in range(world):
+        assert "different keys, steps, binning options" in (out / f"mismatch.{rank}").read_text()
+    assert "mismatch" not in histlog.open_run(out / "run").keys()
+
+
 def test_subgroup_leader_writes_the_group_record(job):
     world, out = job
     if world < 3:
