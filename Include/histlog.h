@@ -136,8 +136,8 @@ typedef struct hl_stats {
  * too small, nothing but *n_bins is written and HL_ESIZE is returned, so a call with capacities 0
  * (and NULL buffers) asks for the size. n_bins is always config->bins (30 when config is NULL),
  * or n_edges - 1 with explicit edges, whatever the scale, so buffers can be sized before the
- * call. `stats` may be NULL.
- * n == 0 is valid (total_count 0, NaN statistics). Thread-safe; the caller owns every buffer. */
+ * call. `stats` may be NULL. n == 0 is valid (total_count 0, NaN statistics).
+ * Thread-safe; the caller owns every buffer. */
 int hl_compute_f32(const float *values, size_t n, const hl_bin_config *config,
                    double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
                    size_t *n_bins, hl_stats *stats);

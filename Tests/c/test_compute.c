@@ -238,6 +238,45 @@ static void test_compute_against_reference(void) {
     free(widened);
 }
 
+/* The header promises n_bins == config->bins whatever the scale, so callers can size buffers
+ * before the call; checked on data that drives the log layouts into every case. */
+static void test_bin_count_is_config_bins(void) {
+    static const double mixed[6] = {-1e4, -2.5, 0.0, 1e-3, 7.0, 1e6};
+    static const double positive[5] = {1e-6, 3e-3, 1.0, 250.0, 1e9};
+    static const double negative[4] = {-1e9, -40.0, -1.0, -1e-5};
+    static const double zeros[3] = {0.0, -0.0, 0.0};
+    static const double one[1] = {42.0};
+    static const double *sets[5] = {mixed, positive, negative, zeros, one};
+    static const size_t sizes[5] = {6, 5, 4, 3, 1};
+    static const int bin_counts[6] = {1, 2, 3, 4, 7, 30};
+    static const int scales[3] = {HL_SCALE_LINEAR, HL_SCALE_LOG, HL_SCALE_AUTO};
+    hl_bin_config config;
+    computed c;
+    size_t set, i;
+    int b, s, range;
+    for (set = 0; set < 5; set++)
+        for (b = 0; b < 6; b++)
+            for (s = 0; s < 3; s++)
+                for (range = 0; range < 2; range++) {
+                    double binned = 0;
+                    hl_bin_config_init(&config);
+                    config.bins = bin_counts[b];
+                    config.scale = scales[s];
+                    config.has_range = range;
+                    config.range_lo = -100;
+                    config.range_hi = 1000;
+                    c = compute_f64(sets[set], sizes[set], &config);
+                    CHECK_STATUS(c.status, HL_OK);
+                    CHECK_INT(c.n_bins, bin_counts[b]);
+                    for (i = 0; i < c.n_bins; i++) {
+                        CHECK(isfinite(c.edges[i]) && c.edges[i] < c.edges[i + 1]);
+                        binned += c.counts[i];
+                    }
+                    CHECK_CLOSE(binned + (double)c.stats.underflow_count + (double)c.stats.overflow_count,
+                                (double)sizes[set], 0);
+                }
+}
+
 /* Empty input and input without a finite value are records, not errors. */
 static void test_compute_empty_and_nonfinite(void) {
     static const double specials[4] = {NAN, INFINITY, -INFINITY, NAN};
@@ -447,6 +486,7 @@ int main(void) {
     test_bin_config_init();
     test_compute_by_hand();
     test_compute_against_reference();
+    test_bin_count_is_config_bins();
     test_compute_empty_and_nonfinite();
     test_compute_size_query();
     test_compute_errors();
