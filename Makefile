@@ -49,6 +49,10 @@ python-install: $(VENV)/.deps
 test-python: python-install chromium
 	cd bindings/python/tests && ../../../$(PY) -m pytest -q
 
+# Trains a small network on scikit-learn's digits with histlog watching; prints where the run is.
+demo: python-install
+	$(PY) bindings/python/examples/demo.py
+
 # The logger: records per second and log() latency for 128 and 1M values, JSON and TensorBoard sinks.
 bench: bench-storage
 bench-storage:

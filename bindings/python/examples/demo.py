@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections import OrderedDict
 import sys
 import time
 
@@ -23,13 +24,13 @@ import histlog
 
 
 def make_model() -> torch.nn.Module:
-    return torch.nn.Sequential(
-        torch.nn.Linear(64, 128),
-        torch.nn.ReLU(),
-        torch.nn.Linear(128, 64),
-        torch.nn.ReLU(),
-        torch.nn.Linear(64, 10),
-    )
+    return torch.nn.Sequential(OrderedDict(
+        hidden1=torch.nn.Linear(64, 128),
+        relu1=torch.nn.ReLU(),
+        hidden2=torch.nn.Linear(128, 64),
+        relu2=torch.nn.ReLU(),
+        output=torch.nn.Linear(64, 10),
+    ))
 
 
 def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -103,35 +104,17 @@ def main(argv: list[str] | None = None) -> int:
     last = reader.get(keys[0], reader.steps(keys[0])[-1])
     print(f"Latest {last.name} (step {last.step}): mean {last.mean:+.4f}, std {last.std:.4f}, "
           f"median {last.median:+.4f}, {last.total_count} values")
-    _print_health(run_path)
+    report = histlog.report(run_path)
+    findings = histlog.doctor(run_path)
+    print(f"Doctor: {len(findings)} finding(s)" if findings else "Doctor: no training problems found.")
+    for finding in findings:
+        print(f"  - {finding}")
     print("\nLook at it:")
-    print(f"  tensorboard --logdir {run_path}        # HISTOGRAMS and DISTRIBUTIONS tabs")
-    for line in _viewer_commands(run_path):
-        print(f"  {line}")
+    print(f"  open {report}    # histlog's report: ridgelines, percentile bands, findings")
+    print(f"  .venv/bin/histlog summary {run_path}")
+    print(f"  .venv/bin/histlog doctor {run_path}")
+    print(f"  .venv/bin/tensorboard --logdir {run_path}    # HISTOGRAMS and DISTRIBUTIONS tabs")
     return 0
-
-
-def _print_health(run_path: str) -> None:
-    """The report and the doctor's verdict, when this histlog has them."""
-    if hasattr(histlog, "report"):
-        html = histlog.report(run_path)
-        print(f"Report: {html}")
-    if hasattr(histlog, "doctor"):
-        findings = histlog.doctor(run_path)
-        if findings:
-            print(f"Doctor: {len(findings)} finding(s):")
-            for finding in findings:
-                print(f"  - {finding}")
-        else:
-            print("Doctor: no training problems found.")
-
-
-def _viewer_commands(run_path: str) -> list[str]:
-    commands = [f"histlog keys {run_path}"]
-    if hasattr(histlog, "report"):
-        commands += [f"histlog summary {run_path}", f"histlog report {run_path}",
-                     f"histlog doctor {run_path}"]
-    return [f".venv/bin/{command}" for command in commands]
 
 
 if __name__ == "__main__":
