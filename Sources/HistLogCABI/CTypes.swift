@@ -102,3 +102,13 @@ func copy(_ histogram: Histogram, edges: UnsafeMutableBufferPointer<Double>, cou
     _ = edges.update(fromContentsOf: histogram.edges)
     _ = counts.update(fromContentsOf: histogram.counts)
 }
+
+/// `text` as NUL-terminated UTF-8 in a caller buffer; `*length` gets its byte count either way.
+/// HL_ESIZE when the buffer has no room for the text and its NUL (`hl_reader_key`, `hl_doctor`).
+func copy(_ text: String, to buffer: UnsafeMutableBufferPointer<CChar>, length: UnsafeMutablePointer<Int>) throws {
+    let utf8 = text.utf8
+    length.pointee = utf8.count
+    guard buffer.count > utf8.count else { throw Failure.size("buf", needs: utf8.count + 1, has: buffer.count) }
+    let end = buffer.update(fromContentsOf: utf8.lazy.map { CChar(bitPattern: $0) })
+    buffer[end] = 0
+}

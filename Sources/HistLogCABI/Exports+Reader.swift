@@ -39,11 +39,7 @@ public func hl_reader_key(
         guard index >= 0, index < keys.count else {
             throw HistlogError.notFound("no key at index \(UInt(bitPattern: index)): the reader has \(keys.count) keys")
         }
-        let utf8 = keys[index].utf8
-        length.pointee = utf8.count
-        guard buffer.count > utf8.count else { throw Failure.size("buf", needs: utf8.count + 1, has: buffer.count) }
-        let end = buffer.update(fromContentsOf: utf8.lazy.map { CChar(bitPattern: $0) })
-        buffer[end] = 0
+        try copy(keys[index], to: buffer, length: length)
     }
 }
 
