@@ -76,13 +76,15 @@ class _SpecialCounts:
 
 
 def _split_special(flat: torch.Tensor, zero_tolerance: float) -> _SpecialCounts:
-    nan_mask = torch.isnan(flat)
-    inf_mask = torch.isinf(flat)
-    finite = flat[~(nan_mask | inf_mask)]
+    finite_mask = torch.isfinite(flat)
+    finite_count = finite_mask.sum()
+    nan_count = torch.isnan(flat).sum()
+    # The usual tensor is all finite: no masked copy then (one host sync to know).
+    finite = flat if int(finite_count) == flat.numel() else flat[finite_mask]
     return _SpecialCounts(
         finite=finite,
-        nan_count=nan_mask.sum(),
-        inf_count=inf_mask.sum(),
+        nan_count=nan_count,
+        inf_count=flat.numel() - finite_count - nan_count,
         zero_count=(finite.abs() <= zero_tolerance).sum(),
     )
 
@@ -122,16 +124,16 @@ def bin_counts(finite: torch.Tensor, edges: torch.Tensor) -> tuple[torch.Tensor,
     """Counts of ``finite`` (float64) over ``edges`` (float64, strictly increasing, on the same
     device) with numpy's rule, plus the under- and overflow counts, all int64 tensors.
 
-    ``bucketize(right=True)`` returns the number of edges ``<= x``, so bin ``i`` holds
-    ``edges[i] <= x < edges[i+1]``; ``x == edges[-1]`` is folded into the last bin.
+    ``bucketize(right=True)`` returns ``k``, the number of edges ``<= x``: 0 is underflow,
+    ``k`` in ``1..n`` is bin ``k - 1`` (``edges[k-1] <= x < edges[k]``), ``n + 1`` is
+    ``x >= edges[-1]``, of which ``x == edges[-1]`` belongs to the last bin (closed).
     """
     n_bins = edges.numel() - 1
-    position = torch.bucketize(finite, edges, right=True) - 1
-    underflow = position < 0
-    overflow = finite > edges[-1]
-    inside = ~(underflow | overflow)
-    counts = torch.bincount(position[inside].clamp_(max=n_bins - 1), minlength=n_bins)
-    return counts, underflow.sum(), overflow.sum()
+    tally = torch.bincount(torch.bucketize(finite, edges, right=True), minlength=n_bins + 2)
+    overflow = (finite > edges[-1]).sum()
+    counts = tally[1:n_bins + 1].clone()
+    counts[-1] += tally[n_bins + 1] - overflow
+    return counts, tally[0], overflow
 
 
 def central_sums(finite: torch.Tensor, shift: torch.Tensor | float) -> torch.Tensor:

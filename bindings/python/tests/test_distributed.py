@@ -222,3 +222,32 @@ def test_reduce_outside_a_distributed_job_logs_the_values(tmp_path):
     assert not record.estimated
     np.testing.assert_array_equal(record.counts, reference.counts)
     assert record.quantiles == reference.quantiles
+
+
+@pytest.fixture
+def single_process_group():
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
+    yield dist
+    dist.destroy_process_group()
+
+
+@pytest.mark.parametrize("num_bins", [1, 30, 200])
+def test_bytes_exchanged_do_not_depend_on_the_shard_size(single_process_group, monkeypatch, tmp_path, num_bins):
+    dist = single_process_group
+    sent = []
+    all_reduce = dist.all_reduce
+
+    def counting_all_reduce(tensor, *args, **kwargs):
+        sent.append(tensor.numel() * tensor.element_size())
+        return all_reduce(tensor, *args, **kwargs)
+
+    monkeypatch.setattr(dist, "all_reduce", counting_all_reduce)
+    with histlog.start_run(tmp_path / "run"):
+        for size in (10, 1_000_000):
+            sent.clear()
+            histlog.log_histogram(torch.randn(size), key="x", step=size, reduce=True, num_bins=num_bins)
+            assert len(sent) == 3 and sum(sent) == 8 * (num_bins + 17), sent
+    record = histlog.open_run(tmp_path / "run").get("x", 1_000_000)
+    assert record.total_count == 1_000_000 and record.counts.size == num_bins
