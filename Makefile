@@ -11,7 +11,7 @@ RELEASE_LIB := .build/release/libhistlog.so
 # (the index's default wheel pulls in gigabytes of CUDA libraries).
 TORCH_CPU_WHEEL := $(firstword $(wildcard $(addsuffix /torch-*+cpu-*.whl,$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))))
 
-.PHONY: all build release test test-swift test-swift-tsan bench-storage test-c valgrind test-python python-install chromium bench-report demo bench install clean
+.PHONY: all build release test test-swift test-swift-package test-swift-tsan bench-storage test-c valgrind test-python python-install chromium bench-report demo bench install clean
 
 all: build
 
@@ -30,13 +30,18 @@ $(VENV)/.deps: bindings/python/requirements-dev.txt
 	$(PY) -m pip install --quiet -r bindings/python/requirements-dev.txt
 	touch $@
 
-test: test-swift test-swift-tsan test-c
+test: test-swift test-swift-package test-swift-tsan test-c
 
 # The TensorBoard tests run TensorBoard's own reader with the .venv's Python; without
 # HISTLOG_PYTHON they fail (HISTLOG_SKIP_PYTHON=1 skips them, never silently).
 test-swift: $(VENV)/.deps
 	$(SWIFT) build
 	HISTLOG_PYTHON=$(abspath $(PY)) $(SWIFT) test
+
+# A separate Swift package that depends on histlog by path and runs the README's Swift example.
+test-swift-package:
+	rm -rf .build-swift-package/run
+	$(SWIFT) run --package-path Tests/swift-package --scratch-path $(CURDIR)/.build-swift-package Trainer $(CURDIR)/.build-swift-package/run
 
 # Loggers under ThreadSanitizer, in their own build directory (sanitized objects differ).
 test-swift-tsan:
