@@ -11,7 +11,7 @@ RELEASE_LIB := .build/release/libhistlog.so
 # (the index's default wheel pulls in gigabytes of CUDA libraries).
 TORCH_CPU_WHEEL := $(firstword $(wildcard $(addsuffix /torch-*+cpu-*.whl,$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))))
 
-.PHONY: all build release test test-swift test-swift-package test-swift-tsan bench-storage test-c valgrind test-python python-install chromium bench-report demo bench install clean
+.PHONY: all build release test test-swift test-swift-package test-swift-tsan bench-storage test-c valgrind test-python python-install chromium test-report bench-report demo bench install clean
 
 all: build
 
@@ -30,7 +30,7 @@ $(VENV)/.deps: bindings/python/requirements-dev.txt
 	$(PY) -m pip install --quiet -r bindings/python/requirements-dev.txt
 	touch $@
 
-test: test-swift test-swift-package test-swift-tsan test-c
+test: test-swift test-swift-package test-swift-tsan test-c test-report
 
 # The TensorBoard tests run TensorBoard's own reader with the .venv's Python; without
 # HISTLOG_PYTHON they fail (HISTLOG_SKIP_PYTHON=1 skips them, never silently).
@@ -120,5 +120,10 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 # Size of the HTML report of a 500-key x 1,000-step run and the time to write and open it.
+# The report, summary and doctor from Python and the command line, the doctor on real PyTorch
+# models, and the HTML report in headless Chromium (screenshots in .build/report-test/).
+test-report: python-install chromium
+	cd bindings/python/tests && ../../../$(PY) -m pytest -q test_report.py test_doctor_models.py
+
 bench-report: python-install chromium
 	$(PY) bindings/python/benchmarks/bench_report.py
