@@ -57,6 +57,7 @@ extension HTMLReport {
             return out;
           }
           function n1(x) { return x.toFixed(1); }
+          function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
           // Header and doctor findings.
           document.title = data.title;
@@ -75,8 +76,8 @@ extension HTMLReport {
               return;
             }
             box.className = errors > 0 ? "bad" : "warn";
-            h.textContent = "Doctor: " + list.length + (list.length === 1 ? " finding" : " findings") +
-              " (" + errors + " errors, " + (list.length - errors) + " warnings)";
+            h.textContent = "Doctor: " + plural(list.length, "finding") + " (" + plural(errors, "error") + ", " +
+              plural(list.length - errors, "warning") + ")";
             box.appendChild(h);
             const table = el("table");
             const head = el("tr");

@@ -173,11 +173,13 @@ def _write_report(run: Any, output: Optional[PathLike], thresholds: Dict[str, An
 
 
 def _threshold_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("doctor thresholds (defaults in Include/histlog.h)")
+    group = parser.add_argument_group("doctor thresholds (meaning: README \"Looking at a run\", Include/histlog.h)")
+    defaults = default_thresholds()
     for name in THRESHOLDS:
         group.add_argument(
             "--" + name.replace("_", "-"), dest=name, metavar="N",
-            type=int if name in _INTEGER_THRESHOLDS else float, default=None)
+            type=int if name in _INTEGER_THRESHOLDS else float, default=None,
+            help=f"default {defaults[name]:g}")
 
 
 def _given_thresholds(arguments: argparse.Namespace) -> Dict[str, Any]:

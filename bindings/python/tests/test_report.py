@@ -137,8 +137,10 @@ def test_report_in_a_real_browser(run_dir):
     html = histlog.report(run_dir)
     keys = len(histlog.open_run(run_dir).keys())
 
-    first = browser.render(html, SCREENSHOTS / "report-top.png", width=1400, height=2000)
+    first = browser.render(html, SCREENSHOTS / "report-top.png", width=1400, height=2000,
+                           probe="document.querySelector('#findings h2').textContent")
     assert first["errors"] == [] and first["page_errors"] == 0
+    assert first["probe"] == "Doctor: 2 findings (1 error, 1 warning)"
     assert first["keys"] == keys and first["cards"] == keys
     assert first["findings"] == 2
     assert 2 <= first["charts"] <= 2 * keys  # charts in view are drawn at once, the rest lazily
