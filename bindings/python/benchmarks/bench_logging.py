@@ -67,11 +67,15 @@ class Table:
     def __init__(self) -> None:
         self.rows: List[Tuple[str, str, str, str, str]] = []
 
-    def add(self, scenario: str, times: Dict[str, List[float]], reference: str, subtract: float = 0.0) -> Dict[str, float]:
+    def add(
+        self, scenario: str, times: Dict[str, List[float]], reference: str, subtract: float = 0.0
+    ) -> Dict[str, float]:
         medians = {label: statistics.median(values) - subtract for label, values in times.items()}
         for label, values in times.items():
             ratio = "" if label == reference else f"{medians[label] / medians[reference]:6.1f}x"
-            self.rows.append((scenario, label, milliseconds(medians[label]), milliseconds(min(values) - subtract), ratio))
+            self.rows.append(
+                (scenario, label, milliseconds(medians[label]), milliseconds(min(values) - subtract), ratio)
+            )
             scenario = ""
         return medians
 
@@ -110,9 +114,15 @@ def large_arrays(directory: str, rounds: int, table: Table) -> None:
         arrays[r % 4].max()
 
     times = race(
-        [("histlog log_histogram", histlog_batch), ("TensorBoard add_histogram", tensorboard_batch),
-         ("TensorBoard bins=30", tensorboard30_batch), ("floor: x.max()", floor_batch)],
-        rounds, warmup=3, per_batch=1,
+        [
+            ("histlog log_histogram", histlog_batch),
+            ("TensorBoard add_histogram", tensorboard_batch),
+            ("TensorBoard bins=30", tensorboard30_batch),
+            ("floor: x.max()", floor_batch),
+        ],
+        rounds,
+        warmup=3,
+        per_batch=1,
     )
     table.add("1M float32, log + flush", times, "histlog log_histogram")
     run.close()
@@ -148,9 +158,14 @@ def small_tensors(directory: str, rounds: int, table: Table) -> None:
         tensorboard30.flush()
 
     times = race(
-        [("histlog log_histogram", histlog_batch), ("TensorBoard add_histogram", tensorboard_batch),
-         ("TensorBoard bins=30", tensorboard30_batch)],
-        rounds, warmup=3, per_batch=calls,
+        [
+            ("histlog log_histogram", histlog_batch),
+            ("TensorBoard add_histogram", tensorboard_batch),
+            ("TensorBoard bins=30", tensorboard30_batch),
+        ],
+        rounds,
+        warmup=3,
+        per_batch=calls,
     )
     table.add("128-value tensor, per call", times, "histlog log_histogram")
     run.close()
@@ -159,15 +174,20 @@ def small_tensors(directory: str, rounds: int, table: Table) -> None:
     reader = histlog.open_run(run.path)
     last = reader.get("small", calls - 1)
     expected = tensors[(rounds + 2) % 4].double().numpy()
-    assert np.array_equal(last.counts, np.histogram(expected, bins=last.bin_edges)[0]), "histlog counts differ from numpy"
+    assert np.array_equal(last.counts, np.histogram(expected, bins=last.bin_edges)[0]), (
+        "histlog counts differ from numpy"
+    )
 
 
 def training_loop(directory: str, rounds: int, table: Table) -> None:
     torch.manual_seed(0)
     model = torch.nn.Sequential(
-        torch.nn.Linear(1024, 1024), torch.nn.ReLU(),
-        torch.nn.Linear(1024, 1024), torch.nn.ReLU(),
-        torch.nn.Linear(1024, 1024), torch.nn.ReLU(),
+        torch.nn.Linear(1024, 1024),
+        torch.nn.ReLU(),
+        torch.nn.Linear(1024, 1024),
+        torch.nn.ReLU(),
+        torch.nn.Linear(1024, 1024),
+        torch.nn.ReLU(),
         torch.nn.Linear(1024, 10),
     )
     parameters = sum(p.numel() for p in model.parameters())
@@ -216,9 +236,15 @@ def training_loop(directory: str, rounds: int, table: Table) -> None:
         tensorboard.flush()
 
     times = race(
-        [("no logging", plain), ("histlog log_histogram", with_histlog), ("histlog.watch(every=1)", with_watch),
-         ("TensorBoard add_histogram", with_tensorboard)],
-        rounds, warmup=2, per_batch=steps,
+        [
+            ("no logging", plain),
+            ("histlog log_histogram", with_histlog),
+            ("histlog.watch(every=1)", with_watch),
+            ("TensorBoard add_histogram", with_tensorboard),
+        ],
+        rounds,
+        warmup=2,
+        per_batch=steps,
     )
     baseline = statistics.median(times.pop("no logging"))
     table.note(f"{parameters / 1e6:.2f}M-param MLP step", "step without logging", baseline)
@@ -244,8 +270,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15, help="measured rounds per scenario (default 15)")
     arguments = parser.parse_args()
     default_threads = torch.get_num_threads()
-    print(f"histlog {histlog.__version__} ({histlog._ffi.LIBRARY_PATH}); torch {torch.__version__}; "
-          f"numpy {np.__version__}; {os.cpu_count()} cores; {arguments.rounds} rounds, medians")
+    print(
+        f"histlog {histlog.__version__} ({histlog._ffi.LIBRARY_PATH}); torch {torch.__version__}; "
+        f"numpy {np.__version__}; {os.cpu_count()} cores; {arguments.rounds} rounds, medians"
+    )
     with tempfile.TemporaryDirectory() as directory:
         for threads in sorted({default_threads, 1}, reverse=True):
             torch.set_num_threads(threads)

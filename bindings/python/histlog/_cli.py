@@ -78,7 +78,9 @@ def _show(args: argparse.Namespace) -> int:
     peak = max(data.counts.max(initial=0.0), 1.0)
     for index, count in enumerate(data.counts):
         bar = "#" * round(width * count / peak)
-        print(f"[{data.bin_edges[index]:>12.5g}, {data.bin_edges[index + 1]:>12.5g}{']' if index == len(data.counts) - 1 else ')'} {count:>10g} {bar}")
+        print(
+            f"[{data.bin_edges[index]:>12.5g}, {data.bin_edges[index + 1]:>12.5g}{']' if index == len(data.counts) - 1 else ')'} {count:>10g} {bar}"
+        )
     return 0
 
 

@@ -173,9 +173,7 @@ class Run(HandleOwner):
         timestamp: Any,
     ) -> None:
         if values is not None:
-            raise ValueError(
-                "pass either values (raw data) or bins and counts (a pre-computed histogram), not both"
-            )
+            raise ValueError("pass either values (raw data) or bins and counts (a pre-computed histogram), not both")
         if bins is None and counts is None:
             raise ValueError("log_histogram needs values, or bins (edges) and counts (a pre-computed histogram)")
         if bins is None:
@@ -244,7 +242,15 @@ class Run(HandleOwner):
         handle = self.borrow()
         try:
             _lib.hl_log_reduced(
-                handle, key_bytes, step, at, _adapt.address(edges), edges.size, _adapt.address(weights), weights.size, moments
+                handle,
+                key_bytes,
+                step,
+                at,
+                _adapt.address(edges),
+                edges.size,
+                _adapt.address(weights),
+                weights.size,
+                moments,
             )
         finally:
             self.give_back()
@@ -277,7 +283,11 @@ def _log_elsewhere(
 def _no_binning_options(num_bins: Any, log_scale: Any, range: Any, what: str) -> None:
     given = [
         name
-        for name, value, default in (("num_bins", num_bins, 30), ("log_scale", log_scale, False), ("range", range, None))
+        for name, value, default in (
+            ("num_bins", num_bins, 30),
+            ("log_scale", log_scale, False),
+            ("range", range, None),
+        )
         if not (value is default or (name == "num_bins" and type(value) is int and value == 30))
     ]
     if given:
@@ -472,7 +482,15 @@ def compute(
         edges = np.empty(capacity + 1, dtype=np.float64)
         counts = np.empty(capacity, dtype=np.float64)
         status = function(
-            address, n, config, edges.ctypes.data, capacity + 1, counts.ctypes.data, capacity, byref(n_bins), byref(stats)
+            address,
+            n,
+            config,
+            edges.ctypes.data,
+            capacity + 1,
+            counts.ctypes.data,
+            capacity,
+            byref(n_bins),
+            byref(stats),
         )
         if status != _ffi.HL_ESIZE:
             break

@@ -104,10 +104,14 @@ class SummaryWriter:
         if isinstance(bins, str):
             if bins == "tensorflow":
                 num_bins = 30 if max_bins is None else min(30, max_bins)
-                self._run.log_histogram(values, key=tag, step=step, num_bins=num_bins, log_scale="auto", timestamp=walltime)
+                self._run.log_histogram(
+                    values, key=tag, step=step, num_bins=num_bins, log_scale="auto", timestamp=walltime
+                )
                 return
             if bins not in _NUMPY_ESTIMATORS:
-                raise ValueError(f'bins must be an int, a sequence of edges, "tensorflow" or one of {_NUMPY_ESTIMATORS}, got {bins!r}')
+                raise ValueError(
+                    f'bins must be an int, a sequence of edges, "tensorflow" or one of {_NUMPY_ESTIMATORS}, got {bins!r}'
+                )
             array = _as_numpy(values).ravel()
             finite = array[np.isfinite(array)] if array.dtype.kind in "fc" else array
             if finite.size == 0:

@@ -21,7 +21,11 @@ CASES = [
     (dict(values=["a", "b"], key="k", step=0), TypeError, "values must be numbers"),
     (dict(values=[1, [2, 3]], key="k", step=0), TypeError, "values must be"),
     (dict(values=np.array([1 + 2j]), key="k", step=0), TypeError, "values must be real numbers"),
-    (dict(values=np.array(["2020-01-01"], dtype="datetime64[D]"), key="k", step=0), TypeError, "values must be numbers"),
+    (
+        dict(values=np.array(["2020-01-01"], dtype="datetime64[D]"), key="k", step=0),
+        TypeError,
+        "values must be numbers",
+    ),
     (dict(values=[object()], key="k", step=0), TypeError, "values must"),
     (dict(values=[1.0], key="k", step=0, num_bins=0), ValueError, "num_bins must be >= 1"),
     (dict(values=[1.0], key="k", step=0, num_bins=2.5), TypeError, "num_bins must be an int"),

@@ -16,7 +16,9 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 def run_example(name, cwd):
     environment = {key: value for key, value in os.environ.items() if key != "HISTLOG_DIR"}
-    result = subprocess.run([sys.executable, str(EXAMPLES / name)], cwd=cwd, capture_output=True, text=True, env=environment)
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)], cwd=cwd, capture_output=True, text=True, env=environment
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -96,14 +96,19 @@ def test_loaded_from_inside_the_installed_package():
 
 def run_import(environment):
     return subprocess.run(
-        [sys.executable, "-c", "import histlog"], capture_output=True, text=True, env={**os.environ, **environment},
+        [sys.executable, "-c", "import histlog"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **environment},
         cwd="/",
     )
 
 
 def test_another_major_version_is_refused(tmp_path):
     source = tmp_path / "fake.c"
-    source.write_text("unsigned hl_version_number(void) { return 10203; }\nconst char *hl_version(void) { return \"1.2.3\"; }\n")
+    source.write_text(
+        'unsigned hl_version_number(void) { return 10203; }\nconst char *hl_version(void) { return "1.2.3"; }\n'
+    )
     library = tmp_path / "libfake.so"
     subprocess.run(["cc", "-shared", "-fPIC", "-o", str(library), str(source)], check=True)
     result = run_import({"HISTLOG_LIBRARY": str(library)})

@@ -169,8 +169,18 @@ def test_reduced_histogram_keeps_exact_moments(tmp_path):
     d = values - values.mean()
     with histlog.start_run(tmp_path / "run") as run:
         run.log_reduced(
-            key="reduced", step=0, bins=edges, counts=counts, count=values.size, mean=values.mean(),
-            m2=(d**2).sum(), m3=(d**3).sum(), m4=(d**4).sum(), min=values.min(), max=values.max(), zero_count=0,
+            key="reduced",
+            step=0,
+            bins=edges,
+            counts=counts,
+            count=values.size,
+            mean=values.mean(),
+            m2=(d**2).sum(),
+            m3=(d**3).sum(),
+            m4=(d**4).sum(),
+            min=values.min(),
+            max=values.max(),
+            zero_count=0,
         )
     data = read_back(tmp_path / "run").get("reduced", 0)
     assert data.std == pytest.approx(values.std(ddof=1), rel=1e-12)

@@ -86,8 +86,15 @@ def test_add_histogram_raw_in_tensorboards_own_layout(tmp_path):
     buckets = [0] + counts.tolist()
     with histlog.SummaryWriter(tmp_path / "tb") as writer:
         writer.add_histogram_raw(
-            "raw", min=values.min(), max=values.max(), num=values.size, sum=values.sum(),
-            sum_squares=(values**2).sum(), bucket_limits=limits, bucket_counts=buckets, global_step=4,
+            "raw",
+            min=values.min(),
+            max=values.max(),
+            num=values.size,
+            sum=values.sum(),
+            sum_squares=(values**2).sum(),
+            bucket_limits=limits,
+            bucket_counts=buckets,
+            global_step=4,
         )
         # a plain layout: min is the left edge of the first bucket
         writer.add_histogram_raw("plain", 0.0, 3.0, 6, 9.0, 17.0, [1.0, 2.0, 3.0], [1, 2, 3], global_step=0)
@@ -106,7 +113,7 @@ def test_other_methods_say_what_to_use(tmp_path):
         with pytest.raises(NotImplementedError, match="add_scalar.*torch.utils.tensorboard"):
             writer.add_scalar("loss", 1.0, 0)
         with pytest.raises(AttributeError):
-            writer.not_a_method
+            writer.not_a_method  # noqa: B018
         assert writer.get_logdir() == str(tmp_path / "tb")
 
 
