@@ -1,10 +1,13 @@
 """Histograms into the active MLflow run's artifacts as histograms/{name}.json."""
 
+import os
+
 import mlflow
 import numpy as np
 
 import histlog
 
+os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"  # MLflow 3 keeps its local file store behind this switch
 mlflow.set_tracking_uri("file:./mlruns")
 with mlflow.start_run() as mlflow_run:
     with histlog.start_run(mlflow=True):

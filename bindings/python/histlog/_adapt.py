@@ -109,10 +109,10 @@ def _array_buffer(array: np.ndarray, argument: str) -> Buffer:
 def _tensor_buffer(tensor: Any, torch: Any, argument: str) -> Buffer:
     if tensor.requires_grad:
         tensor = tensor.detach()
+    if not tensor.is_cpu:
+        tensor = tensor.cpu()
     if tensor.layout is not torch.strided:
         tensor = tensor.to_dense()
-    if tensor.is_cuda or tensor.device.type != "cpu":
-        tensor = tensor.cpu()
     dtype = tensor.dtype
     if dtype is not torch.float32 and dtype is not torch.float64:
         if tensor.is_complex():
@@ -122,11 +122,11 @@ def _tensor_buffer(tensor: Any, torch: Any, argument: str) -> Buffer:
         else:
             tensor = tensor.to(torch.float64)  # integers and booleans
         dtype = tensor.dtype
+    if not tensor.is_contiguous():
+        tensor = tensor.contiguous()
     n = tensor.numel()
     if n == 0:
         return _EMPTY_ADDRESS, 0, dtype is torch.float32, None
-    if not tensor.is_contiguous():
-        tensor = tensor.contiguous()
     return tensor.data_ptr(), n, dtype is torch.float32, tensor
 
 

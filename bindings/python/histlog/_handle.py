@@ -1,9 +1,10 @@
 """Ownership of one C handle shared by many threads (after llvmlite's ``ObjectRef``).
 
 The library forbids using a handle while it is being closed (undefined behaviour, as with
-``free``). Calls therefore ``borrow()`` the handle and ``give_back()`` after: ``close()`` waits
-until no call holds it. The guard is held for a counter update only, never during a C call, so
-calls on different threads still run in the library at the same time.
+``free``). Calls therefore ``borrow()`` the handle and ``give_back()`` after, and ``close()``
+waits until no call holds it. Borrowing appends to a list and giving back pops from it (both
+atomic in CPython), so a call costs no lock, and calls on different threads run in the library
+at the same time.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import time
 from typing import Any, Callable, Iterator
 
 from . import _ffi
@@ -23,9 +25,8 @@ class HandleOwner:
         self._handle = handle
         self._release = release
         self._description = description
-        self._guard = threading.Lock()
-        self._borrowed = 0
-        self._idle: threading.Event | None = None  # set by the last give_back() once closing
+        self._calls: list = []  # one entry per call holding the handle
+        self._closing = threading.Lock()
 
     @property
     def closed(self) -> bool:
@@ -38,18 +39,16 @@ class HandleOwner:
 
     def borrow(self) -> Any:
         """The open handle, which ``close()`` will not release until ``give_back()``."""
-        with self._guard:
-            handle = self._handle
-            if handle is None:
-                raise self.closed_error()
-            self._borrowed += 1
-            return handle
+        calls = self._calls
+        calls.append(None)  # before reading the handle: close() sets it to None, then waits
+        handle = self._handle
+        if handle is None:
+            calls.pop()
+            raise self.closed_error()
+        return handle
 
     def give_back(self) -> None:
-        with self._guard:
-            self._borrowed -= 1
-            if self._borrowed == 0 and self._idle is not None:
-                self._idle.set()
+        self._calls.pop()
 
     @contextlib.contextmanager
     def borrowed(self) -> Iterator[Any]:
@@ -70,12 +69,13 @@ class HandleOwner:
 
     def _detach(self) -> Any:
         """Marks the handle closed and returns it once no call holds it (None if already closed)."""
-        with self._guard:
+        with self._closing:
             handle, self._handle = self._handle, None
-            if handle is None or self._borrowed == 0:
-                return handle
-            self._idle = threading.Event()
-        self._idle.wait()
+        if handle is not None:
+            pause = 1e-5
+            while self._calls:
+                time.sleep(pause)
+                pause = min(pause * 2, 1e-3)
         return handle
 
     def _dispose(self) -> bool:

@@ -150,14 +150,19 @@ class Run(HandleOwner):
             edges = _adapt.float64_array(bins, "bins")
             config = _adapt.edges_config(edges)
         at = None if timestamp is None else _adapt.timestamp_float(timestamp)
-        handle = self.borrow()
+        calls = self._calls  # HandleOwner.borrow(), inlined: this is the hot path
+        calls.append(None)
+        handle = self._handle
+        if handle is None:
+            calls.pop()
+            raise self.closed_error()
         try:
             if at is None:
                 (_hl_log_f32 if is_float32 else _hl_log_f64)(handle, key_bytes, step, address, n, config)
             else:
                 (_hl_log_f32_at if is_float32 else _hl_log_f64_at)(handle, key_bytes, step, at, address, n, config)
         finally:
-            self.give_back()
+            calls.pop()
         del owner  # kept alive until the library has read the values
 
     def _log_counts(

@@ -10,7 +10,7 @@ activations during that step's forward pass.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type, Union
 
 from . import _run
 
@@ -247,28 +247,35 @@ def watch(
 
 
 def _select_modules(model: Any, layers: LayerSelection) -> List[Tuple[str, Any]]:
+    """The (name, module) pairs ``layers`` chooses: None = every leaf module; otherwise names
+    (as ``named_modules()`` gives them) and/or module types, alone or in a list or tuple."""
     named = list(model.named_modules())
     if layers is None:
-        leaves = [(name, module) for name, module in named if not any(True for _ in module.children())]
+        leaves = [(name, module) for name, module in named if next(module.children(), None) is None]
         return leaves or [("", model)]
-    if isinstance(layers, type) or (isinstance(layers, tuple) and layers and all(isinstance(t, type) for t in layers)):
-        selected = [(name, module) for name, module in named if isinstance(module, layers)]
-        if not selected:
-            raise ValueError(f"layers: the model has no module of type {layers}")
-        return selected
-    if isinstance(layers, str):
+    if isinstance(layers, (str, type)):
         layers = [layers]
     try:
-        names = list(layers)
+        wanted = list(layers)
     except TypeError:
         raise TypeError(
-            f"layers must be None, a list of module names, or module types, got {type(layers).__name__}"
+            f"layers must be None, module names or module types, got {type(layers).__name__}"
         ) from None
     modules = dict(named)
-    unknown = [name for name in names if not isinstance(name, str) or name not in modules]
-    if unknown:
-        raise ValueError(f"layers: no module named {unknown} in the model; it has {sorted(k for k in modules if k)}")
-    return [(name, modules[name]) for name in names]
+    selected: Dict[str, Any] = {}
+    for item in wanted:
+        if isinstance(item, type):
+            matches = [(name, module) for name, module in named if isinstance(module, item)]
+            if not matches:
+                raise ValueError(f"layers: the model has no module of type {item.__name__}")
+            selected.update(matches)
+        elif isinstance(item, str):
+            if item not in modules:
+                raise ValueError(f"layers: no module named {item!r} in the model; it has {sorted(k for k in modules if k)}")
+            selected[item] = modules[item]
+        else:
+            raise TypeError(f"layers must hold module names (str) or module types, got {type(item).__name__}")
+    return list(selected.items())
 
 
 def watch_activations(

@@ -15,6 +15,7 @@ from mlflow.tracking import MlflowClient  # noqa: E402
 
 @pytest.fixture
 def tracking(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # MLflow 3 keeps the file store behind this switch
     uri = (tmp_path / "mlruns").as_uri()
     mlflow.set_tracking_uri(uri)
     monkeypatch.chdir(tmp_path)

@@ -32,14 +32,15 @@ def test_add_histogram_is_seen_by_tensorboard_and_by_histlog(tmp_path):
     for event in seen["weights/fc"]:
         proto = event.histogram_value
         ours = reader.get("weights/fc", event.step)
-        scaled = values.numpy().astype(np.float64) * (event.step + 1)
+        scaled = (values * (event.step + 1)).numpy().astype(np.float64)
         assert proto.num == scaled.size and ours.counts.size == 20
         assert proto.min == pytest.approx(scaled.min()) and proto.max == pytest.approx(scaled.max())
         assert proto.sum == pytest.approx(scaled.sum(), abs=1e-6)
         assert proto.sum_squares == pytest.approx((scaled**2).sum(), rel=1e-9)
-        # bucket_limit[i] is bin i's right edge, bucket[i] its count
-        np.testing.assert_allclose(proto.bucket_limit, ours.bin_edges[1:])
-        np.testing.assert_array_equal(proto.bucket, ours.counts)
+        # as torch writes them: a leading (empty) bucket up to the first edge, then bucket i + 1
+        # is bin i with its right edge as limit
+        np.testing.assert_allclose(proto.bucket_limit, ours.bin_edges)
+        np.testing.assert_array_equal(proto.bucket, [0, *ours.counts])
         np.testing.assert_array_equal(ours.counts, np.histogram(scaled, bins=ours.bin_edges)[0])
 
 
