@@ -64,6 +64,13 @@ bench-storage:
 	$(SWIFT) build -c release --product histlog-bench
 	MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967296 .build/release/histlog-bench --storage
 
+# histlog's Python logging next to torch.utils.tensorboard's add_histogram, one table of ratios.
+.PHONY: bench-python
+bench-python: python-install
+	$(PY) bindings/python/benchmarks/bench_logging.py
+
+bench: bench-python
+
 clean:
 	rm -rf .build .build-tsan $(VENV)
 

@@ -143,7 +143,8 @@ class SummaryWriter:
         """Logs a histogram given in TensorBoard's form: ``bucket_limits[i]`` is bucket i's right
         edge. As in TensorBoard's own histograms, a leading empty bucket marks the left edge of the
         next one; otherwise ``min`` is the left edge of the first. The result is a pre-computed
-        histogram (statistics estimated from the buckets)."""
+        histogram: its statistics are estimated from the buckets (``max``, ``num``, ``sum`` and
+        ``sum_squares`` cannot give exact skewness and kurtosis, so they are not used)."""
         limits = _adapt.float64_array(bucket_limits, "bucket_limits")
         counts = _adapt.float64_array(bucket_counts, "bucket_counts")
         if limits.size != counts.size:
