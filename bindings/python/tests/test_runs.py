@@ -214,3 +214,37 @@ def test_reader_sees_a_snapshot(tmp_path):
         run.flush()
         assert reader.steps("k") == [0]
         assert read_back(run.path).steps("k") == [0, 1]
+
+
+def test_closing_while_other_threads_log_waits_for_them(tmp_path):
+    """close() from one thread while others are inside log calls: no crash, every call either
+    lands or raises ClosedError, and what landed is readable."""
+    run = histlog.start_run(tmp_path / "run")
+    values = np.random.default_rng(3).normal(size=50_000).astype(np.float32)
+    logged = [0] * 4
+    outcomes = []
+    started = threading.Barrier(5)
+
+    def work(index):
+        started.wait()
+        step = 0
+        try:
+            while True:
+                run.log_histogram(values, key=f"t{index}", step=step)
+                step += 1
+                logged[index] = step
+        except histlog.ClosedError as error:
+            outcomes.append(error)
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for worker in workers:
+        worker.start()
+    started.wait()
+    time.sleep(0.3)
+    run.close()
+    for worker in workers:
+        worker.join()
+    assert len(outcomes) == 4 and all("closed" in str(error) for error in outcomes)
+    reader = read_back(tmp_path / "run")
+    for index in range(4):
+        assert reader.steps(f"t{index}") == list(range(logged[index]))
