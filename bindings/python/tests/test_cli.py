@@ -43,3 +43,18 @@ def test_module_and_console_script_help():
     assert result.returncode == 0
     for command in _cli.COMMANDS:
         assert command.name in result.stdout
+
+
+def test_console_script_is_installed():
+    import os
+    import shutil
+    from pathlib import Path
+
+    import pytest
+
+    if os.environ.get("HISTLOG_LIBRARY"):
+        pytest.skip("a development checkout: the console script comes with pip install")
+    script = Path(sys.executable).parent / "histlog"
+    assert script.exists() or shutil.which("histlog")
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "keys" in result.stdout and "show" in result.stdout

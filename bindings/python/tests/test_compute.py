@@ -158,3 +158,24 @@ def test_to_dict_and_to_numpy():
     empty = histlog.compute([]).to_dict()
     assert empty["mean"] is None and empty["quantiles"]["0.1"] is None
     assert "total_count=100" in repr(data)
+
+
+def test_float32_and_float64_data_reach_the_library_without_a_copy():
+    from histlog._adapt import values_buffer
+
+    for array in (np.zeros(1000, np.float32), np.zeros((20, 50)), np.asfortranarray(np.zeros((20, 50), np.float32))):
+        address, n, is_float32, _ = values_buffer(array)
+        assert (address, n, is_float32) == (array.ctypes.data, array.size, array.dtype == np.float32)
+    read_only = np.zeros(10)
+    read_only.setflags(write=False)
+    assert values_buffer(read_only)[0] == read_only.ctypes.data
+    assert values_buffer(np.zeros(10)[::2])[0] != 0  # strided: one contiguous copy
+
+
+def test_torch_float_tensors_reach_the_library_without_a_copy():
+    torch = pytest.importorskip("torch")
+    from histlog._adapt import values_buffer
+
+    for tensor in (torch.zeros(100), torch.zeros(5, 5, dtype=torch.float64), torch.nn.Parameter(torch.zeros(7))):
+        address, n, is_float32, _ = values_buffer(tensor)
+        assert (address, n, is_float32) == (tensor.data_ptr(), tensor.numel(), tensor.dtype == torch.float32)
