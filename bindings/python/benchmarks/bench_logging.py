@@ -68,19 +68,16 @@ class Table:
         self.rows: List[Tuple[str, str, str, str, str]] = []
 
     def add(
-        self, scenario: str, times: Dict[str, List[float]], reference: str, subtract: float = 0.0
-    ) -> Dict[str, float]:
-        medians = {label: statistics.median(values) - subtract for label, values in times.items()}
+        self, scenario: str, times: Dict[str, List[float]], reference: str, baseline: Sequence[float] = (0.0,)
+    ) -> None:
+        """Rows of medians and minimums, less the baseline's median and minimum when one is given."""
+        offset = statistics.median(baseline)
+        medians = {label: statistics.median(values) - offset for label, values in times.items()}
         for label, values in times.items():
             ratio = "" if label == reference else f"{medians[label] / medians[reference]:6.1f}x"
-            self.rows.append(
-                (scenario, label, milliseconds(medians[label]), milliseconds(min(values) - subtract), ratio)
-            )
+            minimum = min(values) - min(baseline)
+            self.rows.append((scenario, label, milliseconds(medians[label]), milliseconds(minimum), ratio))
             scenario = ""
-        return medians
-
-    def note(self, scenario: str, label: str, seconds: float) -> None:
-        self.rows.append((scenario, label, milliseconds(seconds), "", ""))
 
     def print(self, title: str) -> None:
         header = ("scenario", "contender", "median", "min", "vs histlog")
@@ -246,9 +243,9 @@ def training_loop(directory: str, rounds: int, table: Table) -> None:
         warmup=2,
         per_batch=steps,
     )
-    baseline = statistics.median(times.pop("no logging"))
-    table.note(f"{parameters / 1e6:.2f}M-param MLP step", "step without logging", baseline)
-    table.add("  time logging adds to a step", times, "histlog log_histogram", subtract=baseline)
+    baseline = times.pop("no logging")
+    table.add(f"{parameters / 1e6:.2f}M-param MLP step", {"step without logging": baseline}, "step without logging")
+    table.add("  time logging adds to a step", times, "histlog log_histogram", baseline=baseline)
     run.close()
     watched_run.close()
     tensorboard.close()

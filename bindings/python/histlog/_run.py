@@ -80,17 +80,25 @@ class Run(HandleOwner):
             self._mlflow.upload(self.path)
 
     def close(self) -> None:
-        """Flushes and releases the run; later logging raises. Closing twice is a no-op."""
+        """Waits for logging calls in flight, flushes (raising ``OSError`` if the records cannot be
+        written) and releases the run; later logging raises. Closing twice is a no-op."""
         global _active_run
-        if not self._dispose():
+        handle = self._detach()
+        if handle is None:
             return
         _open_runs.discard(self)
-        if self._mlflow is not None:
+        try:
+            _lib.hl_run_flush(handle)  # hl_run_close flushes too, but cannot report a failure
+        finally:
+            _lib.hl_run_close(handle)
+            if _active_run is self:
+                _active_run = None
             link, self._mlflow = self._mlflow, None
-            link.upload(self.path)
-            link.end()
-        if _active_run is self:
-            _active_run = None
+            if link is not None:
+                try:
+                    link.upload(self.path)
+                finally:
+                    link.end()
 
     end = close
 
