@@ -30,7 +30,8 @@ $(VENV)/.deps: bindings/python/requirements-dev.txt
 	$(PY) -m pip install --quiet -r bindings/python/requirements-dev.txt
 	touch $@
 
-test: test-swift test-swift-package test-swift-tsan test-c test-report
+# test-python runs every Python test, test-report's among them.
+test: test-swift test-swift-package test-swift-tsan test-c test-python
 
 # The TensorBoard tests run TensorBoard's own reader with the .venv's Python; without
 # HISTLOG_PYTHON they fail (HISTLOG_SKIP_PYTHON=1 skips them, never silently).
