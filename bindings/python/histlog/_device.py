@@ -75,7 +75,7 @@ class _SpecialCounts:
     zero_count: torch.Tensor
 
 
-def _split_special(flat: torch.Tensor, zero_tolerance: float) -> _SpecialCounts:
+def split_special(flat: torch.Tensor, zero_tolerance: float) -> _SpecialCounts:
     finite_mask = torch.isfinite(flat)
     finite_count = finite_mask.sum()
     nan_count = torch.isnan(flat).sum()
@@ -175,7 +175,7 @@ def summarize(
     pass the nonzero value nearest zero, which log bins depend on); ``fixed_edges`` (explicit
     edges) skips that round trip.
     """
-    special = _split_special(flat_float64(values), zero_tolerance)
+    special = split_special(flat_float64(values), zero_tolerance)
     finite = special.finite
     n = int(finite.numel())
     lo, hi, nearest = edge_inputs(extremes(finite, nearest_zero).cpu().tolist())

@@ -208,8 +208,7 @@ def _data_parallel(model: Any, every: int) -> Tuple[Any, int]:
     gradients identical on every rank, so one copy is the whole picture."""
     from .distributed import is_logging_rank, unwrap_data_parallel
 
-    model, _ = unwrap_data_parallel(model)
-    return model, every if is_logging_rank() else 0
+    return unwrap_data_parallel(model), every if is_logging_rank() else 0
 
 
 def _register(model: Any, watch: Watch) -> Watch:
@@ -303,7 +302,7 @@ def unwatch(model: Any = None) -> None:
     if model is not None:
         from .distributed import unwrap_data_parallel
 
-        model, _ = unwrap_data_parallel(model)
+        model = unwrap_data_parallel(model)
     models = list(_watches.keys()) if model is None else [model]
     for watched in models:
         for installed in list(_watches.get(watched, [])):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Any, Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional
 
 import numpy as np
 import torch
@@ -37,7 +37,7 @@ from . import _adapt, _run
 from ._device import (
     EdgesFor,
     ReducedSummary,
-    _split_special,
+    split_special,
     bin_counts,
     central_sums,
     edge_inputs,
@@ -84,7 +84,7 @@ def reduce_summary(
     rank raises ``ValueError`` after the first all-reduce instead of binning differently.
     """
     comm = _comm_device(group)
-    special = _split_special(flat_float64(values), zero_tolerance)
+    special = split_special(flat_float64(values), zero_tolerance)
     finite = special.finite
     device = finite.device
 
@@ -264,8 +264,10 @@ def log_histogram(
                                    log_scale=log_scale, range=range, timestamp=timestamp)
         return
     edges = EngineEdges(tensor.dtype, bins, num_bins, log_scale, range, "reduce=True")
-    signature = _signature(key, step, edges.float32, None if edges.fixed is None else edges.fixed.tolist(),
-                           num_bins, log_scale, range)
+    signature = _signature(key, _adapt.step_int(step), edges.float32,
+                           edges.fixed.tolist() if edges.fixed is not None else None,
+                           int(num_bins), log_scale if isinstance(log_scale, str) else bool(log_scale),
+                           None if range is None else tuple(float(v) for v in range))
     summary = reduce_summary(tensor, edges, group=group, fixed_edges=edges.fixed, nearest_zero=edges.nearest_zero,
                              signature=signature)
     if rank == 0:
@@ -282,13 +284,12 @@ def _signature(*call: Any) -> int:
 # ---------------------------------------------------------------------------------------
 
 
-def unwrap_data_parallel(model: Any) -> Tuple[Any, bool]:
-    """``(module, wrapped)``: the model inside a ``DistributedDataParallel`` / ``DataParallel``
-    wrapper (so names carry no ``module.`` prefix), or the model itself."""
-    parallel = (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)
-    if isinstance(model, parallel):
-        return model.module, True
-    return model, False
+def unwrap_data_parallel(model: Any) -> Any:
+    """The model inside a ``DistributedDataParallel`` / ``DataParallel`` wrapper (so that names
+    carry no ``module.`` prefix), or the model itself."""
+    if isinstance(model, (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)):
+        return model.module
+    return model
 
 
 def is_logging_rank() -> bool:
