@@ -47,8 +47,21 @@ def test_mlflow_histograms(tmp_path):
     assert "histograms/" in out and ".json" in out
 
 
-def test_readme_python_snippets_are_the_examples():
+def test_distributed(tmp_path):
+    pytest.importorskip("torch")
+    out = run_example("distributed.py", tmp_path)
+    assert out.strip().splitlines()[-1] == "20000"
+    assert os.listdir(tmp_path / "runs") == ["ddp"]
+
+
+def test_every_python_snippet_of_the_readme_is_a_tested_example():
     readme = (EXAMPLES.parents[2] / "README.md").read_text()
-    for name in ("log_histograms.py", "watch_training.py", "summary_writer.py", "mlflow_histograms.py"):
-        body = (EXAMPLES / name).read_text().split('"""', 2)[2].strip()
-        assert body in readme, f"README.md does not show examples/{name} as it is"
+    snippets = [block.split("```", 1)[0].strip() for block in readme.split("```python\n")[1:]]
+    examples = {name: (EXAMPLES / name).read_text().split('"""', 2)[2].strip()
+                for name in ("log_histograms.py", "watch_training.py", "summary_writer.py",
+                             "mlflow_histograms.py", "distributed.py")}
+    assert len(snippets) >= len(examples)
+    for snippet in snippets:
+        assert snippet in examples.values(), f"README.md shows a Python snippet no test runs:\n{snippet[:300]}"
+    for name, body in examples.items():
+        assert body in snippets, f"README.md does not show examples/{name} as it is"
