@@ -14,6 +14,8 @@ import Glibc
 ///
 /// Several loggers, in this process or others, may write into one run: each JSON append holds
 /// an exclusive `flock` on its file, and each logger has its own TensorBoard event file.
+/// A forked child process (a data-loader worker, say) cannot use its parent's logger — every
+/// call there throws `closed` — and opens its own.
 public final class HistogramLogger: Sendable {
     public let runDirectory: String
     private let writer: RecordWriter

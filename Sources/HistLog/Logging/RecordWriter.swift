@@ -32,6 +32,9 @@ final class RecordWriter: @unchecked Sendable {
     private var pendingError: HistlogError?
     private var moreErrors = 0
     private var thread = pthread_t()
+    /// The process that started the thread: a forked child has no writer thread (and may have
+    /// inherited a locked mutex), so it must not touch the queue.
+    private let ownerProcess = getpid()
 
     init(sinks: [any HistogramSink], capacity: Int) throws(HistlogError) {
         self.sinks = sinks
@@ -67,7 +70,16 @@ final class RecordWriter: @unchecked Sendable {
         return try body()
     }
 
+    /// Throws `closed` in a forked child process.
+    private func checkProcess() throws(HistlogError) {
+        let current = getpid()
+        guard current == ownerProcess else {
+            throw .closed("this logger was opened in process \(ownerProcess); process \(current) is a fork of it and must open its own logger")
+        }
+    }
+
     var isOpen: Bool {
+        guard getpid() == ownerProcess else { return false }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return state == .open
@@ -75,7 +87,8 @@ final class RecordWriter: @unchecked Sendable {
 
     /// Queues a record, waiting while the queue is full.
     func enqueue(_ record: HistogramRecord) throws(HistlogError) {
-        try withLock { () throws(HistlogError) in
+        try checkProcess()
+        return try withLock { () throws(HistlogError) in
             _ = try push(.record(record), closingAllowed: false)
         }
     }
@@ -83,7 +96,8 @@ final class RecordWriter: @unchecked Sendable {
     /// Waits until every record queued before the call was written by every sink and the sinks
     /// flushed; throws the first sink failure since the last report.
     func flush() throws(HistlogError) {
-        try withLock { () throws(HistlogError) in
+        try checkProcess()
+        return try withLock { () throws(HistlogError) in
             let ticket = try push(.flush, closingAllowed: false)
             waitUntilFinished(ticket)
             try reportErrors()
@@ -92,6 +106,7 @@ final class RecordWriter: @unchecked Sendable {
 
     /// Flushes, closes the sinks and stops the thread. Throws `closed` if already closed.
     func close() throws(HistlogError) {
+        try checkProcess()
         let ticket = try withLock { () throws(HistlogError) in
             guard state == .open else { throw HistlogError.closed("the logger is already closed") }
             state = .closing

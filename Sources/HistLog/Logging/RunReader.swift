@@ -24,6 +24,7 @@ public final class RunReader: Sendable {
             throw HistlogError.invalidArgument("path must be a non-empty path without NUL, got \"\(path)\"")
         }
         self.path = path
+        let histories: [KeyBytes: [HistogramRecord]]
         switch FileKind(path: path) {
         case .missing:
             throw HistlogError.notFound("no run at \(path)")
@@ -43,12 +44,12 @@ public final class RunReader: Sendable {
                 histories = try Self.importEvents(files: events.filter { FileKind(path: $0) == .regular })
             }
         }
+        self.histories = histories
+        keys = histories.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { String(decoding: $0.utf8, as: UTF8.self) }
     }
 
     /// Keys in ascending order (by their UTF-8 bytes).
-    public var keys: [String] {
-        histories.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { String(decoding: $0.utf8, as: UTF8.self) }
-    }
+    public let keys: [String]
 
     /// Every record of `key`, in the order they were logged.
     public func history(key: String) throws -> [HistogramRecord] {

@@ -86,8 +86,8 @@ import Testing
             #expect(throws: HistlogError.self) { try logger.log(key: "k", step: 1, edges: edges, counts: counts) }
         }
         let values = [Float](repeating: 1, count: 3)
-        values.withUnsafeBufferPointer { values in
-            #expect(throws: HistlogError.self) { try logger.log(key: "k", step: 1, values: values, bins: BinConfig(bins: 0)) }
+        #expect(throws: HistlogError.self) {
+            try values.withUnsafeBufferPointer { try logger.log(key: "k", step: 1, values: $0, bins: BinConfig(bins: 0)) }
         }
         try logger.close()
         #expect(try RunReader(path: run).steps(key: "k") == [0])

@@ -141,6 +141,30 @@ import Testing
         #expect(try RunReader(path: run).steps(key: "ok") == [0, 1])
     }
 
+    /// A forked child has no writer thread: its calls throw `closed` instead of waiting forever,
+    /// and the parent's logger goes on working.
+    @Test func aForkedChildCannotUseItsParentsLogger() throws {
+        let run = makeTemporaryDirectory()
+        defer { removeDirectory(run) }
+        let logger = try HistogramLogger(runDirectory: run)
+        try logger.log(key: "k", step: 0, summary: sampleSummary(), timestamp: 1)
+        let child = fork()
+        if child == 0 {
+            var refused = 0
+            do { try logger.log(key: "k", step: 1, summary: sampleSummary(), timestamp: 1) } catch HistlogError.closed { refused += 1 } catch {}
+            do { try logger.flush() } catch HistlogError.closed { refused += 1 } catch {}
+            do { try logger.close() } catch HistlogError.closed { refused += 1 } catch {}
+            _exit(refused == 3 ? 0 : 1)
+        }
+        try #require(child > 0)
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        #expect(status == 0, "the child's calls were not all refused with .closed")
+        try logger.log(key: "k", step: 2, summary: sampleSummary(), timestamp: 1)
+        try logger.close()
+        #expect(try RunReader(path: run).steps(key: "k") == [0, 2])
+    }
+
     /// The writer is held inside its first write: `log` returns for the record being written and
     /// `queueCapacity` queued ones, then waits until the writer moves on.
     @Test func aFullQueueMakesLogWait() throws {

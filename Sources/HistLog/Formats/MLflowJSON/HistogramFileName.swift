@@ -10,7 +10,8 @@
 /// Why this is injective, also on case-insensitive file systems: plain names contain no
 /// uppercase letter and never end in `-h<16 hex>`, so they differ from each other exactly when
 /// the keys differ and never equal a hashed name in any letter case; two hashed names coincide
-/// only if the 64-bit hashes of the keys do. The result only uses `[A-Za-z0-9._-]`, has no `%`
+/// only if the 64-bit hashes of the keys do (and even then readers keep the keys apart: every
+/// record carries its key as `name`). The result only uses `[A-Za-z0-9._-]`, has no `%`
 /// and no `..`, never starts with `.`, and is at most 200 bytes, so it cannot leave `histograms/`.
 public enum HistogramFileName {
     public static let maximumLength = 200
