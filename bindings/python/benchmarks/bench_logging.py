@@ -10,8 +10,8 @@ minimums over the measured rounds, each batch of calls timed together with its f
      the time logging adds to a step (step with logging minus the step without).
 
 Run it with `make bench`, or `python bindings/python/benchmarks/bench_logging.py [--rounds N]`
-inside the .venv. The whole table is measured twice: torch with its default thread count and
-with torch.set_num_threads(1).
+inside the .venv. Every scenario is measured twice, torch with its default thread count and
+with torch.set_num_threads(1); one table shows both.
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def milliseconds(seconds: float) -> str:
 
 class Table:
     def __init__(self) -> None:
-        self.rows: List[Tuple[str, str, str, str, str]] = []
+        self.rows: List[Tuple[str, str, str, str, str, str]] = []
+        self.threads = ""  # torch's thread count for the rows being added
 
     def add(
         self, scenario: str, times: Dict[str, List[float]], reference: str, baseline: Sequence[float] = (0.0,)
@@ -74,14 +75,16 @@ class Table:
         offset = statistics.median(baseline)
         medians = {label: statistics.median(values) - offset for label, values in times.items()}
         for label, values in times.items():
-            ratio = "" if label == reference else f"{medians[label] / medians[reference]:6.1f}x"
+            share = medians[label] / medians[reference]
+            ratio = "" if label == reference else f"{share:6.1f}x" if share >= 1 else f"{share:6.3f}x"
             minimum = min(values) - min(baseline)
-            self.rows.append((scenario, label, milliseconds(medians[label]), milliseconds(minimum), ratio))
+            row = (self.threads, scenario, label, milliseconds(medians[label]), milliseconds(minimum), ratio)
+            self.rows.append(row)
             scenario = ""
 
     def print(self, title: str) -> None:
-        header = ("scenario", "contender", "median", "min", "vs histlog")
-        widths = [max(len(row[i]) for row in [header, *self.rows]) for i in range(5)]
+        header = ("torch threads", "scenario", "contender", "median", "min", "vs histlog")
+        widths = [max(len(row[i]) for row in [header, *self.rows]) for i in range(len(header))]
         print(f"\n{title}")
         print("  ".join(text.ljust(width) for text, width in zip(header, widths)))
         print("  ".join("-" * width for width in widths))
@@ -271,14 +274,15 @@ def main() -> None:
         f"histlog {histlog.__version__} ({histlog._ffi.LIBRARY_PATH}); torch {torch.__version__}; "
         f"numpy {np.__version__}; {os.cpu_count()} cores; {arguments.rounds} rounds, medians"
     )
+    table = Table()
     with tempfile.TemporaryDirectory() as directory:
         for threads in sorted({default_threads, 1}, reverse=True):
             torch.set_num_threads(threads)
-            table = Table()
+            table.threads = str(threads)
             large_arrays(os.path.join(directory, f"t{threads}"), arguments.rounds, table)
             small_tensors(os.path.join(directory, f"t{threads}"), arguments.rounds, table)
             training_loop(os.path.join(directory, f"t{threads}"), arguments.rounds, table)
-            table.print(f"torch.set_num_threads({threads})  (ratio: contender median / histlog median)")
+    table.print("histlog vs torch.utils.tensorboard (vs histlog: contender median / histlog median)")
 
 
 if __name__ == "__main__":
