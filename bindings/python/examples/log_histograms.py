@@ -19,5 +19,5 @@ print(latest.mean, latest.std, latest.quantiles[0.9], latest.nan_count)
 counts, edges = latest.to_numpy()
 print(reader.get("activations/relu1", 100).estimated)  # True
 
-summary = histlog.compute(weights)  # the same statistics, nothing logged
-print(summary.median, summary.skewness, summary.kurtosis)
+stats = histlog.compute(weights)  # the same statistics, nothing logged
+print(stats.median, stats.skewness, stats.kurtosis)
