@@ -10,7 +10,8 @@
 /// Columns: distinct logged steps; mean, std, min, max, share of exact zeros (`-` when unknown)
 /// and outliers of the latest step; NaN + Inf values of the latest step, or `@S` when only an
 /// earlier step S had some; a sparkline of the latest histogram over its own range. Numbers have
-/// three significant digits. Keys longer than their column are shortened in the middle with `…`.
+/// three significant digits. Keys longer than their column are shortened in the middle with `…`;
+/// `~` after a key marks statistics estimated from the bins (a footnote line then says so).
 public struct SummaryTable: Sendable {
     /// Total width in terminal columns, at least 60. Default 100.
     public var width: Int
@@ -39,6 +40,7 @@ public struct SummaryTable: Sendable {
         out += " " + "latest\n"
 
         var currentFolder: Substring? = nil
+        var anyEstimated = false
         for overview in keys.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
             let key = overview.key
             let folderEnd = key.lastIndex(of: "/")
@@ -48,13 +50,17 @@ public struct SummaryTable: Sendable {
                 if !folder.isEmpty { out += shorten(String(folder), keyWidth) + "\n" }
             }
             let leaf = folderEnd.map { String(key[key.index(after: $0)...]) } ?? key
-            out += pad(shorten(folder.isEmpty ? leaf : "  " + leaf, keyWidth - 1), keyWidth)
+            let estimated = !overview.latest.statistics.estimated.isEmpty
+            anyEstimated = anyEstimated || estimated
+            let name = shorten(folder.isEmpty ? leaf : "  " + leaf, keyWidth - (estimated ? 3 : 1))
+            out += pad(estimated ? name + " ~" : name, keyWidth)
             let cells = row(overview)
             for (column, text) in zip(Self.numberColumns, cells) { out += padLeft(text, column.width) }
             let histogram = overview.latest.histogram
             let range = (histogram.edges.first ?? 0, histogram.edges.last ?? 0)
             out += " " + sparkline(resampledCounts(histogram, lower: range.0, upper: range.1, cells: sparklineWidth)) + "\n"
         }
+        if anyEstimated { out += "~ statistics estimated from the bins (pre-computed histograms)\n" }
         return out
     }
 

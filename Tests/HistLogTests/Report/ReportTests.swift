@@ -114,6 +114,18 @@ import Testing
         #expect(text.contains(TextFormatting.number(overview.latest.statistics.max)))
     }
 
+    @Test func estimatedStatisticsAreMarked() throws {
+        var summary = referenceSummary([1, 2, 3, 4])
+        summary.statistics.estimated = [.moments, .quantiles]
+        let estimated = try KeyHistory(key: "tb/imported", steps: [0], summaries: [summary])
+        let text = try SummaryTable().render([estimated, histories[2]].compactMap(KeyOverview.init))
+        let lines = text.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("  imported ~ ") })
+        #expect(lines.contains { $0.hasPrefix("loss ") })
+        #expect(lines.last == "~ statistics estimated from the bins (pre-computed histograms)")
+        #expect(!(try SummaryTable().render([histories[2]].compactMap(KeyOverview.init))).contains("~"))
+    }
+
     @Test func rejectsNarrowWidths() {
         #expect(throws: HistlogError.self) { try SummaryTable(width: 20) }
     }
