@@ -25,6 +25,11 @@ struct BinLayout<T: EngineFloat> {
 
     var binCount: Int { edges.count - 1 }
 
+    var isUniform: Bool {
+        if case .uniform = locator { return true }
+        return false
+    }
+
     /// The bin of a `T` value in `[lowest, highest]`.
     @inline(__always) func bin(of x: T) -> Int {
         switch locator {

@@ -17,15 +17,17 @@ where RawSignificand: FixedWidthInteger, Vector.Scalar == Self, Vector.MaskStora
     /// value rounded to an integer in the low significand bits.
     static var roundingMagic: Self { get }
     /// Pass-1 kernel (see `Kernels+Float.swift`).
-    static func scanBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, tolerance: Self, statistics: Bool, magnitudes: Bool, into totals: inout ScanTotals<Self>)
+    static func scanBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, magnitudes: Bool, into totals: inout ScanTotals<Self>)
     /// Pass-2 kernel.
-    static func binBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: BinningPlan<Self>, shift: Double?, radix: UnsafeMutablePointer<Int>?, into totals: inout BinTotals)
+    static func binBlock(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: BinningPlan<Self>, shift: Double?,
+        radix: UnsafeMutablePointer<UInt32>?, into totals: inout BinTotals)
     /// Pass-3 kernel.
     static func gatherBlock(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, digits: UnsafeBufferPointer<Int>, mean: Double, limit: Double,
-        outliers: inout Int, candidate: (Self) -> Void)
-    /// Calls `body` with the vector's lanes converted to `Double`, 8 at a time.
-    static func withDoubles(_ vector: Vector, _ body: (SIMD8<Double>) -> Void)
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, into totals: inout GatherTotals,
+        candidate: (Self) -> Void)
+    /// Calls `body` with the vector's lanes converted to `Double`, 4 at a time.
+    static func withDoubles(_ vector: Vector, _ body: (SIMD4<Double>) -> Void)
 }
 
 extension Float: EngineFloat {
@@ -42,9 +44,9 @@ extension Float: EngineFloat {
 
     static var roundingMagic: Float { 8_388_608 }  // 2^23
 
-    @inline(__always) static func withDoubles(_ vector: SIMD16<Float>, _ body: (SIMD8<Double>) -> Void) {
-        body(SIMD8<Double>(vector.lowHalf))
-        body(SIMD8<Double>(vector.highHalf))
+    @inline(__always) static func withDoubles(_ vector: SIMD8<Float>, _ body: (SIMD4<Double>) -> Void) {
+        body(SIMD4<Double>(vector.lowHalf))
+        body(SIMD4<Double>(vector.highHalf))
     }
 }
 
@@ -62,7 +64,7 @@ extension Double: EngineFloat {
 
     static var roundingMagic: Double { 4_503_599_627_370_496 }  // 2^52
 
-    @inline(__always) static func withDoubles(_ vector: SIMD8<Double>, _ body: (SIMD8<Double>) -> Void) {
+    @inline(__always) static func withDoubles(_ vector: SIMD4<Double>, _ body: (SIMD4<Double>) -> Void) {
         body(vector)
     }
 }

@@ -1,52 +1,99 @@
-/// The second streaming pass over raw values: bin counts, central power sums about a shift (in
-/// `Double`), and the top-digit radix counts that `RadixSelection` starts from
-/// (`EngineFloat.binBlock`).
+/// The second streaming pass over raw values (`EngineFloat.binBlock`): counts per cell, central
+/// power sums about a centre (in `Double`), and, for layouts without a formula, the top-digit
+/// radix counts that locate the quantiles.
 ///
-/// Bin counts go to four interleaved count arrays (lane `i` into copy `i % 4`), summed at the
-/// end: successive values usually fall in the same few bins, and one array would serialise on
-/// store-to-load forwarding of the same counter.
+/// Cells: with a uniform layout each bin is split into `2^fineBits` equal cells by the same
+/// formula times `2^fineBits` (exact: a power of two), so a value's bin is its cell shifted right
+/// by `fineBits`, and the cells locate the quantiles for `QuantileSelection` with no extra
+/// scatter per value. Counts are 32-bit (the cell table stays in the L1 cache) and folded into
+/// `Int` totals every 2^31 values. Each count array has a power-of-two length, so a cell index
+/// masked by it can never leave the table. With few cells, four interleaved count arrays (lane `i` into
+/// array `i % 4`) keep successive values that hit the same cell from serialising on
+/// store-to-load forwarding.
 enum SecondPass {
     struct Result {
-        var counts: [Double]
-        var totals: BinTotals
-    }
-
-    /// - Parameters:
-    ///   - shift: the centre of the power sums; nil skips them (histogram only).
-    ///   - radix: 2^16 counters of the values' top key digits (NaN and ±Inf land in buckets of
-    ///     their own: `RadixSelection.dropNonFinite`); nil skips them.
-    static func run<T: EngineFloat>(
-        _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, shift: Double?, radix: UnsafeMutableBufferPointer<Int>?
-    ) -> Result {
-        let binCount = layout.binCount
-        let stride = binCount + 1
-        let copies = BinningPlan<T>.copies
-        var storage = [Int](repeating: 0, count: copies * stride)
+        /// Per cell; `cells.count == binCount << fineBits`.
+        var cells: [Int]
+        /// Per radix bucket of the top 16 key bits (empty unless asked for).
+        var radix: [Int]
         var totals = BinTotals()
-        var thresholds = [T]()
-        if case .search(let t) = layout.locator { thresholds = t }
-        storage.withUnsafeMutableBufferPointer { bins in
-            thresholds.withUnsafeBufferPointer { thresholds in
-                var plan = BinningPlan<T>(
-                    lowest: layout.lowest, highest: layout.highest, uniform: false, thresholds: thresholds,
-                    binCount: binCount, bins: bins.baseAddress!)
-                if case .uniform(let halving, let offset, let scale) = layout.locator {
-                    plan.uniform = true
-                    plan.halving = halving
-                    plan.offset = offset
-                    plan.scale = scale
-                }
-                let radix = radix?.baseAddress
-                VectorStream.forEachBlock(values) { pointer, vectors in
-                    T.binBlock(pointer, vectors, plan: plan, shift: shift, radix: radix, into: &totals)
-                }
+
+        func binCounts(binCount: Int) -> [Double] {
+            let perBin = cells.count / binCount
+            return (0..<binCount).map { bin in
+                var total = 0
+                for cell in bin * perBin..<(bin + 1) * perBin { total += cells[cell] }
+                return Double(total)
             }
         }
-        let counts = (0..<binCount).map { i in
-            var total = 0
-            for copy in 0..<copies { total += storage[copy * stride + i] }
-            return Double(total)
+    }
+
+    static let foldEvery = 1 << 31
+
+    /// - Parameters:
+    ///   - fineBits: cells per bin, as a power of two (uniform layouts only).
+    ///   - clean: every value is finite and inside the layout's range.
+    ///   - shift: the centre of the power sums; nil skips them.
+    ///   - radix: count the top 16 key bits of every value.
+    static func run<T: EngineFloat>(
+        _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, fineBits: Int, clean: Bool, shift: Double?, radix: Bool
+    ) -> Result {
+        var thresholds = [T]()
+        var plan = BinningPlan<T>(
+            lowest: layout.lowest, highest: layout.highest, uniform: false, thresholds: UnsafeBufferPointer(start: nil, count: 0),
+            cells: layout.binCount, clean: false, counts: UnsafeMutablePointer(bitPattern: 1)!, stride: 0, copyMask: 0)
+        var fineBits = fineBits
+        switch layout.locator {
+        case .uniform(let halving, let offset, let scale):
+            let fineScale = scale * T(sign: .plus, exponent: T.Exponent(fineBits), significand: 1)
+            if !(fineScale.isFinite && fineScale.isNormal && scale.isNormal) { fineBits = 0 }
+            plan.uniform = true
+            plan.halving = halving
+            plan.offset = offset
+            plan.scale = fineBits == 0 ? scale : fineScale
+            plan.cells = layout.binCount << fineBits
+            plan.clean = clean
+        case .search(let t):
+            thresholds = t
         }
-        return Result(counts: counts, totals: totals)
+        var stride = 1
+        while stride <= plan.cells { stride <<= 1 }
+        plan.stride = stride
+        plan.copyMask = plan.cells <= 512 ? 3 : 0
+        let copies = plan.copyMask + 1
+        var counts = [UInt32](repeating: 0, count: copies * stride)
+        var radixCounts = [UInt32](repeating: 0, count: radix ? 1 << 16 : 0)
+        var result = Result(cells: [Int](repeating: 0, count: plan.cells), radix: [Int](repeating: 0, count: radixCounts.count))
+
+        func fold() {
+            for cell in 0..<plan.cells {
+                for copy in 0..<copies { result.cells[cell] += Int(counts[copy * stride + cell]) }
+            }
+            for i in radixCounts.indices { result.radix[i] += Int(radixCounts[i]) }
+            counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            radixCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+        var start = 0
+        repeat {
+            let end = Swift.min(values.count, start + foldEvery)
+            let chunk = UnsafeBufferPointer(rebasing: values[start..<end])
+            counts.withUnsafeMutableBufferPointer { counts in
+                radixCounts.withUnsafeMutableBufferPointer { radixCounts in
+                    thresholds.withUnsafeBufferPointer { thresholds in
+                        plan.counts = counts.baseAddress!
+                        plan.thresholds = thresholds
+                        let radix = radix ? radixCounts.baseAddress : nil
+                        VectorStream.forEachBlock(chunk) { pointer, vectors, isPaddedTail in
+                            var blockPlan = plan
+                            blockPlan.clean = plan.clean && !isPaddedTail
+                            T.binBlock(pointer, vectors, plan: blockPlan, shift: shift, radix: radix, into: &result.totals)
+                        }
+                    }
+                }
+            }
+            fold()
+            start = end
+        } while start < values.count
+        return result
     }
 }

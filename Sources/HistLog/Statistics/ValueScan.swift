@@ -1,42 +1,69 @@
-/// The first streaming pass over raw values: NaN, ±Inf and zero counts, finite extremes and sum.
+/// The first streaming pass over raw values (`EngineFloat.scanBlock`): NaN and ±Inf counts,
+/// finite extremes, and the smallest nonzero magnitude when the bin scale needs it.
 ///
-/// Reads 64-byte vectors (`VectorStream`); the NaN padding of the ragged end is taken off the NaN
-/// count. Sums are accumulated in `Double` per
-/// block of 1024 vectors, then added, which keeps rounding error near that of pairwise summation.
+/// The kernel keeps ±Inf in its extremes, which spares it a finiteness mask per value; the rare
+/// input whose extremes come out infinite is rescanned value by value.
 struct ValueScan<T: EngineFloat> {
     var finiteCount = 0
     var nanCount = 0
     var infCount = 0
-    /// `|x| <= zeroTolerance`.
-    var zeroCount = 0
+    var positiveInfCount = 0
+    var negativeInfCount = 0
     /// Finite extremes; NaN when there is no finite value.
     var min: T = .nan
     var max: T = .nan
-    /// Sum of the finite values.
-    var sum = 0.0
     /// Smallest nonzero finite `|x|` (when asked for), else +infinity.
     var smallestNonzeroMagnitude = Double.infinity
 
-    /// - Parameter zeroTolerance: nil skips the zero count and the sum (histogram only).
-    static func scan(_ values: UnsafeBufferPointer<T>, zeroTolerance: Double?, magnitudes: Bool) -> ValueScan {
-        let statistics = zeroTolerance != nil
-        let tolerance = T.roundedDown(zeroTolerance ?? 0)
+    static func scan(_ values: UnsafeBufferPointer<T>, magnitudes: Bool) -> ValueScan {
         var totals = ScanTotals<T>()
-        VectorStream.forEachBlock(values) { pointer, vectors in
-            T.scanBlock(pointer, vectors, tolerance: tolerance, statistics: statistics, magnitudes: magnitudes, into: &totals)
+        VectorStream.forEachBlock(values) { pointer, vectors, _ in
+            T.scanBlock(pointer, vectors, magnitudes: magnitudes, into: &totals)
         }
         var result = ValueScan()
-        result.finiteCount = totals.finite
         result.nanCount = totals.nan - VectorStream.padding(values)
-        result.infCount = values.count - result.finiteCount - result.nanCount
-        result.zeroCount = totals.zero
+        var low = totals.min, high = totals.max
+        if low == -.infinity || high == .infinity {
+            low = .infinity
+            high = -.infinity
+            for x in values {
+                if x == .infinity {
+                    result.positiveInfCount += 1
+                } else if x == -.infinity {
+                    result.negativeInfCount += 1
+                } else if x.isFinite {
+                    if x < low { low = x }
+                    if x > high { high = x }
+                }
+            }
+        }
+        result.infCount = result.positiveInfCount + result.negativeInfCount
+        result.finiteCount = values.count - result.nanCount - result.infCount
         if result.finiteCount > 0 {
-            result.min = totals.min
-            result.max = totals.max
-            result.sum = totals.sum
+            result.min = low
+            result.max = high
             if magnitudes { result.smallestNonzeroMagnitude = Double(totals.smallestNonzeroMagnitude) }
         }
         return result
+    }
+
+    /// A value near the mean, to centre the power sums of pass 2: the mean of up to 1024 finite
+    /// values at evenly spaced positions (the midrange when none of them is finite). Any centre
+    /// gives exact central moments; one within a few standard deviations of the mean keeps the
+    /// shifted sums small, so no precision is lost in turning them into central moments.
+    func centre(of values: UnsafeBufferPointer<T>) -> Double {
+        let stride = Swift.max(1, values.count / 1024)
+        var sum = 0.0, count = 0
+        var i = 0
+        while i < values.count {
+            if values[i].isFinite {
+                sum += Double(values[i])
+                count += 1
+            }
+            i += stride
+        }
+        let mean = sum / Double(count)
+        return count > 0 && mean.isFinite ? mean : Double(min) / 2 + Double(max) / 2
     }
 
     /// The number of nonzero finite values, and of those with `|x| < threshold`.

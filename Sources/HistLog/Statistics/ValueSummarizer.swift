@@ -1,84 +1,156 @@
 /// The histogram and exact statistics of a buffer of raw values, in three streaming passes:
 ///
-/// 1. `ValueScan`: counts of NaN, ±Inf and zeros, finite min/max and sum (the shift for pass 2).
-/// 2. bin counts, central power sums about the shift (in `Double`), and the top-digit radix
-///    counts of the values' order-preserving keys.
-/// 3. (`RadixSelection`) the values of the few radix buckets holding the wanted ranks are
-///    gathered and selected; outliers are counted in the same pass, now that mean and std are known.
+/// 1. `ValueScan`: NaN and ±Inf counts, finite extremes; then the bin layout.
+/// 2. `SecondPass`: counts per cell (bins split into fine cells), central power sums in `Double`.
+/// 3. `QuantileSelection`: the values of the few cells holding the quantiles' order statistics
+///    are gathered and selected; outliers and zeros are counted in the same pass, now that the
+///    mean and std are known.
 ///
-/// The input is read in place, never copied. Extra memory: a 2^16-entry count table, the bin
-/// counts and the gathered candidates.
+/// The input is read in place, never copied. Extra memory: the cell counts (a few KiB), the
+/// gathered candidates (typically a few thousand keys), and for non-uniform layouts a table of
+/// 2^16 radix counts.
 enum ValueSummarizer {
     static func summarize<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, bins config: BinConfig, options: StatisticsOptions) throws -> HistogramSummary {
         try config.validate()
         try options.validate()
-        let scan = ValueScan.scan(values, zeroTolerance: options.zeroTolerance, magnitudes: config.edges == nil && config.scale != .linear)
+        let scan = ValueScan.scan(values, magnitudes: config.edges == nil && config.scale != .linear)
         let layout = try resolveLayout(config, scan: scan, values: values)
-
-        var counts = [Double](repeating: 0, count: layout.binCount)
-        var underflow = 0, overflow = 0
-        var moments = Moments.empty
-        var quantiles = [Double](repeating: .nan, count: DistributionStatistics.quantileProbabilities.count)
-        var outliers = 0
-
-        if scan.finiteCount > 0 {
-            var shift = scan.sum / Double(scan.finiteCount)
-            if !shift.isFinite { shift = Double(scan.min) / 2 + Double(scan.max) / 2 }
-            var top = [Int](repeating: 0, count: RadixSelection<T>.bucketCount)
-            let pass = top.withUnsafeMutableBufferPointer { top in
-                let pass = SecondPass.run(values, layout: layout, shift: shift, radix: top)
-                RadixSelection<T>.dropNonFinite(top, min: scan.min, max: scan.max)
-                return pass
-            }
-            counts = pass.counts
-            underflow = pass.totals.underflow
-            overflow = pass.totals.overflow
-            let t = pass.totals
-            moments = Moments.fromShiftedSums(
-                count: scan.finiteCount, shift: shift, s1: t.s1, s2: t.s2, s3: t.s3, s4: t.s4,
-                min: Double(scan.min), max: Double(scan.max))
-
-            let ranks = DistributionStatistics.quantileProbabilities.map { QuantileRank(probability: $0, count: scan.finiteCount) }
-            var wanted = [Int]()
-            for rank in ranks where !wanted.contains(rank.lower) { wanted.append(rank.lower) }
-            for rank in ranks where !wanted.contains(rank.upper) { wanted.append(rank.upper) }
-            let std = moments.sampleVariance.squareRoot()
-            let selected = top.withUnsafeMutableBufferPointer { top in
-                RadixSelection<T>.select(
-                    ranks: wanted, in: values, topCounts: top, gatherLimit: gatherLimit(finiteCount: scan.finiteCount),
-                    outliers: (moments.mean, options.outlierThreshold * std))
-            }
-            outliers = selected.outliers
-            func value(_ rank: Int) -> T { selected.values[wanted.firstIndex(of: rank) ?? 0] }
-            quantiles = ranks.map { QuantileRank.interpolate(value($0.lower), value($0.upper), $0.fraction) }
+        let probabilities = DistributionStatistics.quantileProbabilities
+        guard scan.finiteCount > 0 else {
+            let statistics = DistributionStatistics(
+                totalCount: 0, nanCount: scan.nanCount, infCount: scan.infCount, zeroCount: 0, outlierCount: 0,
+                outlierThreshold: options.outlierThreshold, min: .nan, max: .nan, sum: .nan, sumOfSquares: .nan,
+                mean: .nan, standardDeviation: .nan, skewness: .nan, kurtosis: .nan,
+                quantiles: probabilities.map { _ in .nan }, estimated: [])
+            return HistogramSummary(
+                histogram: Histogram(edges: layout.edges, counts: [Double](repeating: 0, count: layout.binCount)),
+                statistics: statistics, moments: .empty)
         }
+
+        let shift = scan.centre(of: values)
+        let pass = SecondPass.run(
+            values, layout: layout, fineBits: layout.isUniform ? fineBits(binCount: layout.binCount) : 0,
+            clean: isClean(scan, layout), shift: shift, radix: !layout.isUniform)
+        let t = pass.totals
+        let moments = Moments.fromShiftedSums(
+            count: scan.finiteCount, shift: shift, s1: t.s1, s2: t.s2, s3: t.s3, s4: t.s4,
+            min: Double(scan.min), max: Double(scan.max))
+        let std = moments.sampleVariance.squareRoot()
+
+        let ranks = probabilities.map { QuantileRank(probability: $0, count: scan.finiteCount) }
+        var wanted = [Int]()
+        for rank in ranks {
+            if !wanted.contains(rank.lower) { wanted.append(rank.lower) }
+            if !wanted.contains(rank.upper) { wanted.append(rank.upper) }
+        }
+        let groups = quantileGroups(ranks: wanted, scan: scan, layout: layout, pass: pass)
+        let inliers = inlierRange(mean: moments.mean, limit: options.outlierThreshold * std, as: T.self)
+        let selection = QuantileSelection<T>.select(
+            groups, rankCount: wanted.count, in: values, gatherLimit: gatherLimit(finiteCount: scan.finiteCount),
+            inlierLow: inliers.low, inlierHigh: inliers.high, zeroTolerance: T.roundedDown(options.zeroTolerance))
+        func value(_ rank: Int) -> T { selection.values[wanted.firstIndex(of: rank) ?? 0] }
+        let quantiles = ranks.map { QuantileRank.interpolate(value($0.lower), value($0.upper), $0.fraction) }
+        var outliers = selection.totals.outliers
+        if inliers.low > -.infinity { outliers -= scan.negativeInfCount }
+        if inliers.high < .infinity { outliers -= scan.positiveInfCount }
 
         let n = Double(moments.count)
         let statistics = DistributionStatistics(
             totalCount: scan.finiteCount, nanCount: scan.nanCount, infCount: scan.infCount,
-            zeroCount: scan.zeroCount, outlierCount: outliers, outlierThreshold: options.outlierThreshold,
+            zeroCount: selection.totals.zeros, outlierCount: outliers, outlierThreshold: options.outlierThreshold,
             min: moments.min, max: moments.max,
-            sum: scan.finiteCount > 0 ? scan.sum : .nan,
-            sumOfSquares: scan.finiteCount > 0 ? moments.m2 + n * moments.mean * moments.mean : .nan,
-            mean: moments.mean, standardDeviation: moments.sampleVariance.squareRoot(),
+            sum: n * shift + t.s1, sumOfSquares: moments.m2 + n * moments.mean * moments.mean,
+            mean: moments.mean, standardDeviation: std,
             skewness: moments.skewness, kurtosis: moments.excessKurtosis,
             quantiles: quantiles, estimated: [])
         return HistogramSummary(
-            histogram: Histogram(edges: layout.edges, counts: counts, underflow: underflow, overflow: overflow),
+            histogram: Histogram(
+                edges: layout.edges, counts: pass.binCounts(binCount: layout.binCount),
+                underflow: t.underflow, overflow: t.overflow),
             statistics: statistics, moments: moments)
     }
 
     /// Only the histogram: the first pass for the range, the second for the counts.
     static func histogram<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, bins config: BinConfig) throws -> Histogram {
         try config.validate()
-        let scan = ValueScan.scan(values, zeroTolerance: nil, magnitudes: config.edges == nil && config.scale != .linear)
+        let scan = ValueScan.scan(values, magnitudes: config.edges == nil && config.scale != .linear)
         let layout = try resolveLayout(config, scan: scan, values: values)
         guard scan.finiteCount > 0 else { return Histogram(edges: layout.edges, counts: [Double](repeating: 0, count: layout.binCount)) }
-        let pass = SecondPass.run(values, layout: layout, shift: nil, radix: nil)
-        return Histogram(edges: layout.edges, counts: pass.counts, underflow: pass.totals.underflow, overflow: pass.totals.overflow)
+        let pass = SecondPass.run(values, layout: layout, fineBits: 0, clean: isClean(scan, layout), shift: nil, radix: false)
+        return Histogram(
+            edges: layout.edges, counts: pass.binCounts(binCount: layout.binCount),
+            underflow: pass.totals.underflow, overflow: pass.totals.overflow)
     }
 
-    /// Candidate buckets larger than this are refined by another radix digit before gathering.
+    /// Every value is finite and inside the layout's range: pass 2 needs no masks.
+    static func isClean<T: EngineFloat>(_ scan: ValueScan<T>, _ layout: BinLayout<T>) -> Bool {
+        scan.nanCount == 0 && scan.infCount == 0 && layout.lowest <= scan.min && scan.max <= layout.highest
+    }
+
+    /// Cells per bin as a power of two: about 2048 cells in all, enough to leave each quantile a
+    /// small neighbourhood to gather, few enough for the counts to stay in the L1 cache.
+    static func fineBits(binCount: Int) -> Int {
+        var bits = 0
+        while bits < 16 && binCount << (bits + 1) <= 2048 { bits += 1 }
+        return bits
+    }
+
+    /// The key ranges holding the wanted ranks: underflow, fine cells and overflow for a uniform
+    /// layout; radix buckets of the top 16 key bits otherwise.
+    static func quantileGroups<T: EngineFloat>(
+        ranks: [Int], scan: ValueScan<T>, layout: BinLayout<T>, pass: SecondPass.Result
+    ) -> [QuantileSelection<T>.Group] {
+        let indexed = ranks.enumerated().map { (index: $0.offset, rank: $0.element) }
+        typealias Selection = QuantileSelection<T>
+        guard case .uniform(let halving, let offset, let scale) = layout.locator, pass.radix.isEmpty else {
+            var counts = pass.radix
+            // NaN and ±Inf (and the streams' NaN padding) sit in buckets of their own.
+            let first = Int(truncatingIfNeeded: Selection.keys(from: scan.min, through: scan.max).low >> (Selection.keyBits - 16))
+            let last = Int(truncatingIfNeeded: Selection.keys(from: scan.min, through: scan.max).high >> (Selection.keyBits - 16))
+            for i in counts.indices where i < first || i > last { counts[i] = 0 }
+            return Selection.split(ranks: indexed, counts: counts) { bucket in
+                let low = T.Key(truncatingIfNeeded: bucket) << (Selection.keyBits - 16)
+                return (low, low | (T.Key.max >> 16))
+            }
+        }
+        let cells = pass.cells.count
+        let fineScale = scale * T(cells / layout.binCount)
+        let top = T(cells - 1)
+        // The smallest value of cell `j`, by the pass-2 formula (monotone in x).
+        func cellStart(_ j: Int) -> T {
+            let guess = T.roundedUp(Double(layout.lowest) + (Double(layout.highest) - Double(layout.lowest)) * (Double(j) / Double(cells)))
+            let target = T(j)
+            return BinLayout<T>.smallest(in: layout.lowest...layout.highest, near: guess) {
+                Swift.min(($0 * halving - offset) * fineScale, top) >= target
+            } ?? layout.highest
+        }
+        let underflow = scan.finiteCount - pass.cells.reduce(0, +) - pass.totals.overflow
+        let counts = [underflow] + pass.cells + [pass.totals.overflow]
+        return Selection.split(ranks: indexed, counts: counts) { part in
+            if part == 0 { return Selection.keys(from: scan.min, through: Swift.max(layout.lowest.nextDown, scan.min)) }
+            if part == counts.count - 1 { return Selection.keys(from: Swift.min(layout.highest.nextUp, scan.max), through: scan.max) }
+            let j = part - 1
+            let start = j == 0 ? layout.lowest : cellStart(j)
+            let end = j == cells - 1 ? layout.highest : cellStart(j + 1).nextDown
+            return Selection.keys(from: start, through: Swift.max(start, end))
+        }
+    }
+
+    /// `[low, high]`: the values of type `T` with `|x - mean| <= limit` computed in `Double`, the
+    /// complement of the outliers. An infinite bound means no finite value is an outlier on that side.
+    static func inlierRange<T: EngineFloat>(mean: Double, limit: Double, as: T.Type) -> (low: T, high: T) {
+        guard mean.isFinite, limit.isFinite else { return (-.infinity, .infinity) }
+        let all = -T.greatestFiniteMagnitude...T.greatestFiniteMagnitude
+        var low = BinLayout<T>.smallest(in: all, near: T.roundedDown(mean - limit)) { Double($0) - mean >= -limit } ?? .infinity
+        if low == -T.greatestFiniteMagnitude { low = -.infinity }
+        var high = T.infinity
+        if let above = BinLayout<T>.smallest(in: all, near: T.roundedUp(mean + limit), where: { Double($0) - mean > limit }) {
+            high = above.nextDown
+        }
+        return (low, high)
+    }
+
+    /// Candidate groups larger than this are refined by another radix digit before gathering.
     static func gatherLimit(finiteCount: Int) -> Int { Swift.max(4096, finiteCount / 64) }
 
     /// The bin layout for `config` over the scanned values.
@@ -87,7 +159,7 @@ enum ValueSummarizer {
         var logarithmic = config.scale == .logarithmic
         if config.scale == .automatic && scan.finiteCount > 0 {
             let largest = Swift.max(abs(Double(scan.min)), abs(Double(scan.max)))
-            let magnitudes = ValueScan.countNonzero(values, below: largest * AutomaticScale.decadesBelowLargest)
+            let magnitudes = ValueScan<T>.countNonzero(values, below: largest * AutomaticScale.decadesBelowLargest)
             logarithmic = AutomaticScale.prefersLogarithmic(nonzeroCount: magnitudes.nonzero, smallCount: magnitudes.small)
         }
         if let range = config.range {

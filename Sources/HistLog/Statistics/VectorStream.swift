@@ -1,17 +1,17 @@
-/// Streaming over a buffer as 64-byte vectors (16 floats or 8 doubles), in blocks.
+/// Streaming over a buffer as 32-byte vectors (8 floats or 4 doubles), in blocks.
 ///
 /// The kernels that read the vectors (`EngineFloat.scanBlock`, `binBlock`, `gatherBlock`) are
 /// written once per concrete type: in generic code, Swift resolves SIMD operators to the
-/// protocol's lane-by-lane defaults instead of the vector instructions of `SIMD16<Float>` and
-/// `SIMD8<Double>`. Blocks of `blockVectors` vectors let kernels keep 32-bit lane counters and
+/// protocol's lane-by-lane defaults instead of the vector instructions of `SIMD8<Float>` and
+/// `SIMD4<Double>`. Blocks of `blockVectors` vectors let kernels keep 32-bit lane counters and
 /// partial sums, folded into wide totals at the end of each block. The ragged end is one vector
 /// padded with NaN, which every kernel treats as "not a finite value" (`padding` lanes).
 enum VectorStream {
     static let blockVectors = 1024
 
-    /// Calls `body(pointer, vectorCount)` for consecutive blocks, the padded tail last.
+    /// Calls `body(pointer, vectorCount, isPaddedTail)` for consecutive blocks, the padded tail last.
     @inline(__always)
-    static func forEachBlock<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, _ body: (UnsafeRawPointer, Int) -> Void) {
+    static func forEachBlock<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, _ body: (UnsafeRawPointer, Int, Bool) -> Void) {
         guard let base = values.baseAddress else { return }
         let lanes = T.Vector.scalarCount
         let fullVectors = values.count / lanes
@@ -19,13 +19,13 @@ enum VectorStream {
         var vector = 0
         while vector < fullVectors {
             let count = Swift.min(blockVectors, fullVectors - vector)
-            body(raw + vector * MemoryLayout<T.Vector>.stride, count)
+            body(raw + vector * MemoryLayout<T.Vector>.stride, count, false)
             vector += count
         }
         if values.count > fullVectors * lanes {
             var tail = T.Vector(repeating: .nan)
             for i in fullVectors * lanes..<values.count { tail[i - fullVectors * lanes] = values[i] }
-            withUnsafeBytes(of: &tail) { body($0.baseAddress!, 1) }
+            withUnsafeBytes(of: &tail) { body($0.baseAddress!, 1, true) }
         }
     }
 
@@ -39,29 +39,32 @@ enum VectorStream {
 
 /// Running totals of `EngineFloat.scanBlock`.
 struct ScanTotals<T: EngineFloat> {
-    var finite = 0
     var nan = 0
-    var zero = 0
-    var sum = 0.0
     var min = T.infinity
     var max = -T.infinity
     var smallestNonzeroMagnitude = T.infinity
 }
 
-/// What `EngineFloat.binBlock` needs to place values in bins (see `BinLayout`).
+/// What `EngineFloat.binBlock` needs to place values in cells: the bins of a `BinLayout`, each
+/// split into `2^fineBits` equal cells when the layout is uniform (see `SecondPass`).
 struct BinningPlan<T: EngineFloat> {
     var lowest: T
     var highest: T
-    /// `.uniform`: `min(floor((x * halving - offset) * scale), binCount - 1)`; else `thresholds` are searched.
+    /// Uniform: `cell = min(floor((x * halving - offset) * scale), cells - 1)`; else `thresholds`
+    /// are searched (one cell per bin).
     var uniform: Bool
     var halving: T = 1
     var offset: T = 0
     var scale: T = 0
     var thresholds: UnsafeBufferPointer<T>
-    var binCount: Int
-    /// `copies` interleaved arrays of `binCount + 1` counters (the last takes values outside the bins).
-    var bins: UnsafeMutablePointer<Int>
-    static var copies: Int { 4 }
+    var cells: Int
+    /// Every value finite and inside `[lowest, highest]`: the kernel skips its masks.
+    var clean: Bool
+    /// Interleaved arrays of `stride` counters (a power of two > `cells`; counter `cells` takes
+    /// values outside the bins); lane `i` counts into array `i & copyMask`.
+    var counts: UnsafeMutablePointer<UInt32>
+    var stride: Int
+    var copyMask: Int
 }
 
 /// Running totals of `EngineFloat.binBlock`.
@@ -70,4 +73,20 @@ struct BinTotals {
     var overflow = 0
     /// Σ (x - shift)^k, k = 1...4.
     var s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0
+}
+
+/// What `EngineFloat.gatherBlock` looks for.
+struct GatherPlan<T: EngineFloat> {
+    /// Values outside `[inlierLow, inlierHigh]` are outliers (±Inf too: the caller subtracts them).
+    var inlierLow: T
+    var inlierHigh: T
+    var zeroTolerance: T
+    /// Per top key digit (2^16 of them): nonzero when values with that digit may be candidates.
+    var flags: UnsafePointer<UInt8>
+}
+
+/// Running totals of `EngineFloat.gatherBlock`.
+struct GatherTotals {
+    var outliers = 0
+    var zeros = 0
 }

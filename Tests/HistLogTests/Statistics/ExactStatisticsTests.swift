@@ -24,11 +24,20 @@ struct ExactStatisticsTests {
         #expect(abs(s.outlierCount - reference.outliers) <= 1, "\(label) outliers \(s.outlierCount) vs \(reference.outliers)")
     }
 
+    /// Bin layouts change how the engine locates quantiles (fine cells, radix buckets, values
+    /// outside a range); the statistics must not change.
+    static let configs: [BinConfig] = [
+        BinConfig(), BinConfig(bins: 7, range: (-0.5, 0.25)), BinConfig(scale: .logarithmic),
+        BinConfig(edges: [-1, 0, 0.5, 2, 100]), BinConfig(bins: 2000),
+    ]
+
     @Test(arguments: Distribution.allCases)
     func doubleValues(_ distribution: Distribution) throws {
         for size in Self.sizes {
             let values = distribution.sample(size, seed: UInt64(size))
-            check(values, try HistogramSummary(values: values), "\(distribution) n=\(size) Double")
+            for config in Self.configs {
+                check(values, try HistogramSummary(values: values, bins: config), "\(distribution) n=\(size) Double \(config)")
+            }
         }
     }
 
@@ -36,14 +45,25 @@ struct ExactStatisticsTests {
     func floatValues(_ distribution: Distribution) throws {
         for size in Self.sizes {
             let values = distribution.sample(size, seed: UInt64(size) + 99).map { Float($0) }
-            check(values, try HistogramSummary(values: values), relative: 1e-7, "\(distribution) n=\(size) Float")
+            for config in Self.configs {
+                check(values, try HistogramSummary(values: values, bins: config), relative: 1e-7, "\(distribution) n=\(size) Float \(config)")
+            }
         }
     }
 
-    @Test(arguments: [Distribution.normal, .integerTies, .mixedSigns])
+    @Test(arguments: [Distribution.normal, .integerTies, .mixedSigns, .manyZeros])
     func largeInput(_ distribution: Distribution) throws {
         let values = distribution.sample(1_000_003, seed: 5).map { Float($0) }
         check(values, try HistogramSummary(values: values), relative: 1e-7, "\(distribution) n=1_000_003 Float")
+        check(values, try HistogramSummary(values: values, bins: BinConfig(bins: 10, range: (-0.1, 0.2))), relative: 1e-7, "\(distribution) n=1_000_003 Float range")
+    }
+
+    @Test func largeDoubleInputWithNonFiniteValues() throws {
+        var values = Distribution.lognormal.sample(300_001, seed: 9)
+        for i in stride(from: 0, to: values.count, by: 1000) { values[i] = [.nan, .infinity, -.infinity][i % 3] }
+        for config in Self.configs {
+            check(values, try HistogramSummary(values: values, bins: config), "lognormal with NaN/Inf \(config)")
+        }
     }
 
     @Test func stableVarianceOfShiftedNoise() throws {
