@@ -11,7 +11,7 @@ RELEASE_LIB := .build/release/libhistlog.so
 # (the index's default wheel pulls in gigabytes of CUDA libraries).
 TORCH_CPU_WHEEL := $(firstword $(wildcard $(addsuffix /torch-*+cpu-*.whl,$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))))
 
-.PHONY: all build release test test-swift test-swift-package test-swift-tsan bench-storage test-c valgrind test-python python-install chromium test-report bench-report demo bench install clean
+.PHONY: all build release test test-swift test-swift-package test-swift-tsan bench-engine bench-storage test-c valgrind test-python python-install chromium test-report bench-report demo bench install clean
 
 all: build
 
@@ -60,7 +60,16 @@ demo: python-install
 	$(PY) bindings/python/examples/demo.py
 
 # The logger: records per second and log() latency for 128 and 1M values, JSON and TensorBoard sinks.
-bench: bench-storage
+bench: bench-engine bench-storage
+
+# The engine: histogram only and all statistics of 1M float32 values, next to one plain pass
+# (histlog-bench), then next to numpy and scipy in one process through the C ABI (bench_engine.py).
+bench-engine: $(VENV)/.deps
+	$(SWIFT) build -c release --product histlog-bench
+	$(SWIFT) build -c release --product histlog
+	MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967296 .build/release/histlog-bench
+	HISTLOG_LIBRARY=$(abspath $(RELEASE_LIB)) $(PY) bindings/python/benchmarks/bench_engine.py
+
 bench-storage:
 	$(SWIFT) build -c release --product histlog-bench
 	MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967296 .build/release/histlog-bench --storage

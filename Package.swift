@@ -42,6 +42,6 @@ let package = Package(
         // MARK: - Unit test bundles
         .testTarget(
             name: "HistLogTests", dependencies: ["HistLog", "histlog-stress"], path: "Tests/HistLogTests",
-            exclude: ["Support/read_tensorboard.py"]),
+            exclude: ["Support/read_tensorboard.py", "Fixtures/make_fixtures.py"]),
     ]
 )

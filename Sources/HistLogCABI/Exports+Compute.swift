@@ -21,11 +21,19 @@ public func hl_compute_f32(
         let counts = try output(counts, capacity: countsCapacity, "counts", "counts_capacity")
         let nBins = try required(nBins, "n_bins")
         let (bins, options) = try hl_bin_config.translate(config)
+        guard let stats else {
+            // No statistics wanted: the histogram alone is two passes instead of three.
+            try options.validate()
+            let histogram = try Histogram(values: values, bins: bins)
+            nBins.pointee = histogram.binCount
+            try copy(histogram, edges: edges, counts: counts)
+            return
+        }
         let summary = try HistogramSummary(values: values, bins: bins, options: options)
         let statistics = try hl_stats(summary)
         nBins.pointee = summary.histogram.binCount
         try copy(summary.histogram, edges: edges, counts: counts)
-        stats?.pointee = statistics
+        stats.pointee = statistics
     }
 }
 
@@ -43,10 +51,18 @@ public func hl_compute_f64(
         let counts = try output(counts, capacity: countsCapacity, "counts", "counts_capacity")
         let nBins = try required(nBins, "n_bins")
         let (bins, options) = try hl_bin_config.translate(config)
+        guard let stats else {
+            // No statistics wanted: the histogram alone is two passes instead of three.
+            try options.validate()
+            let histogram = try Histogram(values: values, bins: bins)
+            nBins.pointee = histogram.binCount
+            try copy(histogram, edges: edges, counts: counts)
+            return
+        }
         let summary = try HistogramSummary(values: values, bins: bins, options: options)
         let statistics = try hl_stats(summary)
         nBins.pointee = summary.histogram.binCount
         try copy(summary.histogram, edges: edges, counts: counts)
-        stats?.pointee = statistics
+        stats.pointee = statistics
     }
 }

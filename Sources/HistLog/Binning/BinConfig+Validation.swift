@@ -3,7 +3,7 @@ extension BinConfig {
     public static let maximumBins = 1_000_000
 
     /// Throws `invalidArgument` naming the first option outside what the engine accepts.
-    func validate() throws {
+    public func validate() throws {
         if let edges {
             try Self.validate(edges: edges, name: "edges")
             return
@@ -40,7 +40,7 @@ extension BinConfig {
 
 extension StatisticsOptions {
     /// Throws `invalidArgument` naming the first option outside what the engine accepts.
-    func validate() throws {
+    public func validate() throws {
         guard outlierThreshold.isFinite, outlierThreshold > 0 else {
             throw HistlogError.invalidArgument("outlierThreshold must be finite and > 0, got \(outlierThreshold)")
         }

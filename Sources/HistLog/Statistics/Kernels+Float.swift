@@ -4,6 +4,8 @@
 extension Float {
     typealias Vector = SIMD8<Float>
     typealias Lanes = SIMD8<Int32>
+    typealias Half = SIMD4<Float>
+    typealias HalfLanes = SIMD4<Int32>
 
     /// Pass 1 over `vectors` vectors at `pointer` (see `ValueScan`): NaN count and extremes
     /// (±Inf included: the caller rescans the rare input that has them), and when asked the
@@ -39,11 +41,14 @@ extension Float {
     ) {
         let lowest = Vector(repeating: plan.lowest), highest = Vector(repeating: plan.highest)
         let halving = Vector(repeating: plan.halving), offset = Vector(repeating: plan.offset)
-        let scale = Vector(repeating: plan.scale), top = Vector(repeating: Float(plan.cells - 1))
-        let outside = Lanes(repeating: Lanes.Scalar(truncatingIfNeeded: plan.cells))
+        let scale = Vector(repeating: plan.scale)
+        let trash = Lanes(repeating: Lanes.Scalar(truncatingIfNeeded: plan.cells + 1))
         let stride = plan.stride
         let indexMask = Lanes(repeating: Lanes.Scalar(truncatingIfNeeded: plan.stride - 1))
         let counts = plan.counts
+        let pairs = plan.pairs
+        let pairWidth = Half(repeating: Half.Scalar(plan.cells + 1))
+        let magic = Half(repeating: roundingMagic)
         let centre = SIMD4<Double>(repeating: shift ?? 0)
         let greatestDouble = SIMD4<Double>(repeating: .greatestFiniteMagnitude)
         var underLanes = Lanes(), overLanes = Lanes()
@@ -51,12 +56,21 @@ extension Float {
         for i in 0..<vectors {
             let v = pointer.loadUnaligned(fromByteOffset: i &* MemoryLayout<Vector>.stride, as: Vector.self)
             if plan.clean {
-                // Every value finite and inside [lowest, highest]: no masks.
-                var f = (v * halving - offset) * scale
-                f = f.replacing(with: top, where: f .> top)
-                let index = floorToLanes(f) & indexMask  // a no-op here; keeps any slip inside the table
-                for lane in 0..<Vector.scalarCount {
-                    counts[(lane & plan.copyMask) &* stride &+ Int(truncatingIfNeeded: index[lane])] &+= 1
+                // Every value finite and inside [lowest, highest]: no masks. Cells run to `cells`
+                // (the formula can reach it at the top edge; it is folded into the last cell).
+                let f = (v * halving - offset) * scale
+                if let pairs {
+                    // Two values per counter: (cell of a lane of the low half) x (cell of the high half).
+                    let low = floorToWhole(f.lowHalf), high = floorToWhole(f.highHalf)
+                    let pair = low * pairWidth + high + magic
+                    let index = (unsafeBitCast(pair, to: HalfLanes.self) &- unsafeBitCast(magic, to: HalfLanes.self))
+                        & HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.pairMask))
+                    for lane in 0..<Half.scalarCount { pairs[Int(truncatingIfNeeded: index[lane])] &+= 1 }
+                } else {
+                    let index = floorToLanes(f) & indexMask  // a no-op here; keeps any slip inside the table
+                    for lane in 0..<Vector.scalarCount {
+                        counts[(lane & plan.copyMask) &* stride &+ Int(truncatingIfNeeded: index[lane])] &+= 1
+                    }
                 }
             } else {
                 let below = v .< lowest, above = v .> highest
@@ -64,10 +78,9 @@ extension Float {
                 overLanes &-= unsafeBitCast(above .& (v .<= Vector(repeating: .greatestFiniteMagnitude)), to: Lanes.self)
                 let binned = (v .>= lowest) .& (v .<= highest)  // false for NaN
                 if plan.uniform {
-                    var f = (v * halving - offset) * scale
-                    f = f.replacing(with: top, where: f .> top)
+                    let f = (v * halving - offset) * scale
                     var index = floorToLanes(f)
-                    index = index.replacing(with: outside, where: .!binned .| (index .< Lanes()) .| (index .> outside))
+                    index = index.replacing(with: trash, where: .!binned .| (index .< Lanes()) .| (index .> trash))
                     for lane in 0..<Vector.scalarCount {
                         counts[(lane & plan.copyMask) &* stride &+ Int(truncatingIfNeeded: index[lane])] &+= 1
                     }
@@ -119,8 +132,10 @@ extension Float {
             outlierLanes &-= unsafeBitCast((v .< inlierLow) .| (v .> inlierHigh), to: Lanes.self)
             zeroLanes &-= unsafeBitCast((v .>= zeroLow) .& (v .<= zeroHigh), to: Lanes.self)
             let digits = topDigits(v)
-            for lane in 0..<Vector.scalarCount where flags[Int(truncatingIfNeeded: digits[lane])] != 0 {
-                candidate(v[lane])
+            var hits = 0
+            for lane in 0..<Vector.scalarCount { hits |= Int(flags[Int(truncatingIfNeeded: digits[lane])]) &<< lane }
+            if hits != 0 {
+                for lane in 0..<Vector.scalarCount where hits & (1 &<< lane) != 0 { candidate(v[lane]) }
             }
         }
         totals.outliers &+= Int(truncatingIfNeeded: outlierLanes.wrappedSum())
@@ -133,6 +148,13 @@ extension Float {
         let sign = bits &>> Lanes.Scalar(Key.bitWidth - 1)  // all ones in negative lanes
         let key = bits ^ (sign | Lanes(repeating: .min))
         return (key &>> Lanes.Scalar(Key.bitWidth - 16)) & Lanes(repeating: 0xFFFF)
+    }
+
+    /// Lane-wise `floor(f)`, as whole numbers of the same type, for `0 <= f < 2^(significandBitCount - 1)`.
+    @inline(__always) static func floorToWhole(_ f: Half) -> Half {
+        let magic = Half(repeating: roundingMagic)
+        let rounded = (f + magic) - magic
+        return rounded.replacing(with: rounded - 1, where: rounded .> f)
     }
 
     /// Lane-wise `floor(f)` for `0 <= f < 2^(significandBitCount - 1)` (other lanes: garbage, never

@@ -7,7 +7,9 @@
 /// by `fineBits`, and the cells locate the quantiles for `QuantileSelection` with no extra
 /// scatter per value. Counts are 32-bit (the cell table stays in the L1 cache) and folded into
 /// `Int` totals every 2^31 values. Each count array has a power-of-two length, so a cell index
-/// masked by it can never leave the table. With few cells, four interleaved count arrays (lane `i` into
+/// masked by it can never leave the table. The histogram alone, with at most 63 bins and every
+/// value inside them, is counted in pairs (one counter per pair of cells), which halves the
+/// scattered increments. With few cells, four interleaved count arrays (lane `i` into
 /// array `i % 4`) keep successive values that hit the same cell from serialising on
 /// store-to-load forwarding.
 enum SecondPass {
@@ -57,20 +59,36 @@ enum SecondPass {
             thresholds = t
         }
         var stride = 1
-        while stride <= plan.cells { stride <<= 1 }
+        while stride <= plan.cells + 1 { stride <<= 1 }
         plan.stride = stride
         plan.copyMask = plan.cells <= 512 ? 3 : 0
         let copies = plan.copyMask + 1
+        let pairWidth = plan.cells + 1
+        var pairSize = 1
+        while pairSize < pairWidth * pairWidth { pairSize <<= 1 }
+        let usePairs = plan.clean && shift == nil && pairSize <= 4096
         var counts = [UInt32](repeating: 0, count: copies * stride)
+        var pairCounts = [UInt32](repeating: 0, count: usePairs ? pairSize : 0)
         var radixCounts = [UInt32](repeating: 0, count: radix ? 1 << 16 : 0)
         var result = Result(cells: [Int](repeating: 0, count: plan.cells), radix: [Int](repeating: 0, count: radixCounts.count))
 
         func fold() {
-            for cell in 0..<plan.cells {
-                for copy in 0..<copies { result.cells[cell] += Int(counts[copy * stride + cell]) }
+            for copy in 0..<copies {
+                for cell in 0..<plan.cells { result.cells[cell] += Int(counts[copy * stride + cell]) }
+                result.cells[plan.cells - 1] += Int(counts[copy * stride + plan.cells])  // the top edge
+            }
+            if usePairs {
+                for a in 0..<pairWidth {
+                    for b in 0..<pairWidth {
+                        let count = Int(pairCounts[a * pairWidth + b])
+                        result.cells[Swift.min(a, plan.cells - 1)] += count
+                        result.cells[Swift.min(b, plan.cells - 1)] += count
+                    }
+                }
             }
             for i in radixCounts.indices { result.radix[i] += Int(radixCounts[i]) }
             counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            pairCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             radixCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         }
         var start = 0
@@ -78,15 +96,19 @@ enum SecondPass {
             let end = Swift.min(values.count, start + foldEvery)
             let chunk = UnsafeBufferPointer(rebasing: values[start..<end])
             counts.withUnsafeMutableBufferPointer { counts in
-                radixCounts.withUnsafeMutableBufferPointer { radixCounts in
-                    thresholds.withUnsafeBufferPointer { thresholds in
-                        plan.counts = counts.baseAddress!
-                        plan.thresholds = thresholds
-                        let radix = radix ? radixCounts.baseAddress : nil
-                        VectorStream.forEachBlock(chunk) { pointer, vectors, isPaddedTail in
-                            var blockPlan = plan
-                            blockPlan.clean = plan.clean && !isPaddedTail
-                            T.binBlock(pointer, vectors, plan: blockPlan, shift: shift, radix: radix, into: &result.totals)
+                pairCounts.withUnsafeMutableBufferPointer { pairCounts in
+                    radixCounts.withUnsafeMutableBufferPointer { radixCounts in
+                        thresholds.withUnsafeBufferPointer { thresholds in
+                            plan.counts = counts.baseAddress!
+                            plan.pairs = usePairs ? pairCounts.baseAddress : nil
+                            plan.pairMask = pairSize - 1
+                            plan.thresholds = thresholds
+                            let radix = radix ? radixCounts.baseAddress : nil
+                            VectorStream.forEachBlock(chunk) { pointer, vectors, isPaddedTail in
+                                var blockPlan = plan
+                                blockPlan.clean = plan.clean && !isPaddedTail
+                                T.binBlock(pointer, vectors, plan: blockPlan, shift: shift, radix: radix, into: &result.totals)
+                            }
                         }
                     }
                 }

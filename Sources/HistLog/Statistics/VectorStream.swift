@@ -60,11 +60,16 @@ struct BinningPlan<T: EngineFloat> {
     var cells: Int
     /// Every value finite and inside `[lowest, highest]`: the kernel skips its masks.
     var clean: Bool
-    /// Interleaved arrays of `stride` counters (a power of two > `cells`; counter `cells` takes
+    /// Interleaved arrays of `stride` counters (a power of two > `cells + 1`; counter `cells` takes
+    /// values the formula puts at the very top, which belong to the last cell, and `cells + 1`
     /// values outside the bins); lane `i` counts into array `i & copyMask`.
     var counts: UnsafeMutablePointer<UInt32>
     var stride: Int
     var copyMask: Int
+    /// When set (clean uniform passes with few cells), values are counted in pairs: counter
+    /// `a * (cells + 1) + b` for cells `a` and `b` of lanes `i` and `i + lanes / 2`.
+    var pairs: UnsafeMutablePointer<UInt32>?
+    var pairMask: Int = 0
 }
 
 /// Running totals of `EngineFloat.binBlock`.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import HistLog
 
@@ -62,5 +63,66 @@ struct BinCountTests {
             #expect(summary.histogram.binCount == bins)
             expectCounts(values, summary, "\(distribution) log \(bins)")
         }
+    }
+}
+
+/// `Histogram(values:bins:)` (two passes, pair counting for few bins) equals the histogram of
+/// `HistogramSummary(values:bins:)` and numpy's rule.
+struct HistogramOnlyTests {
+    static let configs: [BinConfig] = [
+        BinConfig(), BinConfig(bins: 1), BinConfig(bins: 63), BinConfig(bins: 64), BinConfig(bins: 500),
+        BinConfig(bins: 9, range: (-0.3, 0.9)), BinConfig(scale: .logarithmic), BinConfig(scale: .automatic),
+        BinConfig(edges: [-3, -1, 0, 0.001, 1, 50]),
+    ]
+
+    @Test(arguments: Distribution.allCases)
+    func equalsTheSummarysHistogram(_ distribution: Distribution) throws {
+        for size in [0, 1, 7, 8, 9, 1000, 65_537] {
+            var values = distribution.sample(size, seed: UInt64(size) &+ 17)
+            for config in Self.configs {
+                let floats = values.map { Float($0) }
+                let histogram = try floats.withUnsafeBufferPointer { try Histogram(values: $0, bins: config) }
+                #expect(histogram == (try HistogramSummary(values: floats, bins: config)).histogram, "\(distribution) \(size) \(config) Float")
+                #expect(histogram.counts == ReferenceStatistics.counts(floats, edges: histogram.edges).counts, "\(distribution) \(size) \(config) Float reference")
+                let doubles = try values.withUnsafeBufferPointer { try Histogram(values: $0, bins: config) }
+                #expect(doubles == (try HistogramSummary(values: values, bins: config)).histogram, "\(distribution) \(size) \(config) Double")
+            }
+            if size > 2 { values[size / 2] = .nan }  // not clean any more: the masked path
+            let doubles = try values.withUnsafeBufferPointer { try Histogram(values: $0) }
+            #expect(doubles == (try HistogramSummary(values: values)).histogram)
+        }
+    }
+}
+
+/// The rule of `BinScale.automatic` (`AutomaticScale`): logarithmic when at least half of the
+/// nonzero values lie more than three decades below the largest magnitude.
+struct AutomaticScaleTests {
+    func isLogarithmic(_ values: [Double]) throws -> Bool {
+        let edges = try HistogramSummary(values: values, bins: BinConfig(bins: 10, scale: .automatic)).histogram.edges
+        let linear = try HistogramSummary(values: values, bins: BinConfig(bins: 10, scale: .linear)).histogram.edges
+        return edges != linear
+    }
+
+    @Test func normalAndUniformStayLinear() throws {
+        #expect(try !isLogarithmic(Distribution.normal.sample(10_000, seed: 1)))
+        #expect(try !isLogarithmic(Distribution.uniform.sample(10_000, seed: 1)))
+        #expect(try !isLogarithmic(Distribution.integerTies.sample(1000, seed: 1)))
+    }
+
+    @Test func manyDecadesGoLogarithmic() throws {
+        // log-uniform over 1e-6 ... 1e2: the median magnitude 1e-2 is 4 decades below the largest.
+        var g = SeededGenerator(seed: 5)
+        let spread = (0..<10_000).map { _ in Foundation.pow(10, Double.random(in: -6...2, using: &g)) * (Bool.random(using: &g) ? 1 : -1) }
+        #expect(try isLogarithmic(spread))
+        #expect(try isLogarithmic(spread.map(abs)))
+        // Exactly on the rule: half of the nonzero values below 1e-3 of the largest.
+        #expect(try isLogarithmic([0, 0, 0, 1e-4, 2e-4, 1, 0.5]))
+        #expect(try !isLogarithmic([0, 0, 0, 1e-4, 1, 0.5, 0.7]))
+    }
+
+    @Test func degenerateInputsStayLinear() throws {
+        #expect(try !isLogarithmic([]))
+        #expect(try !isLogarithmic([0, 0, 0]))
+        #expect(try !isLogarithmic([5]))
     }
 }
