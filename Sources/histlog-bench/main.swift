@@ -123,6 +123,8 @@ if arguments.count > 4, arguments[2] == "profile", let index = Int(arguments[3])
         times.append(now() - start)
     }
     print("\(contenders[index].name): median \(format(median(times) * 1e3)) ms, min \(format(times.min()! * 1e3)) ms")
+    let sorted = times.sorted()
+    print("deciles ms:", (0...10).map { format(sorted[Swift.min(sorted.count - 1, $0 * sorted.count / 10)] * 1e3) }.joined(separator: " "))
     exit(0)
 }
 

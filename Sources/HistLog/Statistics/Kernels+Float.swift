@@ -19,8 +19,8 @@ extension Float {
         for i in 0..<vectors {
             let v = pointer.loadUnaligned(fromByteOffset: i &* MemoryLayout<Vector>.stride, as: Vector.self)
             nanLanes &-= unsafeBitCast(v .!= v, to: Lanes.self)
-            low = low.replacing(with: v, where: v .< low)  // NaN compares false: never taken
-            high = high.replacing(with: v, where: v .> high)
+            low = lanewiseMin(v, low)  // NaN compares false: never taken
+            high = lanewiseMax(v, high)
             if magnitudes {
                 let magnitude = unsafeBitCast(unsafeBitCast(v, to: Lanes.self) & signless, to: Vector.self)
                 smallest = smallest.replacing(with: magnitude, where: (magnitude .< smallest) .& (magnitude .!= Vector()))
@@ -59,18 +59,17 @@ extension Float {
                 // Every value finite and inside [lowest, highest]: no masks. Cells run to `cells`
                 // (the formula can reach it at the top edge; it is folded into the last cell).
                 let f = (v * halving - offset) * scale
-                if let pairs {
+                // Cell indices go to `plan.indices`; the scatter runs after the loop, on its own.
+                if pairs != nil {
                     // Two values per counter: (cell of a lane of the low half) x (cell of the high half).
                     let low = floorToWhole(f.lowHalf), high = floorToWhole(f.highHalf)
                     let pair = low * pairWidth + high + magic
                     let index = (unsafeBitCast(pair, to: HalfLanes.self) &- unsafeBitCast(magic, to: HalfLanes.self))
                         & HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.pairMask))
-                    for lane in 0..<Half.scalarCount { pairs[Int(truncatingIfNeeded: index[lane])] &+= 1 }
+                    plan.indices.storeBytes(of: index, toByteOffset: i &* MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
                 } else {
                     let index = floorToLanes(f) & indexMask  // a no-op here; keeps any slip inside the table
-                    for lane in 0..<Vector.scalarCount {
-                        counts[(lane & plan.copyMask) &* stride &+ Int(truncatingIfNeeded: index[lane])] &+= 1
-                    }
+                    plan.indices.storeBytes(of: index, toByteOffset: i &* MemoryLayout<Lanes>.stride, as: Lanes.self)
                 }
             } else {
                 let below = v .< lowest, above = v .> highest
@@ -104,6 +103,14 @@ extension Float {
             if let radix {
                 let digits = topDigits(v)
                 for lane in 0..<Vector.scalarCount { radix[Int(truncatingIfNeeded: digits[lane])] &+= 1 }
+            }
+        }
+        if plan.clean {
+            if let pairs {
+                let indices = plan.indices.assumingMemoryBound(to: HalfLanes.Scalar.self)
+                for k in 0..<vectors &* Half.scalarCount { pairs[Int(truncatingIfNeeded: indices[k])] &+= 1 }
+            } else {
+                scatter(plan.indices.assumingMemoryBound(to: Lanes.Scalar.self), vectors &* Vector.scalarCount, plan: plan)
             }
         }
         totals.underflow &+= Int(truncatingIfNeeded: underLanes.wrappedSum())
@@ -150,11 +157,51 @@ extension Float {
         return (key &>> Lanes.Scalar(Key.bitWidth - 16)) & Lanes(repeating: 0xFFFF)
     }
 
+    /// Adds one to `counts[indices[k]]` for each `k`, spreading successive values over the
+    /// `copyMask + 1` interleaved arrays.
+    @inline(__always) static func scatter(_ indices: UnsafeMutablePointer<Lanes.Scalar>, _ count: Int, plan: BinningPlan<Float>) {
+        let c0 = plan.counts
+        if plan.copyMask == 0 {
+            for k in 0..<count { c0[Int(truncatingIfNeeded: indices[k])] &+= 1 }
+            return
+        }
+        let c1 = c0 + plan.stride, c2 = c1 + plan.stride, c3 = c2 + plan.stride
+        var k = 0
+        while k &+ 4 <= count {
+            c0[Int(truncatingIfNeeded: indices[k])] &+= 1
+            c1[Int(truncatingIfNeeded: indices[k &+ 1])] &+= 1
+            c2[Int(truncatingIfNeeded: indices[k &+ 2])] &+= 1
+            c3[Int(truncatingIfNeeded: indices[k &+ 3])] &+= 1
+            k &+= 4
+        }
+        while k < count {
+            c0[Int(truncatingIfNeeded: indices[k])] &+= 1
+            k &+= 1
+        }
+    }
+
     /// Lane-wise `floor(f)`, as whole numbers of the same type, for `0 <= f < 2^(significandBitCount - 1)`.
     @inline(__always) static func floorToWhole(_ f: Half) -> Half {
         let magic = Half(repeating: roundingMagic)
         let rounded = (f + magic) - magic
-        return rounded.replacing(with: rounded - 1, where: rounded .> f)
+        var whole = rounded
+        for i in 0..<Half.scalarCount { whole[i] = rounded[i] > f[i] ? rounded[i] - 1 : rounded[i] }
+        return whole
+    }
+
+    /// `a < b ? a : b` lane by lane (a NaN in `a` keeps `b`). Written as a lane loop, which the
+    /// compiler turns into `minps`/`minpd`; `replacing(with:where:)` costs four instructions.
+    @inline(__always) static func lanewiseMin(_ a: Vector, _ b: Vector) -> Vector {
+        var r = b
+        for i in 0..<Vector.scalarCount { r[i] = a[i] < b[i] ? a[i] : b[i] }
+        return r
+    }
+
+    /// `a > b ? a : b` lane by lane (a NaN in `a` keeps `b`).
+    @inline(__always) static func lanewiseMax(_ a: Vector, _ b: Vector) -> Vector {
+        var r = b
+        for i in 0..<Vector.scalarCount { r[i] = a[i] > b[i] ? a[i] : b[i] }
+        return r
     }
 
     /// Lane-wise `floor(f)` for `0 <= f < 2^(significandBitCount - 1)` (other lanes: garbage, never

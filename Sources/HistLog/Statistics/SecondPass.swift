@@ -43,7 +43,8 @@ enum SecondPass {
         var thresholds = [T]()
         var plan = BinningPlan<T>(
             lowest: layout.lowest, highest: layout.highest, uniform: false, thresholds: UnsafeBufferPointer(start: nil, count: 0),
-            cells: layout.binCount, clean: false, counts: UnsafeMutablePointer(bitPattern: 1)!, stride: 0, copyMask: 0)
+            cells: layout.binCount, clean: false, counts: UnsafeMutablePointer(bitPattern: 1)!, stride: 0, copyMask: 0,
+            indices: UnsafeMutableRawPointer(bitPattern: 1)!)
         var fineBits = fineBits
         switch layout.locator {
         case .uniform(let halving, let offset, let scale):
@@ -70,6 +71,7 @@ enum SecondPass {
         var counts = [UInt32](repeating: 0, count: copies * stride)
         var pairCounts = [UInt32](repeating: 0, count: usePairs ? pairSize : 0)
         var radixCounts = [UInt32](repeating: 0, count: radix ? 1 << 16 : 0)
+        var indices = [T.Lanes](repeating: T.Lanes(), count: VectorStream.blockVectors)
         var result = Result(cells: [Int](repeating: 0, count: plan.cells), radix: [Int](repeating: 0, count: radixCounts.count))
 
         func fold() {
@@ -95,11 +97,13 @@ enum SecondPass {
         repeat {
             let end = Swift.min(values.count, start + foldEvery)
             let chunk = UnsafeBufferPointer(rebasing: values[start..<end])
+            indices.withUnsafeMutableBytes { indices in
             counts.withUnsafeMutableBufferPointer { counts in
                 pairCounts.withUnsafeMutableBufferPointer { pairCounts in
                     radixCounts.withUnsafeMutableBufferPointer { radixCounts in
                         thresholds.withUnsafeBufferPointer { thresholds in
                             plan.counts = counts.baseAddress!
+                            plan.indices = indices.baseAddress!
                             plan.pairs = usePairs ? pairCounts.baseAddress : nil
                             plan.pairMask = pairSize - 1
                             plan.thresholds = thresholds
@@ -112,6 +116,7 @@ enum SecondPass {
                         }
                     }
                 }
+            }
             }
             fold()
             start = end

@@ -70,6 +70,8 @@ struct BinningPlan<T: EngineFloat> {
     /// `a * (cells + 1) + b` for cells `a` and `b` of lanes `i` and `i + lanes / 2`.
     var pairs: UnsafeMutablePointer<UInt32>?
     var pairMask: Int = 0
+    /// Room for one block's cell indices (`VectorStream.blockVectors` vectors of lanes).
+    var indices: UnsafeMutableRawPointer
 }
 
 /// Running totals of `EngineFloat.binBlock`.
