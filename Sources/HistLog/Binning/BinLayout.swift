@@ -30,17 +30,6 @@ struct BinLayout<T: EngineFloat> {
         return false
     }
 
-    /// The bin of a `T` value in `[lowest, highest]`.
-    @inline(__always) func bin(of x: T) -> Int {
-        switch locator {
-        case .uniform(let halving, let offset, let scale):
-            let f = Swift.min((x * halving - offset) * scale, T(binCount - 1))
-            return Int(f)
-        case .search(let thresholds):
-            return thresholds.withUnsafeBufferPointer { Self.search(x, thresholds: $0) }
-        }
-    }
-
     /// Largest `i < thresholds.count - 1` with `thresholds[i] <= x` (x >= thresholds[0]).
     @inline(__always) static func search(_ x: T, thresholds: UnsafeBufferPointer<T>) -> Int {
         var base = 0

@@ -98,25 +98,25 @@ enum SecondPass {
             let end = Swift.min(values.count, start + foldEvery)
             let chunk = UnsafeBufferPointer(rebasing: values[start..<end])
             indices.withUnsafeMutableBytes { indices in
-            counts.withUnsafeMutableBufferPointer { counts in
-                pairCounts.withUnsafeMutableBufferPointer { pairCounts in
-                    radixCounts.withUnsafeMutableBufferPointer { radixCounts in
-                        thresholds.withUnsafeBufferPointer { thresholds in
-                            plan.counts = counts.baseAddress!
-                            plan.indices = indices.baseAddress!
-                            plan.pairs = usePairs ? pairCounts.baseAddress : nil
-                            plan.pairMask = pairSize - 1
-                            plan.thresholds = thresholds
-                            let radix = radix ? radixCounts.baseAddress : nil
-                            VectorStream.forEachBlock(chunk) { pointer, vectors, isPaddedTail in
-                                var blockPlan = plan
-                                blockPlan.clean = plan.clean && !isPaddedTail
-                                T.binBlock(pointer, vectors, plan: blockPlan, shift: shift, radix: radix, into: &result.totals)
+                counts.withUnsafeMutableBufferPointer { counts in
+                    pairCounts.withUnsafeMutableBufferPointer { pairCounts in
+                        radixCounts.withUnsafeMutableBufferPointer { radixCounts in
+                            thresholds.withUnsafeBufferPointer { thresholds in
+                                plan.counts = counts.baseAddress!
+                                plan.indices = indices.baseAddress!
+                                plan.pairs = usePairs ? pairCounts.baseAddress : nil
+                                plan.pairMask = pairSize - 1
+                                plan.thresholds = thresholds
+                                let radix = radix ? radixCounts.baseAddress : nil
+                                VectorStream.forEachBlock(chunk) { pointer, vectors, isPaddedTail in
+                                    var blockPlan = plan
+                                    blockPlan.clean = plan.clean && !isPaddedTail
+                                    T.binBlock(pointer, vectors, plan: blockPlan, shift: shift, radix: radix, into: &result.totals)
+                                }
                             }
                         }
                     }
                 }
-            }
             }
             fold()
             start = end
