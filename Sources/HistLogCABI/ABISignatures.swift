@@ -21,6 +21,8 @@ private func checkSignatures() {
     var logValuesF64At = CHistLog.hl_log_values_f64_at; logValuesF64At = HistLogCABI.hl_log_values_f64_at
     var logCountsAt = CHistLog.hl_log_counts_at; logCountsAt = HistLogCABI.hl_log_counts_at
     var logReduced = CHistLog.hl_log_reduced; logReduced = HistLogCABI.hl_log_reduced
+    var logReducedHistogram = CHistLog.hl_log_reduced_histogram
+    logReducedHistogram = HistLogCABI.hl_log_reduced_histogram
     var runFlush = CHistLog.hl_run_flush; runFlush = HistLogCABI.hl_run_flush
     var runClose = CHistLog.hl_run_close; runClose = HistLogCABI.hl_run_close
     var readerOpen = CHistLog.hl_reader_open; readerOpen = HistLogCABI.hl_reader_open
@@ -32,6 +34,6 @@ private func checkSignatures() {
     var readerRecord = CHistLog.hl_reader_record; readerRecord = HistLogCABI.hl_reader_record
     _ = (version, versionNumber, lastError, errorName, binConfigInit, computeF32, computeF64,
          runOptionsInit, runOpen, runOpenWith, logValuesF32, logValuesF64, logCounts, logValuesF32At,
-         logValuesF64At, logCountsAt, logReduced, runFlush, runClose,
+         logValuesF64At, logCountsAt, logReduced, logReducedHistogram, runFlush, runClose,
          readerOpen, readerClose, readerKeyCount, readerKey, readerRecordCount, readerFind, readerRecord)
 }

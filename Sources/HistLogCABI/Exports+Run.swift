@@ -116,16 +116,53 @@ public func hl_log_reduced(
         let key = try text(key, "key")
         let edges = Array(try input(edges, count: nEdges, "edges", "n_edges"))
         let counts = Array(try input(counts, count: nCounts, "counts", "n_counts"))
-        let reduced = try required(moments, "moments").pointee
+        let reduced = try ReducedMoments(try required(moments, "moments").pointee, "moments")
         let summary = try HistogramSummary(
-            edges: edges, counts: counts,
-            moments: Moments(
-                count: try integer(reduced.count, "moments.count"), mean: reduced.mean,
-                m2: reduced.m2, m3: reduced.m3, m4: reduced.m4, min: reduced.min, max: reduced.max),
-            zeroCount: reduced.zero_count == -1 ? nil : try integer(reduced.zero_count, "moments.zero_count"),
-            nanCount: try integer(reduced.nan_count, "moments.nan_count"),
-            infCount: try integer(reduced.inf_count, "moments.inf_count"))
+            edges: edges, counts: counts, moments: reduced.moments,
+            zeroCount: reduced.zeroCount, nanCount: reduced.nanCount, infCount: reduced.infCount)
         try logger.log(key: key, step: step, summary: summary, timestamp: timestamp.isNaN ? nil : timestamp)
+    }
+}
+
+/// `hl_log_reduced_histogram`: `HistogramSummary(histogram:moments:zeroCount:nanCount:infCount:
+/// subdividedCounts:subdivisions:)` logged with `HistogramLogger.log(key:step:summary:timestamp:)`.
+@_cdecl("hl_log_reduced_histogram")
+public func hl_log_reduced_histogram(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, _ timestamp: Double,
+    _ histogram: UnsafePointer<hl_reduced_histogram>?
+) -> Int32 {
+    status {
+        let logger = try object(run, "run", as: HistogramLogger.self)
+        let key = try text(key, "key")
+        let reduced = try required(histogram, "histogram").pointee
+        guard reduced.reserved == 0 else { throw Failure.invalid("histogram.reserved must be 0, got \(reduced.reserved)") }
+        let moments = try ReducedMoments(reduced.moments, "histogram.moments")
+        let subCounts = try input(reduced.sub_counts, count: reduced.n_sub_counts, "histogram.sub_counts", "histogram.n_sub_counts")
+        let summary = try HistogramSummary(
+            histogram: Histogram(
+                edges: Array(try input(reduced.edges, count: reduced.n_edges, "histogram.edges", "histogram.n_edges")),
+                counts: Array(try input(reduced.counts, count: reduced.n_counts, "histogram.counts", "histogram.n_counts")),
+                underflow: try integer(reduced.underflow_count, "histogram.underflow_count"),
+                overflow: try integer(reduced.overflow_count, "histogram.overflow_count")),
+            moments: moments.moments, zeroCount: moments.zeroCount, nanCount: moments.nanCount, infCount: moments.infCount,
+            subdividedCounts: subCounts.isEmpty ? nil : Array(subCounts), subdivisions: Int(reduced.subdivisions))
+        try logger.log(key: key, step: step, summary: summary, timestamp: timestamp.isNaN ? nil : timestamp)
+    }
+}
+
+/// An `hl_moments` as the engine's values, its counts checked.
+private struct ReducedMoments {
+    let moments: Moments
+    let zeroCount: Int?
+    let nanCount: Int
+    let infCount: Int
+
+    init(_ c: hl_moments, _ name: String) throws {
+        moments = Moments(
+            count: try integer(c.count, "\(name).count"), mean: c.mean, m2: c.m2, m3: c.m3, m4: c.m4, min: c.min, max: c.max)
+        zeroCount = c.zero_count == -1 ? nil : try integer(c.zero_count, "\(name).zero_count")
+        nanCount = try integer(c.nan_count, "\(name).nan_count")
+        infCount = try integer(c.inf_count, "\(name).inf_count")
     }
 }
 

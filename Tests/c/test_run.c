@@ -521,6 +521,156 @@ static void test_log_errors(void) {
     hl_reader_close(reader);
 }
 
+/* Sub-bin region of x for edges[0..n] over [lo, hi] ((n + 2) regions: underflow, bins, overflow),
+ * by numpy's rule and floor((x - left) / width * S), computed here independently of the library. */
+static size_t sub_bin_of(double x, const double *edges, size_t n, double lo, double hi, size_t subdivisions) {
+    size_t region = 0, k;
+    double left = lo, right = edges[0], position;
+    if (x > edges[n]) {
+        region = n + 1, left = edges[n], right = hi;
+    } else if (x >= edges[0]) {
+        for (k = 0; k + 1 < n && x >= edges[k + 1]; k++) {}
+        region = k + 1, left = edges[k], right = edges[k + 1];
+    }
+    position = right > left ? (x - left) / (right - left) * (double)subdivisions : 0;
+    k = position < 0 ? 0 : (size_t)position;
+    if (k >= subdivisions) k = subdivisions - 1;
+    return region * subdivisions + k;
+}
+
+static int compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* hl_log_reduced_histogram: what it records exactly, and quantiles within one sub-bin of the data. */
+static void test_log_reduced_histogram(void) {
+    enum { N = 2000, BINS = 8, S = 64 };
+    static const double probabilities[HL_NUM_QUANTILES] = {0.1, 0.25, 0.5, 0.75, 0.9};
+    static double values[N], sorted[N], sub_counts[(BINS + 2) * S];
+    char run_path[128];
+    hl_bin_config config;
+    hl_stats exact;
+    hl_record_info info;
+    hl_reduced_histogram reduced;
+    double edges[BINS + 1], counts[BINS], read_edges[BINS + 1], read_counts[BINS], mean = 0, width = 0;
+    size_t n_bins, i;
+    hl_run *run;
+    hl_reader *reader;
+    uint64_t state = 12345;
+
+    /* A skewed sample (sums of uniforms, cubed) binned over a range that cuts both tails. */
+    for (i = 0; i < N; i++) {
+        double u = 0;
+        int j;
+        for (j = 0; j < 4; j++) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            u += (double)(state >> 11) / 9007199254740992.0 - 0.5;
+        }
+        values[i] = u * u * u;
+        sorted[i] = values[i];
+    }
+    qsort(sorted, N, sizeof sorted[0], compare_doubles);
+    hl_bin_config_init(&config);
+    config.bins = BINS;
+    config.has_range = 1;
+    config.range_lo = sorted[N / 20];
+    config.range_hi = sorted[N - N / 20];
+    CHECK_STATUS(hl_compute_f64(values, N, &config, edges, BINS + 1, counts, BINS, &n_bins, &exact), HL_OK);
+    CHECK(exact.underflow_count > 0 && exact.overflow_count > 0);
+    for (i = 0; i < N; i++) sub_counts[sub_bin_of(values[i], edges, BINS, exact.min, exact.max, S)] += 1;
+    for (i = 0; i < N; i++) mean += values[i];
+    mean /= N;
+
+    memset(&reduced, 0, sizeof reduced);
+    reduced.edges = edges, reduced.n_edges = BINS + 1, reduced.counts = counts, reduced.n_counts = BINS;
+    reduced.underflow_count = exact.underflow_count, reduced.overflow_count = exact.overflow_count;
+    reduced.sub_counts = sub_counts, reduced.n_sub_counts = (BINS + 2) * S, reduced.subdivisions = S;
+    reduced.moments.count = N, reduced.moments.mean = mean, reduced.moments.min = exact.min, reduced.moments.max = exact.max;
+    for (i = 0; i < N; i++) {
+        double d = values[i] - mean;
+        reduced.moments.m2 += d * d, reduced.moments.m3 += d * d * d, reduced.moments.m4 += d * d * d * d;
+    }
+    reduced.moments.zero_count = 0, reduced.moments.nan_count = 3, reduced.moments.inf_count = 1;
+
+    run = hl_run_open(path_in(run_path, sizeof run_path, "reduced"));
+    CHECK(run != NULL);
+    if (!run) return;
+    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 4, NAN, &reduced), HL_OK);
+
+    /* Refused, naming what is wrong; nothing of it logged. */
+    CHECK_STATUS(hl_log_reduced_histogram(NULL, "reduced", 5, NAN, &reduced), HL_ENULL);
+    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "histogram");
+    reduced.reserved = 1;
+    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "reserved");
+    reduced.reserved = 0;
+    reduced.n_sub_counts -= 1;
+    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "subdividedCounts must have (bins + 2) * subdivisions");
+    reduced.n_sub_counts += 1;
+    reduced.sub_counts = NULL;
+    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "histogram.sub_counts");
+    reduced.sub_counts = sub_counts;
+    reduced.subdivisions = S / 2;
+    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
+    reduced.subdivisions = S;
+    reduced.overflow_count -= 1;
+    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "moments.count");
+    reduced.overflow_count += 1;
+    reduced.underflow_count = INT64_MIN;
+    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
+    reduced.underflow_count = exact.underflow_count;
+    reduced.n_edges = BINS;
+    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
+    reduced.n_edges = BINS + 1;
+    /* Without sub-bins: the bins alone (still with under/overflow). */
+    reduced.sub_counts = NULL, reduced.n_sub_counts = 0, reduced.subdivisions = 0;
+    CHECK_STATUS(hl_log_reduced_histogram(run, "coarse", 4, 100.0, &reduced), HL_OK);
+    CHECK_STATUS(hl_run_flush(run), HL_OK);
+    hl_run_close(run);
+
+    reader = hl_reader_open(run_path);
+    CHECK(reader != NULL);
+    if (!reader) return;
+    CHECK_STATUS(hl_reader_record_count(reader, "reduced", &i), HL_OK);
+    CHECK_INT(i, 1);
+    CHECK_STATUS(hl_reader_record(reader, "reduced", 0, &info, read_edges, BINS + 1, read_counts, BINS), HL_OK);
+    CHECK_INT(info.step, 4);
+    CHECK_INT(info.n_bins, BINS);
+    for (i = 0; i < BINS; i++) CHECK_CLOSE(read_counts[i], counts[i], 0);
+    for (i = 0; i <= BINS; i++) CHECK_CLOSE(read_edges[i], edges[i], 0);
+    CHECK_INT(info.stats.total_count, N);
+    CHECK_INT(info.stats.underflow_count, exact.underflow_count);
+    CHECK_INT(info.stats.overflow_count, exact.overflow_count);
+    CHECK_INT(info.stats.nan_count, 3);
+    CHECK_INT(info.stats.inf_count, 1);
+    CHECK_CLOSE(info.stats.min, exact.min, 0);
+    CHECK_CLOSE(info.stats.max, exact.max, 0);
+    CHECK_CLOSE(info.stats.mean, exact.mean, 1e-12);
+    CHECK_CLOSE(info.stats.std, exact.std, 1e-9);
+    CHECK_CLOSE(info.stats.skewness, exact.skewness, 1e-9);
+    CHECK_CLOSE(info.stats.kurtosis, exact.kurtosis, 1e-9);
+    CHECK_INT(info.stats.estimated, HL_ESTIMATED_QUANTILES | HL_ESTIMATED_OUTLIERS);
+    for (i = 0; i < BINS; i++) if (edges[i + 1] - edges[i] > width) width = edges[i + 1] - edges[i];
+    if (edges[0] - exact.min > width) width = edges[0] - exact.min;
+    if (exact.max - edges[BINS] > width) width = exact.max - edges[BINS];
+    width /= S;
+    for (i = 0; i < HL_NUM_QUANTILES; i++) {
+        double h = probabilities[i] * (N - 1);
+        double below = sorted[(size_t)h], above = sorted[(size_t)h + 1];
+        CHECK(info.stats.quantiles[i] >= below - width && info.stats.quantiles[i] <= above + width);
+        CHECK_CLOSE(info.stats.quantiles[i], exact.quantiles[i], width + (above - below));
+    }
+    CHECK_STATUS(hl_reader_record(reader, "coarse", 0, &info, read_edges, BINS + 1, read_counts, BINS), HL_OK);
+    CHECK_INT(info.stats.underflow_count, exact.underflow_count);
+    CHECK_CLOSE(info.timestamp, 100.0, 0);
+    hl_reader_close(reader);
+}
+
 /* Which sinks a run writes. */
 static void test_sinks(void) {
     char run_path[256], histograms[300];
@@ -664,6 +814,7 @@ int main(void) {
     test_open_errors();
     test_log_and_read();
     test_log_errors();
+    test_log_reduced_histogram();
     test_sinks();
     test_threads();
     remove_tree(base_dir);

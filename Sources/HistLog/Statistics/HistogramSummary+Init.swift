@@ -55,14 +55,52 @@ extension HistogramSummary {
         try Self.validate(edges: edges, counts: counts)
         try Self.validate(moments: moments)
         try options.validate()
-        guard nanCount >= 0, infCount >= 0 else {
-            throw HistlogError.invalidArgument("nanCount and infCount must be >= 0, got \(nanCount) and \(infCount)")
-        }
-        if let zeroCount, zeroCount < 0 || zeroCount > moments.count {
-            throw HistlogError.invalidArgument("zeroCount must be nil or between 0 and moments.count (\(moments.count)), got \(zeroCount)")
-        }
+        try Self.validate(nanCount: nanCount, infCount: infCount, zeroCount: zeroCount, count: moments.count)
         let histogram = Histogram(edges: edges, counts: counts)
         let estimates = BinnedEstimates(histogram: histogram, min: moments.min, max: moments.max)
+        self.init(
+            histogram: histogram,
+            statistics: Self.statistics(
+                moments: moments, total: estimates.total, estimates: estimates, zeroCount: zeroCount, nanCount: nanCount,
+                infCount: infCount, options: options, estimated: [.quantiles, .outliers]),
+            moments: moments)
+    }
+
+    /// A histogram reduced elsewhere, as the form above, with what a reduction can also carry:
+    /// the under/overflow counts of `histogram` (values outside its edges; `counts`, underflow
+    /// and overflow add up to `moments.count`), and optionally `subdividedCounts`: the counts of
+    /// each region — underflow `[moments.min, edges[0])`, every bin, overflow
+    /// `(edges[n], moments.max]` — split into `subdivisions` equal sub-bins, in that order
+    /// (`(n + 2) · subdivisions` counts, each region's summing to its count). Quantiles and the
+    /// outlier count are then estimated from the sub-bins: a quantile is off by at most one
+    /// sub-bin width from a value adjacent to it in the sorted data.
+    /// `estimated = [.quantiles, .outliers]`.
+    public init(
+        histogram: Histogram, moments: Moments, zeroCount: Int?, nanCount: Int, infCount: Int,
+        subdividedCounts: [Double]? = nil, subdivisions: Int = 1, options: StatisticsOptions = StatisticsOptions()
+    ) throws {
+        try Self.validate(edges: histogram.edges, counts: histogram.counts)
+        try Self.validate(moments: moments)
+        try options.validate()
+        try Self.validate(nanCount: nanCount, infCount: infCount, zeroCount: zeroCount, count: moments.count)
+        guard histogram.underflow >= 0, histogram.overflow >= 0 else {
+            throw HistlogError.invalidArgument(
+                "underflow and overflow must be >= 0, got \(histogram.underflow) and \(histogram.overflow)")
+        }
+        let binned = histogram.counts.reduce(0, +) + Double(histogram.underflow) + Double(histogram.overflow)
+        guard binned == Double(moments.count) else {
+            throw HistlogError.invalidArgument(
+                "counts, underflow and overflow must add up to moments.count (\(moments.count)), got \(binned)")
+        }
+        let estimates: BinnedEstimates
+        if let subdividedCounts {
+            try Self.validate(subdividedCounts: subdividedCounts, subdivisions: subdivisions, of: histogram)
+            estimates = BinnedEstimates(
+                histogram: histogram, subdividedCounts: subdividedCounts, subdivisions: subdivisions,
+                min: moments.min, max: moments.max)
+        } else {
+            estimates = BinnedEstimates(histogram: histogram, min: moments.min, max: moments.max)
+        }
         self.init(
             histogram: histogram,
             statistics: Self.statistics(
@@ -100,6 +138,42 @@ extension HistogramSummary {
         try BinConfig.validate(edges: edges, name: "edges")
         for (i, count) in counts.enumerated() where !(count.isFinite && count >= 0) {
             throw HistlogError.invalidArgument("counts[\(i)] must be finite and >= 0, got \(count)")
+        }
+    }
+
+    static func validate(nanCount: Int, infCount: Int, zeroCount: Int?, count: Int) throws {
+        guard nanCount >= 0, infCount >= 0 else {
+            throw HistlogError.invalidArgument("nanCount and infCount must be >= 0, got \(nanCount) and \(infCount)")
+        }
+        if let zeroCount, zeroCount < 0 || zeroCount > count {
+            throw HistlogError.invalidArgument("zeroCount must be nil or between 0 and moments.count (\(count)), got \(zeroCount)")
+        }
+    }
+
+    /// `(n + 2) · subdivisions` finite counts >= 0 whose groups of `subdivisions` add up to the
+    /// underflow, each bin's count and the overflow of `histogram`.
+    static func validate(subdividedCounts: [Double], subdivisions: Int, of histogram: Histogram) throws {
+        let regions = histogram.counts.count + 2
+        guard subdivisions >= 1, subdivisions <= BinConfig.maximumBins else {
+            throw HistlogError.invalidArgument("subdivisions must be between 1 and \(BinConfig.maximumBins), got \(subdivisions)")
+        }
+        let (expected, overflowed) = regions.multipliedReportingOverflow(by: subdivisions)
+        guard !overflowed, subdividedCounts.count == expected else {
+            throw HistlogError.invalidArgument(
+                "subdividedCounts must have (bins + 2) * subdivisions = \(regions) * \(subdivisions) values, got \(subdividedCounts.count)")
+        }
+        for (i, count) in subdividedCounts.enumerated() where !(count.isFinite && count >= 0) {
+            throw HistlogError.invalidArgument("subdividedCounts[\(i)] must be finite and >= 0, got \(count)")
+        }
+        let targets = [Double(histogram.underflow)] + histogram.counts + [Double(histogram.overflow)]
+        for (region, target) in targets.enumerated() {
+            let start = region * subdivisions
+            let sum = subdividedCounts[start..<start + subdivisions].reduce(0, +)
+            guard sum == target else {
+                let name = region == 0 ? "the underflow" : region == regions - 1 ? "the overflow" : "counts[\(region - 1)]"
+                throw HistlogError.invalidArgument(
+                    "subdividedCounts[\(start)..<\(start + subdivisions)] must add up to \(name) (\(target)), got \(sum)")
+            }
         }
     }
 
