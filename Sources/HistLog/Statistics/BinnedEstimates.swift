@@ -25,6 +25,10 @@ struct BinnedEstimates {
         let pieces = Double(subdivisions)
         for (region, (left, right, _)) in Self.regions(of: histogram, min: min, max: max, keepEmpty: true).enumerated() {
             let width = right - left
+            guard width.isFinite else {  // beyond Double's range: the region as one part
+                parts.add(left, right, subdividedCounts[region * subdivisions..<(region + 1) * subdivisions].reduce(0, +))
+                continue
+            }
             for j in 0..<subdivisions {
                 // left + width·j/S is non-decreasing in j, so the sub-bins stay in order.
                 let a = j == 0 ? left : left + width * Double(j) / pieces

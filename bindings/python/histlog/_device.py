@@ -1,9 +1,10 @@
 """Summaries of torch tensors computed where the tensor lives (CPU or a CUDA device).
 
-Only O(bins) numbers cross to the host: the extremes (to ask the engine for the edges), then
-one packed float64 vector with the bin counts, the special counts and the moments. The engine
-then records them as a reduced histogram (``hl_log_reduced``): exact counts, extremes, moments
-and special counts; quantiles and outliers estimated from the bins.
+Only a fixed number of values cross to the host, whatever the tensor's size: the extremes (to
+ask the engine for the edges), then one packed float64 vector with the sub-bin counts (about
+``SUB_BINS``), the special counts and the moments. The engine then records them as a reduced
+histogram (``hl_log_reduced_histogram``): exact counts, extremes, moments and special counts;
+quantiles and outliers estimated from the sub-bins.
 
 Conventions are the engine's (``Include/histlog.h``):
 
@@ -17,6 +18,10 @@ Conventions are the engine's (``Include/histlog.h``):
   ``x`` minus it, moved to the exact mean (``moments_about_mean``): ``m2 = sum((x - mean)^2)``,
   ``m3``, ``m4``, the central sums that merge exactly (Pébay 2008).
 - ``zero_count`` counts ``|x| <= zero_tolerance`` (exact zeros, +0 and -0, by default).
+- Sub-bins: each region — underflow ``[min, edges[0])``, every bin, overflow
+  ``(edges[-1], max]`` — split into ``subdivisions`` equal parts (``sub_bin_counts``); the bin
+  counts are their sums, so they stay exact, and quantiles come out within one sub-bin width of
+  the data.
 
 The same code runs on CPU tensors; a CUDA tensor only changes where the kernels run.
 """
@@ -35,19 +40,31 @@ import torch
 # multi-process and the host paths bin over identical edges.
 EdgesFor = Callable[[Optional[float], Optional[float], Optional[float]], np.ndarray]
 
+# About this many sub-bins in all, whatever the bin count: quantiles to about 1/4096 of the range
+# (finer where log bins are narrow) for 32 KiB of float64 counts.
+SUB_BINS = 4096
+
+
+def subdivisions_for(n_bins: int) -> int:
+    """Sub-bins per region for ``n_bins`` bins (``n_bins + 2`` regions), at least 1."""
+    return max(1, -(-SUB_BINS // (n_bins + 2)))
+
 
 @dataclass
 class ReducedSummary:
     """Histogram counts and exact moments of a tensor (or of the union of several shards).
 
-    ``counts`` are whole numbers stored as float64 (exact below 2**53). ``mean`` and the
-    extremes are NaN when ``count == 0``.
+    ``counts`` and ``sub_counts`` are whole numbers stored as float64 (exact below 2**53);
+    ``sub_counts`` has ``(len(counts) + 2) * subdivisions`` of them (see ``sub_bin_counts``).
+    ``mean`` and the extremes are NaN when ``count == 0``.
     """
 
     edges: np.ndarray
     counts: np.ndarray
     underflow: int
     overflow: int
+    sub_counts: np.ndarray
+    subdivisions: int
     count: int
     mean: float
     m2: float
@@ -120,20 +137,39 @@ def edge_inputs(extremes: Sequence[float]) -> tuple[Optional[float], Optional[fl
     return lo, -neg_hi, nearest
 
 
-def bin_counts(finite: torch.Tensor, edges: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Counts of ``finite`` (float64) over ``edges`` (float64, strictly increasing, on the same
-    device) with numpy's rule, plus the under- and overflow counts, all int64 tensors.
+def sub_bin_counts(
+    finite: torch.Tensor, edges: torch.Tensor, lo: Optional[float], hi: Optional[float], subdivisions: int
+) -> torch.Tensor:
+    """Counts (int64) of ``finite`` (float64) in each sub-bin: ``(n + 2) * subdivisions`` of them
+    for ``n = edges.numel() - 1`` bins, region by region — underflow ``[lo, edges[0])``, bin
+    ``i`` (numpy's rule: ``[edges[i], edges[i+1])``, the last closed), overflow
+    ``(edges[-1], hi]`` — each split into equal parts, ``floor((x - left) / width * subdivisions)``.
+    ``lo``/``hi``: the extremes of the data (None without a finite value).
 
     ``bucketize(right=True)`` returns ``k``, the number of edges ``<= x``: 0 is underflow,
-    ``k`` in ``1..n`` is bin ``k - 1`` (``edges[k-1] <= x < edges[k]``), ``n + 1`` is
-    ``x >= edges[-1]``, of which ``x == edges[-1]`` belongs to the last bin (closed).
+    ``k`` in ``1..n`` is bin ``k - 1``, ``n + 1`` is ``x >= edges[-1]``, of which
+    ``x == edges[-1]`` belongs to the last bin (closed). So the region is ``k``, but ``n`` there.
     """
-    n_bins = edges.numel() - 1
-    tally = torch.bincount(torch.bucketize(finite, edges, right=True), minlength=n_bins + 2)
-    overflow = (finite > edges[-1]).sum()
-    counts = tally[1:n_bins + 1].clone()
-    counts[-1] += tally[n_bins + 1] - overflow
-    return counts, tally[0], overflow
+    n = edges.numel() - 1
+    first, last = float(edges[0]), float(edges[-1])
+    bounds = torch.cat([
+        torch.tensor([min(lo, first) if lo is not None else first], dtype=torch.float64, device=edges.device),
+        edges,
+        torch.tensor([max(hi, last) if hi is not None else last], dtype=torch.float64, device=edges.device),
+    ])
+    lefts, widths = bounds[:-1], bounds[1:] - bounds[:-1]
+    # Sub-bins per unit length; 0 for an empty or unbounded (overflowing) region: all in part 0.
+    scales = torch.where((widths > 0) & torch.isfinite(widths), subdivisions / widths, torch.zeros_like(widths))
+    region = torch.bucketize(finite, edges, right=True)
+    region -= ((region == n + 1) & (finite <= edges[-1])).to(region.dtype)
+    part = ((finite - lefts[region]) * scales[region]).floor_().clamp_(0, subdivisions - 1).to(torch.int64)
+    return torch.bincount(region * subdivisions + part, minlength=(n + 2) * subdivisions)
+
+
+def regions_of(sub_counts: np.ndarray, subdivisions: int) -> tuple[np.ndarray, int, int]:
+    """``(counts, underflow, overflow)`` from sub-bin counts (float64, see ``sub_bin_counts``)."""
+    regions = sub_counts.reshape(-1, subdivisions).sum(axis=1)
+    return regions[1:-1].copy(), int(regions[0]), int(regions[-1])
 
 
 def central_sums(finite: torch.Tensor, shift: torch.Tensor | float) -> torch.Tensor:
@@ -180,20 +216,22 @@ def summarize(
     n = int(finite.numel())
     lo, hi, nearest = edge_inputs(extremes(finite, nearest_zero).cpu().tolist())
     edges = fixed_edges if fixed_edges is not None else np.asarray(edges_for(lo, hi, nearest), dtype=np.float64)
-    counts, underflow, overflow = bin_counts(finite, torch.as_tensor(edges, device=finite.device))
+    subdivisions = subdivisions_for(len(edges) - 1)
+    sub = sub_bin_counts(finite, torch.as_tensor(edges, device=finite.device), lo, hi, subdivisions)
     shift = finite.sum() / n if n else torch.zeros((), dtype=torch.float64, device=finite.device)
     packed = torch.cat([
-        counts.to(torch.float64),
-        torch.stack([underflow, overflow, special.zero_count, special.nan_count, special.inf_count]).to(torch.float64),
+        torch.stack([special.zero_count, special.nan_count, special.inf_count]).to(torch.float64),
         shift.reshape(1),
         central_sums(finite, shift),
+        sub.to(torch.float64),
     ]).cpu().numpy()
-    k = len(edges) - 1
-    under, over, zeros, nans, infs = (int(v) for v in packed[k:k + 5])
-    mean, m2, m3, m4 = moments_about_mean(n, float(packed[k + 5]), packed[k + 6:k + 10].tolist())
+    zeros, nans, infs = (int(v) for v in packed[:3])
+    mean, m2, m3, m4 = moments_about_mean(n, float(packed[3]), packed[4:8].tolist())
+    sub_counts = packed[8:].copy()
+    counts, under, over = regions_of(sub_counts, subdivisions)
     return ReducedSummary(
-        edges=edges, counts=packed[:k].copy(), underflow=under, overflow=over, count=n,
-        mean=mean, m2=m2, m3=m3, m4=m4,
+        edges=edges, counts=counts, underflow=under, overflow=over, sub_counts=sub_counts, subdivisions=subdivisions,
+        count=n, mean=mean, m2=m2, m3=m3, m4=m4,
         min=lo if lo is not None else math.nan, max=hi if hi is not None else math.nan,
         zero_count=zeros, nan_count=nans, inf_count=infs,
     )

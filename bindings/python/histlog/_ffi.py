@@ -137,6 +137,24 @@ class Moments(Structure):
     ]
 
 
+class ReducedHistogram(Structure):
+    """``hl_reduced_histogram``."""
+
+    _fields_ = [
+        ("edges", c_void_p),
+        ("n_edges", c_size_t),
+        ("counts", c_void_p),
+        ("n_counts", c_size_t),
+        ("underflow_count", c_int64),
+        ("overflow_count", c_int64),
+        ("sub_counts", c_void_p),
+        ("n_sub_counts", c_size_t),
+        ("subdivisions", c_int32),
+        ("reserved", c_int32),
+        ("moments", Moments),
+    ]
+
+
 class RecordInfo(Structure):
     """``hl_record_info``."""
 
@@ -317,6 +335,7 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
         [RunPointer, c_char_p, c_int64, c_double, c_void_p, c_size_t, c_void_p, c_size_t, _p(Moments)],
         _status,
     ),
+    "hl_log_reduced_histogram": (c_int, [RunPointer, c_char_p, c_int64, c_double, _p(ReducedHistogram)], _status),
     "hl_run_flush": (c_int, [RunPointer], _status),
     "hl_run_close": (None, [RunPointer], None),
     # Reader

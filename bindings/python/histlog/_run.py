@@ -231,42 +231,59 @@ class Run(HandleOwner):
         zero_count: Optional[int] = None,
         nan_count: int = 0,
         inf_count: int = 0,
+        underflow: int = 0,
+        overflow: int = 0,
+        sub_counts: Optional[Sequence[float]] = None,
+        subdivisions: int = 1,
         timestamp: Optional[float] = None,
     ) -> None:
         """Logs a histogram reduced elsewhere (other processes, a GPU) with its exact moments:
         ``count`` finite values, their ``mean`` and central sums ``m2 = Σ(x - mean)²``, ``m3``,
-        ``m4``, extremes and special counts. Quantiles and outliers are estimated from the bins."""
+        ``m4``, extremes and special counts; ``counts``, ``underflow`` and ``overflow`` (values
+        outside ``bins``) add up to ``count``. Quantiles and outliers are estimated from the bins,
+        or from ``sub_counts``: each region (underflow ``[min, bins[0])``, every bin, overflow
+        ``(bins[-1], max]``) split into ``subdivisions`` equal sub-bins, in that order
+        (``hl_log_reduced_histogram`` in ``Include/histlog.h``)."""
         edges = _adapt.float64_array(bins, "bins")
         weights = _adapt.float64_array(counts, "counts")
-        moments = _ffi.Moments(
-            count=_adapt.step_int(count, "count"),
-            mean=float(mean),
-            m2=float(m2),
-            m3=float(m3),
-            m4=float(m4),
-            min=float(min),
-            max=float(max),
-            zero_count=-1 if zero_count is None else _adapt.step_int(zero_count, "zero_count"),
-            nan_count=_adapt.step_int(nan_count, "nan_count"),
-            inf_count=_adapt.step_int(inf_count, "inf_count"),
+        fine = None if sub_counts is None else _adapt.float64_array(sub_counts, "sub_counts")
+        histogram = _ffi.ReducedHistogram(
+            edges=_adapt.address(edges),
+            n_edges=edges.size,
+            counts=_adapt.address(weights),
+            n_counts=weights.size,
+            underflow_count=_adapt.step_int(underflow, "underflow"),
+            overflow_count=_adapt.step_int(overflow, "overflow"),
+            sub_counts=None if fine is None else _adapt.address(fine),
+            n_sub_counts=0 if fine is None else fine.size,
+            subdivisions=_int32(subdivisions, "subdivisions") if fine is not None else 0,
+            moments=_ffi.Moments(
+                count=_adapt.step_int(count, "count"),
+                mean=float(mean),
+                m2=float(m2),
+                m3=float(m3),
+                m4=float(m4),
+                min=float(min),
+                max=float(max),
+                zero_count=-1 if zero_count is None else _adapt.step_int(zero_count, "zero_count"),
+                nan_count=_adapt.step_int(nan_count, "nan_count"),
+                inf_count=_adapt.step_int(inf_count, "inf_count"),
+            ),
         )
         at = float("nan") if timestamp is None else _adapt.timestamp_float(timestamp)
         key_bytes, step = _key_bytes(key), _adapt.step_int(step)
         handle = self.borrow()
         try:
-            _lib.hl_log_reduced(
-                handle,
-                key_bytes,
-                step,
-                at,
-                _adapt.address(edges),
-                edges.size,
-                _adapt.address(weights),
-                weights.size,
-                moments,
-            )
+            _lib.hl_log_reduced_histogram(handle, key_bytes, step, at, histogram)
         finally:
             self.give_back()
+
+
+def _int32(value: Any, argument: str) -> int:
+    number = _adapt.step_int(value, argument)
+    if not -(2**31) <= number < 2**31:
+        raise ValueError(f"{argument} must fit in a signed 32-bit integer, got {number}")
+    return number
 
 
 def _log_elsewhere(

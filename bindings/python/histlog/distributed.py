@@ -10,17 +10,20 @@ small float64 vectors:
    a digest of the key, step, options and dtype, so that ranks that disagree all raise
    ``ValueError`` rather than hang or mix histograms): the global extremes, from which every
    rank asks the engine for the same edges.
-2. SUM of ``[count, underflow, overflow, zeros, NaNs, Infs, sum, counts...]``, each rank having
-   binned its shard over those edges (numpy's rule, compared in float64): exact counts and the
-   global mean.
+2. SUM of ``[count, zeros, NaNs, Infs, sum, sub-bin counts...]``, each rank having binned its
+   shard over those edges (numpy's rule, compared in float64) and split each bin, and the
+   underflow and overflow regions, into equal sub-bins (``_device.sub_bin_counts``; about
+   ``SUB_BINS`` = 4096 in all): exact counts (sums of sub-bins) and the global mean.
 3. SUM of ``[S1, S2, S3, S4]``, the sums of powers of each shard's values minus that mean
    (two-pass), from which the exact central sums ``m2, m3, m4`` follow (``moments_about_mean``).
 
-Bytes each rank contributes: ``8 * (bins + 17)`` (376 bytes for 30 bins), whatever the shard
-sizes. Counts, min, max and the zero, NaN and Inf counts equal the single-process result
-exactly; mean, std, skewness and kurtosis up to float64 rounding of the summation order.
-Quantiles and the outlier count are estimated from the merged bins (the record says so);
-``exact_quantiles=True`` gathers the raw shards on rank 0 instead (O(values) bytes).
+Bytes each rank contributes: ``8 * (15 + (bins + 2) * ceil(4096 / (bins + 2)))``, about 32 KiB
+(32,888 bytes for 30 bins), whatever the shard sizes. Counts, min, max and the zero, NaN and
+Inf counts equal the single-process result exactly; mean, std, skewness and kurtosis up to
+float64 rounding of the summation order. Quantiles and the outlier count are estimated from
+the merged sub-bins (the record says so): each quantile within one sub-bin width of a value
+next to it in the sorted data. ``exact_quantiles=True`` gathers the raw shards on rank 0
+instead (O(values) bytes).
 """
 
 from __future__ import annotations
@@ -37,13 +40,15 @@ from . import _adapt, _run
 from ._device import (
     EdgesFor,
     ReducedSummary,
-    split_special,
-    bin_counts,
     central_sums,
     edge_inputs,
     extremes,
     flat_float64,
     moments_about_mean,
+    regions_of,
+    split_special,
+    sub_bin_counts,
+    subdivisions_for,
     summarize,
 )
 
@@ -98,26 +103,28 @@ def reduce_summary(
     lo, hi, nearest = edge_inputs(first[:4])
     edges = fixed_edges if fixed_edges is not None else np.asarray(edges_for(lo, hi, nearest), dtype=np.float64)
 
-    counts, underflow, overflow = bin_counts(finite, torch.as_tensor(edges, device=device))
+    subdivisions = subdivisions_for(len(edges) - 1)
+    sub = sub_bin_counts(finite, torch.as_tensor(edges, device=device), lo, hi, subdivisions)
     totals = torch.cat([
         torch.stack([
-            torch.tensor(finite.numel(), device=device), underflow, overflow,
-            special.zero_count, special.nan_count, special.inf_count,
+            torch.tensor(finite.numel(), device=device), special.zero_count, special.nan_count, special.inf_count,
         ]).to(torch.float64),
         finite.sum().reshape(1),
-        counts.to(torch.float64),
+        sub.to(torch.float64),
     ]).to(comm)
     dist.all_reduce(totals, op=dist.ReduceOp.SUM, group=group)
     totals = totals.cpu().numpy()
-    count, under, over, zeros, nans, infs = (int(v) for v in totals[:6])
-    shift = float(totals[6]) / count if count else 0.0
+    count, zeros, nans, infs = (int(v) for v in totals[:4])
+    shift = float(totals[4]) / count if count else 0.0
+    sub_counts = totals[5:].copy()
+    counts, under, over = regions_of(sub_counts, subdivisions)
 
     sums = central_sums(finite, shift).to(comm)
     dist.all_reduce(sums, op=dist.ReduceOp.SUM, group=group)
     mean, m2, m3, m4 = moments_about_mean(count, shift, sums.cpu().tolist())
 
     return ReducedSummary(
-        edges=edges, counts=totals[7:].copy(), underflow=under, overflow=over,
+        edges=edges, counts=counts, underflow=under, overflow=over, sub_counts=sub_counts, subdivisions=subdivisions,
         count=count, mean=mean, m2=m2, m3=m3, m4=m4,
         min=lo if lo is not None else math.nan, max=hi if hi is not None else math.nan,
         zero_count=zeros, nan_count=nans, inf_count=infs,
@@ -200,13 +207,15 @@ class EngineEdges:
 
 
 def log_summary(run: "_run.Run", summary: ReducedSummary, *, key: str, step: int, timestamp: Any) -> None:
-    """Records a reduced summary through ``hl_log_reduced``: exact counts, extremes, moments and
-    special counts; quantiles and outliers estimated from the bins."""
+    """Records a reduced summary through ``hl_log_reduced_histogram``: exact counts, extremes,
+    moments and special counts; quantiles and outliers estimated from the sub-bins."""
     run.log_reduced(
         key=key, step=step, bins=summary.edges, counts=summary.counts, count=summary.count,
         mean=summary.mean, m2=summary.m2, m3=summary.m3, m4=summary.m4,
         min=summary.min, max=summary.max, zero_count=summary.zero_count,
-        nan_count=summary.nan_count, inf_count=summary.inf_count, timestamp=timestamp,
+        nan_count=summary.nan_count, inf_count=summary.inf_count,
+        underflow=summary.underflow, overflow=summary.overflow,
+        sub_counts=summary.sub_counts, subdivisions=summary.subdivisions, timestamp=timestamp,
     )
 
 

@@ -36,10 +36,14 @@ def shards(case: str, world: int) -> list[np.ndarray]:
         return [np.full(10 + r, 2.5) for r in range(world)]
     if case == "shifted":  # large offset, small spread: the two-pass moments must stay accurate
         return [1e8 + rng.normal(size=400) for r in range(world)]
+    if case == "outlier":  # one far value stretches the bins: quantiles need the sub-bins
+        parts = [rng.normal(size=1500 + 100 * r) for r in range(world)]
+        parts[0][0] = 100.0
+        return parts
     raise KeyError(case)
 
 
-CASES = ["mixed", "float32", "empty_shard", "leader_all_nan", "no_finite", "constant", "shifted"]
+CASES = ["mixed", "float32", "empty_shard", "leader_all_nan", "no_finite", "constant", "shifted", "outlier"]
 
 
 def concatenated(case: str, world: int) -> np.ndarray:

@@ -42,6 +42,7 @@ def logged_cases(out: Path, rank: int, world: int) -> None:
     mixed = shards("mixed", world)[rank]
     histlog.log_histogram(mixed, key="reduce_log/mixed", step=2, reduce=True, log_scale=True, num_bins=20)
     histlog.log_histogram(mixed, key="reduce_edges/mixed", step=3, reduce=True, bins=EDGES)
+    histlog.log_histogram(mixed, key="reduce_range/mixed", step=7, reduce=True, range=(-2.0, 3.0), num_bins=10)
     histlog.log_histogram(torch.from_numpy(mixed), key="exact/mixed", step=4, reduce=True, exact_quantiles=True)
     try:  # ranks that disagree all raise, and stay in step for the collectives after
         histlog.log_histogram(mixed, key="mismatch", step=6, reduce=True, num_bins=10 + rank)

@@ -12,7 +12,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import histlog  # noqa: E402
-from histlog._device import bin_counts, edge_inputs, extremes, summarize  # noqa: E402
+from histlog._device import edge_inputs, extremes, sub_bin_counts, subdivisions_for, summarize  # noqa: E402
 
 
 def numpy_edges(lo, hi, nearest, bins=30):
@@ -42,8 +42,59 @@ def reference(values: np.ndarray, edges: np.ndarray):
                 overflow=(finite > edges[-1]).sum())
 
 
+def reference_sub_counts(finite: np.ndarray, edges: np.ndarray, subdivisions: int) -> np.ndarray:
+    """Sub-bin counts with numpy: the region by searchsorted (numpy's bin rule), the part by the
+    same arithmetic as the library (a different rounding would move values across sub-bins)."""
+    n = edges.size - 1
+    counts = np.zeros((n + 2) * subdivisions)
+    if finite.size == 0:
+        return counts
+    region = np.searchsorted(edges, finite, side="right")
+    region[(region == n + 1) & (finite == edges[-1])] = n
+    bounds = np.concatenate([[min(finite.min(), edges[0])], edges, [max(finite.max(), edges[-1])]])
+    widths = np.diff(bounds)
+    with np.errstate(divide="ignore"):
+        scales = np.where(widths > 0, subdivisions / widths, 0.0)
+    part = np.clip(np.floor((finite - bounds[region]) * scales[region]), 0, subdivisions - 1).astype(np.int64)
+    np.add.at(counts, region * subdivisions + part, 1)
+    return counts
+
+
+def sub_bin_width(record) -> float:
+    """The widest sub-bin of a reduced record among the regions holding values."""
+    edges, counts = np.asarray(record.bin_edges), np.asarray(record.counts)
+    widths = list(np.diff(edges)[counts > 0])
+    if record.underflow_count:
+        widths.append(edges[0] - record.min_value)
+    if record.overflow_count:
+        widths.append(record.max_value - edges[-1])
+    return max(widths) / subdivisions_for(counts.size)
+
+
+def assert_quantiles_within_one_sub_bin(record, values) -> None:
+    """Each estimated quantile lies within one sub-bin width of numpy's neighbours
+    sorted[floor h], sorted[ceil h] (h = (n - 1) p), in order, inside [min, max]."""
+    x = np.asarray(values, dtype=np.float64)
+    finite = np.sort(x[np.isfinite(x)])
+    if finite.size == 0:
+        assert all(math.isnan(q) for q in record.quantiles.values())
+        return
+    width = sub_bin_width(record)
+    slack = width + 1e-12 * max(abs(finite[0]), abs(finite[-1]))  # sub-bin edges are rounded
+    estimates = [record.quantiles[p] for p in sorted(record.quantiles)]
+    assert all(a <= b for a, b in zip(estimates, estimates[1:]))
+    assert finite[0] <= estimates[0] and estimates[-1] <= finite[-1]
+    for p in sorted(record.quantiles):
+        h = (finite.size - 1) * float(p)
+        below, above = finite[math.floor(h)], finite[math.ceil(h)]
+        assert below - slack <= record.quantiles[p] <= above + slack, (p, record.quantiles[p], below, above, width)
+
+
 def check(summary, values: np.ndarray):
     ref = reference(values, summary.edges)
+    x = values.astype(np.float64)
+    np.testing.assert_array_equal(summary.sub_counts, reference_sub_counts(x[np.isfinite(x)], summary.edges, summary.subdivisions))
+    assert summary.subdivisions == subdivisions_for(summary.edges.size - 1)
     np.testing.assert_array_equal(summary.counts, ref["counts"])
     for key in ("count", "nan_count", "inf_count", "zero_count", "underflow", "overflow"):
         assert getattr(summary, key) == ref[key], key
@@ -96,11 +147,20 @@ def test_degenerate_inputs(values):
         assert summary.m2 == 0 and summary.counts.sum() == 0
 
 
-def test_bin_counts_rule_on_each_edge():
+def test_sub_bin_counts_rule_on_each_edge():
     edges = torch.tensor([0.0, 1.0, 2.0, 3.0], dtype=torch.float64)
-    x = torch.tensor([0.0, 1.0, 2.0, 3.0, -1e-300, 3.0000000000000004], dtype=torch.float64)
-    counts, under, over = bin_counts(x, edges)
-    assert counts.tolist() == [1, 1, 2] and int(under) == 1 and int(over) == 1
+    x = torch.tensor([0.0, 1.0, 2.0, 3.0, -1e-300, 3.0000000000000004, 1.5, 0.49], dtype=torch.float64)
+    sub = sub_bin_counts(x, edges, -1e-300, 3.0000000000000004, 2)
+    # regions: underflow [-1e-300, 0), [0, 1), [1, 2), [2, 3] (closed), overflow (3, 3.0000000000000004]
+    assert sub.tolist() == [1, 0, 2, 0, 1, 1, 1, 1, 0, 1]
+    # Without under/overflow values the outer regions are empty and have no width.
+    assert sub_bin_counts(x[:4], edges, 0.0, 3.0, 2).tolist() == [0, 0, 1, 0, 1, 0, 1, 1, 0, 0]
+
+
+@pytest.mark.parametrize("bins", [1, 30, 200, 5000])
+def test_subdivisions_keep_the_exchange_near_4096_counts(bins):
+    s = subdivisions_for(bins)
+    assert s >= 1 and (bins + 2) * s >= min(4096, bins + 2) and (bins + 2) * (s - 1) < 4096
 
 
 def test_extremes_and_nearest_zero():
@@ -147,7 +207,9 @@ def test_device_path_equals_engine(tmp_path, dtype, options):
         assert getattr(record, name) == getattr(reference, name), name
     for name in ("mean", "std", "skewness", "kurtosis"):
         assert same_or_close(getattr(record, name), getattr(reference, name), 1e-11), name
+    assert (record.underflow_count, record.overflow_count) == (reference.underflow_count, reference.overflow_count)
     assert set(record.estimated_statistics) == {"quantiles", "outliers"}
+    assert_quantiles_within_one_sub_bin(record, values.to(torch.float64).numpy())
 
 
 def test_device_path_on_empty_and_non_finite_tensors(tmp_path):
