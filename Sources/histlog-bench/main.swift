@@ -15,6 +15,12 @@ if CommandLine.arguments.dropFirst().first == "--storage" {
     exit(0)
 }
 
+// `--read`: reading a run, and the summary, doctor and report built on it (ReadBenchmark.swift).
+if CommandLine.arguments.dropFirst().first == "--read" {
+    try runReadBenchmark(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
+
 // Arguments: [count] [profile <contender index> <calls>] (profile: run one contender in a loop).
 let arguments = CommandLine.arguments
 let count = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000

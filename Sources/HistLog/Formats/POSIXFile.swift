@@ -98,13 +98,17 @@ final class POSIXFile {
     static func contents(of path: String) throws(HistlogError) -> [UInt8]? {
         guard FileKind(path: path) != .missing else { return nil }
         let file = try POSIXFile(path: path, flags: O_RDONLY)
-        var bytes: [UInt8] = []
-        let chunk = 1 << 20
-        while true {
+        // One read of the size seen now, with room for a writer's appends since.
+        let chunk = 1 << 16
+        let requested = try file.size + chunk
+        var bytes = try file.read(count: requested, at: 0)
+        var grown = bytes.count == requested
+        while grown {
             let part = try file.read(count: chunk, at: bytes.count)
             bytes += part
-            if part.count < chunk { return bytes }
+            grown = part.count == chunk
         }
+        return bytes
     }
 }
 

@@ -75,14 +75,22 @@ public final class RunReader: Sendable {
         for name in try directoryEntries(directory) where name.hasSuffix(".json") {
             let path = directory + "/" + name
             guard FileKind(path: path) == .regular, let bytes = try POSIXFile.contents(of: path) else { continue }
-            for element in try JSONArrayFile.elements(in: bytes, path: path) {
-                let record: HistogramRecord
-                do {
-                    record = try MLflowJSONRecord.decode(element)
-                } catch {
-                    throw .format("\(path): \(error.message)")
+            let records = try bytes.withUnsafeBufferPointer { (buffer) throws(HistlogError) in
+                try JSONArrayFile.records(in: buffer, path: path)
+            }
+            // A file normally holds one key: add its records as runs of equal keys.
+            var start = 0
+            while start < records.count {
+                let key = KeyBytes(records[start].key)
+                var end = start + 1
+                while end < records.count, records[end].key.utf8.elementsEqual(key.utf8) { end += 1 }
+                let run = start == 0 && end == records.count ? records : Array(records[start..<end])
+                if histories[key] == nil {
+                    histories[key] = run
+                } else {
+                    histories[key]!.append(contentsOf: run)
                 }
-                histories[KeyBytes(record.key), default: []].append(record)
+                start = end
             }
         }
         return histories

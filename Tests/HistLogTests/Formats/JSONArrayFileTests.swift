@@ -8,7 +8,7 @@ import Testing
     }
 
     func steps(_ bytes: [UInt8], _ path: String = "test.json") throws -> [Int64] {
-        try JSONArrayFile.elements(in: bytes, path: path).map { try MLflowJSONRecord.decode($0).step }
+        try bytes.withUnsafeBufferPointer { try JSONArrayFile.records(in: $0, path: path) }.map(\.step)
     }
 
     @Test func isAStrictJSONArrayAfterEveryAppend() throws {

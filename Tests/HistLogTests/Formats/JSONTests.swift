@@ -71,7 +71,7 @@ import Testing
                                          summary: sampleSummary(bins: 5 + index, estimated: estimated, zeroCount: index == 1 ? nil : 3))
             let line = MLflowJSONRecord.encode(record)
             #expect(!line.contains(UInt8(ascii: "\n")))
-            let decoded = try MLflowJSONRecord.decode(JSONParser.parse(line))
+            let decoded = try MLflowJSONRecord.decode(line)
             #expect(sameRecord(decoded, record))
             #expect(MLflowJSONRecord.encode(decoded) == line)
         }
@@ -117,7 +117,7 @@ import Testing
         #expect(text.contains("\"mean\":null") && text.contains("\"zero_count\":null") && text.contains("\"skewness\":null"))
         #expect(text.contains("\"estimated\":true,\"estimated_statistics\":[\"moments\",\"extremes\"]"))
         _ = try JSONSerialization.jsonObject(with: Data(line))
-        let decoded = try MLflowJSONRecord.decode(JSONParser.parse(line))
+        let decoded = try MLflowJSONRecord.decode(line)
         #expect(decoded.summary.statistics.mean.isNaN && decoded.summary.statistics.skewness.isNaN)
         #expect(decoded.summary.statistics.zeroCount == nil)
         #expect(decoded.summary.statistics.estimated == [.moments, .extremes])
@@ -125,7 +125,7 @@ import Testing
 
     @Test func readsPlainSeedRecords() throws {
         let seed = #"{"name": "activations/relu1", "step": 100, "timestamp": 1234567890, "bin_edges": [0.0, 0.1, 0.2], "counts": [10, 25], "min_value": 0.0, "max_value": 0.2}"#
-        let record = try MLflowJSONRecord.decode(JSONParser.parse(Array(seed.utf8)))
+        let record = try MLflowJSONRecord.decode(Array(seed.utf8))
         #expect(record.key == "activations/relu1" && record.step == 100 && record.timestamp == 1_234_567_890)
         #expect(record.summary.histogram.counts == [10, 25] && record.summary.statistics.totalCount == 35)
         #expect(record.summary.statistics.estimated == [.moments, .quantiles, .outliers, .extremes])
@@ -134,6 +134,6 @@ import Testing
     @Test(arguments: [#"[]"#, #"{"step":1}"#, #"{"name":"a","step":1.5,"bin_edges":[0,1],"counts":[1]}"#,
                       #"{"name":"a","step":1,"bin_edges":[0,1,2],"counts":[1]}"#, #"{"name":"a","step":1,"bin_edges":[0,"x"],"counts":[1]}"#])
     func rejectsMalformedRecords(text: String) {
-        #expect(throws: HistlogError.self) { try MLflowJSONRecord.decode(JSONParser.parse(Array(text.utf8))) }
+        #expect(throws: HistlogError.self) { try MLflowJSONRecord.decode(Array(text.utf8)) }
     }
 }

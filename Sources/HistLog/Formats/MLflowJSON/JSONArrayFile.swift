@@ -106,33 +106,92 @@ struct JSONArrayFile {
         return nil
     }
 
-    /// The elements of a file's contents, tolerating a torn tail: a strict parse when the array
-    /// is complete; otherwise every complete element line before the tail. Lines that are
-    /// complete but unparsable are a `format` error.
-    static func elements(in bytes: [UInt8], path: String) throws(HistlogError) -> [JSONValue] {
+    /// The records of a file's contents, tolerating a torn tail: a strict parse when the array
+    /// is complete; otherwise every complete element line before the tail. Anything else —
+    /// invalid JSON, a complete line that does not parse, a value that is not a valid record —
+    /// is a `format` error naming the file and the line.
+    static func records(in bytes: UnsafeBufferPointer<UInt8>, path: String) throws(HistlogError) -> [HistogramRecord] {
         // Empty, or the first byte of a first write.
-        if bytes.isEmpty || bytes == [UInt8(ascii: "[")] { return [] }
-        if let value = try? JSONParser.parse(bytes) {
-            guard case .array(let elements) = value else { throw .format("\(path) is not a JSON array") }
-            return elements
+        if bytes.isEmpty || (bytes.count == 1 && bytes[0] == UInt8(ascii: "[")) { return [] }
+        if let records = try completeArray(bytes, path: path) { return records }
+        return try recordLines(bytes, path: path)
+    }
+
+    /// The records of a file that is one valid JSON array; nil when it is not valid JSON.
+    private static func completeArray(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(HistlogError) -> [HistogramRecord]? {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.current == UInt8(ascii: "[") else {
+            if (try? JSONParser.parse(bytes)) != nil { throw .format("\(path) is not a JSON array") }
+            return nil
         }
-        var elements: [JSONValue] = []
-        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        // The last piece follows the last newline: a fragment of an interrupted write (or empty).
-        lines.removeLast()
-        guard lines.first.map(Array.init) == [UInt8(ascii: "[")] else {
+        var records: [HistogramRecord] = []
+        var firstInvalid: (offset: Int, error: HistlogError)?
+        do {
+            parser.position += 1
+            parser.skipWhitespace()
+            if parser.current == UInt8(ascii: "]") {
+                parser.position += 1
+            } else {
+                while true {
+                    parser.skipWhitespace()
+                    let start = parser.position
+                    switch try parser.parseRecord(depth: 1, capacity: records.last?.summary.histogram.counts.count ?? 0) {
+                    case .success(let record): records.append(record)
+                    case .failure(let error): if firstInvalid == nil { firstInvalid = (start, error) }
+                    }
+                    parser.skipWhitespace()
+                    guard parser.current == UInt8(ascii: ",") else { break }
+                    parser.position += 1
+                }
+                guard parser.current == UInt8(ascii: "]") else { return nil }
+                parser.position += 1
+            }
+            parser.skipWhitespace()
+            guard parser.position == bytes.count else { return nil }
+        } catch {
+            return nil
+        }
+        if let (offset, error) = firstInvalid {
+            let line = 1 + bytes[..<offset].lazy.filter { $0 == UInt8(ascii: "\n") }.count
+            throw .format("\(path) line \(line): \(error.message)")
+        }
+        return records
+    }
+
+    /// The records of a histlog array with a torn tail: `[`, then one element per line
+    /// (`{...}` or `,{...}`); the piece after the last newline is the interrupted write.
+    private static func recordLines(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(HistlogError) -> [HistogramRecord] {
+        var lines: [Range<Int>] = []
+        var lineStart = 0
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
+            lines.append(lineStart..<index)
+            lineStart = index + 1
+        }
+        guard let first = lines.first, first.count == 1, bytes[first.lowerBound] == UInt8(ascii: "[") else {
             throw .format("\(path) is neither valid JSON nor a histlog JSON array")
         }
+        var records: [HistogramRecord] = []
+        var firstInvalid: HistlogError?
         for (index, line) in lines.enumerated().dropFirst() {
-            if line.elementsEqual([UInt8(ascii: "]")]) && index == lines.count - 1 { break }
-            if line.elementsEqual([UInt8(ascii: ",")]) && index == lines.count - 1 { break }
-            let body = line.first == UInt8(ascii: ",") ? line.dropFirst() : line[...]
+            if index == lines.count - 1 && line.count == 1
+                && (bytes[line.lowerBound] == UInt8(ascii: "]") || bytes[line.lowerBound] == UInt8(ascii: ",")) { break }
+            let body = line.count > 0 && bytes[line.lowerBound] == UInt8(ascii: ",") ? line.dropFirst() : line
+            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: bytes[body]))
             do {
-                elements.append(try JSONParser.parse(Array(body)))
+                parser.skipWhitespace()
+                let record = try parser.parseRecord(depth: 0, capacity: records.last?.summary.histogram.counts.count ?? 0)
+                parser.skipWhitespace()
+                guard parser.position == body.count else { throw parser.failure("unexpected text after the value") }
+                switch record {
+                case .success(let record): records.append(record)
+                case .failure(let error): if firstInvalid == nil { firstInvalid = .format("\(path) line \(index + 1): \(error.message)") }
+                }
             } catch {
                 throw .format("\(path) line \(index + 1): \(error)")
             }
         }
-        return elements
+        if let firstInvalid { throw firstInvalid }
+        return records
     }
 }

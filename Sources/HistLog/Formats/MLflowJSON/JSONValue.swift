@@ -57,24 +57,24 @@ struct JSONParser {
         try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> JSONValue in try parse(buffer) }
     }
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var position = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
-    private func failure(_ reason: String) -> Failure { Failure(offset: position, reason: reason) }
+    func failure(_ reason: String) -> Failure { Failure(offset: position, reason: reason) }
 
-    private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+    var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
             position += 1
         }
     }
 
-    private mutating func expect(_ literal: StaticString) throws(Failure) {
+    mutating func expect(_ literal: StaticString) throws(Failure) {
         let length = literal.utf8CodeUnitCount
         guard position + length <= bytes.count else { throw failure("truncated literal") }
         for index in 0..<length where bytes[position + index] != literal.utf8Start[index] {
@@ -83,7 +83,7 @@ struct JSONParser {
         position += length
     }
 
-    private mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
+    mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
         guard depth < Self.maximumDepth else { throw failure("nesting deeper than \(Self.maximumDepth)") }
         guard let byte = current else { throw failure("unexpected end of input") }
         switch byte {
@@ -144,48 +144,93 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseNumber() throws(Failure) -> JSONValue {
+    /// A number token: `integer` when it has no fraction or exponent and fits in 64 bits, else
+    /// the nearest double (`DecimalDouble`, or `Double(String)` for more than 19 digits and the
+    /// rare cases the fast paths leave open). Out-of-range magnitudes become ±infinity or ±0,
+    /// as `Double(String)` makes them.
+    mutating func parseNumber() throws(Failure) -> JSONValue {
         let start = position
-        var isInteger = true
-        if current == UInt8(ascii: "-") { position += 1 }
-        guard let first = current, first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9") else {
-            throw failure("expected a digit")
-        }
+        let negative = current == UInt8(ascii: "-")
+        if negative { position += 1 }
+        guard let first = current, first &- UInt8(ascii: "0") < 10 else { throw failure("expected a digit") }
+        // value = significand × 10^exponent; significand keeps the first 19 significant digits.
+        var significand: UInt64 = 0
+        var digits = 0
+        var truncated = false
+        var exponent = 0
         if first == UInt8(ascii: "0") {
             position += 1
         } else {
-            skipDigits()
+            while position < bytes.count, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
+                if digits < 19 {
+                    significand = significand &* 10 &+ UInt64(digit)
+                    digits += 1
+                } else {
+                    truncated = true
+                    exponent += 1
+                }
+                position += 1
+            }
         }
+        var isInteger = true
         if current == UInt8(ascii: ".") {
             isInteger = false
             position += 1
-            guard skipDigits() > 0 else { throw failure("expected a digit after '.'") }
+            let fractionStart = position
+            while position < bytes.count, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
+                if digits < 19 {
+                    significand = significand &* 10 &+ UInt64(digit)
+                    if significand != 0 { digits += 1 }  // leading zeros are not significant
+                    exponent -= 1
+                } else {
+                    truncated = true
+                }
+                position += 1
+            }
+            guard position > fractionStart else { throw failure("expected a digit after '.'") }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
             isInteger = false
             position += 1
-            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
-            guard skipDigits() > 0 else { throw failure("expected a digit in the exponent") }
+            let exponentNegative = current == UInt8(ascii: "-")
+            if exponentNegative || current == UInt8(ascii: "+") { position += 1 }
+            let exponentStart = position
+            var written = 0
+            while position < bytes.count, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
+                if written < 1_000_000 { written = written * 10 + Int(digit) }  // far past any double's range
+                position += 1
+            }
+            guard position > exponentStart else { throw failure("expected a digit in the exponent") }
+            exponent += exponentNegative ? -written : written
+        }
+        if !truncated {
+            if isInteger {
+                if negative, significand <= 1 << 63 { return .integer(Int64(bitPattern: 0 &- significand)) }
+                if !negative, significand <= UInt64(Int64.max) { return .integer(Int64(significand)) }
+            }
+            if significand == 0 { return .number(negative ? -0.0 : 0.0) }
+            if let magnitude = DecimalDouble.value(significand: significand, exponent: exponent) {
+                return .number(negative ? -magnitude : magnitude)
+            }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        if isInteger, let value = Int64(text) { return .integer(value) }
         guard let value = Double(text) else { throw Failure(offset: start, reason: "invalid number") }
         return .number(value)
     }
 
-    @discardableResult
-    private mutating func skipDigits() -> Int {
-        let start = position
-        while let byte = current, byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { position += 1 }
-        return position - start
-    }
-
-    private mutating func parseString() throws(Failure) -> String {
+    mutating func parseString() throws(Failure) -> String {
         position += 1
         let start = position
         // Fast path: no escapes.
         while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
             position += 1
+        }
+        if current == UInt8(ascii: "\"") {
+            position += 1
+            guard let string = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<position - 1]), as: UTF8.self) else {
+                throw Failure(offset: start, reason: "string is not valid UTF-8")
+            }
+            return string
         }
         var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
         while true {
