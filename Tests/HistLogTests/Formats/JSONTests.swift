@@ -137,3 +137,126 @@ import Testing
         #expect(throws: HistlogError.self) { try MLflowJSONRecord.decode(Array(text.utf8)) }
     }
 }
+
+/// The record decoder reads the bytes straight into a record: it must accept and reject
+/// exactly what a strict parse accepts and rejects, and read what Foundation reads.
+@Suite struct MLflowJSONRecordDecodingTests {
+    func decode(_ text: String) throws -> HistogramRecord { try MLflowJSONRecord.decode(Array(text.utf8)) }
+
+    @Test func fieldsMatchFoundationsReading() throws {
+        var generator = SeededGenerator(seed: 11)
+        for index in 0..<200 {
+            let values = (0..<(50 + index)).map { _ in generator.normal() * pow(10, Double(Int(generator.next() % 40)) - 20) }
+            let summary = try HistogramSummary(values: values, bins: BinConfig(bins: 1 + index % 40))
+            let record = HistogramRecord(key: "k\(index)", step: Int64(index) - 100, timestamp: 1_763_900_000 + Double(index) / 7, summary: summary)
+            let line = MLflowJSONRecord.encode(record)
+            let decoded = try MLflowJSONRecord.decode(line)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+            func number(_ key: String, in dictionary: [String: Any]? = nil) -> Double {
+                ((dictionary ?? object)[key] as? NSNumber)?.doubleValue ?? .nan
+            }
+            // Foundation's reading of doubles can be a few ulps off (it does not round correctly);
+            // bit-exactness is checked against the record written (`sameRecord`) and, for
+            // numbers alone, against Double(String) in DecimalDoubleTests.
+            func same(_ x: Double, _ y: Double) -> Bool { isClose(x, y, relative: 1e-13) || (x.isNaN && y.isNaN) }
+            #expect(decoded.key == object["name"] as? String)
+            #expect(decoded.step == (object["step"] as? NSNumber)?.int64Value)
+            #expect(same(decoded.timestamp, number("timestamp")))
+            let edges = try #require((object["bin_edges"] as? [NSNumber])?.map(\.doubleValue))
+            #expect(edges.count == decoded.summary.histogram.edges.count && zip(edges, decoded.summary.histogram.edges).allSatisfy(same))
+            #expect(decoded.summary.histogram.counts == (object["counts"] as? [NSNumber])?.map(\.doubleValue))
+            let statistics = decoded.summary.statistics
+            let pairs: [(Double, String)] = [
+                (statistics.min, "min_value"), (statistics.max, "max_value"), (statistics.sum, "sum"), (statistics.sumOfSquares, "sum_squares"),
+                (statistics.mean, "mean"), (statistics.standardDeviation, "std"), (statistics.skewness, "skewness"), (statistics.kurtosis, "kurtosis"),
+            ]
+            for (value, key) in pairs { #expect(same(value, number(key)), "\(key)") }
+            let quantiles = object["quantiles"] as? [String: Any]
+            #expect(zip(statistics.quantiles, MLflowJSONRecord.quantileKeys).allSatisfy { same($0, number($1, in: quantiles)) })
+            let moments = object["moments"] as? [String: Any]
+            #expect(decoded.summary.moments.count == (moments?["count"] as? NSNumber)?.intValue)
+            #expect(same(decoded.summary.moments.m4, number("m4", in: moments)))
+            #expect(sameRecord(decoded, record))
+        }
+    }
+
+    @Test func layoutOrderEscapesAndUnknownMembersDoNotMatter() throws {
+        let text = """
+             {  "n\\u0061me" : "a\\/b" , "extra": [1, {"deep": [true, false, null, "x"]}, -2.5e-3],
+              "counts": [ 1 , 2 ], "step" : 3, "bin_edges":[0,0.5,1], "quantiles": {"0.5": 0.25, "other": {}},
+              "moments": {"count": 3, "m2": null}, "estimated_statistics": ["quantiles", 7, "nonsense"], "total_count": 3 }\t
+            """
+        let record = try decode(text)
+        #expect(record.key == "a/b" && record.step == 3 && record.summary.histogram.edges == [0, 0.5, 1])
+        #expect(record.summary.histogram.counts == [1, 2] && record.summary.statistics.totalCount == 3)
+        #expect(record.summary.statistics.quantiles[2] == 0.25 && record.summary.statistics.quantiles[0].isNaN)
+        #expect(record.summary.moments.count == 3 && record.summary.moments.m2.isNaN)
+        #expect(record.summary.statistics.estimated == [.quantiles])
+        #expect(record.timestamp.isNaN && record.summary.statistics.outlierThreshold == 3)
+    }
+
+    @Test func aRepeatedMemberKeepsItsLastValue() throws {
+        let record = try decode(#"{"name":"a","step":1,"step":2,"bin_edges":[5,6,7],"bin_edges":[0,1],"counts":[4],"name":"b"}"#)
+        #expect(record.key == "b" && record.step == 2 && record.summary.histogram.edges == [0, 1])
+    }
+
+    @Test func nullIsUndefined() throws {
+        let record = try decode(#"{"name":"a","step":1,"timestamp":null,"bin_edges":[0,1],"counts":[null],"mean":null,"total_count":0,"zero_count":null}"#)
+        #expect(record.timestamp.isNaN && record.summary.histogram.counts[0].isNaN && record.summary.statistics.mean.isNaN)
+        #expect(record.summary.statistics.zeroCount == nil)
+    }
+
+    @Test(arguments: [
+        // Not JSON: each must fail as a strict parse fails.
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"mean":NaN}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"mean":Infinity}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"mean":-Infinity}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1,],"counts":[1]}"#,
+        #"{"name":"a","step":01,"bin_edges":[0,1],"counts":[1]}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"extra":[1,{"b":tru}]}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"quantiles":{"0.5":1,}}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1]} x"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1]"#,
+        "{\"name\":\"a\u{1}\",\"step\":1,\"bin_edges\":[0,1],\"counts\":[1]}",
+        #"{"name":"a","step":1,"bin_edges":[0 1],"counts":[1]}"#,
+        #"{"name" "a","step":1,"bin_edges":[0,1],"counts":[1]}"#,
+        #"{name:"a","step":1,"bin_edges":[0,1],"counts":[1]}"#,
+        // JSON, but not a record.
+        #"[]"#, #"{}"#, #"{"name":7,"step":1,"bin_edges":[0,1],"counts":[1]}"#,
+        #"{"name":"a","step":"1","bin_edges":[0,1],"counts":[1]}"#,
+        #"{"name":"a","step":1,"bin_edges":{},"counts":[1]}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[true]}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"total_count":null}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"mean":"1"}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"quantiles":{"0.9":[]}}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"moments":{"count":1.5}}"#,
+        #"{"name":"a","step":1e300,"bin_edges":[0,1],"counts":[1]}"#,
+    ])
+    func rejects(text: String) {
+        #expect(throws: HistlogError.self) { try decode(text) }
+    }
+
+    /// A complete file with an invalid record, a torn file with a complete but broken line, and
+    /// a file that is not JSON: each error names the file and the line.
+    @Test func fileErrorsNameTheFileAndLine() throws {
+        let good = String(decoding: MLflowJSONRecord.encode(HistogramRecord(key: "k", step: 0, timestamp: 1, summary: sampleSummary())), as: UTF8.self)
+        func error(_ text: String) -> String? {
+            do {
+                _ = try Array(text.utf8).withUnsafeBufferPointer { try JSONArrayFile.records(in: $0, path: "/run/histograms/k.json") }
+                return nil
+            } catch {
+                return (error as? HistlogError)?.message
+            }
+        }
+        let invalidRecord = error("[\n\(good)\n,\(good)\n,{\"name\":\"k\",\"step\":\"x\",\"bin_edges\":[0,1],\"counts\":[1]}\n]\n")
+        #expect(invalidRecord == "/run/histograms/k.json line 4: record \"k\": \"step\" must be an integer")
+        let brokenLine = error("[\n\(good)\n,{\"name\":\"k\",\"step\":NaN}\n,\(good)\n,{\"na")
+        #expect(brokenLine == "/run/histograms/k.json line 3: unexpected character at byte 19")
+        let notJSON = error("{\"a\":\n[1,\n2,,3]}")
+        #expect(notJSON?.hasPrefix("/run/histograms/k.json is neither valid JSON (") == true && notJSON?.contains("line 3") == true, "\(notJSON ?? "")")
+        #expect(error("{\"a\":1}") == "/run/histograms/k.json is not a JSON array")
+        // A torn tail after complete lines is not an error: the complete records are read.
+        #expect(error("[\n\(good)\n,\(good.prefix(40))") == nil)
+    }
+}

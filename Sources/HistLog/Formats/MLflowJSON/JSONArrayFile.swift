@@ -113,21 +113,32 @@ struct JSONArrayFile {
     static func records(in bytes: UnsafeBufferPointer<UInt8>, path: String) throws(HistlogError) -> [HistogramRecord] {
         // Empty, or the first byte of a first write.
         if bytes.isEmpty || (bytes.count == 1 && bytes[0] == UInt8(ascii: "[")) { return [] }
-        if let records = try completeArray(bytes, path: path) { return records }
-        return try recordLines(bytes, path: path)
+        switch try completeArray(bytes, path: path) {
+        case .success(let records): return records
+        case .failure(let syntaxError): return try recordLines(bytes, path: path, syntaxError: syntaxError)
+        }
     }
 
-    /// The records of a file that is one valid JSON array; nil when it is not valid JSON.
-    private static func completeArray(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(HistlogError) -> [HistogramRecord]? {
+    /// Line number (from 1) of a byte offset.
+    private static func line(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        1 + bytes[..<Swift.min(offset, bytes.count)].lazy.filter { $0 == UInt8(ascii: "\n") }.count
+    }
+
+    /// The records of a file that is one valid JSON array, or the first syntax error.
+    private static func completeArray(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(HistlogError) -> Result<[HistogramRecord], JSONParser.Failure> {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         guard parser.current == UInt8(ascii: "[") else {
-            if (try? JSONParser.parse(bytes)) != nil { throw .format("\(path) is not a JSON array") }
-            return nil
+            do {
+                _ = try JSONParser.parse(bytes)
+            } catch {
+                return .failure(error)
+            }
+            throw .format("\(path) is not a JSON array")
         }
         var records: [HistogramRecord] = []
         var firstInvalid: (offset: Int, error: HistlogError)?
-        do {
+        do throws(JSONParser.Failure) {
             parser.position += 1
             parser.skipWhitespace()
             if parser.current == UInt8(ascii: "]") {
@@ -144,24 +155,23 @@ struct JSONArrayFile {
                     guard parser.current == UInt8(ascii: ",") else { break }
                     parser.position += 1
                 }
-                guard parser.current == UInt8(ascii: "]") else { return nil }
+                guard parser.current == UInt8(ascii: "]") else { throw parser.failure("expected ',' or ']'") }
                 parser.position += 1
             }
             parser.skipWhitespace()
-            guard parser.position == bytes.count else { return nil }
+            guard parser.position == bytes.count else { throw parser.failure("unexpected text after the value") }
         } catch {
-            return nil
+            return .failure(error)
         }
         if let (offset, error) = firstInvalid {
-            let line = 1 + bytes[..<offset].lazy.filter { $0 == UInt8(ascii: "\n") }.count
-            throw .format("\(path) line \(line): \(error.message)")
+            throw .format("\(path) line \(line(of: offset, in: bytes)): \(error.message)")
         }
-        return records
+        return .success(records)
     }
 
     /// The records of a histlog array with a torn tail: `[`, then one element per line
     /// (`{...}` or `,{...}`); the piece after the last newline is the interrupted write.
-    private static func recordLines(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(HistlogError) -> [HistogramRecord] {
+    private static func recordLines(_ bytes: UnsafeBufferPointer<UInt8>, path: String, syntaxError: JSONParser.Failure) throws(HistlogError) -> [HistogramRecord] {
         var lines: [Range<Int>] = []
         var lineStart = 0
         for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
@@ -169,7 +179,7 @@ struct JSONArrayFile {
             lineStart = index + 1
         }
         guard let first = lines.first, first.count == 1, bytes[first.lowerBound] == UInt8(ascii: "[") else {
-            throw .format("\(path) is neither valid JSON nor a histlog JSON array")
+            throw .format("\(path) is neither valid JSON (\(syntaxError), line \(line(of: syntaxError.offset, in: bytes))) nor a histlog JSON array")
         }
         var records: [HistogramRecord] = []
         var firstInvalid: HistlogError?
