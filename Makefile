@@ -144,3 +144,14 @@ test-report: python-install chromium
 
 bench-report: python-install chromium
 	$(PY) bindings/python/benchmarks/bench_report.py
+
+# Reading a 500-key x 1,000-step run (725 MB of JSON): the engine alone (histlog-bench --read:
+# read, summary, doctor, report), then through the C ABI next to json.load and orjson (bench_read.py).
+.PHONY: bench-read
+bench-read: python-install
+	$(SWIFT) build -c release --product histlog-bench
+	$(PY) -m pip install --quiet orjson || echo "orjson did not install: bench_read.py compares with json.load alone"
+	MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967296 .build/release/histlog-bench --read
+	$(PY) bindings/python/benchmarks/bench_read.py
+
+bench: bench-read
