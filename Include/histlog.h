@@ -214,27 +214,26 @@ int hl_log_reduced(hl_run *run, const char *key, int64_t step, double timestamp,
 /* Everything a reduction elsewhere can carry about the finite values, for
  * hl_log_reduced_histogram. */
 typedef struct hl_reduced_histogram {
-    const double *edges;      /* n_edges == n_counts + 1 >= 2, finite, strictly increasing */
+    const double *edges;       /* n_edges == n_counts + 1 >= 2, finite, strictly increasing */
     size_t n_edges;
-    const double *counts;     /* finite, >= 0 */
+    const double *counts;      /* finite, >= 0 */
     size_t n_counts;
-    int64_t underflow_count;  /* values below edges[0] (>= 0) */
-    int64_t overflow_count;   /* values above edges[n_counts] (>= 0); counts + under + overflow
-                                 add up to moments.count */
-    /* Optional (NULL and 0): the counts of each region - underflow [moments.min, edges[0]), every
-     * bin, overflow (edges[n_counts], moments.max] - split into `subdivisions` equal sub-bins, in
-     * that order: n_sub_counts == (n_counts + 2) * subdivisions, each region's adding up to its
-     * count. Quantiles and outlier_count are then estimated from these sub-bins rather than
-     * the bins: a quantile is then within one sub-bin width of a value adjacent to it in the
-     * sorted data. */
-    const double *sub_counts;
-    size_t n_sub_counts;
-    int32_t subdivisions;     /* 1 .. 1000000 when sub_counts is set */
-    int32_t reserved;         /* must be 0 */
+    int64_t underflow_count;   /* values below edges[0] (>= 0) */
+    int64_t overflow_count;    /* values above edges[n_counts] (>= 0); counts + under + overflow
+                                  add up to moments.count */
+    /* Optional (NULL and 0): a finer histogram of the same values, from which quantiles and
+     * outlier_count are estimated instead of the bins above - each quantile then lies within one
+     * fine bin of a value next to it in the sorted data. n_fine_edges == n_fine_counts + 1 >= 2,
+     * edges finite, strictly increasing, from <= moments.min to >= moments.max; counts finite,
+     * >= 0, adding up to moments.count. */
+    const double *fine_edges;
+    size_t n_fine_edges;
+    const double *fine_counts;
+    size_t n_fine_counts;
     hl_moments moments;
 } hl_reduced_histogram;
 
-/* As hl_log_reduced, with the under/overflow counts and (optionally) sub-bin counts for finer
+/* As hl_log_reduced, with the under/overflow counts and (optionally) a finer histogram for
  * quantiles. Moments, min/max, counts and special counts are recorded exactly; quantiles and
  * outlier_count are estimated (and flagged so). `timestamp` NaN = now. */
 int hl_log_reduced_histogram(hl_run *run, const char *key, int64_t step, double timestamp,

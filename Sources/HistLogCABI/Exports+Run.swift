@@ -124,8 +124,8 @@ public func hl_log_reduced(
     }
 }
 
-/// `hl_log_reduced_histogram`: `HistogramSummary(histogram:moments:zeroCount:nanCount:infCount:
-/// subdividedCounts:subdivisions:)` logged with `HistogramLogger.log(key:step:summary:timestamp:)`.
+/// `hl_log_reduced_histogram`: `HistogramSummary(histogram:moments:zeroCount:nanCount:infCount:fine:)`
+/// logged with `HistogramLogger.log(key:step:summary:timestamp:)`; a NaN timestamp means now.
 @_cdecl("hl_log_reduced_histogram")
 public func hl_log_reduced_histogram(
     _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, _ timestamp: Double,
@@ -135,9 +135,10 @@ public func hl_log_reduced_histogram(
         let logger = try object(run, "run", as: HistogramLogger.self)
         let key = try text(key, "key")
         let reduced = try required(histogram, "histogram").pointee
-        guard reduced.reserved == 0 else { throw Failure.invalid("histogram.reserved must be 0, got \(reduced.reserved)") }
         let moments = try ReducedMoments(reduced.moments, "histogram.moments")
-        let subCounts = try input(reduced.sub_counts, count: reduced.n_sub_counts, "histogram.sub_counts", "histogram.n_sub_counts")
+        let fineEdges = try input(reduced.fine_edges, count: reduced.n_fine_edges, "histogram.fine_edges", "histogram.n_fine_edges")
+        let fineCounts = try input(reduced.fine_counts, count: reduced.n_fine_counts, "histogram.fine_counts", "histogram.n_fine_counts")
+        let fine = fineEdges.isEmpty && fineCounts.isEmpty ? nil : Histogram(edges: Array(fineEdges), counts: Array(fineCounts))
         let summary = try HistogramSummary(
             histogram: Histogram(
                 edges: Array(try input(reduced.edges, count: reduced.n_edges, "histogram.edges", "histogram.n_edges")),
@@ -145,7 +146,7 @@ public func hl_log_reduced_histogram(
                 underflow: try integer(reduced.underflow_count, "histogram.underflow_count"),
                 overflow: try integer(reduced.overflow_count, "histogram.overflow_count")),
             moments: moments.moments, zeroCount: moments.zeroCount, nanCount: moments.nanCount, infCount: moments.infCount,
-            subdividedCounts: subCounts.isEmpty ? nil : Array(subCounts), subdivisions: Int(reduced.subdivisions))
+            fine: fine)
         try logger.log(key: key, step: step, summary: summary, timestamp: timestamp.isNaN ? nil : timestamp)
     }
 }

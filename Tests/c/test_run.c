@@ -521,39 +521,22 @@ static void test_log_errors(void) {
     hl_reader_close(reader);
 }
 
-/* Sub-bin region of x for edges[0..n] over [lo, hi] ((n + 2) regions: underflow, bins, overflow),
- * by numpy's rule and floor((x - left) / width * S), computed here independently of the library. */
-static size_t sub_bin_of(double x, const double *edges, size_t n, double lo, double hi, size_t subdivisions) {
-    size_t region = 0, k;
-    double left = lo, right = edges[0], position;
-    if (x > edges[n]) {
-        region = n + 1, left = edges[n], right = hi;
-    } else if (x >= edges[0]) {
-        for (k = 0; k + 1 < n && x >= edges[k + 1]; k++) {}
-        region = k + 1, left = edges[k], right = edges[k + 1];
-    }
-    position = right > left ? (x - left) / (right - left) * (double)subdivisions : 0;
-    k = position < 0 ? 0 : (size_t)position;
-    if (k >= subdivisions) k = subdivisions - 1;
-    return region * subdivisions + k;
-}
-
 static int compare_doubles(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-/* hl_log_reduced_histogram: what it records exactly, and quantiles within one sub-bin of the data. */
+/* hl_log_reduced_histogram: what it records exactly, and quantiles within one fine bin of the data. */
 static void test_log_reduced_histogram(void) {
-    enum { N = 2000, BINS = 8, S = 64 };
+    enum { N = 2000, BINS = 8, FINE = 512 };
     static const double probabilities[HL_NUM_QUANTILES] = {0.1, 0.25, 0.5, 0.75, 0.9};
-    static double values[N], sorted[N], sub_counts[(BINS + 2) * S];
+    static double values[N], sorted[N], fine_edges[FINE + 1], fine_counts[FINE];
     char run_path[128];
     hl_bin_config config;
-    hl_stats exact;
+    hl_stats exact, fine_stats;
     hl_record_info info;
     hl_reduced_histogram reduced;
-    double edges[BINS + 1], counts[BINS], read_edges[BINS + 1], read_counts[BINS], mean = 0, width = 0;
+    double edges[BINS + 1], counts[BINS], read_edges[BINS + 1], read_counts[BINS], mean = 0, width;
     size_t n_bins, i;
     hl_run *run;
     hl_reader *reader;
@@ -578,14 +561,19 @@ static void test_log_reduced_histogram(void) {
     config.range_hi = sorted[N - N / 20];
     CHECK_STATUS(hl_compute_f64(values, N, &config, edges, BINS + 1, counts, BINS, &n_bins, &exact), HL_OK);
     CHECK(exact.underflow_count > 0 && exact.overflow_count > 0);
-    for (i = 0; i < N; i++) sub_counts[sub_bin_of(values[i], edges, BINS, exact.min, exact.max, S)] += 1;
+    /* The fine histogram: FINE equal bins over [min, max] of the same values. */
+    config.bins = FINE;
+    config.has_range = 0;
+    CHECK_STATUS(hl_compute_f64(values, N, &config, fine_edges, FINE + 1, fine_counts, FINE, &n_bins, &fine_stats), HL_OK);
+    width = (exact.max - exact.min) / FINE * (1 + 1e-12);
     for (i = 0; i < N; i++) mean += values[i];
     mean /= N;
 
     memset(&reduced, 0, sizeof reduced);
     reduced.edges = edges, reduced.n_edges = BINS + 1, reduced.counts = counts, reduced.n_counts = BINS;
     reduced.underflow_count = exact.underflow_count, reduced.overflow_count = exact.overflow_count;
-    reduced.sub_counts = sub_counts, reduced.n_sub_counts = (BINS + 2) * S, reduced.subdivisions = S;
+    reduced.fine_edges = fine_edges, reduced.n_fine_edges = FINE + 1;
+    reduced.fine_counts = fine_counts, reduced.n_fine_counts = FINE;
     reduced.moments.count = N, reduced.moments.mean = mean, reduced.moments.min = exact.min, reduced.moments.max = exact.max;
     for (i = 0; i < N; i++) {
         double d = values[i] - mean;
@@ -602,21 +590,22 @@ static void test_log_reduced_histogram(void) {
     CHECK_STATUS(hl_log_reduced_histogram(NULL, "reduced", 5, NAN, &reduced), HL_ENULL);
     CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, NULL), HL_ENULL);
     CHECK_CONTAINS(hl_last_error(), "histogram");
-    reduced.reserved = 1;
+    reduced.n_fine_counts -= 1;
     CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
-    CHECK_CONTAINS(hl_last_error(), "reserved");
-    reduced.reserved = 0;
-    reduced.n_sub_counts -= 1;
-    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
-    CHECK_CONTAINS(hl_last_error(), "subdividedCounts must have (bins + 2) * subdivisions");
-    reduced.n_sub_counts += 1;
-    reduced.sub_counts = NULL;
+    CHECK_CONTAINS(hl_last_error(), "fine histogram");
+    reduced.n_fine_counts += 1;
+    reduced.fine_counts = NULL;
     CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_ENULL);
-    CHECK_CONTAINS(hl_last_error(), "histogram.sub_counts");
-    reduced.sub_counts = sub_counts;
-    reduced.subdivisions = S / 2;
+    CHECK_CONTAINS(hl_last_error(), "histogram.fine_counts");
+    reduced.fine_counts = fine_counts;
+    fine_counts[3] += 1;
     CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
-    reduced.subdivisions = S;
+    CHECK_CONTAINS(hl_last_error(), "add up to moments.count");
+    fine_counts[3] -= 1;
+    fine_edges[FINE] -= 1e-3;
+    CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "span");
+    fine_edges[FINE] += 1e-3;
     reduced.overflow_count -= 1;
     CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "moments.count");
@@ -627,8 +616,8 @@ static void test_log_reduced_histogram(void) {
     reduced.n_edges = BINS;
     CHECK_STATUS(hl_log_reduced_histogram(run, "reduced", 5, NAN, &reduced), HL_EINVAL);
     reduced.n_edges = BINS + 1;
-    /* Without sub-bins: the bins alone (still with under/overflow). */
-    reduced.sub_counts = NULL, reduced.n_sub_counts = 0, reduced.subdivisions = 0;
+    /* Without a fine histogram: the bins alone (still with under/overflow). */
+    reduced.fine_edges = NULL, reduced.n_fine_edges = 0, reduced.fine_counts = NULL, reduced.n_fine_counts = 0;
     CHECK_STATUS(hl_log_reduced_histogram(run, "coarse", 4, 100.0, &reduced), HL_OK);
     CHECK_STATUS(hl_run_flush(run), HL_OK);
     hl_run_close(run);
@@ -655,10 +644,6 @@ static void test_log_reduced_histogram(void) {
     CHECK_CLOSE(info.stats.skewness, exact.skewness, 1e-9);
     CHECK_CLOSE(info.stats.kurtosis, exact.kurtosis, 1e-9);
     CHECK_INT(info.stats.estimated, HL_ESTIMATED_QUANTILES | HL_ESTIMATED_OUTLIERS);
-    for (i = 0; i < BINS; i++) if (edges[i + 1] - edges[i] > width) width = edges[i + 1] - edges[i];
-    if (edges[0] - exact.min > width) width = edges[0] - exact.min;
-    if (exact.max - edges[BINS] > width) width = exact.max - edges[BINS];
-    width /= S;
     for (i = 0; i < HL_NUM_QUANTILES; i++) {
         double h = probabilities[i] * (N - 1);
         double below = sorted[(size_t)h], above = sorted[(size_t)h + 1];

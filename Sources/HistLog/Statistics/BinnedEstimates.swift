@@ -11,62 +11,27 @@ struct BinnedEstimates {
     let total: Double
 
     init(histogram: Histogram, min: Double, max: Double) {
-        var parts = Parts()
-        for (left, right, mass) in Self.regions(of: histogram, min: min, max: max) { parts.add(left, right, mass) }
-        (lefts, rights, masses) = (parts.lefts, parts.rights, parts.masses)
-        total = masses.reduce(0, +)
-    }
-
-    /// Finer estimates: `subdividedCounts` splits each region of `histogram` — underflow
-    /// `[min, edges[0])`, every bin, overflow `(edges[n], max]` — into `subdivisions` equal
-    /// sub-bins, in that order (validated by `HistogramSummary.validate(subdividedCounts:...)`).
-    init(histogram: Histogram, subdividedCounts: [Double], subdivisions: Int, min: Double, max: Double) {
-        var parts = Parts()
-        let pieces = Double(subdivisions)
-        for (region, (left, right, _)) in Self.regions(of: histogram, min: min, max: max, keepEmpty: true).enumerated() {
-            let width = right - left
-            guard width.isFinite else {  // beyond Double's range: the region as one part
-                parts.add(left, right, subdividedCounts[region * subdivisions..<(region + 1) * subdivisions].reduce(0, +))
-                continue
-            }
-            for j in 0..<subdivisions {
-                // left + width·j/S is non-decreasing in j, so the sub-bins stay in order.
-                let a = j == 0 ? left : left + width * Double(j) / pieces
-                let b = j == subdivisions - 1 ? right : left + width * Double(j + 1) / pieces
-                parts.add(a, b, subdividedCounts[region * subdivisions + j])
-            }
-        }
-        (lefts, rights, masses) = (parts.lefts, parts.rights, parts.masses)
-        total = masses.reduce(0, +)
-    }
-
-    private struct Parts {
         var lefts = [Double](), rights = [Double](), masses = [Double]()
-        mutating func add(_ left: Double, _ right: Double, _ mass: Double) {
+        func add(_ left: Double, _ right: Double, _ mass: Double) {
             guard mass > 0 else { return }
             lefts.append(left)
             rights.append(right)
             masses.append(mass)
         }
-    }
-
-    /// Underflow, each bin, overflow as `(left, right, mass)`; under/overflow extend to `min` /
-    /// `max` when those lie beyond the outer edges. `keepEmpty` keeps all `n + 2` regions.
-    private static func regions(of histogram: Histogram, min: Double, max: Double, keepEmpty: Bool = false)
-        -> [(Double, Double, Double)]
-    {
         let edges = histogram.edges
-        let first = edges[0], last = edges[edges.count - 1]
-        var regions = [(Double, Double, Double)]()
-        regions.reserveCapacity(edges.count + 1)
-        if keepEmpty || histogram.underflow > 0 {
-            regions.append((min.isFinite && min < first ? min : first, first, Double(histogram.underflow)))
+        if histogram.underflow > 0 {
+            let left = min.isFinite && min < edges[0] ? min : edges[0]
+            add(left, edges[0], Double(histogram.underflow))
         }
-        for (i, count) in histogram.counts.enumerated() { regions.append((edges[i], edges[i + 1], count)) }
-        if keepEmpty || histogram.overflow > 0 {
-            regions.append((last, max.isFinite && max > last ? max : last, Double(histogram.overflow)))
+        for (i, count) in histogram.counts.enumerated() { add(edges[i], edges[i + 1], count) }
+        if histogram.overflow > 0 {
+            let right = max.isFinite && max > edges[edges.count - 1] ? max : edges[edges.count - 1]
+            add(edges[edges.count - 1], right, Double(histogram.overflow))
         }
-        return regions
+        self.lefts = lefts
+        self.rights = rights
+        self.masses = masses
+        total = masses.reduce(0, +)
     }
 
     /// Moments from the bins' mid-points (Sheppard's corrections are not applied), as the

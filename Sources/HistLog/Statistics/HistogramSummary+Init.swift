@@ -67,17 +67,15 @@ extension HistogramSummary {
     }
 
     /// A histogram reduced elsewhere, as the form above, with what a reduction can also carry:
-    /// the under/overflow counts of `histogram` (values outside its edges; `counts`, underflow
-    /// and overflow add up to `moments.count`), and optionally `subdividedCounts`: the counts of
-    /// each region — underflow `[moments.min, edges[0])`, every bin, overflow
-    /// `(edges[n], moments.max]` — split into `subdivisions` equal sub-bins, in that order
-    /// (`(n + 2) · subdivisions` counts, each region's summing to its count). Quantiles and the
-    /// outlier count are then estimated from the sub-bins: a quantile is off by at most one
-    /// sub-bin width from a value adjacent to it in the sorted data.
-    /// `estimated = [.quantiles, .outliers]`.
+    /// the under/overflow counts of `histogram` (values outside its edges; its counts, underflow
+    /// and overflow add up to `moments.count`), and optionally `fine`: a finer histogram of the
+    /// same finite values (edges from <= `moments.min` to >= `moments.max`, no under/overflow,
+    /// counts adding up to `moments.count`), from which quantiles and the outlier count are then
+    /// estimated instead of `histogram`'s bins: each quantile within one fine bin of a value next
+    /// to it in the sorted data. `estimated = [.quantiles, .outliers]`.
     public init(
         histogram: Histogram, moments: Moments, zeroCount: Int?, nanCount: Int, infCount: Int,
-        subdividedCounts: [Double]? = nil, subdivisions: Int = 1, options: StatisticsOptions = StatisticsOptions()
+        fine: Histogram? = nil, options: StatisticsOptions = StatisticsOptions()
     ) throws {
         try Self.validate(edges: histogram.edges, counts: histogram.counts)
         try Self.validate(moments: moments)
@@ -92,15 +90,8 @@ extension HistogramSummary {
             throw HistlogError.invalidArgument(
                 "counts, underflow and overflow must add up to moments.count (\(moments.count)), got \(binned)")
         }
-        let estimates: BinnedEstimates
-        if let subdividedCounts {
-            try Self.validate(subdividedCounts: subdividedCounts, subdivisions: subdivisions, of: histogram)
-            estimates = BinnedEstimates(
-                histogram: histogram, subdividedCounts: subdividedCounts, subdivisions: subdivisions,
-                min: moments.min, max: moments.max)
-        } else {
-            estimates = BinnedEstimates(histogram: histogram, min: moments.min, max: moments.max)
-        }
+        if let fine { try Self.validate(fine: fine, covering: moments) }
+        let estimates = BinnedEstimates(histogram: fine ?? histogram, min: moments.min, max: moments.max)
         self.init(
             histogram: histogram,
             statistics: Self.statistics(
@@ -150,30 +141,26 @@ extension HistogramSummary {
         }
     }
 
-    /// `(n + 2) · subdivisions` finite counts >= 0 whose groups of `subdivisions` add up to the
-    /// underflow, each bin's count and the overflow of `histogram`.
-    static func validate(subdividedCounts: [Double], subdivisions: Int, of histogram: Histogram) throws {
-        let regions = histogram.counts.count + 2
-        guard subdivisions >= 1, subdivisions <= BinConfig.maximumBins else {
-            throw HistlogError.invalidArgument("subdivisions must be between 1 and \(BinConfig.maximumBins), got \(subdivisions)")
+    /// A fine histogram for estimates: valid edges and counts, no under/overflow, every one of
+    /// the `moments.count` values inside its edges.
+    static func validate(fine: Histogram, covering moments: Moments) throws {
+        do {
+            try validate(edges: fine.edges, counts: fine.counts)
+        } catch HistlogError.invalidArgument(let message) {
+            throw HistlogError.invalidArgument("fine histogram: \(message)")
         }
-        let (expected, overflowed) = regions.multipliedReportingOverflow(by: subdivisions)
-        guard !overflowed, subdividedCounts.count == expected else {
+        guard fine.underflow == 0, fine.overflow == 0 else {
             throw HistlogError.invalidArgument(
-                "subdividedCounts must have (bins + 2) * subdivisions = \(regions) * \(subdivisions) values, got \(subdividedCounts.count)")
+                "fine histogram: must hold every value in its bins, got underflow \(fine.underflow) and overflow \(fine.overflow)")
         }
-        for (i, count) in subdividedCounts.enumerated() where !(count.isFinite && count >= 0) {
-            throw HistlogError.invalidArgument("subdividedCounts[\(i)] must be finite and >= 0, got \(count)")
+        let total = fine.counts.reduce(0, +)
+        guard total == Double(moments.count) else {
+            throw HistlogError.invalidArgument("fine histogram: counts must add up to moments.count (\(moments.count)), got \(total)")
         }
-        let targets = [Double(histogram.underflow)] + histogram.counts + [Double(histogram.overflow)]
-        for (region, target) in targets.enumerated() {
-            let start = region * subdivisions
-            let sum = subdividedCounts[start..<start + subdivisions].reduce(0, +)
-            guard sum == target else {
-                let name = region == 0 ? "the underflow" : region == regions - 1 ? "the overflow" : "counts[\(region - 1)]"
-                throw HistlogError.invalidArgument(
-                    "subdividedCounts[\(start)..<\(start + subdivisions)] must add up to \(name) (\(target)), got \(sum)")
-            }
+        let first = fine.edges[0], last = fine.edges[fine.edges.count - 1]
+        guard moments.count == 0 || (first <= moments.min && last >= moments.max) else {
+            throw HistlogError.invalidArgument(
+                "fine histogram: edges must span [moments.min, moments.max] = [\(moments.min), \(moments.max)], got [\(first), \(last)]")
         }
     }
 

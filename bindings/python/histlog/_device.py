@@ -1,10 +1,12 @@
-"""Summaries of torch tensors computed where the tensor lives (CPU or a CUDA device).
+"""Summaries of torch tensors computed where the tensor lives (CPU or a CUDA device), alone or
+combined over the ranks of a ``torch.distributed`` group (``histlog.distributed``).
 
-Only a fixed number of values cross to the host, whatever the tensor's size: the extremes (to
-ask the engine for the edges), then one packed float64 vector with the sub-bin counts (about
-``SUB_BINS``), the special counts and the moments. The engine then records them as a reduced
-histogram (``hl_log_reduced_histogram``): exact counts, extremes, moments and special counts;
-quantiles and outliers estimated from the sub-bins.
+Only a fixed number of values cross to the host (or the network), whatever the tensor's size,
+in three rounds (``summarize``): the extremes, from which the engine gives the edges; counts of
+a fine histogram with the special counts and the sum; the power sums about the mean with a
+zoom into the fine bins that hold the quantiles. The engine then records them as a reduced
+histogram (``hl_log_reduced_histogram``): exact counts, under/overflow, extremes, moments and
+special counts; quantiles and outliers estimated from the fine histogram.
 
 Conventions are the engine's (``Include/histlog.h``):
 
@@ -18,10 +20,11 @@ Conventions are the engine's (``Include/histlog.h``):
   ``x`` minus it, moved to the exact mean (``moments_about_mean``): ``m2 = sum((x - mean)^2)``,
   ``m3``, ``m4``, the central sums that merge exactly (Pébay 2008).
 - ``zero_count`` counts ``|x| <= zero_tolerance`` (exact zeros, +0 and -0, by default).
-- Sub-bins: each region — underflow ``[min, edges[0])``, every bin, overflow
-  ``(edges[-1], max]`` — split into ``subdivisions`` equal parts (``sub_bin_counts``); the bin
-  counts are their sums, so they stay exact, and quantiles come out within one sub-bin width of
-  the data.
+- The fine histogram (``SubBins``): each region — underflow ``[min, edges[0])``, every bin,
+  overflow ``(edges[-1], max]`` — split into equal sub-bins, about ``SUB_BINS`` in all; the bin
+  counts are their sums, so they stay exact. The sub-bins that hold the quantiles are split
+  again into ``ZOOM_PARTS`` parts, so each quantile comes out within
+  ``bin width / (subdivisions * ZOOM_PARTS)`` of a value next to it in the sorted data.
 
 The same code runs on CPU tensors; a CUDA tensor only changes where the kernels run.
 """
@@ -35,14 +38,21 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 import torch
 
+from ._ffi import QUANTILE_PROBABILITIES
+
 # Edges for (min, max, nearest_zero) of the finite values (see `edge_inputs`), all None for
 # data without a finite value. Always the engine's own computation, so that the device, the
 # multi-process and the host paths bin over identical edges.
 EdgesFor = Callable[[Optional[float], Optional[float], Optional[float]], np.ndarray]
 
-# About this many sub-bins in all, whatever the bin count: quantiles to about 1/4096 of the range
-# (finer where log bins are narrow) for 32 KiB of float64 counts.
+# Combines a float64 vector over the group (element-wise MIN or SUM) and returns it on the host;
+# for a single tensor, just the copy to the host.
+Combine = Callable[[torch.Tensor], np.ndarray]
+
+# About this many sub-bins in all, whatever the bin count (32 KiB of float64 counts).
 SUB_BINS = 4096
+# Parts of each sub-bin holding a quantile (at most 5 sub-bins: 10 KiB).
+ZOOM_PARTS = 256
 
 
 def subdivisions_for(n_bins: int) -> int:
@@ -54,17 +64,17 @@ def subdivisions_for(n_bins: int) -> int:
 class ReducedSummary:
     """Histogram counts and exact moments of a tensor (or of the union of several shards).
 
-    ``counts`` and ``sub_counts`` are whole numbers stored as float64 (exact below 2**53);
-    ``sub_counts`` has ``(len(counts) + 2) * subdivisions`` of them (see ``sub_bin_counts``).
-    ``mean`` and the extremes are NaN when ``count == 0``.
+    ``counts`` and ``fine_counts`` are whole numbers stored as float64 (exact below 2**53).
+    ``fine_edges``/``fine_counts``: the fine histogram over ``[min, max]`` (None without a
+    finite value). ``mean`` and the extremes are NaN when ``count == 0``.
     """
 
     edges: np.ndarray
     counts: np.ndarray
     underflow: int
     overflow: int
-    sub_counts: np.ndarray
-    subdivisions: int
+    fine_edges: Optional[np.ndarray]
+    fine_counts: Optional[np.ndarray]
     count: int
     mean: float
     m2: float
@@ -137,41 +147,6 @@ def edge_inputs(extremes: Sequence[float]) -> tuple[Optional[float], Optional[fl
     return lo, -neg_hi, nearest
 
 
-def sub_bin_counts(
-    finite: torch.Tensor, edges: torch.Tensor, lo: Optional[float], hi: Optional[float], subdivisions: int
-) -> torch.Tensor:
-    """Counts (int64) of ``finite`` (float64) in each sub-bin: ``(n + 2) * subdivisions`` of them
-    for ``n = edges.numel() - 1`` bins, region by region — underflow ``[lo, edges[0])``, bin
-    ``i`` (numpy's rule: ``[edges[i], edges[i+1])``, the last closed), overflow
-    ``(edges[-1], hi]`` — each split into equal parts, ``floor((x - left) / width * subdivisions)``.
-    ``lo``/``hi``: the extremes of the data (None without a finite value).
-
-    ``bucketize(right=True)`` returns ``k``, the number of edges ``<= x``: 0 is underflow,
-    ``k`` in ``1..n`` is bin ``k - 1``, ``n + 1`` is ``x >= edges[-1]``, of which
-    ``x == edges[-1]`` belongs to the last bin (closed). So the region is ``k``, but ``n`` there.
-    """
-    n = edges.numel() - 1
-    first, last = float(edges[0]), float(edges[-1])
-    bounds = torch.cat([
-        torch.tensor([min(lo, first) if lo is not None else first], dtype=torch.float64, device=edges.device),
-        edges,
-        torch.tensor([max(hi, last) if hi is not None else last], dtype=torch.float64, device=edges.device),
-    ])
-    lefts, widths = bounds[:-1], bounds[1:] - bounds[:-1]
-    # Sub-bins per unit length; 0 for an empty or unbounded (overflowing) region: all in part 0.
-    scales = torch.where((widths > 0) & torch.isfinite(widths), subdivisions / widths, torch.zeros_like(widths))
-    region = torch.bucketize(finite, edges, right=True)
-    region -= ((region == n + 1) & (finite <= edges[-1])).to(region.dtype)
-    part = ((finite - lefts[region]) * scales[region]).floor_().clamp_(0, subdivisions - 1).to(torch.int64)
-    return torch.bincount(region * subdivisions + part, minlength=(n + 2) * subdivisions)
-
-
-def regions_of(sub_counts: np.ndarray, subdivisions: int) -> tuple[np.ndarray, int, int]:
-    """``(counts, underflow, overflow)`` from sub-bin counts (float64, see ``sub_bin_counts``)."""
-    regions = sub_counts.reshape(-1, subdivisions).sum(axis=1)
-    return regions[1:-1].copy(), int(regions[0]), int(regions[-1])
-
-
 def central_sums(finite: torch.Tensor, shift: torch.Tensor | float) -> torch.Tensor:
     """``[S1, S2, S3, S4]``, ``Sk = sum (x - shift)^k``, in float64 (``shift``: a mean estimate)."""
     if finite.numel() == 0:
@@ -197,6 +172,94 @@ def moments_about_mean(count: int, shift: float, sums: Sequence[float]) -> tuple
             s4 - 4 * d * s3 + 6 * d * d * s2 - 3 * count * d ** 4)
 
 
+class SubBins:
+    """The regions of ``edges`` — underflow ``[lo, edges[0])``, bin ``i`` (numpy's rule), overflow
+    ``(edges[-1], hi]`` — each split into ``subdivisions`` equal sub-bins, numbered region by
+    region. ``lo``/``hi``: the extremes of the data (None without a finite value)."""
+
+    def __init__(self, edges: np.ndarray, lo: Optional[float], hi: Optional[float]) -> None:
+        self.n_bins = len(edges) - 1
+        self.subdivisions = subdivisions_for(self.n_bins)
+        first, last = float(edges[0]), float(edges[-1])
+        self.bounds = np.concatenate([[min(lo, first) if lo is not None else first], edges,
+                                      [max(hi, last) if hi is not None else last]])
+        self.count = (self.n_bins + 2) * self.subdivisions
+
+    def index(self, finite: torch.Tensor) -> torch.Tensor:
+        """The sub-bin of each value (int64): region ``k`` from ``bucketize(right=True)``, the
+        number of edges ``<= x`` (0 underflow, ``1..n`` bin ``k - 1``, ``n + 1`` for
+        ``x >= edges[-1]``, of which ``x == edges[-1]`` is in the last, closed bin), then
+        ``floor((x - left) / width * subdivisions)`` within it."""
+        n, s = self.n_bins, self.subdivisions
+        bounds = torch.as_tensor(self.bounds, device=finite.device)
+        edges = bounds[1:-1]
+        region = torch.bucketize(finite, edges, right=True)
+        region -= ((region == n + 1) & (finite <= edges[-1])).to(region.dtype)
+        lefts, widths = bounds[:-1], bounds[1:] - bounds[:-1]
+        # Sub-bins per unit length; 0 for an empty or unbounded (overflowing) region: all in part 0.
+        scales = torch.where((widths > 0) & torch.isfinite(widths), s / widths, torch.zeros_like(widths))
+        part = ((finite - lefts[region]) * scales[region]).floor_().clamp_(0, s - 1).to(torch.int64)
+        return region * s + part
+
+    def edges(self) -> np.ndarray:
+        """The ``count + 1`` sub-bin edges, non-decreasing (an empty region has zero width)."""
+        s = self.subdivisions
+        lefts, widths = self.bounds[:-1], np.diff(self.bounds)
+        edges = (lefts[:, None] + widths[:, None] * (np.arange(s) / s)).reshape(-1)
+        return np.append(edges, self.bounds[-1])
+
+
+def quantile_sub_bins(sub_counts: np.ndarray, count: int) -> np.ndarray:
+    """The distinct sub-bins where the cumulative count first reaches ``p * count`` for each
+    quantile probability ``p``: where the engine's estimate of that quantile falls."""
+    if count == 0:
+        return np.empty(0, dtype=np.int64)
+    targets = np.asarray(QUANTILE_PROBABILITIES) * count
+    return np.unique(np.searchsorted(np.cumsum(sub_counts), targets, side="left"))
+
+
+def zoom_counts(finite: torch.Tensor, index: torch.Tensor, sub_edges: np.ndarray, chosen: np.ndarray) -> torch.Tensor:
+    """Counts (int64) of the values of each ``chosen`` sub-bin in ``ZOOM_PARTS`` equal parts,
+    sub-bin by sub-bin: ``len(chosen) * ZOOM_PARTS`` of them, each sub-bin's adding up to its count."""
+    if chosen.size == 0:
+        return torch.zeros(0, dtype=torch.int64, device=finite.device)
+    slot = torch.full((int(sub_edges.size) - 1,), -1, dtype=torch.int64, device=finite.device)
+    slot[torch.as_tensor(chosen, device=finite.device)] = torch.arange(chosen.size, device=finite.device)
+    which = slot[index]  # the position of each value's sub-bin in `chosen`, -1 if not chosen
+    inside = which >= 0
+    which = which[inside]
+    lefts = torch.as_tensor(sub_edges[chosen], device=finite.device)
+    widths = torch.as_tensor(sub_edges[chosen + 1] - sub_edges[chosen], device=finite.device)
+    scales = torch.where(widths > 0, ZOOM_PARTS / widths, torch.zeros_like(widths))
+    part = ((finite[inside] - lefts[which]) * scales[which]).floor_().clamp_(0, ZOOM_PARTS - 1).to(torch.int64)
+    return torch.bincount(which * ZOOM_PARTS + part, minlength=chosen.size * ZOOM_PARTS)
+
+
+def fine_histogram(sub_edges: np.ndarray, sub_counts: np.ndarray, chosen: np.ndarray,
+                   zoomed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sub-bins with each ``chosen`` one replaced by its ``ZOOM_PARTS`` parts (``zoomed``
+    counts), as strictly increasing edges and counts: a bin of zero width gives its count to
+    the bin before it (or after it, at the start)."""
+    pieces_edges, pieces_counts, start = [], [], 0
+    for k, b in enumerate(chosen):
+        left, right = sub_edges[b], sub_edges[b + 1]
+        pieces_edges += [sub_edges[start:b], left + (right - left) * (np.arange(ZOOM_PARTS) / ZOOM_PARTS)]
+        pieces_counts += [sub_counts[start:b], zoomed[k * ZOOM_PARTS:(k + 1) * ZOOM_PARTS]]
+        start = b + 1
+    edges = np.concatenate(pieces_edges + [sub_edges[start:]])
+    counts = np.concatenate(pieces_counts + [sub_counts[start:]])
+    keep = np.concatenate([[True], np.diff(edges) > 0])
+    unique = edges[keep]
+    owner = np.clip(np.searchsorted(unique, edges[:-1], side="right") - 1, 0, unique.size - 2)
+    merged = np.zeros(unique.size - 1)
+    np.add.at(merged, owner, counts)
+    return unique, merged
+
+
+def _on_host(vector: torch.Tensor) -> np.ndarray:
+    return vector.cpu().numpy()
+
+
 def summarize(
     values: torch.Tensor,
     edges_for: EdgesFor,
@@ -204,34 +267,48 @@ def summarize(
     zero_tolerance: float = 0.0,
     fixed_edges: Optional[np.ndarray] = None,
     nearest_zero: bool = False,
+    combine_min: Combine = _on_host,
+    combine_sum: Combine = _on_host,
 ) -> ReducedSummary:
-    """Summary of one tensor computed on its device (see the module docstring).
+    """Summary of one tensor computed on its device (see the module docstring), or of the union
+    of every rank's ``values`` when ``combine_min``/``combine_sum`` all-reduce over a group (the
+    same result on every rank).
 
     ``edges_for`` gives the engine's edges for the data's extremes (``nearest_zero``: also
     pass the nonzero value nearest zero, which log bins depend on); ``fixed_edges`` (explicit
-    edges) skips that round trip.
+    edges) are used as given.
     """
     special = split_special(flat_float64(values), zero_tolerance)
     finite = special.finite
-    n = int(finite.numel())
-    lo, hi, nearest = edge_inputs(extremes(finite, nearest_zero).cpu().tolist())
+    device = finite.device
+
+    lo, hi, nearest = edge_inputs(combine_min(extremes(finite, nearest_zero)).tolist())
     edges = fixed_edges if fixed_edges is not None else np.asarray(edges_for(lo, hi, nearest), dtype=np.float64)
-    subdivisions = subdivisions_for(len(edges) - 1)
-    sub = sub_bin_counts(finite, torch.as_tensor(edges, device=finite.device), lo, hi, subdivisions)
-    shift = finite.sum() / n if n else torch.zeros((), dtype=torch.float64, device=finite.device)
-    packed = torch.cat([
-        torch.stack([special.zero_count, special.nan_count, special.inf_count]).to(torch.float64),
-        shift.reshape(1),
-        central_sums(finite, shift),
-        sub.to(torch.float64),
-    ]).cpu().numpy()
-    zeros, nans, infs = (int(v) for v in packed[:3])
-    mean, m2, m3, m4 = moments_about_mean(n, float(packed[3]), packed[4:8].tolist())
-    sub_counts = packed[8:].copy()
-    counts, under, over = regions_of(sub_counts, subdivisions)
+
+    sub_bins = SubBins(edges, lo, hi)
+    index = sub_bins.index(finite)
+    totals = combine_sum(torch.cat([
+        torch.stack([torch.tensor(finite.numel(), device=device), special.zero_count, special.nan_count,
+                     special.inf_count]).to(torch.float64),
+        finite.sum().reshape(1),
+        torch.bincount(index, minlength=sub_bins.count).to(torch.float64),
+    ]))
+    count, zeros, nans, infs = (int(v) for v in totals[:4])
+    shift = float(totals[4]) / count if count else 0.0
+    sub_counts = totals[5:]
+
+    sub_edges = sub_bins.edges()
+    chosen = quantile_sub_bins(sub_counts, count)
+    third = combine_sum(torch.cat([
+        central_sums(finite, shift), zoom_counts(finite, index, sub_edges, chosen).to(torch.float64)]))
+    mean, m2, m3, m4 = moments_about_mean(count, shift, third[:4].tolist())
+
+    regions = sub_counts.reshape(-1, sub_bins.subdivisions).sum(axis=1)
+    fine_edges, fine_counts = fine_histogram(sub_edges, sub_counts, chosen, third[4:]) if count else (None, None)
     return ReducedSummary(
-        edges=edges, counts=counts, underflow=under, overflow=over, sub_counts=sub_counts, subdivisions=subdivisions,
-        count=n, mean=mean, m2=m2, m3=m3, m4=m4,
+        edges=edges, counts=regions[1:-1].copy(), underflow=int(regions[0]), overflow=int(regions[-1]),
+        fine_edges=fine_edges, fine_counts=fine_counts,
+        count=count, mean=mean, m2=m2, m3=m3, m4=m4,
         min=lo if lo is not None else math.nan, max=hi if hi is not None else math.nan,
         zero_count=zeros, nan_count=nans, inf_count=infs,
     )

@@ -147,10 +147,10 @@ class ReducedHistogram(Structure):
         ("n_counts", c_size_t),
         ("underflow_count", c_int64),
         ("overflow_count", c_int64),
-        ("sub_counts", c_void_p),
-        ("n_sub_counts", c_size_t),
-        ("subdivisions", c_int32),
-        ("reserved", c_int32),
+        ("fine_edges", c_void_p),
+        ("n_fine_edges", c_size_t),
+        ("fine_counts", c_void_p),
+        ("n_fine_counts", c_size_t),
         ("moments", Moments),
     ]
 

@@ -233,20 +233,23 @@ class Run(HandleOwner):
         inf_count: int = 0,
         underflow: int = 0,
         overflow: int = 0,
-        sub_counts: Optional[Sequence[float]] = None,
-        subdivisions: int = 1,
+        fine_bins: Optional[Sequence[float]] = None,
+        fine_counts: Optional[Sequence[float]] = None,
         timestamp: Optional[float] = None,
     ) -> None:
         """Logs a histogram reduced elsewhere (other processes, a GPU) with its exact moments:
         ``count`` finite values, their ``mean`` and central sums ``m2 = Σ(x - mean)²``, ``m3``,
         ``m4``, extremes and special counts; ``counts``, ``underflow`` and ``overflow`` (values
         outside ``bins``) add up to ``count``. Quantiles and outliers are estimated from the bins,
-        or from ``sub_counts``: each region (underflow ``[min, bins[0])``, every bin, overflow
-        ``(bins[-1], max]``) split into ``subdivisions`` equal sub-bins, in that order
+        or from a finer histogram of the same values, ``fine_bins`` (edges spanning
+        ``[min, max]``) and ``fine_counts`` (adding up to ``count``)
         (``hl_log_reduced_histogram`` in ``Include/histlog.h``)."""
         edges = _adapt.float64_array(bins, "bins")
         weights = _adapt.float64_array(counts, "counts")
-        fine = None if sub_counts is None else _adapt.float64_array(sub_counts, "sub_counts")
+        if (fine_bins is None) != (fine_counts is None):
+            raise ValueError("fine_bins and fine_counts go together: pass both or neither")
+        fine_edges = _adapt.float64_array(fine_bins, "fine_bins") if fine_bins is not None else _NO_VALUES
+        fine_weights = _adapt.float64_array(fine_counts, "fine_counts") if fine_counts is not None else _NO_VALUES
         histogram = _ffi.ReducedHistogram(
             edges=_adapt.address(edges),
             n_edges=edges.size,
@@ -254,9 +257,10 @@ class Run(HandleOwner):
             n_counts=weights.size,
             underflow_count=_adapt.step_int(underflow, "underflow"),
             overflow_count=_adapt.step_int(overflow, "overflow"),
-            sub_counts=None if fine is None else _adapt.address(fine),
-            n_sub_counts=0 if fine is None else fine.size,
-            subdivisions=_int32(subdivisions, "subdivisions") if fine is not None else 0,
+            fine_edges=_adapt.address(fine_edges),
+            n_fine_edges=fine_edges.size,
+            fine_counts=_adapt.address(fine_weights),
+            n_fine_counts=fine_weights.size,
             moments=_ffi.Moments(
                 count=_adapt.step_int(count, "count"),
                 mean=float(mean),
@@ -279,11 +283,7 @@ class Run(HandleOwner):
             self.give_back()
 
 
-def _int32(value: Any, argument: str) -> int:
-    number = _adapt.step_int(value, argument)
-    if not -(2**31) <= number < 2**31:
-        raise ValueError(f"{argument} must fit in a signed 32-bit integer, got {number}")
-    return number
+_NO_VALUES = np.empty(0, dtype=np.float64)
 
 
 def _log_elsewhere(

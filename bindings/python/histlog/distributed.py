@@ -11,19 +11,23 @@ small float64 vectors:
    ``ValueError`` rather than hang or mix histograms): the global extremes, from which every
    rank asks the engine for the same edges.
 2. SUM of ``[count, zeros, NaNs, Infs, sum, sub-bin counts...]``, each rank having binned its
-   shard over those edges (numpy's rule, compared in float64) and split each bin, and the
-   underflow and overflow regions, into equal sub-bins (``_device.sub_bin_counts``; about
-   ``SUB_BINS`` = 4096 in all): exact counts (sums of sub-bins) and the global mean.
-3. SUM of ``[S1, S2, S3, S4]``, the sums of powers of each shard's values minus that mean
-   (two-pass), from which the exact central sums ``m2, m3, m4`` follow (``moments_about_mean``).
+   shard over those edges (numpy's rule, compared in float64) and split each region (every bin,
+   the underflow and the overflow) into equal sub-bins, about ``SUB_BINS`` = 4096 in all: exact
+   counts (sums of sub-bins), the global mean, and the sub-bins that hold the quantiles.
+3. SUM of ``[S1, S2, S3, S4, zoom counts...]``: the sums of powers of each shard's values minus
+   that mean (two-pass), from which the exact central sums ``m2, m3, m4`` follow
+   (``moments_about_mean``), and the counts of the (at most 5) quantile sub-bins split again into
+   ``ZOOM_PARTS`` = 256 parts.
 
-Bytes each rank contributes: ``8 * (15 + (bins + 2) * ceil(4096 / (bins + 2)))``, about 32 KiB
-(32,888 bytes for 30 bins), whatever the shard sizes. Counts, min, max and the zero, NaN and
-Inf counts equal the single-process result exactly; mean, std, skewness and kurtosis up to
-float64 rounding of the summation order. Quantiles and the outlier count are estimated from
-the merged sub-bins (the record says so): each quantile within one sub-bin width of a value
-next to it in the sorted data. ``exact_quantiles=True`` gathers the raw shards on rank 0
-instead (O(values) bytes).
+The protocol is ``histlog._device.summarize`` with all-reduces between its rounds, so a single
+tensor on a GPU and a sharded one give the same record. Bytes each rank contributes:
+``8 * (15 + (bins + 2) * ceil(4096 / (bins + 2)) + 256 * k)`` with ``k <= 5`` quantile sub-bins,
+at most 43,128 bytes for 30 bins, whatever the shard sizes. Counts, under/overflow, min, max and
+the zero, NaN and Inf counts equal the single-process result exactly; mean, std, skewness and
+kurtosis up to float64 rounding of the summation order. Quantiles and the outlier count are
+estimated from the merged fine histogram (the record says so): each quantile within
+``bin width / (128 * 256)`` (30 bins) of a value next to it in the sorted data.
+``exact_quantiles=True`` gathers the raw shards on rank 0 instead (O(values) bytes).
 """
 
 from __future__ import annotations
@@ -37,20 +41,7 @@ import torch
 import torch.distributed as dist
 
 from . import _adapt, _run
-from ._device import (
-    EdgesFor,
-    ReducedSummary,
-    central_sums,
-    edge_inputs,
-    extremes,
-    flat_float64,
-    moments_about_mean,
-    regions_of,
-    split_special,
-    sub_bin_counts,
-    subdivisions_for,
-    summarize,
-)
+from ._device import EdgesFor, ReducedSummary, summarize
 
 # ---------------------------------------------------------------------------------------
 # The protocol
@@ -89,45 +80,23 @@ def reduce_summary(
     rank raises ``ValueError`` after the first all-reduce instead of binning differently.
     """
     comm = _comm_device(group)
-    special = split_special(flat_float64(values), zero_tolerance)
-    finite = special.finite
-    device = finite.device
 
-    first = torch.cat([extremes(finite, nearest_zero),
-                       torch.tensor([signature, -signature], dtype=torch.float64, device=device)]).to(comm)
-    dist.all_reduce(first, op=dist.ReduceOp.MIN, group=group)
-    first = first.cpu().tolist()
-    if first[4] != -first[5]:
-        raise ValueError("the ranks called log_histogram(..., reduce=True) with different keys, steps, "
-                         "binning options or dtypes; every rank of the group must pass the same")
-    lo, hi, nearest = edge_inputs(first[:4])
-    edges = fixed_edges if fixed_edges is not None else np.asarray(edges_for(lo, hi, nearest), dtype=np.float64)
+    def combine(vector: torch.Tensor, op) -> np.ndarray:
+        vector = vector.to(comm)
+        dist.all_reduce(vector, op=op, group=group)
+        return vector.cpu().numpy()
 
-    subdivisions = subdivisions_for(len(edges) - 1)
-    sub = sub_bin_counts(finite, torch.as_tensor(edges, device=device), lo, hi, subdivisions)
-    totals = torch.cat([
-        torch.stack([
-            torch.tensor(finite.numel(), device=device), special.zero_count, special.nan_count, special.inf_count,
-        ]).to(torch.float64),
-        finite.sum().reshape(1),
-        sub.to(torch.float64),
-    ]).to(comm)
-    dist.all_reduce(totals, op=dist.ReduceOp.SUM, group=group)
-    totals = totals.cpu().numpy()
-    count, zeros, nans, infs = (int(v) for v in totals[:4])
-    shift = float(totals[4]) / count if count else 0.0
-    sub_counts = totals[5:].copy()
-    counts, under, over = regions_of(sub_counts, subdivisions)
+    def combine_min(vector: torch.Tensor) -> np.ndarray:
+        signed = torch.tensor([signature, -signature], dtype=torch.float64, device=vector.device)
+        reduced = combine(torch.cat([vector, signed]), dist.ReduceOp.MIN)
+        if reduced[-2] != -reduced[-1]:
+            raise ValueError("the ranks called log_histogram(..., reduce=True) with different keys, steps, "
+                             "binning options or dtypes; every rank of the group must pass the same")
+        return reduced[:-2]
 
-    sums = central_sums(finite, shift).to(comm)
-    dist.all_reduce(sums, op=dist.ReduceOp.SUM, group=group)
-    mean, m2, m3, m4 = moments_about_mean(count, shift, sums.cpu().tolist())
-
-    return ReducedSummary(
-        edges=edges, counts=counts, underflow=under, overflow=over, sub_counts=sub_counts, subdivisions=subdivisions,
-        count=count, mean=mean, m2=m2, m3=m3, m4=m4,
-        min=lo if lo is not None else math.nan, max=hi if hi is not None else math.nan,
-        zero_count=zeros, nan_count=nans, inf_count=infs,
+    return summarize(
+        values, edges_for, zero_tolerance=zero_tolerance, fixed_edges=fixed_edges, nearest_zero=nearest_zero,
+        combine_min=combine_min, combine_sum=lambda vector: combine(vector, dist.ReduceOp.SUM),
     )
 
 
@@ -208,14 +177,14 @@ class EngineEdges:
 
 def log_summary(run: "_run.Run", summary: ReducedSummary, *, key: str, step: int, timestamp: Any) -> None:
     """Records a reduced summary through ``hl_log_reduced_histogram``: exact counts, extremes,
-    moments and special counts; quantiles and outliers estimated from the sub-bins."""
+    moments and special counts; quantiles and outliers estimated from the fine histogram."""
     run.log_reduced(
         key=key, step=step, bins=summary.edges, counts=summary.counts, count=summary.count,
         mean=summary.mean, m2=summary.m2, m3=summary.m3, m4=summary.m4,
         min=summary.min, max=summary.max, zero_count=summary.zero_count,
         nan_count=summary.nan_count, inf_count=summary.inf_count,
         underflow=summary.underflow, overflow=summary.overflow,
-        sub_counts=summary.sub_counts, subdivisions=summary.subdivisions, timestamp=timestamp,
+        fine_bins=summary.fine_edges, fine_counts=summary.fine_counts, timestamp=timestamp,
     )
 
 

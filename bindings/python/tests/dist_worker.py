@@ -32,7 +32,8 @@ def numpy_edges(lo, hi, nearest, bins=16):
 def protocol_cases(out: Path, rank: int, world: int) -> None:
     for case in CASES:
         summary = reduce_summary(torch.from_numpy(shards(case, world)[rank]), numpy_edges)
-        np.savez(out / f"protocol.{case}.{rank}.npz", **dataclasses.asdict(summary))
+        fields = {k: (np.empty(0) if v is None else v) for k, v in dataclasses.asdict(summary).items()}
+        np.savez(out / f"protocol.{case}.{rank}.npz", **fields)
 
 
 def logged_cases(out: Path, rank: int, world: int) -> None:

@@ -12,7 +12,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import histlog  # noqa: E402
-from histlog._device import edge_inputs, extremes, sub_bin_counts, subdivisions_for, summarize  # noqa: E402
+from histlog._device import ZOOM_PARTS, SubBins, edge_inputs, extremes, fine_histogram, subdivisions_for, summarize  # noqa: E402
 
 
 def numpy_edges(lo, hi, nearest, bins=30):
@@ -42,45 +42,43 @@ def reference(values: np.ndarray, edges: np.ndarray):
                 overflow=(finite > edges[-1]).sum())
 
 
-def reference_sub_counts(finite: np.ndarray, edges: np.ndarray, subdivisions: int) -> np.ndarray:
-    """Sub-bin counts with numpy: the region by searchsorted (numpy's bin rule), the part by the
-    same arithmetic as the library (a different rounding would move values across sub-bins)."""
-    n = edges.size - 1
-    counts = np.zeros((n + 2) * subdivisions)
+def check_fine_histogram(summary, finite: np.ndarray) -> None:
+    """The fine histogram spans [min, max] with strictly increasing edges and holds every finite
+    value: numpy bins them the same, but for values within rounding of a computed edge."""
     if finite.size == 0:
-        return counts
-    region = np.searchsorted(edges, finite, side="right")
-    region[(region == n + 1) & (finite == edges[-1])] = n
-    bounds = np.concatenate([[min(finite.min(), edges[0])], edges, [max(finite.max(), edges[-1])]])
-    widths = np.diff(bounds)
-    with np.errstate(divide="ignore"):
-        scales = np.where(widths > 0, subdivisions / widths, 0.0)
-    part = np.clip(np.floor((finite - bounds[region]) * scales[region]), 0, subdivisions - 1).astype(np.int64)
-    np.add.at(counts, region * subdivisions + part, 1)
-    return counts
+        assert summary.fine_edges is None and summary.fine_counts is None
+        return
+    edges, counts = summary.fine_edges, summary.fine_counts
+    assert np.all(np.diff(edges) > 0) and edges[0] <= finite.min() and edges[-1] >= finite.max()
+    assert counts.sum() == finite.size and np.all(counts >= 0)
+    scale = max(abs(edges[0]), abs(edges[-1]))
+    near_an_edge = np.abs(finite[:, None] - edges[None, :]).min(axis=1) <= 1e-12 * scale if finite.size < 20000 else finite == finite
+    mismatch = np.abs(np.histogram(finite, bins=edges)[0] - counts).sum()
+    assert mismatch <= 2 * near_an_edge.sum(), (mismatch, near_an_edge.sum())
 
 
-def sub_bin_width(record) -> float:
-    """The widest sub-bin of a reduced record among the regions holding values."""
+def zoom_width(record) -> float:
+    """The widest zoom part of a reduced record: the widest sub-bin among the regions holding
+    values, split into ZOOM_PARTS."""
     edges, counts = np.asarray(record.bin_edges), np.asarray(record.counts)
     widths = list(np.diff(edges)[counts > 0])
     if record.underflow_count:
         widths.append(edges[0] - record.min_value)
     if record.overflow_count:
         widths.append(record.max_value - edges[-1])
-    return max(widths) / subdivisions_for(counts.size)
+    return max(widths) / subdivisions_for(counts.size) / ZOOM_PARTS
 
 
-def assert_quantiles_within_one_sub_bin(record, values) -> None:
-    """Each estimated quantile lies within one sub-bin width of numpy's neighbours
-    sorted[floor h], sorted[ceil h] (h = (n - 1) p), in order, inside [min, max]."""
+def assert_quantiles_within_one_part(record, values) -> None:
+    """Each estimated quantile lies within one zoom part of numpy's neighbours sorted[floor h],
+    sorted[ceil h] (h = (n - 1) p), in order, inside [min, max]."""
     x = np.asarray(values, dtype=np.float64)
     finite = np.sort(x[np.isfinite(x)])
     if finite.size == 0:
         assert all(math.isnan(q) for q in record.quantiles.values())
         return
-    width = sub_bin_width(record)
-    slack = width + 1e-12 * max(abs(finite[0]), abs(finite[-1]))  # sub-bin edges are rounded
+    width = zoom_width(record)
+    slack = width + 1e-12 * max(abs(finite[0]), abs(finite[-1]))  # computed edges are rounded
     estimates = [record.quantiles[p] for p in sorted(record.quantiles)]
     assert all(a <= b for a, b in zip(estimates, estimates[1:]))
     assert finite[0] <= estimates[0] and estimates[-1] <= finite[-1]
@@ -93,8 +91,7 @@ def assert_quantiles_within_one_sub_bin(record, values) -> None:
 def check(summary, values: np.ndarray):
     ref = reference(values, summary.edges)
     x = values.astype(np.float64)
-    np.testing.assert_array_equal(summary.sub_counts, reference_sub_counts(x[np.isfinite(x)], summary.edges, summary.subdivisions))
-    assert summary.subdivisions == subdivisions_for(summary.edges.size - 1)
+    check_fine_histogram(summary, x[np.isfinite(x)])
     np.testing.assert_array_equal(summary.counts, ref["counts"])
     for key in ("count", "nan_count", "inf_count", "zero_count", "underflow", "overflow"):
         assert getattr(summary, key) == ref[key], key
@@ -147,14 +144,34 @@ def test_degenerate_inputs(values):
         assert summary.m2 == 0 and summary.counts.sum() == 0
 
 
-def test_sub_bin_counts_rule_on_each_edge():
-    edges = torch.tensor([0.0, 1.0, 2.0, 3.0], dtype=torch.float64)
+def test_sub_bins_follow_the_bin_rule_on_each_edge():
+    edges = np.array([0.0, 1.0, 2.0, 3.0])
     x = torch.tensor([0.0, 1.0, 2.0, 3.0, -1e-300, 3.0000000000000004, 1.5, 0.49], dtype=torch.float64)
-    sub = sub_bin_counts(x, edges, -1e-300, 3.0000000000000004, 2)
+    sub_bins = SubBins(edges, -1e-300, 3.0000000000000004)
+    s = sub_bins.subdivisions
     # regions: underflow [-1e-300, 0), [0, 1), [1, 2), [2, 3] (closed), overflow (3, 3.0000000000000004]
-    assert sub.tolist() == [1, 0, 2, 0, 1, 1, 1, 1, 0, 1]
-    # Without under/overflow values the outer regions are empty and have no width.
-    assert sub_bin_counts(x[:4], edges, 0.0, 3.0, 2).tolist() == [0, 0, 1, 0, 1, 0, 1, 1, 0, 0]
+    regions = (sub_bins.index(x) // s).tolist()
+    assert regions == [1, 2, 3, 3, 0, 4, 2, 1]
+    assert (sub_bins.index(x) % s).tolist() == [0, 0, 0, s - 1, 0, s - 1, s // 2, math.floor(0.49 * s)]
+    sub_edges = sub_bins.edges()
+    assert sub_edges.size == 5 * s + 1 and np.all(np.diff(sub_edges) >= 0)
+    assert sub_edges[s] == 0.0 and sub_edges[2 * s] == 1.0 and sub_edges[-1] == 3.0000000000000004
+    # Without under/overflow values the outer regions have no width.
+    empty_outer = SubBins(edges, 0.0, 3.0).edges()
+    assert np.all(empty_outer[:s + 1] == 0.0) and np.all(empty_outer[-s - 1:] == 3.0)
+
+
+def test_fine_histogram_splices_zoomed_sub_bins_and_merges_empty_widths():
+    sub_edges = np.array([0.0, 0.0, 1.0, 2.0, 4.0, 4.0])  # zero-width first and last sub-bins
+    sub_counts = np.array([0.0, 3.0, 5.0, 2.0, 0.0])
+    zoomed = np.zeros(ZOOM_PARTS)
+    zoomed[[0, 10, ZOOM_PARTS - 1]] = [1.0, 3.0, 1.0]
+    edges, counts = fine_histogram(sub_edges, sub_counts, np.array([2]), zoomed)
+    assert np.all(np.diff(edges) > 0) and edges[0] == 0.0 and edges[-1] == 4.0
+    assert edges.size == ZOOM_PARTS + 3 and counts.sum() == 10  # 0, 1 + k/256, 2, 4
+    np.testing.assert_array_equal(edges[1:1 + ZOOM_PARTS], 1.0 + np.arange(ZOOM_PARTS) / ZOOM_PARTS)
+    np.testing.assert_array_equal(counts[1:1 + ZOOM_PARTS], zoomed)
+    assert counts[0] == 3.0 and counts[-1] == 2.0
 
 
 @pytest.mark.parametrize("bins", [1, 30, 200, 5000])
@@ -209,7 +226,7 @@ def test_device_path_equals_engine(tmp_path, dtype, options):
         assert same_or_close(getattr(record, name), getattr(reference, name), 1e-11), name
     assert (record.underflow_count, record.overflow_count) == (reference.underflow_count, reference.overflow_count)
     assert set(record.estimated_statistics) == {"quantiles", "outliers"}
-    assert_quantiles_within_one_sub_bin(record, values.to(torch.float64).numpy())
+    assert_quantiles_within_one_part(record, values.to(torch.float64).numpy())
 
 
 def test_device_path_on_empty_and_non_finite_tensors(tmp_path):

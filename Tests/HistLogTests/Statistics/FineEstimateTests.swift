@@ -1,0 +1,103 @@
+import Testing
+@testable import HistLog
+
+/// Reduced histograms with a finer histogram of the same values: quantiles and outliers
+/// estimated from the fine bins, checked against the sorted values.
+struct FineEstimateTests {
+    /// The reduced summary of `values` over `bins`, with a fine histogram of `fineBins` equal bins
+    /// over [min, max] (the engine's own histogram of the same values), or none.
+    static func reduced(_ values: [Double], bins: BinConfig, fineBins: Int?) throws -> (HistogramSummary, HistogramSummary, Histogram?) {
+        let exact = try HistogramSummary(values: values, bins: bins)
+        let fine = try fineBins.map { try HistogramSummary(values: values, bins: BinConfig(bins: $0)).histogram }
+        let reduced = try HistogramSummary(
+            histogram: exact.histogram, moments: exact.moments, zeroCount: exact.statistics.zeroCount,
+            nanCount: exact.statistics.nanCount, infCount: exact.statistics.infCount, fine: fine)
+        return (reduced, exact, fine)
+    }
+
+    @Test(arguments: Distribution.allCases)
+    func quantilesWithinOneFineBinOfTheSortedData(_ distribution: Distribution) throws {
+        for (count, seed, fineBins) in [(7, 1, 4096), (1000, 2, 4096), (20_000, 3, 512), (20_000, 4, 1)] {
+            let values = distribution.sample(count, seed: UInt64(seed)) + [.nan, .infinity]
+            let sorted = values.filter(\.isFinite).sorted()
+            // An explicit range that cuts both tails: under/overflow are carried exactly.
+            let lo = sorted[sorted.count / 10], hi = sorted[sorted.count * 8 / 10]
+            let bins = lo < hi ? BinConfig(bins: 30, range: (lo, hi)) : BinConfig(bins: 30)
+            let (reduced, exact, fine) = try Self.reduced(values, bins: bins, fineBins: fineBins)
+            let s = reduced.statistics
+            #expect(s.estimated == [.quantiles, .outliers])
+            #expect(reduced.histogram == exact.histogram)
+            #expect(s.nanCount == 1 && s.infCount == 1 && s.zeroCount == exact.statistics.zeroCount)
+            #expect(s.mean == exact.statistics.mean && s.standardDeviation == exact.statistics.standardDeviation)
+            let width = fine.map { zip($0.edges, $0.edges.dropFirst()).map { $1 - $0 }.max()! } ?? 0
+            for (p, q) in zip(DistributionStatistics.quantileProbabilities, s.quantiles) {
+                // numpy interpolates between sorted[floor h] and sorted[ceil h]; the fine bins put
+                // the estimate within one fine bin of one of them.
+                let h = Double(sorted.count - 1) * p
+                let below = sorted[Int(h.rounded(.down))], above = sorted[Int(h.rounded(.up))]
+                #expect(q >= below - width && q <= above + width,
+                        "\(distribution) n=\(count) fine=\(fineBins) p=\(p): \(q) not in [\(below), \(above)] ± \(width)")
+            }
+            // Outliers: only values within one fine bin of mean ± k·std can be misjudged.
+            let limit = 3 * s.standardDeviation
+            let uncertain = sorted.filter { abs(abs($0 - s.mean) - limit) <= width }.count
+            #expect(abs(s.outlierCount - exact.statistics.outlierCount) <= uncertain + 1,
+                    "\(distribution): outliers \(s.outlierCount) vs \(exact.statistics.outlierCount), \(uncertain) uncertain")
+        }
+    }
+
+    @Test func aFineHistogramSharpensQuantilesOverTheBins() throws {
+        // One far value makes 30 linear bins coarse; 4096 fine bins resolve the bulk far better.
+        var values = Distribution.normal.sample(50_000, seed: 9)
+        values.append(1e4)
+        let (coarse, exact, _) = try Self.reduced(values, bins: BinConfig(bins: 30), fineBins: nil)
+        let (fine, _, _) = try Self.reduced(values, bins: BinConfig(bins: 30), fineBins: 4096)
+        let coarseError = zip(coarse.statistics.quantiles, exact.statistics.quantiles).map { abs($0 - $1) }.max()!
+        let fineError = zip(fine.statistics.quantiles, exact.statistics.quantiles).map { abs($0 - $1) }.max()!
+        let range = exact.statistics.max - exact.statistics.min
+        #expect(fineError <= range / 4096, "fine error \(fineError), fine bin \(range / 4096)")
+        #expect(fineError * 20 < coarseError, "fine \(fineError) vs coarse \(coarseError)")
+    }
+
+    @Test func invalidReductionsAreRefusedByName() throws {
+        let values: [Double] = [-1, 0, 0.5, 1, 2, 7]
+        let exact = try HistogramSummary(values: values, bins: BinConfig(bins: 2, range: (0, 2)))
+        let h = exact.histogram  // underflow 1 (-1), overflow 1 (7)
+        let fine = Histogram(edges: [-1, 0, 3, 7], counts: [1, 4, 1])
+        func reduce(_ histogram: Histogram, _ fine: Histogram?) throws {
+            _ = try HistogramSummary(
+                histogram: histogram, moments: exact.moments, zeroCount: 1, nanCount: 0, infCount: 0, fine: fine)
+        }
+        try reduce(h, fine)
+        try reduce(h, nil)
+        func refused(_ fragment: String, _ body: () throws -> Void) {
+            do {
+                try body()
+                Issue.record("accepted; expected an error mentioning \(fragment)")
+            } catch let error as HistlogError {
+                guard case .invalidArgument(let message) = error else { Issue.record("\(error)"); return }
+                #expect(message.contains(fragment), "\(message)")
+            } catch { Issue.record("\(error)") }
+        }
+        refused("fine histogram: counts must add up to moments.count (6), got 5") {
+            try reduce(h, Histogram(edges: [-1, 0, 3, 7], counts: [1, 3, 1]))
+        }
+        refused("fine histogram: edges must span [moments.min, moments.max] = [-1.0, 7.0], got [-1.0, 6.0]") {
+            try reduce(h, Histogram(edges: [-1, 0, 3, 6], counts: [1, 4, 1]))
+        }
+        refused("fine histogram: edges must be strictly increasing") {
+            try reduce(h, Histogram(edges: [-1, 3, 3, 7], counts: [1, 4, 1]))
+        }
+        refused("fine histogram: must hold every value in its bins") {
+            try reduce(h, Histogram(edges: [-1, 0, 3, 7], counts: [1, 4, 0], underflow: 0, overflow: 1))
+        }
+        refused("fine histogram: counts[1] must be finite and >= 0") {
+            try reduce(h, Histogram(edges: [-1, 0, 3, 7], counts: [1, -4, 1]))
+        }
+        var lost = h
+        lost.overflow = 0
+        refused("must add up to moments.count (6)") { try reduce(lost, nil) }
+        lost.overflow = -1
+        refused("underflow and overflow must be >= 0") { try reduce(lost, nil) }
+    }
+}
