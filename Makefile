@@ -40,8 +40,9 @@ test-swift: $(VENV)/.deps
 	HISTLOG_PYTHON=$(abspath $(PY)) $(SWIFT) test
 
 # A separate Swift package that depends on histlog by path and runs the README's Swift example.
+# Built from scratch: SwiftPM's incremental build misses source files added to a path dependency.
 test-swift-package:
-	rm -rf .build-swift-package/run
+	rm -rf .build-swift-package
 	$(SWIFT) run --package-path Tests/swift-package --scratch-path $(CURDIR)/.build-swift-package Trainer $(CURDIR)/.build-swift-package/run
 
 # Loggers under ThreadSanitizer, in their own build directory (sanitized objects differ).
@@ -80,6 +81,14 @@ bench-python: python-install
 	$(PY) bindings/python/benchmarks/bench_logging.py
 
 bench: bench-python
+
+# One histogram of a tensor sharded over 2 gloo processes: reduce=True next to gathering the
+# shards (exact_quantiles=True) and to each rank logging its own shard; bytes and quantile error.
+.PHONY: bench-distributed
+bench-distributed: python-install
+	OMP_NUM_THREADS=1 $(PY) bindings/python/benchmarks/bench_distributed.py
+
+bench: bench-distributed
 
 clean:
 	rm -rf .build .build-tsan $(VENV)
