@@ -1,6 +1,7 @@
 // `histlog-bench --read [--keys 500] [--steps 1000] [--rounds 5] [--run DIR]`: what reading a run
 // costs. Logs KEYS keys x STEPS steps (128 float32 values a record, 30 bins, JSON only) into DIR
-// unless it already holds a run of that shape, then times in interleaved rounds (order rotated):
+// unless it already holds a run of that shape, then times in interleaved rounds (order rotated;
+// `--only read` times one contender):
 //   read        RunReader(path:) — every JSON file parsed into records (hl_reader_open's work)
 //   summary     RunInspection(path:).summaryText()          (`histlog summary`)
 //   doctor      RunInspection(path:).findings()             (`histlog doctor`)
@@ -83,7 +84,7 @@ func runReadBenchmark(_ arguments: [String]) throws {
         + "\(rounds) interleaved rounds (median / min)")
 
     var checksum = 0
-    let contenders: [(name: String, body: () throws -> Void)] = [
+    let allContenders: [(name: String, body: () throws -> Void)] = [
         ("read (RunReader)", {
             let reader = try RunReader(path: run)
             checksum &+= try reader.history(key: reader.keys[reader.keys.count / 2]).count
@@ -92,6 +93,9 @@ func runReadBenchmark(_ arguments: [String]) throws {
         ("doctor", { checksum &+= try RunInspection(path: run).findings().count }),
         ("report", { checksum &+= try RunInspection(path: run).writeHTMLReport(to: html).count }),
     ]
+    // `--only read`: one contender (for profiling).
+    let only = arguments.firstIndex(of: "--only").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+    let contenders = only.map { name in allContenders.filter { $0.name.hasPrefix(name) } } ?? allContenders
     var times = Array(repeating: [Double](), count: contenders.count)
     for round in 0..<rounds {
         for offset in 0..<contenders.count {
@@ -105,7 +109,7 @@ func runReadBenchmark(_ arguments: [String]) throws {
     for (index, contender) in contenders.enumerated() {
         let sorted = times[index].sorted()
         let median = sorted[sorted.count / 2]
-        let rate = index == 0 ? padded(decimal(bytes / 1e6 / median, 1), 10) + decimal(records / median, 0) : ""
+        let rate = contender.name.hasPrefix("read") ? padded(decimal(bytes / 1e6 / median, 1), 10) + decimal(records / median, 0) : ""
         print(padded(contender.name, 20) + padded(decimal(median, 3), 11) + padded(decimal(sorted[0], 3), 11) + rate)
     }
     if checksum == 0 { print("(checksum \(checksum))") }

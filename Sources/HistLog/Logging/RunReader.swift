@@ -17,6 +17,11 @@ public final class RunReader: Sendable {
     struct KeyBytes: Hashable {
         let utf8: [UInt8]
         init(_ key: String) { utf8 = Array(key.utf8) }
+
+        func isKey(of record: HistogramRecord) -> Bool {
+            var key = record.key
+            return key.withUTF8 { $0.elementsEqual(utf8) }
+        }
     }
 
     public init(path: String) throws {
@@ -71,19 +76,27 @@ public final class RunReader: Sendable {
     }
 
     private static func readJSON(directory: String) throws(HistlogError) -> [KeyBytes: [HistogramRecord]] {
-        var histories: [KeyBytes: [HistogramRecord]] = [:]
-        for name in try directoryEntries(directory) where name.hasSuffix(".json") {
-            let path = directory + "/" + name
-            guard FileKind(path: path) == .regular, let bytes = try POSIXFile.contents(of: path) else { continue }
-            let records = try bytes.withUnsafeBufferPointer { (buffer) throws(HistlogError) in
-                try JSONArrayFile.records(in: buffer, path: path)
+        let paths = try directoryEntries(directory).filter { $0.hasSuffix(".json") }.map { directory + "/" + $0 }
+        // Files are parsed on every processor; the first error in directory order is reported,
+        // as a serial read would.
+        let parsed = concurrentMap(paths.count) { index -> Result<[HistogramRecord], HistlogError> in
+            Result { () throws(HistlogError) in
+                let path = paths[index]
+                guard FileKind(path: path) == .regular, let bytes = try POSIXFile.contents(of: path) else { return [] }
+                return try bytes.withUnsafeBufferPointer { (buffer) throws(HistlogError) in
+                    try JSONArrayFile.records(in: buffer, path: path)
+                }
             }
+        }
+        var histories: [KeyBytes: [HistogramRecord]] = [:]
+        for result in parsed {
+            let records = try result.get()
             // A file normally holds one key: add its records as runs of equal keys.
             var start = 0
             while start < records.count {
                 let key = KeyBytes(records[start].key)
                 var end = start + 1
-                while end < records.count, records[end].key.utf8.elementsEqual(key.utf8) { end += 1 }
+                while end < records.count, key.isKey(of: records[end]) { end += 1 }
                 let run = start == 0 && end == records.count ? records : Array(records[start..<end])
                 if histories[key] == nil {
                     histories[key] = run

@@ -7,6 +7,41 @@ import Testing
     static let threads = 8
     static let recordsPerThread = 500
 
+    /// RunReader parses the files of a run on several threads: every record comes back, in
+    /// order, and of two broken files the first in directory order is the one reported.
+    @Test func filesReadOnSeveralThreadsKeepEveryRecordAndTheFirstError() throws {
+        let run = makeTemporaryDirectory()
+        defer { removeDirectory(run) }
+        let sink = try JSONHistogramSink(runDirectory: run)
+        let keys = (0..<24).map { "layer\($0)/weight" }
+        for step in 0..<30 {
+            for (index, key) in keys.enumerated() {
+                try sink.write(HistogramRecord(key: key, step: Int64(step), timestamp: Double(index), summary: sampleSummary(seed: Double(step))))
+            }
+        }
+        try sink.close()
+        let reader = try RunReader(path: run)
+        #expect(reader.keys == keys.sorted())
+        for (index, key) in keys.enumerated() {
+            let history = try reader.history(key: key)
+            #expect(history.map(\.step) == (0..<30).map(Int64.init))
+            #expect(history.allSatisfy { $0.key == key && $0.timestamp == Double(index) })
+        }
+        #expect(concurrentMap(1000) { $0 * 3 } == (0..<1000).map { $0 * 3 })
+
+        let files = jsonFiles(in: run).sorted()
+        for path in [files[17], files[5]] {
+            var bytes = fileBytes(path)
+            bytes[bytes.count / 2] = UInt8(ascii: "#")  // inside a complete line
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        #expect {
+            try RunReader(path: run)
+        } throws: { error in
+            (error as? HistlogError)?.message.hasPrefix(files[5] + " line ") == true
+        }
+    }
+
     @Test func manyThreadsIntoOneRunLoseNothing() throws {
         let run = makeTemporaryDirectory()
         defer { removeDirectory(run) }

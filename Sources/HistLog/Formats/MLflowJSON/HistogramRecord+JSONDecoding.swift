@@ -36,9 +36,16 @@ extension MLflowJSONRecord {
 
         static func named(_ name: UnsafeBufferPointer<UInt8>, after previous: Field) -> Field {
             let guess = previous.rawValue + 1
-            if guess < names.count, names[guess].elementsEqual(name) { return Field(rawValue: guess)! }
-            return names.firstIndex { $0.elementsEqual(name) }.map { Field(rawValue: $0)! } ?? .unused
+            if guess < names.count, equal(names[guess], name) { return Field(rawValue: guess)! }
+            return names.firstIndex { equal($0, name) }.map { Field(rawValue: $0)! } ?? .unused
         }
+    }
+
+    @inline(__always)
+    static func equal(_ name: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count == bytes.count else { return false }
+        for index in 0..<bytes.count where name[index] != bytes[index] { return false }
+        return true
     }
 
     static let momentKeys: [[UInt8]] = ["count", "mean", "m2", "m3", "m4"].map { Array($0.utf8) }
@@ -70,11 +77,11 @@ extension MLflowJSONRecord {
     /// The members of one record object, checked by `record()` once the object is complete.
     struct Fields {
         var name: String?
-        var scalars = [Scalar](repeating: .missing, count: Field.allCases.count)
+        var scalars = InlineArray<25, Scalar>(repeating: .missing)  // one per Field
         var edges: [Double]?
         var counts: [Double]?
-        var quantiles: [Scalar]?
-        var moments: [Scalar]?
+        var quantiles: InlineArray<5, Scalar>?
+        var moments: InlineArray<5, Scalar>?
         var estimated = EstimatedStatistics()
 
         subscript(field: Field) -> Scalar { scalars[field.rawValue] }
@@ -117,7 +124,7 @@ extension MLflowJSONRecord {
             if !hasStatistics { estimated.formUnion([.moments, .quantiles, .outliers, .extremes]) }
             var quantileValues = [Double](repeating: .nan, count: quantileKeys.count)
             if let quantiles {
-                for index in quantileValues.indices {
+                for index in 0..<quantileKeys.count {
                     guard let value = quantiles[index].double else {
                         throw .format("record \"\(name)\": \"\(quantileKeys[index])\" must be a number or null")
                     }
@@ -268,8 +275,7 @@ extension JSONParser {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             switch try parseNumber() {
             case .integer(let value): return .integer(value)
-            case .number(let value): return .number(value)
-            default: return .other
+            case .double(let value): return .number(value)
             }
         default:
             _ = try parseValue(depth: depth)
@@ -299,8 +305,8 @@ extension JSONParser {
 
     /// An object's members named in `keys`, by index (`.missing` when absent); every member of
     /// a value that is not an object reads as missing.
-    private mutating func parseScalarObject(keys: [[UInt8]], depth: Int) throws(Failure) -> [MLflowJSONRecord.Scalar] {
-        var values = [MLflowJSONRecord.Scalar](repeating: .missing, count: keys.count)
+    private mutating func parseScalarObject(keys: [[UInt8]], depth: Int) throws(Failure) -> InlineArray<5, MLflowJSONRecord.Scalar> {
+        var values = InlineArray<5, MLflowJSONRecord.Scalar>(repeating: .missing)
         guard current == UInt8(ascii: "{"), depth < Self.maximumDepth else {
             _ = try parseValue(depth: depth)
             return values
@@ -313,7 +319,7 @@ extension JSONParser {
         }
         while true {
             skipWhitespace()
-            let index = try parseMemberName { name in keys.firstIndex { $0.elementsEqual(name) } }
+            let index = try parseMemberName { name in keys.firstIndex { MLflowJSONRecord.equal($0, name) } }
             if let index {
                 values[index] = try parseScalar(depth: depth + 1)
             } else {

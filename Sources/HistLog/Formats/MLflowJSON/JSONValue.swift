@@ -93,7 +93,11 @@ struct JSONParser {
         case UInt8(ascii: "t"): try expect("true"); return .bool(true)
         case UInt8(ascii: "f"): try expect("false"); return .bool(false)
         case UInt8(ascii: "n"): try expect("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            switch try parseNumber() {
+            case .integer(let value): return .integer(value)
+            case .double(let value): return .number(value)
+            }
         default: throw failure("unexpected character")
         }
     }
@@ -148,7 +152,9 @@ struct JSONParser {
     /// the nearest double (`DecimalDouble`, or `Double(String)` for more than 19 digits and the
     /// rare cases the fast paths leave open). Out-of-range magnitudes become ±infinity or ±0,
     /// as `Double(String)` makes them.
-    mutating func parseNumber() throws(Failure) -> JSONValue {
+    enum Number { case integer(Int64), double(Double) }
+
+    mutating func parseNumber() throws(Failure) -> Number {
         let start = position
         let negative = current == UInt8(ascii: "-")
         if negative { position += 1 }
@@ -177,7 +183,16 @@ struct JSONParser {
             isInteger = false
             position += 1
             let fractionStart = position
-            while position < bytes.count, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
+            while true {
+                // Eight digits at once while they fit in the 19 kept (after the first significant one).
+                if digits != 0 && digits <= 11 && position + 8 <= bytes.count, let eight = eightDigits(at: position) {
+                    significand = significand &* 100_000_000 &+ eight
+                    digits += 8
+                    exponent -= 8
+                    position += 8
+                    continue
+                }
+                guard position < bytes.count, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 else { break }
                 if digits < 19 {
                     significand = significand &* 10 &+ UInt64(digit)
                     if significand != 0 { digits += 1 }  // leading zeros are not significant
@@ -208,14 +223,27 @@ struct JSONParser {
                 if negative, significand <= 1 << 63 { return .integer(Int64(bitPattern: 0 &- significand)) }
                 if !negative, significand <= UInt64(Int64.max) { return .integer(Int64(significand)) }
             }
-            if significand == 0 { return .number(negative ? -0.0 : 0.0) }
+            if significand == 0 { return .double(negative ? -0.0 : 0.0) }
             if let magnitude = DecimalDouble.value(significand: significand, exponent: exponent) {
-                return .number(negative ? -magnitude : magnitude)
+                return .double(negative ? -magnitude : magnitude)
             }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let value = Double(text) else { throw Failure(offset: start, reason: "invalid number") }
-        return .number(value)
+        return .double(value)
+    }
+
+    /// The value of the eight ASCII digits at `offset`, or nil if any byte is not a digit
+    /// (SWAR: one 64-bit load, three multiplications).
+    @inline(__always)
+    private func eightDigits(at offset: Int) -> UInt64? {
+        let chunk = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self))
+        guard ((chunk &+ 0x4646_4646_4646_4646) | (chunk &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0 else { return nil }
+        var value = chunk &- 0x3030_3030_3030_3030
+        value = value &* 10 &+ value >> 8  // pairs of digits in every other byte
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        value = ((value & mask) &* (100 + 1_000_000 << 32) &+ (value >> 16 & mask) &* (1 + 10_000 << 32)) >> 32
+        return value
     }
 
     mutating func parseString() throws(Failure) -> String {
