@@ -239,6 +239,38 @@ typedef struct hl_reduced_histogram {
 int hl_log_reduced_histogram(hl_run *run, const char *key, int64_t step, double timestamp,
                              const hl_reduced_histogram *histogram);
 
+/* A shard's share of one histogram reduced over processes (each process holds a shard of the
+ * values; the shards' vectors are added element-wise, e.g. by an all-reduce, and the sum is
+ * logged with hl_log_reduced_histogram). The layout: `edges` (the bins), `lower`/`upper` the
+ * extremes of all the shards' finite values (NaN: none anywhere), and every region - underflow
+ * [lower, edges[0]), each bin (numpy's rule), overflow (edges[n], upper] - split into
+ * `subdivisions` (1 .. 1000000) equal sub-bins, numbered region by region:
+ * (n_edges + 1) * subdivisions sub-bins. Sub-bin j of region r spans from
+ * left + width * (j / subdivisions) (left and width of the region) to the next one's start; a
+ * value x goes to floor((x - left) * (subdivisions / width)), clamped to the region. A region
+ * wider than the double range is not split: its values go to its last sub-bin.
+ *
+ * hl_shard_counts_*: out = [finite count, zeros (|x| <= zero_tolerance), NaNs, Infs, sum of the
+ * finite values, sub-bin counts...]: 5 + (n_edges + 1) * subdivisions doubles.
+ * hl_shard_sums_*: out = [S1, S2, S3, S4, zoom counts...] with Sk = sum (x - shift)^k over the
+ * finite values, and each sub-bin of `zoomed` (strictly increasing sub-bin numbers) split again
+ * into `parts` equal parts, sub-bin by sub-bin: 4 + n_zoomed * parts doubles.
+ * A capacity too small is HL_ESIZE with nothing written. Thread-safe. */
+int hl_shard_counts_f32(const float *values, size_t n, const double *edges, size_t n_edges,
+                        double lower, double upper, int32_t subdivisions, double zero_tolerance,
+                        double *out, size_t out_capacity);
+int hl_shard_counts_f64(const double *values, size_t n, const double *edges, size_t n_edges,
+                        double lower, double upper, int32_t subdivisions, double zero_tolerance,
+                        double *out, size_t out_capacity);
+int hl_shard_sums_f32(const float *values, size_t n, const double *edges, size_t n_edges,
+                      double lower, double upper, int32_t subdivisions, double shift,
+                      const int64_t *zoomed, size_t n_zoomed, int32_t parts,
+                      double *out, size_t out_capacity);
+int hl_shard_sums_f64(const double *values, size_t n, const double *edges, size_t n_edges,
+                      double lower, double upper, int32_t subdivisions, double shift,
+                      const int64_t *zoomed, size_t n_zoomed, int32_t parts,
+                      double *out, size_t out_capacity);
+
 /* Returns when every record logged before the call is written to the operating system
  * (it then survives the process being killed). */
 int hl_run_flush(hl_run *run);

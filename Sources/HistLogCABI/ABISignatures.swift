@@ -23,6 +23,10 @@ private func checkSignatures() {
     var logReduced = CHistLog.hl_log_reduced; logReduced = HistLogCABI.hl_log_reduced
     var logReducedHistogram = CHistLog.hl_log_reduced_histogram
     logReducedHistogram = HistLogCABI.hl_log_reduced_histogram
+    var shardCountsF32 = CHistLog.hl_shard_counts_f32; shardCountsF32 = HistLogCABI.hl_shard_counts_f32
+    var shardCountsF64 = CHistLog.hl_shard_counts_f64; shardCountsF64 = HistLogCABI.hl_shard_counts_f64
+    var shardSumsF32 = CHistLog.hl_shard_sums_f32; shardSumsF32 = HistLogCABI.hl_shard_sums_f32
+    var shardSumsF64 = CHistLog.hl_shard_sums_f64; shardSumsF64 = HistLogCABI.hl_shard_sums_f64
     var runFlush = CHistLog.hl_run_flush; runFlush = HistLogCABI.hl_run_flush
     var runClose = CHistLog.hl_run_close; runClose = HistLogCABI.hl_run_close
     var readerOpen = CHistLog.hl_reader_open; readerOpen = HistLogCABI.hl_reader_open
@@ -34,6 +38,7 @@ private func checkSignatures() {
     var readerRecord = CHistLog.hl_reader_record; readerRecord = HistLogCABI.hl_reader_record
     _ = (version, versionNumber, lastError, errorName, binConfigInit, computeF32, computeF64,
          runOptionsInit, runOpen, runOpenWith, logValuesF32, logValuesF64, logCounts, logValuesF32At,
-         logValuesF64At, logCountsAt, logReduced, logReducedHistogram, runFlush, runClose,
+         logValuesF64At, logCountsAt, logReduced, logReducedHistogram,
+         shardCountsF32, shardCountsF64, shardSumsF32, shardSumsF64, runFlush, runClose,
          readerOpen, readerClose, readerKeyCount, readerKey, readerRecordCount, readerFind, readerRecord)
 }

@@ -480,6 +480,93 @@ static void test_last_error_per_thread(void) {
     CHECK(strcmp(hl_last_error(), mine) == 0); /* this thread's message is unchanged */
 }
 
+/* The sub-bin of a finite x, by a linear scan of the edges (numpy's rule) and the documented
+ * formula: the reference for hl_shard_counts_*. */
+static size_t reference_sub_bin(double x, const double *edges, size_t n_edges, double lower, double upper, int subdivisions) {
+    size_t region = 0, i, n = n_edges - 1;
+    double left, right, scale, position;
+    for (i = 0; i < n_edges; i++) region += edges[i] <= x;
+    if (region == n + 1 && x == edges[n]) region = n;
+    left = region == 0 ? (lower < edges[0] ? lower : edges[0]) : edges[region - 1];
+    right = region == n + 1 ? (upper > edges[n] ? upper : edges[n]) : edges[region];
+    scale = subdivisions / (right - left);
+    if (!(right > left) || !isfinite(scale)) return region * (size_t)subdivisions + (size_t)subdivisions - 1;
+    position = floor((x - left) * scale);
+    if (position < 0) position = 0;
+    if (position > subdivisions - 1) position = subdivisions - 1;
+    return region * (size_t)subdivisions + (size_t)position;
+}
+
+/* hl_shard_counts_* and hl_shard_sums_*: a shard's share of a reduction. */
+static void test_shards(void) {
+    enum { N = 4000, S = 8, BINS = 12, PARTS = 16 };
+    static double values[N + 4], counts[5 + (BINS + 2) * S], expected[(BINS + 2) * S], sums[4 + 2 * PARTS];
+    static float floats[N + 4];
+    double edges[BINS + 1], lower = INFINITY, upper = -INFINITY, sum = 0, zoom_total;
+    int64_t zoomed[2], bad_zoomed[2] = {5, 5};
+    size_t i, finite = 0;
+    uint64_t state = 99;
+    for (i = 0; i <= BINS; i++) edges[i] = -3.0 + 0.5 * (double)i;
+    for (i = 0; i < N; i++) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        values[i] = ((double)(state >> 11) / 9007199254740992.0 - 0.5) * 9.0;  /* beyond both ends */
+    }
+    values[N] = NAN, values[N + 1] = INFINITY, values[N + 2] = 0.0, values[N + 3] = 3.0; /* 3.0: the last edge */
+    for (i = 0; i < N + 4; i++) {
+        floats[i] = (float)values[i];
+        values[i] = (double)floats[i]; /* the same values in both types */
+        if (!isfinite(values[i])) continue;
+        finite++, sum += values[i];
+        if (values[i] < lower) lower = values[i];
+        if (values[i] > upper) upper = values[i];
+    }
+    for (i = 0; i < N + 4; i++)
+        if (isfinite(values[i])) expected[reference_sub_bin(values[i], edges, BINS + 1, lower, upper, S)] += 1;
+
+    CHECK_STATUS(hl_shard_counts_f64(values, N + 4, edges, BINS + 1, lower, upper, S, 0.0, counts, 5 + (BINS + 2) * S), HL_OK);
+    CHECK_CLOSE(counts[0], (double)finite, 0);
+    CHECK_CLOSE(counts[1], 1, 0);
+    CHECK_CLOSE(counts[2], 1, 0);
+    CHECK_CLOSE(counts[3], 1, 0);
+    CHECK_CLOSE(counts[4], sum, 1e-12);
+    for (i = 0; i < (BINS + 2) * S; i++) CHECK_CLOSE(counts[5 + i], expected[i], 0);
+    memset(counts, 0, sizeof counts);
+    CHECK_STATUS(hl_shard_counts_f32(floats, N + 4, edges, BINS + 1, lower, upper, S, 0.0, counts, 5 + (BINS + 2) * S), HL_OK);
+    for (i = 0; i < (BINS + 2) * S; i++) CHECK_CLOSE(counts[5 + i], expected[i], 0);
+
+    /* Two sub-bins zoomed: their parts add up to their counts. */
+    zoomed[0] = 3, zoomed[1] = 7 * S + 2;
+    CHECK_STATUS(hl_shard_sums_f64(values, N + 4, edges, BINS + 1, lower, upper, S, 0.25, zoomed, 2, PARTS, sums, 4 + 2 * PARTS), HL_OK);
+    CHECK_CLOSE(sums[0], sum - 0.25 * (double)finite, 1e-9);
+    for (i = 0, zoom_total = 0; i < PARTS; i++) zoom_total += sums[4 + i];
+    CHECK_CLOSE(zoom_total, expected[3], 0);
+    for (i = 0, zoom_total = 0; i < PARTS; i++) zoom_total += sums[4 + PARTS + i];
+    CHECK_CLOSE(zoom_total, expected[7 * S + 2], 0);
+    CHECK_STATUS(hl_shard_sums_f32(floats, N + 4, edges, BINS + 1, lower, upper, S, 0.25, zoomed, 2, PARTS, sums, 4 + 2 * PARTS), HL_OK);
+
+    /* Errors: sizes, NULLs, values out of range, each naming its argument. */
+    counts[0] = -7;
+    CHECK_STATUS(hl_shard_counts_f64(values, N + 4, edges, BINS + 1, lower, upper, S, 0.0, counts, 10), HL_ESIZE);
+    CHECK_CONTAINS(hl_last_error(), "out needs");
+    CHECK_CLOSE(counts[0], -7, 0); /* nothing written */
+    CHECK_STATUS(hl_shard_counts_f64(NULL, 3, edges, BINS + 1, lower, upper, S, 0.0, counts, 5 + (BINS + 2) * S), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "values");
+    CHECK_STATUS(hl_shard_counts_f64(values, N, edges, BINS + 1, lower, upper, 0, 0.0, counts, 5 + (BINS + 2) * S), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "subdivisions");
+    CHECK_STATUS(hl_shard_counts_f32(floats, N, edges, 1, lower, upper, S, 0.0, counts, 5 + (BINS + 2) * S), HL_EINVAL);
+    CHECK_STATUS(hl_shard_counts_f32(floats, N, edges, BINS + 1, INFINITY, upper, S, 0.0, counts, 5 + (BINS + 2) * S), HL_EINVAL);
+    CHECK_STATUS(hl_shard_counts_f32(floats, N, edges, BINS + 1, lower, upper, S, -1.0, counts, 5 + (BINS + 2) * S), HL_EINVAL);
+    CHECK_STATUS(hl_shard_sums_f64(values, N, edges, BINS + 1, lower, upper, S, 0.0, bad_zoomed, 2, PARTS, sums, 4 + 2 * PARTS), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "zoomed");
+    CHECK_STATUS(hl_shard_sums_f64(values, N, edges, BINS + 1, lower, upper, S, NAN, zoomed, 2, PARTS, sums, 4 + 2 * PARTS), HL_EINVAL);
+    CHECK_STATUS(hl_shard_sums_f64(values, N, edges, BINS + 1, lower, upper, S, 0.0, zoomed, 2, 0, sums, 4 + 2 * PARTS), HL_EINVAL);
+    CHECK_STATUS(hl_shard_sums_f32(floats, N, edges, BINS + 1, lower, upper, S, 0.0, NULL, 2, PARTS, sums, 4 + 2 * PARTS), HL_ENULL);
+    /* No finite value anywhere: NaN bounds. */
+    CHECK_STATUS(hl_shard_counts_f64(values + N, 2, edges, BINS + 1, NAN, NAN, S, 0.0, counts, 5 + (BINS + 2) * S), HL_OK);
+    CHECK_CLOSE(counts[0], 0, 0);
+    CHECK_CLOSE(counts[2], 1, 0);
+}
+
 int main(void) {
     test_version();
     test_error_names();
@@ -491,5 +578,6 @@ int main(void) {
     test_compute_size_query();
     test_compute_errors();
     test_last_error_per_thread();
+    test_shards();
     return check_summary();
 }

@@ -1,5 +1,8 @@
-"""Summaries of torch tensors computed where the tensor lives (CPU or a CUDA device), alone or
-combined over the ranks of a ``torch.distributed`` group (``histlog.distributed``).
+"""Summaries of torch tensors reduced to a fixed number of values, alone or combined over the
+ranks of a ``torch.distributed`` group (``histlog.distributed``). A tensor's share of each round
+is computed where it lives, with torch operations (``TorchShard``: CUDA tensors, or
+``device_reduce=True``), or by the engine over a CPU tensor's memory (``EngineShard``:
+``hl_shard_counts_*``/``hl_shard_sums_*``); both put every value in the same sub-bin.
 
 Only a fixed number of values cross to the host (or the network), whatever the tensor's size,
 in three rounds (``summarize``): the extremes, from which the engine gives the edges; counts of
@@ -26,7 +29,8 @@ Conventions are the engine's (``Include/histlog.h``):
   again into ``ZOOM_PARTS`` parts, so each quantile comes out within
   ``bin width / (subdivisions * ZOOM_PARTS)`` of a value next to it in the sorted data.
 
-The same code runs on CPU tensors; a CUDA tensor only changes where the kernels run.
+``TorchShard`` runs the same code on CPU tensors; a CUDA tensor only changes where the kernels
+run.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 import torch
 
-from ._ffi import QUANTILE_PROBABILITIES
+from ._adapt import address
+from ._ffi import QUANTILE_PROBABILITIES, lib
 
 # Edges for (min, max, nearest_zero) of the finite values (see `edge_inputs`), all None for
 # data without a finite value. Always the engine's own computation, so that the device, the
@@ -172,40 +177,57 @@ def moments_about_mean(count: int, shift: float, sums: Sequence[float]) -> tuple
             s4 - 4 * d * s3 + 6 * d * d * s2 - 3 * count * d ** 4)
 
 
+def _scales(widths: np.ndarray, parts: int) -> np.ndarray:
+    """Parts per unit length of each width; 0 (not split) for an empty width or one too wide
+    for the division to stay finite, as the engine's ``SubBinLayout``."""
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        scales = parts / widths
+    return np.where((widths > 0) & np.isfinite(scales), scales, 0.0)
+
+
+def _parts_of(position, scales, parts: int):
+    """``floor(position)`` clamped to ``0 .. parts - 1``, or the last part where not split."""
+    part = position.floor_().clamp_(0, parts - 1)
+    return torch.where(scales > 0, part, torch.full_like(part, parts - 1)).to(torch.int64)
+
+
 class SubBins:
     """The regions of ``edges`` — underflow ``[lo, edges[0])``, bin ``i`` (numpy's rule), overflow
     ``(edges[-1], hi]`` — each split into ``subdivisions`` equal sub-bins, numbered region by
-    region. ``lo``/``hi``: the extremes of the data (None without a finite value)."""
+    region (the engine's ``SubBinLayout``; ``hl_shard_counts_*`` in ``Include/histlog.h``).
+    ``lo``/``hi``: the extremes of the data (None without a finite value)."""
 
     def __init__(self, edges: np.ndarray, lo: Optional[float], hi: Optional[float]) -> None:
+        self.bin_edges = edges
+        self.lo, self.hi = lo, hi
         self.n_bins = len(edges) - 1
         self.subdivisions = subdivisions_for(self.n_bins)
         first, last = float(edges[0]), float(edges[-1])
         self.bounds = np.concatenate([[min(lo, first) if lo is not None else first], edges,
                                       [max(hi, last) if hi is not None else last]])
+        self.scales = _scales(np.diff(self.bounds), self.subdivisions)
         self.count = (self.n_bins + 2) * self.subdivisions
 
     def index(self, finite: torch.Tensor) -> torch.Tensor:
         """The sub-bin of each value (int64): region ``k`` from ``bucketize(right=True)``, the
         number of edges ``<= x`` (0 underflow, ``1..n`` bin ``k - 1``, ``n + 1`` for
         ``x >= edges[-1]``, of which ``x == edges[-1]`` is in the last, closed bin), then
-        ``floor((x - left) / width * subdivisions)`` within it."""
+        ``floor((x - left) * scale)`` within it."""
         n, s = self.n_bins, self.subdivisions
         bounds = torch.as_tensor(self.bounds, device=finite.device)
+        scales = torch.as_tensor(self.scales, device=finite.device)
         edges = bounds[1:-1]
         region = torch.bucketize(finite, edges, right=True)
         region -= ((region == n + 1) & (finite <= edges[-1])).to(region.dtype)
-        lefts, widths = bounds[:-1], bounds[1:] - bounds[:-1]
-        # Sub-bins per unit length; 0 for an empty or unbounded (overflowing) region: all in part 0.
-        scales = torch.where((widths > 0) & torch.isfinite(widths), s / widths, torch.zeros_like(widths))
-        part = ((finite - lefts[region]) * scales[region]).floor_().clamp_(0, s - 1).to(torch.int64)
-        return region * s + part
+        return region * s + _parts_of((finite - bounds[:-1][region]) * scales[region], scales[region], s)
 
     def edges(self) -> np.ndarray:
-        """The ``count + 1`` sub-bin edges, non-decreasing (an empty region has zero width)."""
+        """The ``count + 1`` sub-bin edges, non-decreasing: ``left + width * (j / subdivisions)``
+        (``left`` throughout a region that is not split)."""
         s = self.subdivisions
         lefts, widths = self.bounds[:-1], np.diff(self.bounds)
-        edges = (lefts[:, None] + widths[:, None] * (np.arange(s) / s)).reshape(-1)
+        split = (self.scales > 0)[:, None]
+        edges = np.where(split, lefts[:, None] + widths[:, None] * (np.arange(s) / s), lefts[:, None]).reshape(-1)
         return np.append(edges, self.bounds[-1])
 
 
@@ -215,24 +237,14 @@ def quantile_sub_bins(sub_counts: np.ndarray, count: int) -> np.ndarray:
     if count == 0:
         return np.empty(0, dtype=np.int64)
     targets = np.asarray(QUANTILE_PROBABILITIES) * count
-    return np.unique(np.searchsorted(np.cumsum(sub_counts), targets, side="left"))
+    return np.unique(np.searchsorted(np.cumsum(sub_counts), targets, side="left")).astype(np.int64)
 
 
-def zoom_counts(finite: torch.Tensor, index: torch.Tensor, sub_edges: np.ndarray, chosen: np.ndarray) -> torch.Tensor:
-    """Counts (int64) of the values of each ``chosen`` sub-bin in ``ZOOM_PARTS`` equal parts,
-    sub-bin by sub-bin: ``len(chosen) * ZOOM_PARTS`` of them, each sub-bin's adding up to its count."""
-    if chosen.size == 0:
-        return torch.zeros(0, dtype=torch.int64, device=finite.device)
-    slot = torch.full((int(sub_edges.size) - 1,), -1, dtype=torch.int64, device=finite.device)
-    slot[torch.as_tensor(chosen, device=finite.device)] = torch.arange(chosen.size, device=finite.device)
-    which = slot[index]  # the position of each value's sub-bin in `chosen`, -1 if not chosen
-    inside = which >= 0
-    which = which[inside]
-    lefts = torch.as_tensor(sub_edges[chosen], device=finite.device)
-    widths = torch.as_tensor(sub_edges[chosen + 1] - sub_edges[chosen], device=finite.device)
-    scales = torch.where(widths > 0, ZOOM_PARTS / widths, torch.zeros_like(widths))
-    part = ((finite[inside] - lefts[which]) * scales[which]).floor_().clamp_(0, ZOOM_PARTS - 1).to(torch.int64)
-    return torch.bincount(which * ZOOM_PARTS + part, minlength=chosen.size * ZOOM_PARTS)
+def _zoom_edges(left: float, right: float) -> np.ndarray:
+    """The ``ZOOM_PARTS`` left edges of a sub-bin split again (all ``left`` if it cannot be)."""
+    if _scales(np.array([right - left]), ZOOM_PARTS)[0] > 0:
+        return left + (right - left) * (np.arange(ZOOM_PARTS) / ZOOM_PARTS)
+    return np.full(ZOOM_PARTS, left)
 
 
 def fine_histogram(sub_edges: np.ndarray, sub_counts: np.ndarray, chosen: np.ndarray,
@@ -242,8 +254,7 @@ def fine_histogram(sub_edges: np.ndarray, sub_counts: np.ndarray, chosen: np.nda
     the bin before it (or after it, at the start)."""
     pieces_edges, pieces_counts, start = [], [], 0
     for k, b in enumerate(chosen):
-        left, right = sub_edges[b], sub_edges[b + 1]
-        pieces_edges += [sub_edges[start:b], left + (right - left) * (np.arange(ZOOM_PARTS) / ZOOM_PARTS)]
+        pieces_edges += [sub_edges[start:b], _zoom_edges(sub_edges[b], sub_edges[b + 1])]
         pieces_counts += [sub_counts[start:b], zoomed[k * ZOOM_PARTS:(k + 1) * ZOOM_PARTS]]
         start = b + 1
     edges = np.concatenate(pieces_edges + [sub_edges[start:]])
@@ -254,6 +265,91 @@ def fine_histogram(sub_edges: np.ndarray, sub_counts: np.ndarray, chosen: np.nda
     merged = np.zeros(unique.size - 1)
     np.add.at(merged, owner, counts)
     return unique, merged
+
+
+class TorchShard:
+    """A tensor's share of each round, computed with torch operations where it lives (how a CUDA
+    tensor is summarised: only the round vectors reach the host)."""
+
+    def __init__(self, values: torch.Tensor, zero_tolerance: float) -> None:
+        self.special = split_special(flat_float64(values), zero_tolerance)
+        self.finite = self.special.finite
+        self.index: Optional[torch.Tensor] = None
+
+    def extremes(self, nearest_zero: bool) -> torch.Tensor:
+        return extremes(self.finite, nearest_zero)
+
+    def counts(self, sub_bins: SubBins) -> torch.Tensor:
+        """``[count, zeros, NaNs, Infs, sum, sub-bin counts...]`` (float64)."""
+        finite, special = self.finite, self.special
+        self.index = sub_bins.index(finite)
+        return torch.cat([
+            torch.stack([torch.tensor(finite.numel(), device=finite.device), special.zero_count,
+                         special.nan_count, special.inf_count]).to(torch.float64),
+            finite.sum().reshape(1),
+            torch.bincount(self.index, minlength=sub_bins.count).to(torch.float64),
+        ])
+
+    def sums(self, sub_bins: SubBins, shift: float, chosen: np.ndarray) -> torch.Tensor:
+        """``[S1, S2, S3, S4, zoom counts...]`` (float64): each ``chosen`` sub-bin's values in
+        ``ZOOM_PARTS`` equal parts, sub-bin by sub-bin."""
+        finite = self.finite
+        if chosen.size == 0:
+            return central_sums(finite, shift)
+        device = finite.device
+        sub_edges = sub_bins.edges()
+        slot = torch.full((sub_bins.count,), -1, dtype=torch.int64, device=device)
+        slot[torch.as_tensor(chosen, device=device)] = torch.arange(chosen.size, device=device)
+        which = slot[self.index]  # the position of each value's sub-bin in `chosen`, -1 if not chosen
+        inside = which >= 0
+        which = which[inside]
+        lefts = torch.as_tensor(sub_edges[chosen], device=device)
+        scales = torch.as_tensor(_scales(sub_edges[chosen + 1] - sub_edges[chosen], ZOOM_PARTS), device=device)
+        part = _parts_of((finite[inside] - lefts[which]) * scales[which], scales[which], ZOOM_PARTS)
+        zoom = torch.bincount(which * ZOOM_PARTS + part, minlength=chosen.size * ZOOM_PARTS)
+        return torch.cat([central_sums(finite, shift), zoom.to(torch.float64)])
+
+
+class EngineShard:
+    """A CPU tensor's share of each round, computed by the engine (``hl_shard_counts_*``,
+    ``hl_shard_sums_*``) over the tensor's memory: float32 and float64 are read in place."""
+
+    def __init__(self, values: torch.Tensor, zero_tolerance: float) -> None:
+        flat = values.detach().reshape(-1).cpu()
+        if flat.dtype not in (torch.float32, torch.float64):  # exact: halves in float32, integers in float64
+            flat = flat.to(torch.float32 if flat.dtype.is_floating_point else torch.float64)
+        self.flat = flat.contiguous()
+        self.array = self.flat.numpy()
+        self.zero_tolerance = zero_tolerance
+        self.suffix = "f32" if self.array.dtype == np.float32 else "f64"
+
+    def extremes(self, nearest_zero: bool) -> torch.Tensor:
+        flat = self.flat
+        finite = flat if bool(torch.isfinite(flat).all()) else flat[torch.isfinite(flat)]
+        return extremes(finite.to(torch.float64) if finite.numel() else finite.new_empty(0, dtype=torch.float64),
+                        nearest_zero)
+
+    def _layout(self, sub_bins: SubBins) -> tuple:
+        edges = np.ascontiguousarray(sub_bins.bin_edges, dtype=np.float64)
+        return (address(edges), edges.size,
+                math.nan if sub_bins.lo is None else sub_bins.lo, math.nan if sub_bins.hi is None else sub_bins.hi,
+                sub_bins.subdivisions, edges)
+
+    def counts(self, sub_bins: SubBins) -> torch.Tensor:
+        *layout, keep = self._layout(sub_bins)
+        out = np.empty(5 + sub_bins.count)
+        getattr(lib, f"hl_shard_counts_{self.suffix}")(
+            address(self.array), self.array.size, *layout, float(self.zero_tolerance), out.ctypes.data, out.size)
+        return torch.from_numpy(out)
+
+    def sums(self, sub_bins: SubBins, shift: float, chosen: np.ndarray) -> torch.Tensor:
+        *layout, keep = self._layout(sub_bins)
+        zoomed = np.ascontiguousarray(chosen, dtype=np.int64)
+        out = np.empty(4 + zoomed.size * ZOOM_PARTS)
+        getattr(lib, f"hl_shard_sums_{self.suffix}")(
+            address(self.array), self.array.size, *layout, float(shift),
+            address(zoomed), zoomed.size, ZOOM_PARTS, out.ctypes.data, out.size)
+        return torch.from_numpy(out)
 
 
 def _on_host(vector: torch.Tensor) -> np.ndarray:
@@ -267,47 +363,39 @@ def summarize(
     zero_tolerance: float = 0.0,
     fixed_edges: Optional[np.ndarray] = None,
     nearest_zero: bool = False,
+    on_device: bool = True,
     combine_min: Combine = _on_host,
     combine_sum: Combine = _on_host,
 ) -> ReducedSummary:
-    """Summary of one tensor computed on its device (see the module docstring), or of the union
-    of every rank's ``values`` when ``combine_min``/``combine_sum`` all-reduce over a group (the
-    same result on every rank).
+    """Summary of one tensor (see the module docstring), or of the union of every rank's
+    ``values`` when ``combine_min``/``combine_sum`` all-reduce over a group (the same result on
+    every rank). ``on_device``: torch operations where the tensor lives (``TorchShard``), else
+    the engine over a CPU tensor's memory (``EngineShard``); both give the same counts.
 
     ``edges_for`` gives the engine's edges for the data's extremes (``nearest_zero``: also
     pass the nonzero value nearest zero, which log bins depend on); ``fixed_edges`` (explicit
     edges) are used as given.
     """
-    special = split_special(flat_float64(values), zero_tolerance)
-    finite = special.finite
-    device = finite.device
+    shard = (TorchShard if on_device else EngineShard)(values, zero_tolerance)
 
-    lo, hi, nearest = edge_inputs(combine_min(extremes(finite, nearest_zero)).tolist())
+    lo, hi, nearest = edge_inputs(combine_min(shard.extremes(nearest_zero)).tolist())
     edges = fixed_edges if fixed_edges is not None else np.asarray(edges_for(lo, hi, nearest), dtype=np.float64)
 
     sub_bins = SubBins(edges, lo, hi)
-    index = sub_bins.index(finite)
-    totals = combine_sum(torch.cat([
-        torch.stack([torch.tensor(finite.numel(), device=device), special.zero_count, special.nan_count,
-                     special.inf_count]).to(torch.float64),
-        finite.sum().reshape(1),
-        torch.bincount(index, minlength=sub_bins.count).to(torch.float64),
-    ]))
+    totals = combine_sum(shard.counts(sub_bins))
     count, zeros, nans, infs = (int(v) for v in totals[:4])
     shift = float(totals[4]) / count if count else 0.0
     sub_counts = totals[5:]
 
-    sub_edges = sub_bins.edges()
     chosen = quantile_sub_bins(sub_counts, count)
-    third = combine_sum(torch.cat([
-        central_sums(finite, shift), zoom_counts(finite, index, sub_edges, chosen).to(torch.float64)]))
+    third = combine_sum(shard.sums(sub_bins, shift, chosen))
     mean, m2, m3, m4 = moments_about_mean(count, shift, third[:4].tolist())
 
     regions = sub_counts.reshape(-1, sub_bins.subdivisions).sum(axis=1)
-    fine_edges, fine_counts = fine_histogram(sub_edges, sub_counts, chosen, third[4:]) if count else (None, None)
+    fine = fine_histogram(sub_bins.edges(), sub_counts, chosen, third[4:]) if count else (None, None)
     return ReducedSummary(
         edges=edges, counts=regions[1:-1].copy(), underflow=int(regions[0]), overflow=int(regions[-1]),
-        fine_edges=fine_edges, fine_counts=fine_counts,
+        fine_edges=fine[0], fine_counts=fine[1],
         count=count, mean=mean, m2=m2, m3=m3, m4=m4,
         min=lo if lo is not None else math.nan, max=hi if hi is not None else math.nan,
         zero_count=zeros, nan_count=nans, inf_count=infs,

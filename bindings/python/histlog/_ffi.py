@@ -336,6 +336,28 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
         _status,
     ),
     "hl_log_reduced_histogram": (c_int, [RunPointer, c_char_p, c_int64, c_double, _p(ReducedHistogram)], _status),
+    "hl_shard_counts_f32": (
+        c_int,
+        [c_void_p, c_size_t, c_void_p, c_size_t, c_double, c_double, c_int32, c_double, c_void_p, c_size_t],
+        _status,
+    ),
+    "hl_shard_counts_f64": (
+        c_int,
+        [c_void_p, c_size_t, c_void_p, c_size_t, c_double, c_double, c_int32, c_double, c_void_p, c_size_t],
+        _status,
+    ),
+    "hl_shard_sums_f32": (
+        c_int,
+        [c_void_p, c_size_t, c_void_p, c_size_t, c_double, c_double, c_int32, c_double, c_void_p, c_size_t, c_int32,
+         c_void_p, c_size_t],
+        _status,
+    ),
+    "hl_shard_sums_f64": (
+        c_int,
+        [c_void_p, c_size_t, c_void_p, c_size_t, c_double, c_double, c_int32, c_double, c_void_p, c_size_t, c_int32,
+         c_void_p, c_size_t],
+        _status,
+    ),
     "hl_run_flush": (c_int, [RunPointer], _status),
     "hl_run_close": (None, [RunPointer], None),
     # Reader

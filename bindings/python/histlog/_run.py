@@ -304,7 +304,8 @@ def _log_elsewhere(
     options = dict(key=key, step=step, bins=bins, num_bins=num_bins, log_scale=log_scale, range=range,
                    timestamp=timestamp)
     if distributed_job:
-        distributed.log_histogram(values, group=group, exact_quantiles=exact_quantiles, run=run, **options)
+        distributed.log_histogram(values, group=group, exact_quantiles=exact_quantiles, run=run,
+                                  device_reduce=device_reduce, **options)
     else:
         distributed.log_on_device(run if run is not None else _current_run(), values, **options)
     return True

@@ -20,7 +20,9 @@ small float64 vectors:
    ``ZOOM_PARTS`` = 256 parts.
 
 The protocol is ``histlog._device.summarize`` with all-reduces between its rounds, so a single
-tensor on a GPU and a sharded one give the same record. Bytes each rank contributes:
+tensor on a GPU and a sharded one give the same record. Each rank's share comes from the engine
+for a CPU tensor and from torch operations on the device for a CUDA tensor (or with
+``device_reduce=True``); both put every value in the same sub-bin. Bytes each rank contributes:
 ``8 * (15 + (bins + 2) * ceil(4096 / (bins + 2)) + 256 * k)`` with ``k <= 5`` quantile sub-bins,
 at most 43,128 bytes for 30 bins, whatever the shard sizes. Counts, under/overflow, min, max and
 the zero, NaN and Inf counts equal the single-process result exactly; mean, std, skewness and
@@ -69,6 +71,7 @@ def reduce_summary(
     fixed_edges: Optional[np.ndarray] = None,
     nearest_zero: bool = False,
     signature: int = 0,
+    on_device: bool = False,
 ) -> ReducedSummary:
     """The summary of the concatenation of every rank's ``values`` (see the module docstring),
     returned on every rank.
@@ -78,6 +81,8 @@ def reduce_summary(
     ``nearest_zero``. A rank may hold an empty shard or only non-finite values.
     ``signature`` (an integer below 2**53) names the call; when ranks disagree on it, every
     rank raises ``ValueError`` after the first all-reduce instead of binning differently.
+    ``on_device``: each rank's share computed with torch operations where its tensor lives
+    (CUDA tensors), else by the engine over a CPU tensor's memory.
     """
     comm = _comm_device(group)
 
@@ -96,7 +101,7 @@ def reduce_summary(
 
     return summarize(
         values, edges_for, zero_tolerance=zero_tolerance, fixed_edges=fixed_edges, nearest_zero=nearest_zero,
-        combine_min=combine_min, combine_sum=lambda vector: combine(vector, dist.ReduceOp.SUM),
+        on_device=on_device, combine_min=combine_min, combine_sum=lambda vector: combine(vector, dist.ReduceOp.SUM),
     )
 
 
@@ -213,6 +218,7 @@ def log_histogram(
     range: Any = None,
     timestamp: Any = None,
     run: Optional["_run.Run"] = None,
+    device_reduce: Optional[bool] = None,
 ) -> None:
     """``histlog.log_histogram(values, ..., reduce=True | group=...)``: one record of the
     concatenation of every rank's ``values``, written by rank 0 of ``group`` (default: the
@@ -246,8 +252,9 @@ def log_histogram(
                            edges.fixed.tolist() if edges.fixed is not None else None,
                            int(num_bins), log_scale if isinstance(log_scale, str) else bool(log_scale),
                            None if range is None else tuple(float(v) for v in range))
+    on_device = tensor.device.type != "cpu" if device_reduce is None else bool(device_reduce)
     summary = reduce_summary(tensor, edges, group=group, fixed_edges=edges.fixed, nearest_zero=edges.nearest_zero,
-                             signature=signature)
+                             signature=signature, on_device=on_device)
     if rank == 0:
         log_summary(target(), summary, key=key, step=step, timestamp=timestamp)
 

@@ -31,9 +31,10 @@ def numpy_edges(lo, hi, nearest, bins=16):
 
 def protocol_cases(out: Path, rank: int, world: int) -> None:
     for case in CASES:
-        summary = reduce_summary(torch.from_numpy(shards(case, world)[rank]), numpy_edges)
-        fields = {k: (np.empty(0) if v is None else v) for k, v in dataclasses.asdict(summary).items()}
-        np.savez(out / f"protocol.{case}.{rank}.npz", **fields)
+        for kernels, on_device in (("engine", False), ("torch", True)):
+            summary = reduce_summary(torch.from_numpy(shards(case, world)[rank]), numpy_edges, on_device=on_device)
+            fields = {k: (np.empty(0) if v is None else v) for k, v in dataclasses.asdict(summary).items()}
+            np.savez(out / f"protocol.{case}.{kernels}.{rank}.npz", **fields)
 
 
 def logged_cases(out: Path, rank: int, world: int) -> None:
@@ -44,6 +45,7 @@ def logged_cases(out: Path, rank: int, world: int) -> None:
     histlog.log_histogram(mixed, key="reduce_log/mixed", step=2, reduce=True, log_scale=True, num_bins=20)
     histlog.log_histogram(mixed, key="reduce_edges/mixed", step=3, reduce=True, bins=EDGES)
     histlog.log_histogram(mixed, key="reduce_range/mixed", step=7, reduce=True, range=(-2.0, 3.0), num_bins=10)
+    histlog.log_histogram(torch.from_numpy(mixed), key="reduce_device/mixed", step=8, reduce=True, device_reduce=True)
     histlog.log_histogram(torch.from_numpy(mixed), key="exact/mixed", step=4, reduce=True, exact_quantiles=True)
     try:  # ranks that disagree all raise, and stay in step for the collectives after
         histlog.log_histogram(mixed, key="mismatch", step=6, reduce=True, num_bins=10 + rank)

@@ -67,12 +67,15 @@ def _load(out: Path, name: str, rank: int) -> dict:
         return {k: f[k] for k in f.files}
 
 
+@pytest.mark.parametrize("kernels", ["engine", "torch"])
 @pytest.mark.parametrize("case", CASES)
-def test_protocol_equals_single_process_numpy(job, case):
+def test_protocol_equals_single_process_numpy(job, case, kernels):
+    """Each rank's share computed by the engine (CPU tensors) or by torch operations (the code a
+    CUDA tensor runs), all-reduced: the summary of the concatenated data, on every rank."""
     world, out = job
     data = concatenated(case, world).astype(np.float64)
     finite = data[np.isfinite(data)]
-    results = [_load(out, f"protocol.{case}", r) for r in range(world)]
+    results = [_load(out, f"protocol.{case}.{kernels}", r) for r in range(world)]
     for r in results[1:]:  # every rank receives the same summary
         for key in results[0]:
             np.testing.assert_array_equal(r[key], results[0][key], err_msg=key)
@@ -110,6 +113,17 @@ def test_protocol_equals_single_process_numpy(job, case):
 # ---------------------------------------------------------------------------------------
 # Records written through histlog.log_histogram(..., reduce=True), read back from rank 0's run
 # ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_engine_and_torch_shares_give_the_same_histograms(job, case):
+    world, out = job
+    engine, torch_ops = _load(out, f"protocol.{case}.engine", 0), _load(out, f"protocol.{case}.torch", 0)
+    for key in ("edges", "counts", "underflow", "overflow", "fine_edges", "fine_counts", "count", "zero_count",
+                "nan_count", "inf_count", "min", "max"):
+        np.testing.assert_array_equal(engine[key], torch_ops[key], err_msg=key)
+    for key in ("mean", "m2", "m3", "m4"):
+        assert _close(float(engine[key]), float(torch_ops[key]), rel=1e-9) or abs(engine[key] - torch_ops[key]) < 1e-9, key
 
 
 def _same(a: float, b: float) -> bool:
@@ -150,6 +164,7 @@ def test_reduced_log_scale_and_explicit_edges(job):
     data = concatenated("mixed", world)
     assert_reduced_equals(reader.get("reduce_log/mixed", 2), histlog.compute(data, log_scale=True, num_bins=20), data)
     assert_reduced_equals(reader.get("reduce_edges/mixed", 3), histlog.compute(data, bins=EDGES), data)
+    assert_reduced_equals(reader.get("reduce_device/mixed", 8), histlog.compute(data), data)
     record = reader.get("reduce_range/mixed", 7)
     reference = histlog.compute(data, range=(-2.0, 3.0), num_bins=10)
     assert record.underflow_count > 0 and record.overflow_count > 0

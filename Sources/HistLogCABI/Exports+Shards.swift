@@ -1,0 +1,80 @@
+import CHistLog
+import HistLog
+
+// A shard's share of a reduction over processes: `ShardReduction` over the caller's values.
+
+/// The `SubBinLayout` of the C arguments; NaN bounds mean "no finite value anywhere".
+private func layout(_ edges: UnsafePointer<Double>?, _ nEdges: Int, _ lower: Double, _ upper: Double, _ subdivisions: Int32) throws -> SubBinLayout {
+    try SubBinLayout(
+        edges: Array(try input(edges, count: nEdges, "edges", "n_edges")),
+        lower: lower.isNaN ? nil : lower, upper: upper.isNaN ? nil : upper, subdivisions: Int(subdivisions))
+}
+
+/// Copies `vector` into the caller's `out`, or reports the size it needs (HL_ESIZE).
+private func deliver(_ vector: [Double], _ out: UnsafeMutablePointer<Double>?, _ capacity: Int) throws {
+    let buffer = try output(out, capacity: capacity, "out", "out_capacity")
+    guard buffer.count >= vector.count else {
+        throw Failure(status: HL_ESIZE, message: "out needs \(vector.count) doubles, out_capacity is \(buffer.count)")
+    }
+    _ = buffer.initialize(from: vector)
+}
+
+/// `hl_shard_counts_f32`: `ShardReduction.counts` over the caller's floats.
+@_cdecl("hl_shard_counts_f32")
+public func hl_shard_counts_f32(
+    _ values: UnsafePointer<Float>?, _ n: Int, _ edges: UnsafePointer<Double>?, _ nEdges: Int,
+    _ lower: Double, _ upper: Double, _ subdivisions: Int32, _ zeroTolerance: Double,
+    _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
+) -> Int32 {
+    status {
+        let values = try input(values, count: n, "values", "n")
+        let layout = try layout(edges, nEdges, lower, upper, subdivisions)
+        try deliver(try ShardReduction.counts(values, layout: layout, zeroTolerance: zeroTolerance), out, outCapacity)
+    }
+}
+
+/// `hl_shard_counts_f64`: `ShardReduction.counts` over the caller's doubles.
+@_cdecl("hl_shard_counts_f64")
+public func hl_shard_counts_f64(
+    _ values: UnsafePointer<Double>?, _ n: Int, _ edges: UnsafePointer<Double>?, _ nEdges: Int,
+    _ lower: Double, _ upper: Double, _ subdivisions: Int32, _ zeroTolerance: Double,
+    _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
+) -> Int32 {
+    status {
+        let values = try input(values, count: n, "values", "n")
+        let layout = try layout(edges, nEdges, lower, upper, subdivisions)
+        try deliver(try ShardReduction.counts(values, layout: layout, zeroTolerance: zeroTolerance), out, outCapacity)
+    }
+}
+
+/// `hl_shard_sums_f32`: `ShardReduction.sums` over the caller's floats.
+@_cdecl("hl_shard_sums_f32")
+public func hl_shard_sums_f32(
+    _ values: UnsafePointer<Float>?, _ n: Int, _ edges: UnsafePointer<Double>?, _ nEdges: Int,
+    _ lower: Double, _ upper: Double, _ subdivisions: Int32, _ shift: Double,
+    _ zoomed: UnsafePointer<Int64>?, _ nZoomed: Int, _ parts: Int32,
+    _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
+) -> Int32 {
+    status {
+        let values = try input(values, count: n, "values", "n")
+        let layout = try layout(edges, nEdges, lower, upper, subdivisions)
+        let zoomed = try input(zoomed, count: nZoomed, "zoomed", "n_zoomed").map { Int(truncatingIfNeeded: $0) }
+        try deliver(try ShardReduction.sums(values, layout: layout, shift: shift, zoomed: zoomed, parts: Int(parts)), out, outCapacity)
+    }
+}
+
+/// `hl_shard_sums_f64`: `ShardReduction.sums` over the caller's doubles.
+@_cdecl("hl_shard_sums_f64")
+public func hl_shard_sums_f64(
+    _ values: UnsafePointer<Double>?, _ n: Int, _ edges: UnsafePointer<Double>?, _ nEdges: Int,
+    _ lower: Double, _ upper: Double, _ subdivisions: Int32, _ shift: Double,
+    _ zoomed: UnsafePointer<Int64>?, _ nZoomed: Int, _ parts: Int32,
+    _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
+) -> Int32 {
+    status {
+        let values = try input(values, count: n, "values", "n")
+        let layout = try layout(edges, nEdges, lower, upper, subdivisions)
+        let zoomed = try input(zoomed, count: nZoomed, "zoomed", "n_zoomed").map { Int(truncatingIfNeeded: $0) }
+        try deliver(try ShardReduction.sums(values, layout: layout, shift: shift, zoomed: zoomed, parts: Int(parts)), out, outCapacity)
+    }
+}

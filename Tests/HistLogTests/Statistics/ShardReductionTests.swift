@@ -1,0 +1,129 @@
+import Testing
+@testable import HistLog
+
+/// A shard's share of a reduction, against a direct reference: the region by a linear scan of
+/// the edges (numpy's rule), the sub-bin by the documented formula.
+struct ShardReductionTests {
+    static func referenceSubBin(_ x: Double, edges: [Double], lower: Double, upper: Double, subdivisions: Int) -> Int {
+        let n = edges.count - 1
+        var region = 0
+        for edge in edges where edge <= x { region += 1 }
+        if region == n + 1 && x == edges[n] { region = n }
+        let bounds = [min(lower, edges[0])] + edges + [max(upper, edges[n])]
+        let width = bounds[region + 1] - bounds[region]
+        let scale = Double(subdivisions) / width
+        guard width > 0, scale.isFinite else { return region * subdivisions + subdivisions - 1 }
+        let position = ((x - bounds[region]) * scale).rounded(.down)
+        return region * subdivisions + Int(min(max(position, 0), Double(subdivisions - 1)))
+    }
+
+    static let edgeSets: [(String, [Double])] = [
+        ("equal widths", (0...30).map { -3 + Double($0) * 0.2 }),
+        ("log-like", [-100, -10, -1, -0.1, 0.1, 1, 10, 100]),
+        ("one bin", [-1, 1]),
+        ("whole numbers", (0...16).map { Double($0) - 8 }),
+    ]
+
+    @Test(arguments: [1, 7, 128])
+    func countsEqualTheReference(subdivisions: Int) throws {
+        var g = SeededGenerator(seed: UInt64(subdivisions))
+        for (name, edges) in Self.edgeSets {
+            var values = (0..<3000).map { _ in g.normal() * 4 }
+            values += edges + [.nan, .infinity, -.infinity, 0, -0.0, edges[0] - 1e-9, edges[edges.count - 1] + 1e-9]
+            let finite = values.filter(\.isFinite)
+            let (lower, upper) = (finite.min()!, finite.max()!)
+            let layout = try SubBinLayout(edges: edges, lower: lower, upper: upper, subdivisions: subdivisions)
+            let counts = try values.withUnsafeBufferPointer { try ShardReduction.counts($0, layout: layout, zeroTolerance: 0) }
+            var expected = [Double](repeating: 0, count: layout.subBinCount)
+            for x in finite { expected[Self.referenceSubBin(x, edges: edges, lower: lower, upper: upper, subdivisions: subdivisions)] += 1 }
+            #expect(Array(counts[5...]) == expected, "\(name), \(subdivisions) sub-bins")
+            #expect(counts[0] == Double(finite.count) && counts[2] == 1 && counts[3] == 2, "\(name)")
+            #expect(counts[1] == Double(finite.filter { $0 == 0 }.count))
+            #expect(isClose(counts[4], ReferenceStatistics.compensatedSum(finite), relative: 1e-12, absolute: 1e-9))
+            // The regions add up to numpy's histogram of the edges.
+            let reference = ReferenceStatistics.counts(finite, edges: edges)
+            let regions = stride(from: 0, to: expected.count, by: subdivisions).map { expected[$0..<$0 + subdivisions].reduce(0, +) }
+            #expect(Array(regions[1...edges.count - 1]) == reference.counts && regions[0] == Double(reference.under)
+                    && regions[edges.count] == Double(reference.over), "\(name)")
+            // Floats give the counts of the same values as doubles.
+            let floats = values.map { Float($0) }
+            let floatCounts = try floats.withUnsafeBufferPointer { try ShardReduction.counts($0, layout: layout, zeroTolerance: 0) }
+            var floatExpected = [Double](repeating: 0, count: layout.subBinCount)
+            for x in floats where x.isFinite {
+                floatExpected[Self.referenceSubBin(Double(x), edges: edges, lower: lower, upper: upper, subdivisions: subdivisions)] += 1
+            }
+            #expect(Array(floatCounts[5...]) == floatExpected, "\(name) as Float")
+        }
+    }
+
+    @Test func sumsAndZoomedSubBins() throws {
+        var g = SeededGenerator(seed: 5)
+        let values = (0..<5000).map { _ in g.normal() } + [.nan, 2.5]
+        let finite = values.filter(\.isFinite)
+        let edges = (0...10).map { -4 + Double($0) * 0.8 }
+        let layout = try SubBinLayout(edges: edges, lower: finite.min()!, upper: finite.max()!, subdivisions: 16)
+        let counts = try values.withUnsafeBufferPointer { try ShardReduction.counts($0, layout: layout, zeroTolerance: 0) }
+        let zoomed = [3, 90, 91, 150]
+        let shift = 0.125
+        let sums = try values.withUnsafeBufferPointer {
+            try ShardReduction.sums($0, layout: layout, shift: shift, zoomed: zoomed, parts: 32)
+        }
+        for k in 1...4 {
+            let direct = ReferenceStatistics.compensatedSum(finite.map { x in (0..<k).reduce(1.0) { p, _ in p * (x - shift) } })
+            #expect(isClose(sums[k - 1], direct, relative: 1e-10, absolute: 1e-9), "S\(k)")
+        }
+        let (lower, upper) = (finite.min()!, finite.max()!)
+        let subBins = finite.map { Self.referenceSubBin($0, edges: edges, lower: lower, upper: upper, subdivisions: 16) }
+        for (k, index) in zoomed.enumerated() {
+            let parts = sums[4 + k * 32 ..< 4 + (k + 1) * 32]
+            #expect(parts.reduce(0, +) == counts[5 + index], "sub-bin \(index)")
+            // Each value of the sub-bin sits in the part the formula names.
+            let left = layout.subBinEdge(index), width = layout.subBinEdge(index + 1) - left
+            var expected = [Double](repeating: 0, count: 32)
+            for (x, subBin) in zip(finite, subBins) where subBin == index {
+                expected[Int(min(max(((x - left) * (32 / width)).rounded(.down), 0), 31))] += 1
+            }
+            #expect(Array(parts) == expected)
+        }
+        let empty = try [Double]().withUnsafeBufferPointer {
+            try ShardReduction.sums($0, layout: layout, shift: 0, zoomed: [], parts: 8)
+        }
+        #expect(empty == [0, 0, 0, 0])
+    }
+
+    @Test func noFiniteValueAnywhere() throws {
+        let layout = try SubBinLayout(edges: [0, 1], lower: nil, upper: nil, subdivisions: 4)
+        let values: [Float] = [.nan, .infinity]
+        let counts = try values.withUnsafeBufferPointer { try ShardReduction.counts($0, layout: layout, zeroTolerance: 0) }
+        #expect(counts == [0, 0, 1, 1, 0] + [Double](repeating: 0, count: 12))
+        #expect((0...12).map { layout.subBinEdge($0) } == [0, 0, 0, 0, 0, 0.25, 0.5, 0.75, 1, 1, 1, 1, 1])
+    }
+
+    @Test func invalidArgumentsAreRefusedByName() throws {
+        func refused(_ fragment: String, _ body: () throws -> Void) {
+            do {
+                try body()
+                Issue.record("accepted; expected an error mentioning \(fragment)")
+            } catch let error as HistlogError {
+                guard case .invalidArgument(let message) = error else { Issue.record("\(error)"); return }
+                #expect(message.contains(fragment), "\(message)")
+            } catch { Issue.record("\(error)") }
+        }
+        refused("subdivisions must be between 1") { _ = try SubBinLayout(edges: [0, 1], lower: 0, upper: 1, subdivisions: 0) }
+        refused("edges must be strictly increasing") { _ = try SubBinLayout(edges: [1, 0], lower: 0, upper: 1, subdivisions: 2) }
+        refused("lower must be finite") { _ = try SubBinLayout(edges: [0, 1], lower: -.infinity, upper: 1, subdivisions: 2) }
+        let layout = try SubBinLayout(edges: [0, 1], lower: 0, upper: 1, subdivisions: 2)
+        let values: [Double] = [0.5]
+        try values.withUnsafeBufferPointer { values in
+            refused("zeroTolerance must be finite") { _ = try ShardReduction.counts(values, layout: layout, zeroTolerance: -1) }
+            refused("shift must be finite") { _ = try ShardReduction.sums(values, layout: layout, shift: .nan, zoomed: [], parts: 2) }
+            refused("parts must be between 1") { _ = try ShardReduction.sums(values, layout: layout, shift: 0, zoomed: [], parts: 0) }
+            refused("zoomed must be strictly increasing") {
+                _ = try ShardReduction.sums(values, layout: layout, shift: 0, zoomed: [2, 2], parts: 2)
+            }
+            refused("zoomed must be strictly increasing") {
+                _ = try ShardReduction.sums(values, layout: layout, shift: 0, zoomed: [8], parts: 2)
+            }
+        }
+    }
+}
