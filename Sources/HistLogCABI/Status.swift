@@ -31,9 +31,22 @@ struct Failure: Error {
     init(_ error: any Error) {
         switch error {
         case let failure as Failure: self = failure
-        case let error as HistlogError: self.init(status: error.status, message: error.message)
+        case let error as HistlogError: self.init(status: error.status, message: Self.inCTerms(error.message))
         default: self.init(status: HL_EINTERNAL, message: "internal error: \(error)")
         }
+    }
+}
+
+extension Failure {
+    /// The engine's messages name its Swift parameters; a C caller set the header's fields.
+    private static let cTerms = [
+        ("outlierThreshold", "outlier_threshold"), ("zeroTolerance", "zero_tolerance"),
+        ("queueCapacity", "queue_capacity"), ("nanCount", "nan_count"), ("infCount", "inf_count"),
+        ("zeroCount must be nil", "zero_count must be -1 (unknown)"), ("zeroCount", "zero_count"),
+    ]
+
+    static func inCTerms(_ message: String) -> String {
+        cTerms.reduce(message) { text, term in text.replacing(term.0, with: term.1) }
     }
 }
 

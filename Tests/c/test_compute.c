@@ -421,12 +421,13 @@ static void test_compute_errors(void) {
     hl_bin_config_init(&config);
     config.outlier_threshold = 0;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
-    CHECK_CONTAINS(hl_last_error(), "outlier");
+    CHECK_CONTAINS(hl_last_error(), "outlier_threshold must be finite and > 0");
     config.outlier_threshold = NAN;
     CHECK_STATUS(hl_compute_f32(values32, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     hl_bin_config_init(&config);
     config.zero_tolerance = -1;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "zero_tolerance must be finite and >= 0");
     config.zero_tolerance = NAN;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 

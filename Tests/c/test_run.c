@@ -503,9 +503,11 @@ static void test_log_errors(void) {
     moments.count = 3;
     moments.nan_count = -2;
     CHECK_STATUS(hl_log_reduced(run, "k", 0, NAN, values, 3, values, 2, &moments), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "nan_count and inf_count must be >= 0");
     moments.nan_count = 0;
     moments.zero_count = -7;
     CHECK_STATUS(hl_log_reduced(run, "k", 0, NAN, values, 3, values, 2, &moments), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "zero_count must be -1 (unknown) or between 0 and moments.count");
     moments.zero_count = -1;
     CHECK_STATUS(hl_log_reduced(run, "k", 0, NAN, values, 3, values, 3, &moments), HL_EINVAL);
 
