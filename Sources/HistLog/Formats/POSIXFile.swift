@@ -101,7 +101,19 @@ final class POSIXFile {
         // One read of the size seen now, with room for a writer's appends since.
         let chunk = 1 << 16
         let requested = try file.size + chunk
-        var bytes = try file.read(count: requested, at: 0)
+        var failure: Int32 = 0
+        // Read straight into the array's storage (no zero-filling first).
+        var bytes = [UInt8](unsafeUninitializedCapacity: requested) { buffer, initialized in
+            initialized = 0
+            while initialized < requested {
+                let result = pread(file.descriptor, buffer.baseAddress! + initialized, requested - initialized, off_t(initialized))
+                if result < 0 && errno == EINTR { continue }
+                if result < 0 { failure = errno }
+                if result <= 0 { break }
+                initialized += result
+            }
+        }
+        if failure != 0 { throw Self.error("cannot read", path, failure) }
         var grown = bytes.count == requested
         while grown {
             let part = try file.read(count: chunk, at: bytes.count)

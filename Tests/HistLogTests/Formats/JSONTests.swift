@@ -195,6 +195,18 @@ import Testing
         #expect(record.timestamp.isNaN && record.summary.statistics.outlierThreshold == 3)
     }
 
+    /// Records of one file reuse the previous record's name when its bytes repeat: never for a
+    /// name that was written with escapes, whose bytes mean something else unescaped.
+    @Test func namesSharedBetweenRecordsAreStillDecodedExactly() throws {
+        func names(_ lines: [String]) throws -> [String] {
+            let text = "[\n" + lines.map { "{\"name\":\($0),\"step\":1,\"bin_edges\":[0,1],\"counts\":[1]}" }.joined(separator: "\n,") + "\n]\n"
+            return try Array(text.utf8).withUnsafeBufferPointer { try JSONArrayFile.records(in: $0, path: "k.json") }.map(\.key)
+        }
+        #expect(try names(["\"a/b\"", "\"a/b\"", "\"a\\/b\"", "\"a/b\"", "\"a/bc\"", "\"a/\""]) == ["a/b", "a/b", "a/b", "a/b", "a/bc", "a/"])
+        #expect(try names(["\"a\\\\b\"", "\"a\\b\""]) == ["a\\b", "a\u{8}"])
+        #expect(try names(["\"é\"", "\"é\"", "\"\\u00e9\""]) == ["é", "é", "é"])
+    }
+
     @Test func aRepeatedMemberKeepsItsLastValue() throws {
         let record = try decode(#"{"name":"a","step":1,"step":2,"bin_edges":[5,6,7],"bin_edges":[0,1],"counts":[4],"name":"b"}"#)
         #expect(record.key == "b" && record.step == 2 && record.summary.histogram.edges == [0, 1])

@@ -34,11 +34,6 @@ extension MLflowJSONRecord {
             "mean", "std", "skewness", "kurtosis", "quantiles", "moments", "estimated_statistics",
         ].map { Array($0.utf8) }
 
-        static func named(_ name: UnsafeBufferPointer<UInt8>, after previous: Field) -> Field {
-            let guess = previous.rawValue + 1
-            if guess < names.count, equal(names[guess], name) { return Field(rawValue: guess)! }
-            return names.firstIndex { equal($0, name) }.map { Field(rawValue: $0)! } ?? .unused
-        }
     }
 
     @inline(__always)
@@ -193,11 +188,11 @@ extension JSONParser {
             position += 1
             return Result { () throws(HistlogError) in try fields.record() }
         }
-        var previous = MLflowJSONRecord.Field.unused
+        var expected = 0
         while true {
             skipWhitespace()
-            let field = try parseMemberName { MLflowJSONRecord.Field.named($0, after: previous) }
-            previous = field
+            let field = try parseMemberName(in: MLflowJSONRecord.Field.names, expected: expected).map { MLflowJSONRecord.Field(rawValue: $0)! } ?? .unused
+            if field != .unused { expected = field.rawValue + 1 }
             try parseRecordMember(field, into: &fields, depth: depth + 1, capacity: capacity)
             skipWhitespace()
             switch current {
@@ -210,34 +205,65 @@ extension JSONParser {
         }
     }
 
-    /// `"name"` then `:` (and whitespace): `match` sees the name's unescaped UTF-8 bytes, read
-    /// in place when the name is plain ASCII.
-    private mutating func parseMemberName<T>(_ match: (UnsafeBufferPointer<UInt8>) -> T) throws(Failure) -> T {
+    /// `"name"` then `:` (and whitespace): the index of the name in `names`, nil when it is none
+    /// of them. `names[expected]` is compared in place first (the writer's order).
+    private mutating func parseMemberName(in names: [[UInt8]], expected: Int) throws(Failure) -> Int? {
         guard current == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-        var end = position + 1
-        while end < bytes.count, case let byte = bytes[end], byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20, byte < 0x80 {
-            end += 1
-        }
-        let result: T
-        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            result = match(UnsafeBufferPointer(rebasing: bytes[(position + 1)..<end]))
-            position = end + 1
+        var index: Int?
+        if expected < names.count, isQuoted(names[expected], at: position) {
+            index = expected
+            position += names[expected].count + 2
         } else {
-            var name = try parseString()
-            result = name.withUTF8(match)
+            var end = position + 1
+            while end < bytes.count, case let byte = bytes[end], byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20, byte < 0x80 {
+                end += 1
+            }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                let name = UnsafeBufferPointer(rebasing: bytes[(position + 1)..<end])
+                index = names.firstIndex { MLflowJSONRecord.equal($0, name) }
+                position = end + 1
+            } else {
+                // Escapes or non-ASCII: the full string parser, then its bytes.
+                var name = try parseString()
+                index = name.withUTF8 { name in names.firstIndex { MLflowJSONRecord.equal($0, name) } }
+            }
         }
         skipWhitespace()
         guard current == UInt8(ascii: ":") else { throw failure("expected ':'") }
         position += 1
         skipWhitespace()
-        return result
+        return index
+    }
+
+    /// Whether `"name"` (exactly these bytes, no escapes) starts at `offset`.
+    @inline(__always)
+    private func isQuoted(_ name: [UInt8], at offset: Int) -> Bool {
+        name.withUnsafeBufferPointer { isQuoted($0, at: offset) }
+    }
+
+    @inline(__always)
+    private func isQuoted(_ name: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
+        let end = offset + name.count + 1
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return false }
+        for index in name.indices where bytes[offset + 1 + index] != name[index] { return false }
+        return true
     }
 
     private mutating func parseRecordMember(_ field: MLflowJSONRecord.Field, into fields: inout MLflowJSONRecord.Fields, depth: Int, capacity: Int) throws(Failure) {
         switch field {
         case .name:
             if current == UInt8(ascii: "\"") {
-                fields.name = try parseString()
+                // Records of one file share their name: reuse the previous record's string.
+                if var previous = previousName, previous.withUTF8({ isQuoted($0, at: position) }) {
+                    position += previous.utf8.count + 2
+                    fields.name = previous
+                } else {
+                    let start = position
+                    let name = try parseString()
+                    fields.name = name
+                    // Only a name written without escapes can be recognised by its bytes.
+                    previousName = position - start - 2 == name.utf8.count ? name : nil
+                }
             } else {
                 _ = try parseValue(depth: depth)
                 fields.name = nil
@@ -317,10 +343,12 @@ extension JSONParser {
             position += 1
             return values
         }
+        var expected = 0
         while true {
             skipWhitespace()
-            let index = try parseMemberName { name in keys.firstIndex { MLflowJSONRecord.equal($0, name) } }
+            let index = try parseMemberName(in: keys, expected: expected)
             if let index {
+                expected = index + 1
                 values[index] = try parseScalar(depth: depth + 1)
             } else {
                 _ = try parseValue(depth: depth + 1)

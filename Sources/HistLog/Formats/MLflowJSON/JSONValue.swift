@@ -59,6 +59,8 @@ struct JSONParser {
 
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
+    /// The name of the last record read (`parseRecord`), which the next one likely shares.
+    var previousName: String?
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -158,52 +160,42 @@ struct JSONParser {
         let start = position
         let negative = current == UInt8(ascii: "-")
         if negative { position += 1 }
-        guard let first = current, first &- UInt8(ascii: "0") < 10 else { throw failure("expected a digit") }
-        // value = significand × 10^exponent; significand keeps the first 19 significant digits.
+        let digitsStart = position
+        guard let first = digit(at: position) else { throw failure("expected a digit") }
+        // The digits as one integer (wrapping past 19 digits: checked below), and the exponent.
         var significand: UInt64 = 0
-        var digits = 0
-        var truncated = false
-        var exponent = 0
-        if first == UInt8(ascii: "0") {
+        if first == 0 {
             position += 1
         } else {
-            while position < bytes.count, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
-                if digits < 19 {
-                    significand = significand &* 10 &+ UInt64(digit)
-                    digits += 1
-                } else {
-                    truncated = true
-                    exponent += 1
-                }
+            while position + 8 <= bytes.count, let eight = eightDigits(at: position) {
+                significand = significand &* 100_000_000 &+ eight
+                position += 8
+            }
+            while let digit = digit(at: position) {
+                significand = significand &* 10 &+ digit
                 position += 1
             }
         }
+        var digitCount = position - digitsStart
+        var exponent = 0
         var isInteger = true
         if current == UInt8(ascii: ".") {
             isInteger = false
             position += 1
             let fractionStart = position
-            while true {
-                // Eight digits at once while they fit in the 19 kept (after the first significant one).
-                if digits != 0 && digits <= 11 && position + 8 <= bytes.count, let eight = eightDigits(at: position) {
-                    significand = significand &* 100_000_000 &+ eight
-                    digits += 8
-                    exponent -= 8
-                    position += 8
-                    continue
-                }
-                guard position < bytes.count, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 else { break }
-                if digits < 19 {
-                    significand = significand &* 10 &+ UInt64(digit)
-                    if significand != 0 { digits += 1 }  // leading zeros are not significant
-                    exponent -= 1
-                } else {
-                    truncated = true
-                }
+            while position + 8 <= bytes.count, let eight = eightDigits(at: position) {
+                significand = significand &* 100_000_000 &+ eight
+                position += 8
+            }
+            while let digit = digit(at: position) {
+                significand = significand &* 10 &+ digit
                 position += 1
             }
             guard position > fractionStart else { throw failure("expected a digit after '.'") }
+            digitCount += position - fractionStart
+            exponent = fractionStart - position
         }
+        let mantissaEnd = position
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
             isInteger = false
             position += 1
@@ -211,14 +203,23 @@ struct JSONParser {
             if exponentNegative || current == UInt8(ascii: "+") { position += 1 }
             let exponentStart = position
             var written = 0
-            while position < bytes.count, case let digit = bytes[position] &- UInt8(ascii: "0"), digit < 10 {
+            while let digit = digit(at: position) {
                 if written < 1_000_000 { written = written * 10 + Int(digit) }  // far past any double's range
                 position += 1
             }
             guard position > exponentStart else { throw failure("expected a digit in the exponent") }
             exponent += exponentNegative ? -written : written
         }
-        if !truncated {
+        var exact = digitCount <= 19
+        if !exact {
+            // Leading zeros ("0.000…") are not significant digits.
+            var significant = digitCount
+            for byte in bytes[digitsStart..<mantissaEnd] {
+                if byte == UInt8(ascii: "0") { significant -= 1 } else if byte != UInt8(ascii: ".") { break }
+            }
+            exact = significant <= 19
+        }
+        if exact {
             if isInteger {
                 if negative, significand <= 1 << 63 { return .integer(Int64(bitPattern: 0 &- significand)) }
                 if !negative, significand <= UInt64(Int64.max) { return .integer(Int64(significand)) }
@@ -231,6 +232,12 @@ struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let value = Double(text) else { throw Failure(offset: start, reason: "invalid number") }
         return .double(value)
+    }
+
+    @inline(__always)
+    private func digit(at offset: Int) -> UInt64? {
+        guard offset < bytes.count, case let digit = bytes[offset] &- UInt8(ascii: "0"), digit < 10 else { return nil }
+        return UInt64(digit)
     }
 
     /// The value of the eight ASCII digits at `offset`, or nil if any byte is not a digit
@@ -250,12 +257,16 @@ struct JSONParser {
         position += 1
         let start = position
         // Fast path: no escapes.
+        var ascii = true
         while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
+            ascii = ascii && byte < 0x80
             position += 1
         }
         if current == UInt8(ascii: "\"") {
             position += 1
-            guard let string = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<position - 1]), as: UTF8.self) else {
+            let utf8 = UnsafeBufferPointer(rebasing: bytes[start..<position - 1])
+            if ascii { return String(decoding: utf8, as: UTF8.self) }  // nothing to validate
+            guard let string = String(validating: utf8, as: UTF8.self) else {
                 throw Failure(offset: start, reason: "string is not valid UTF-8")
             }
             return string
