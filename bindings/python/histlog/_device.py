@@ -46,9 +46,25 @@ from ._adapt import address
 from ._ffi import QUANTILE_PROBABILITIES, lib
 
 # Edges for (min, max, nearest_zero) of the finite values (see `edge_inputs`), all None for
-# data without a finite value. Always the engine's own computation, so that the device, the
-# multi-process and the host paths bin over identical edges.
-EdgesFor = Callable[[Optional[float], Optional[float], Optional[float]], np.ndarray]
+# data without a finite value, and, with an automatic scale, whether bins are logarithmic.
+# Always the engine's own computation, so that the device, the multi-process and the host paths
+# bin over identical edges.
+EdgesFor = Callable[..., np.ndarray]
+
+# The engine's automatic scale (`AutomaticScale`, Sources/HistLog/Binning/BinLayout+Logarithmic.swift):
+# log bins when at least half of the nonzero finite values lie below 1e-3 of the largest magnitude.
+SMALL_MAGNITUDE = 1e-3
+
+
+def prefers_logarithmic(nonzero: int, small: int) -> bool:
+    return nonzero > 0 and 2 * small >= nonzero
+
+
+def magnitude_counts(finite: torch.Tensor, threshold: float) -> torch.Tensor:
+    """``[nonzero values, nonzero values with |x| < threshold]`` of finite values (float64)."""
+    nonzero = finite != 0
+    small = nonzero & (finite.abs().to(torch.float64) < threshold)
+    return torch.stack([nonzero.sum(), small.sum()]).to(torch.float64)
 
 # Combines a float64 vector over the group (element-wise MIN or SUM) and returns it on the host;
 # for a single tensor, just the copy to the host.
@@ -279,6 +295,9 @@ class TorchShard:
     def extremes(self, nearest_zero: bool) -> torch.Tensor:
         return extremes(self.finite, nearest_zero)
 
+    def magnitudes(self, threshold: float) -> torch.Tensor:
+        return magnitude_counts(self.finite, threshold)
+
     def counts(self, sub_bins: SubBins) -> torch.Tensor:
         """``[count, zeros, NaNs, Infs, sum, sub-bin counts...]`` (float64)."""
         finite, special = self.finite, self.special
@@ -323,11 +342,15 @@ class EngineShard:
         self.zero_tolerance = zero_tolerance
         self.suffix = "f32" if self.array.dtype == np.float32 else "f64"
 
-    def extremes(self, nearest_zero: bool) -> torch.Tensor:
+    def finite(self) -> torch.Tensor:
         flat = self.flat
-        finite = flat if bool(torch.isfinite(flat).all()) else flat[torch.isfinite(flat)]
-        return extremes(finite.to(torch.float64) if finite.numel() else finite.new_empty(0, dtype=torch.float64),
-                        nearest_zero)
+        return flat if bool(torch.isfinite(flat).all()) else flat[torch.isfinite(flat)]
+
+    def extremes(self, nearest_zero: bool) -> torch.Tensor:
+        return extremes(self.finite().to(torch.float64), nearest_zero)
+
+    def magnitudes(self, threshold: float) -> torch.Tensor:
+        return magnitude_counts(self.finite(), threshold)
 
     def _layout(self, sub_bins: SubBins) -> tuple:
         edges = np.ascontiguousarray(sub_bins.bin_edges, dtype=np.float64)
@@ -363,6 +386,7 @@ def summarize(
     zero_tolerance: float = 0.0,
     fixed_edges: Optional[np.ndarray] = None,
     nearest_zero: bool = False,
+    automatic_scale: bool = False,
     on_device: bool = True,
     combine_min: Combine = _on_host,
     combine_sum: Combine = _on_host,
@@ -374,12 +398,23 @@ def summarize(
 
     ``edges_for`` gives the engine's edges for the data's extremes (``nearest_zero``: also
     pass the nonzero value nearest zero, which log bins depend on); ``fixed_edges`` (explicit
-    edges) are used as given.
+    edges) are used as given. ``automatic_scale``: choose log or linear bins by the engine's
+    rule (``prefers_logarithmic``) over all the values, in one more round, and pass the choice
+    to ``edges_for`` (with ``nearest_zero``).
     """
     shard = (TorchShard if on_device else EngineShard)(values, zero_tolerance)
 
-    lo, hi, nearest = edge_inputs(combine_min(shard.extremes(nearest_zero)).tolist())
-    edges = fixed_edges if fixed_edges is not None else np.asarray(edges_for(lo, hi, nearest), dtype=np.float64)
+    lo, hi, nearest = edge_inputs(combine_min(shard.extremes(nearest_zero or automatic_scale)).tolist())
+    if fixed_edges is not None:
+        edges = fixed_edges
+    elif automatic_scale:
+        logarithmic = False
+        if lo is not None:  # the same on every rank: lo is reduced
+            nonzero, small = combine_sum(shard.magnitudes(max(abs(lo), abs(hi)) * SMALL_MAGNITUDE))
+            logarithmic = prefers_logarithmic(int(nonzero), int(small))
+        edges = np.asarray(edges_for(lo, hi, nearest, logarithmic), dtype=np.float64)
+    else:
+        edges = np.asarray(edges_for(lo, hi, nearest), dtype=np.float64)
 
     sub_bins = SubBins(edges, lo, hi)
     totals = combine_sum(shard.counts(sub_bins))

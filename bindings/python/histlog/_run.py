@@ -297,8 +297,8 @@ def _log_elsewhere(
             raise ValueError("reduce, group and device_reduce apply to raw values, not to bins and counts")
         return False
     distributed_job = reduce or group is not None
-    if not distributed_job and (device_reduce is False or (device_reduce is None and log_scale == "auto")):
-        return False  # host path (a CUDA tensor whose "auto" scale needs every value is copied)
+    if not distributed_job and device_reduce is False:
+        return False  # host path: a CUDA tensor is copied
     from . import distributed
 
     options = dict(key=key, step=step, bins=bins, num_bins=num_bins, log_scale=log_scale, range=range,

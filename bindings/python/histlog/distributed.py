@@ -19,6 +19,10 @@ small float64 vectors:
    (``moments_about_mean``), and the counts of the (at most 5) quantile sub-bins split again into
    ``ZOOM_PARTS`` = 256 parts.
 
+With ``log_scale="auto"`` one more SUM, of ``[nonzero values, nonzero values below 1e-3 of the
+largest magnitude]``, comes between rounds 1 and 2: the engine's rule for choosing log bins,
+applied to all the shards.
+
 The protocol is ``histlog._device.summarize`` with all-reduces between its rounds, so a single
 tensor on a GPU and a sharded one give the same record. Each rank's share comes from the engine
 for a CPU tensor and from torch operations on the device for a CUDA tensor (or with
@@ -70,6 +74,7 @@ def reduce_summary(
     zero_tolerance: float = 0.0,
     fixed_edges: Optional[np.ndarray] = None,
     nearest_zero: bool = False,
+    automatic_scale: bool = False,
     signature: int = 0,
     on_device: bool = False,
 ) -> ReducedSummary:
@@ -77,8 +82,8 @@ def reduce_summary(
     returned on every rank.
 
     Collective: every rank of ``group`` must call it, in the same order as its other
-    collectives, with the same ``edges_for``, ``zero_tolerance``, ``fixed_edges`` and
-    ``nearest_zero``. A rank may hold an empty shard or only non-finite values.
+    collectives, with the same ``edges_for``, ``zero_tolerance``, ``fixed_edges``,
+    ``nearest_zero`` and ``automatic_scale``. A rank may hold an empty shard or only non-finite values.
     ``signature`` (an integer below 2**53) names the call; when ranks disagree on it, every
     rank raises ``ValueError`` after the first all-reduce instead of binning differently.
     ``on_device``: each rank's share computed with torch operations where its tensor lives
@@ -101,7 +106,7 @@ def reduce_summary(
 
     return summarize(
         values, edges_for, zero_tolerance=zero_tolerance, fixed_edges=fixed_edges, nearest_zero=nearest_zero,
-        on_device=on_device, combine_min=combine_min, combine_sum=lambda vector: combine(vector, dist.ReduceOp.SUM),
+        automatic_scale=automatic_scale, on_device=on_device, combine_min=combine_min, combine_sum=lambda vector: combine(vector, dist.ReduceOp.SUM),
     )
 
 
@@ -161,23 +166,20 @@ class EngineEdges:
         # float16/bfloat16 reach the engine as float32 (as in histlog.log_histogram), integers as float64.
         self.float32 = dtype == torch.float32 or (dtype.is_floating_point and torch.finfo(dtype).bits < 32)
         self.fixed = _checked_edges(bins, num_bins, log_scale, range)
-        if self.fixed is not None:
-            return
-        if isinstance(log_scale, str):
-            raise ValueError(
-                f'log_scale="auto" cannot be combined with {what}: the choice needs every value; '
-                "pass log_scale=False or True" + (", or exact_quantiles=True" if "reduce" in what else "")
-            )
-        self.num_bins, self.log_scale, self.range = num_bins, bool(log_scale), range
+        self.num_bins, self.range = num_bins, range
+        self.automatic = self.fixed is None and isinstance(log_scale, str)  # "auto", checked by _checked_edges
+        self.log_scale = self.fixed is None and not self.automatic and bool(log_scale)
 
     @property
     def nearest_zero(self) -> bool:
-        return self.fixed is None and self.log_scale
+        return self.fixed is None and (self.log_scale or self.automatic)
 
-    def __call__(self, lo: Optional[float], hi: Optional[float], nearest: Optional[float]) -> np.ndarray:
-        sample = [] if lo is None else [lo, hi] + ([nearest] if nearest is not None and self.log_scale else [])
+    def __call__(self, lo: Optional[float], hi: Optional[float], nearest: Optional[float],
+                 logarithmic: Optional[bool] = None) -> np.ndarray:
+        log_scale = self.log_scale if logarithmic is None else logarithmic
+        sample = [] if lo is None else [lo, hi] + ([nearest] if nearest is not None and log_scale else [])
         array = np.array(sample, dtype=np.float32 if self.float32 else np.float64)
-        return _run.compute(array, num_bins=self.num_bins, log_scale=self.log_scale, range=self.range).bin_edges
+        return _run.compute(array, num_bins=self.num_bins, log_scale=log_scale, range=self.range).bin_edges
 
 
 def log_summary(run: "_run.Run", summary: ReducedSummary, *, key: str, step: int, timestamp: Any) -> None:
@@ -201,7 +203,8 @@ def log_on_device(
     where the tensor lives; only O(bins) numbers reach the host."""
     tensor = as_tensor(values)
     edges = EngineEdges(tensor.dtype, bins, num_bins, log_scale, range, "device_reduce=True")
-    summary = summarize(tensor, edges, fixed_edges=edges.fixed, nearest_zero=edges.nearest_zero)
+    summary = summarize(tensor, edges, fixed_edges=edges.fixed, nearest_zero=edges.nearest_zero,
+                        automatic_scale=edges.automatic)
     log_summary(run, summary, key=key, step=step, timestamp=timestamp)
 
 
@@ -254,7 +257,7 @@ def log_histogram(
                            None if range is None else tuple(float(v) for v in range))
     on_device = tensor.device.type != "cpu" if device_reduce is None else bool(device_reduce)
     summary = reduce_summary(tensor, edges, group=group, fixed_edges=edges.fixed, nearest_zero=edges.nearest_zero,
-                             signature=signature, on_device=on_device)
+                             automatic_scale=edges.automatic, signature=signature, on_device=on_device)
     if rank == 0:
         log_summary(target(), summary, key=key, step=step, timestamp=timestamp)
 

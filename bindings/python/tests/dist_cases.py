@@ -40,6 +40,8 @@ def shards(case: str, world: int) -> list[np.ndarray]:
         parts = [rng.normal(size=1500 + 100 * r) for r in range(world)]
         parts[0][0] = 100.0
         return parts
+    if case == "wide":  # magnitudes over many decades, both signs: the automatic scale picks log bins
+        return [rng.choice([-1.0, 1.0], size=600) * 10.0 ** rng.uniform(-7, 2, size=600) for r in range(world)]
     raise KeyError(case)
 
 

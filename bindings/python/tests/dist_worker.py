@@ -46,6 +46,9 @@ def logged_cases(out: Path, rank: int, world: int) -> None:
     histlog.log_histogram(mixed, key="reduce_edges/mixed", step=3, reduce=True, bins=EDGES)
     histlog.log_histogram(mixed, key="reduce_range/mixed", step=7, reduce=True, range=(-2.0, 3.0), num_bins=10)
     histlog.log_histogram(torch.from_numpy(mixed), key="reduce_device/mixed", step=8, reduce=True, device_reduce=True)
+    for case in ("mixed", "wide"):  # the automatic scale: linear for one, logarithmic for the other
+        histlog.log_histogram(shards(case, world)[rank], key=f"reduce_auto/{case}", step=9, reduce=True,
+                              log_scale="auto", num_bins=24)
     histlog.log_histogram(torch.from_numpy(mixed), key="exact/mixed", step=4, reduce=True, exact_quantiles=True)
     try:  # ranks that disagree all raise, and stay in step for the collectives after
         histlog.log_histogram(mixed, key="mismatch", step=6, reduce=True, num_bins=10 + rank)

@@ -267,9 +267,20 @@ def test_cpu_tensors_stay_on_the_exact_host_path(tmp_path):
         assert not record.estimated and record.quantiles == histlog.compute(values).quantiles
 
 
-def test_device_path_refuses_automatic_scale(tmp_path):
+@pytest.mark.parametrize("small", [49, 50, 51])
+def test_device_path_chooses_the_scale_as_the_engine(tmp_path, small):
+    """log_scale="auto": log bins when at least half of the nonzero values lie below 1e-3 of the
+    largest magnitude; 50 of 100 is the engine's tipping point."""
+    values = torch.tensor([1e-6] * small + [-1.0] * (100 - small) + [0.0, math.nan], dtype=torch.float64)
+    record = log_and_read(tmp_path, values, device_reduce=True, log_scale="auto", num_bins=12)
+    reference = histlog.compute(values, log_scale="auto", num_bins=12)
+    np.testing.assert_array_equal(record.bin_edges, reference.bin_edges)
+    np.testing.assert_array_equal(record.counts, reference.counts)
+    linear = histlog.compute(values, num_bins=12).bin_edges
+    assert np.array_equal(reference.bin_edges, linear) == (small < 50)
+
+
+def test_device_path_refuses_precomputed_histograms(tmp_path):
     with histlog.start_run(tmp_path / "run") as run:
-        with pytest.raises(ValueError, match="auto"):
-            run.log_histogram(torch.ones(3), key="t", step=0, device_reduce=True, log_scale="auto")
         with pytest.raises(ValueError, match="raw values"):
             run.log_histogram(bins=[0.0, 1.0], counts=[1.0], key="t", step=0, device_reduce=True)

@@ -171,6 +171,15 @@ def test_reduced_log_scale_and_explicit_edges(job):
     assert_reduced_equals(record, reference, data)
 
 
+@pytest.mark.parametrize("case, logarithmic", [("mixed", False), ("wide", True)])
+def test_reduced_automatic_scale_chooses_as_the_engine(job, case, logarithmic):
+    world, out = job
+    data = concatenated(case, world)
+    reference = histlog.compute(data, log_scale="auto", num_bins=24)
+    assert_reduced_equals(histlog.open_run(out / "run").get(f"reduce_auto/{case}", 9), reference, data)
+    assert np.array_equal(reference.bin_edges, histlog.compute(data, num_bins=24).bin_edges) != logarithmic
+
+
 def test_reduced_quantiles_see_the_bulk_past_an_outlier(job):
     """One far value stretches 30 equal bins over ~100 standard deviations; the fine histogram
     still places the quantiles of the bulk far closer than a bin."""
