@@ -52,18 +52,10 @@ extension HistogramSummary {
         edges: [Double], counts: [Double], moments: Moments, zeroCount: Int?, nanCount: Int, infCount: Int,
         options: StatisticsOptions = StatisticsOptions()
     ) throws {
-        try Self.validate(edges: edges, counts: counts)
-        try Self.validate(moments: moments)
-        try options.validate()
-        try Self.validate(nanCount: nanCount, infCount: infCount, zeroCount: zeroCount, count: moments.count)
-        let histogram = Histogram(edges: edges, counts: counts)
-        let estimates = BinnedEstimates(histogram: histogram, min: moments.min, max: moments.max)
-        self.init(
-            histogram: histogram,
-            statistics: Self.statistics(
-                moments: moments, total: estimates.total, estimates: estimates, zeroCount: zeroCount, nanCount: nanCount,
-                infCount: infCount, options: options, estimated: [.quantiles, .outliers]),
-            moments: moments)
+        // Without under/overflow counts, bins that hold fewer values than moments.count are accepted.
+        try self.init(
+            reduced: Histogram(edges: edges, counts: counts), moments: moments, zeroCount: zeroCount,
+            nanCount: nanCount, infCount: infCount, fine: nil, complete: false, options: options)
     }
 
     /// A histogram reduced elsewhere, as the form above, with what a reduction can also carry:
@@ -77,6 +69,16 @@ extension HistogramSummary {
         histogram: Histogram, moments: Moments, zeroCount: Int?, nanCount: Int, infCount: Int,
         fine: Histogram? = nil, options: StatisticsOptions = StatisticsOptions()
     ) throws {
+        try self.init(
+            reduced: histogram, moments: moments, zeroCount: zeroCount, nanCount: nanCount, infCount: infCount,
+            fine: fine, complete: true, options: options)
+    }
+
+    /// The two reduced forms; `complete`: the bins, underflow and overflow hold every value.
+    private init(
+        reduced histogram: Histogram, moments: Moments, zeroCount: Int?, nanCount: Int, infCount: Int,
+        fine: Histogram?, complete: Bool, options: StatisticsOptions
+    ) throws {
         try Self.validate(edges: histogram.edges, counts: histogram.counts)
         try Self.validate(moments: moments)
         try options.validate()
@@ -86,7 +88,7 @@ extension HistogramSummary {
                 "underflow and overflow must be >= 0, got \(histogram.underflow) and \(histogram.overflow)")
         }
         let binned = histogram.counts.reduce(0, +) + Double(histogram.underflow) + Double(histogram.overflow)
-        guard binned == Double(moments.count) else {
+        guard !complete || binned == Double(moments.count) else {
             throw HistlogError.invalidArgument(
                 "counts, underflow and overflow must add up to moments.count (\(moments.count)), got \(binned)")
         }

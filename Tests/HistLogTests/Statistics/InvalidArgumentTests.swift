@@ -3,17 +3,6 @@ import Testing
 
 /// Caller input outside the contract throws `invalidArgument` naming the argument; nothing traps.
 struct InvalidArgumentTests {
-    func expectInvalid(_ mentioning: String, _ body: () throws -> Void) {
-        do {
-            try body()
-            Issue.record("expected invalidArgument mentioning \(mentioning)")
-        } catch let HistlogError.invalidArgument(message) {
-            #expect(message.contains(mentioning), "\(message)")
-        } catch {
-            Issue.record("unexpected \(error)")
-        }
-    }
-
     @Test func binOptions() {
         let values: [Double] = [1, 2, 3]
         expectInvalid("bins") { _ = try HistogramSummary(values: values, bins: BinConfig(bins: 0)) }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import HistLog
 
 /// A deterministic generator (SplitMix64) so that every property test replays exactly.
@@ -124,4 +125,16 @@ func isClose(_ a: Double, _ b: Double, relative: Double = 1e-9, absolute: Double
     if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
     if a == b { return true }
     return abs(a - b) <= absolute + relative * Swift.max(abs(a), abs(b))
+}
+
+/// `body` throws `HistlogError.invalidArgument` whose message contains `mentioning`.
+func expectInvalid(_ mentioning: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+    do {
+        try body()
+        Issue.record("expected invalidArgument mentioning \(mentioning)", sourceLocation: sourceLocation)
+    } catch let HistlogError.invalidArgument(message) {
+        #expect(message.contains(mentioning), "\(message)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+    }
 }
