@@ -198,7 +198,7 @@ int hl_log_counts_at(hl_run *run, const char *key, int64_t step, double timestam
 typedef struct hl_moments {
     int64_t count;       /* finite values, >= 0 */
     double mean;
-    double m2, m3, m4;   /* central sums, m2 >= 0 */
+    double m2, m3, m4;   /* central sums, m2, m4 >= 0; +Inf (and m3/m4 NaN) when they overflow */
     double min, max;
     int64_t zero_count;  /* -1 when unknown */
     int64_t nan_count, inf_count;

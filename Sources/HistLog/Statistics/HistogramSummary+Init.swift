@@ -173,9 +173,13 @@ extension HistogramSummary {
             throw HistlogError.invalidArgument(
                 "moments mean, min and max must be finite with min <= max, got mean \(moments.mean), min \(moments.min), max \(moments.max)")
         }
-        guard moments.m2.isFinite, moments.m2 >= 0, moments.m3.isFinite, moments.m4.isFinite, moments.m4 >= 0 else {
+        // Sums of powers of finite values can overflow (values beyond ~1e154): m2 and m4 may then be
+        // +Inf, and the higher sums NaN; the statistics they undo come out Inf or NaN, as for raw values.
+        let overflowed = moments.m2 == .infinity || moments.m4 == .infinity
+        guard moments.m2 >= 0, moments.m4 >= 0 || (moments.m4.isNaN && moments.m2 == .infinity),
+              !moments.m3.isNaN || overflowed else {
             throw HistlogError.invalidArgument(
-                "moments m2 and m4 must be finite and >= 0 and m3 finite, got m2 \(moments.m2), m3 \(moments.m3), m4 \(moments.m4)")
+                "moments m2 and m4 must be >= 0 and m3 a number (NaN only after an overflow to +Inf), got m2 \(moments.m2), m3 \(moments.m3), m4 \(moments.m4)")
         }
     }
 }

@@ -62,7 +62,7 @@ extension Moments {
     /// `g1 = (m3/n) / (m2/n)^1.5`, `G1 = g1 · sqrt(n (n-1)) / (n-2)`. NaN when `n < 3` or the
     /// variance is zero.
     var skewness: Double {
-        guard count >= 3, !hasZeroVariance else { return .nan }
+        guard count >= 3, !hasZeroVariance, m2.isFinite, m3.isFinite else { return .nan }  // overflowed sums: undefined
         let n = Double(count)
         let variance = m2 / n
         let g1 = (m3 / n) / (variance * variance.squareRoot())
@@ -73,7 +73,7 @@ extension Moments {
     /// `G2 = ((n² - 1) (m4/n) / (m2/n)² - 3 (n-1)²) / ((n-2)(n-3))`. NaN when `n < 4` or the
     /// variance is zero.
     var excessKurtosis: Double {
-        guard count >= 4, !hasZeroVariance else { return .nan }
+        guard count >= 4, !hasZeroVariance, m2.isFinite, m4.isFinite else { return .nan }
         let n = Double(count)
         let variance = m2 / n
         let ratio = (m4 / n) / (variance * variance)

@@ -59,6 +59,25 @@ struct FineEstimateTests {
         #expect(fineError * 20 < coarseError, "fine \(fineError) vs coarse \(coarseError)")
     }
 
+    @Test func overflowedSumsGiveUndefinedStatistics() throws {
+        // Sums of powers of finite values beyond ~1e154 overflow: accepted, statistics Inf or NaN.
+        let edges: [Double] = [-2e200, 0, 2e200]
+        func reduced(m2: Double, m3: Double, m4: Double) throws -> DistributionStatistics {
+            try HistogramSummary(
+                histogram: Histogram(edges: edges, counts: [2, 2]),
+                moments: Moments(count: 4, mean: 0.5, m2: m2, m3: m3, m4: m4, min: -1e200, max: 1e200),
+                zeroCount: 0, nanCount: 0, infCount: 0).statistics
+        }
+        let overflowed = try reduced(m2: .infinity, m3: .nan, m4: .nan)
+        #expect(overflowed.standardDeviation == .infinity && overflowed.skewness.isNaN && overflowed.kurtosis.isNaN)
+        let fourth = try reduced(m2: 1e300, m3: 1e300, m4: .infinity)
+        #expect(fourth.standardDeviation.isFinite && fourth.skewness.isFinite && fourth.kurtosis.isNaN)
+        expectInvalid("m3 a number") { _ = try reduced(m2: 1, m3: .nan, m4: 1) }
+        expectInvalid("m2 and m4 must be >= 0") { _ = try reduced(m2: .nan, m3: 0, m4: 1) }
+        expectInvalid("m2 and m4 must be >= 0") { _ = try reduced(m2: 1, m3: 0, m4: .nan) }
+        expectInvalid("m2 and m4 must be >= 0") { _ = try reduced(m2: -.infinity, m3: 0, m4: 1) }
+    }
+
     @Test func invalidReductionsAreRefusedByName() throws {
         let values: [Double] = [-1, 0, 0.5, 1, 2, 7]
         let exact = try HistogramSummary(values: values, bins: BinConfig(bins: 2, range: (0, 2)))

@@ -7,7 +7,8 @@ is computed where it lives, with torch operations (``TorchShard``: CUDA tensors,
 Only a fixed number of values cross to the host (or the network), whatever the tensor's size,
 in three rounds (``summarize``): the extremes, from which the engine gives the edges; counts of
 a fine histogram with the special counts and the sum; the power sums about the mean with a
-zoom into the fine bins that hold the quantiles. The engine then records them as a reduced
+zoom into the fine bins that hold the quantiles. ``log_scale="auto"`` adds a round between the
+first two: the counts the engine's choice of scale needs (``prefers_logarithmic``). The engine then records them as a reduced
 histogram (``hl_log_reduced_histogram``): exact counts, under/overflow, extremes, moments and
 special counts; quantiles and outliers estimated from the fine histogram.
 
@@ -51,6 +52,15 @@ from ._ffi import QUANTILE_PROBABILITIES, lib
 # bin over identical edges.
 EdgesFor = Callable[..., np.ndarray]
 
+# Combines a float64 vector over the group (element-wise MIN or SUM) and returns it on the host;
+# for a single tensor, just the copy to the host.
+Combine = Callable[[torch.Tensor], np.ndarray]
+
+# About this many sub-bins in all, whatever the bin count (32 KiB of float64 counts).
+SUB_BINS = 4096
+# Parts of each sub-bin holding a quantile (at most 5 sub-bins: 10 KiB).
+ZOOM_PARTS = 256
+
 # The engine's automatic scale (`AutomaticScale`, Sources/HistLog/Binning/BinLayout+Logarithmic.swift):
 # log bins when at least half of the nonzero finite values lie below 1e-3 of the largest magnitude.
 SMALL_MAGNITUDE = 1e-3
@@ -65,15 +75,6 @@ def magnitude_counts(finite: torch.Tensor, threshold: float) -> torch.Tensor:
     nonzero = finite != 0
     small = nonzero & (finite.abs().to(torch.float64) < threshold)
     return torch.stack([nonzero.sum(), small.sum()]).to(torch.float64)
-
-# Combines a float64 vector over the group (element-wise MIN or SUM) and returns it on the host;
-# for a single tensor, just the copy to the host.
-Combine = Callable[[torch.Tensor], np.ndarray]
-
-# About this many sub-bins in all, whatever the bin count (32 KiB of float64 counts).
-SUB_BINS = 4096
-# Parts of each sub-bin holding a quantile (at most 5 sub-bins: 10 KiB).
-ZOOM_PARTS = 256
 
 
 def subdivisions_for(n_bins: int) -> int:
@@ -243,7 +244,9 @@ class SubBins:
         s = self.subdivisions
         lefts, widths = self.bounds[:-1], np.diff(self.bounds)
         split = (self.scales > 0)[:, None]
-        edges = np.where(split, lefts[:, None] + widths[:, None] * (np.arange(s) / s), lefts[:, None]).reshape(-1)
+        with np.errstate(invalid="ignore", over="ignore"):  # the unsplit regions' values are not used
+            inside = lefts[:, None] + widths[:, None] * (np.arange(s) / s)
+        edges = np.where(split, inside, lefts[:, None]).reshape(-1)
         return np.append(edges, self.bounds[-1])
 
 

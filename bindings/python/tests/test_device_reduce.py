@@ -280,6 +280,18 @@ def test_device_path_chooses_the_scale_as_the_engine(tmp_path, small):
     assert np.array_equal(reference.bin_edges, linear) == (small < 50)
 
 
+@pytest.mark.parametrize("values", [[-1.5e308, 0.0, 1.0, 1.5e308], [1e200, -1e200, 3.0, 4.0]], ids=["max", "1e200"])
+def test_overflowing_moments_are_recorded_as_on_the_host(tmp_path, values):
+    """Finite values whose squares overflow: a record (std, skewness, kurtosis undefined) on both
+    paths, not an error."""
+    x = torch.tensor(values, dtype=torch.float64)
+    device, host = log_and_read(tmp_path / "device", x, device_reduce=True), log_and_read(tmp_path / "host", x)
+    np.testing.assert_array_equal(device.counts, host.counts)
+    assert (device.total_count, device.min_value, device.max_value) == (host.total_count, host.min_value, host.max_value)
+    for name in ("std", "skewness", "kurtosis"):
+        assert math.isnan(getattr(device, name)) and math.isnan(getattr(host, name)), name
+
+
 def test_device_path_refuses_precomputed_histograms(tmp_path):
     with histlog.start_run(tmp_path / "run") as run:
         with pytest.raises(ValueError, match="raw values"):
