@@ -445,8 +445,8 @@ def log_histogram(
     In a ``torch.distributed`` job, ``reduce=True`` (the whole job) or ``group=<process group>``
     logs ONE histogram of every rank's ``values`` together: each rank calls it with its shard,
     rank 0 of the group writes the record, the other ranks write nothing (and open no run).
-    Counts, min, max, moments and special counts are exact; quantiles are estimated from the
-    merged bins unless ``exact_quantiles=True`` (which gathers the values on rank 0).
+    Counts, min, max, moments and special counts are exact; quantiles are estimated from a fine
+    merged histogram unless ``exact_quantiles=True`` (which gathers the values on rank 0).
     ``device_reduce=True`` summarises a tensor where it lives with torch operations (the default
     for CUDA tensors; ``False`` copies it to the host). See ``histlog.distributed``.
     """
