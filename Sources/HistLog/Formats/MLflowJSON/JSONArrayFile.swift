@@ -119,6 +119,18 @@ struct JSONArrayFile {
         }
     }
 
+    /// How many `\n` bytes `bytes` holds (memchr: many bytes a cycle).
+    private static func newlineCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard var cursor = bytes.baseAddress else { return 0 }
+        let end = cursor + bytes.count
+        var count = 0
+        while cursor < end, let found = memchr(cursor, Int32(UInt8(ascii: "\n")), end - cursor) {
+            count += 1
+            cursor = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        return count
+    }
+
     /// Line number (from 1) of a byte offset.
     private static func line(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
         1 + bytes[..<Swift.min(offset, bytes.count)].lazy.filter { $0 == UInt8(ascii: "\n") }.count
@@ -138,7 +150,7 @@ struct JSONArrayFile {
         }
         var records: [HistogramRecord] = []
         // One record a line in a histlog file; a line is never shorter than 64 bytes.
-        records.reserveCapacity(Swift.min(bytes.count / 64, bytes.reduce(0) { $0 &+ ($1 == UInt8(ascii: "\n") ? 1 : 0) }))
+        records.reserveCapacity(Swift.min(bytes.count / 64, newlineCount(bytes)))
         var firstInvalid: (offset: Int, error: HistlogError)?
         do throws(JSONParser.Failure) {
             parser.position += 1
