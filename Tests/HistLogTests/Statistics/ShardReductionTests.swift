@@ -105,7 +105,7 @@ struct ShardReductionTests {
         expectInvalid("lower must be finite") { _ = try SubBinLayout(edges: [0, 1], lower: -.infinity, upper: 1, subdivisions: 2) }
         let layout = try SubBinLayout(edges: [0, 1], lower: 0, upper: 1, subdivisions: 2)
         let values: [Double] = [0.5]
-        try values.withUnsafeBufferPointer { values in
+        values.withUnsafeBufferPointer { values in
             expectInvalid("zeroTolerance must be finite") { _ = try ShardReduction.counts(values, layout: layout, zeroTolerance: -1) }
             expectInvalid("shift must be finite") { _ = try ShardReduction.sums(values, layout: layout, shift: .nan, zoomed: [], parts: 2) }
             expectInvalid("parts must be between 1") { _ = try ShardReduction.sums(values, layout: layout, shift: 0, zoomed: [], parts: 0) }
