@@ -20,17 +20,6 @@ private func seconds() -> Double {
     return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
-private func decimal(_ x: Double, _ digits: Int) -> String {
-    let scale = pow(10, Double(digits))
-    let whole = Int((x * scale).rounded())
-    let text = String(whole / Int(scale))
-    guard digits > 0 else { return text }
-    let fraction = String(abs(whole) % Int(scale))
-    return text + "." + String(repeating: "0", count: digits - fraction.count) + fraction
-}
-
-private func padded(_ s: String, _ width: Int) -> String { s + String(repeating: " ", count: Swift.max(0, width - s.count)) }
-
 /// Total size of the regular files directly in `directory`.
 private func directoryBytes(_ directory: String) -> Int {
     guard let handle = opendir(directory) else { return 0 }
@@ -75,12 +64,12 @@ func runReadBenchmark(_ arguments: [String]) throws {
         _ = system("rm -rf '\(run)'")
         let started = seconds()
         try makeRun(run, keys: keys, steps: steps)
-        print("logged \(keys) keys x \(steps) steps into \(run) in \(decimal(seconds() - started, 1)) s")
+        print("logged \(keys) keys x \(steps) steps into \(run) in \(fixed(seconds() - started, 1)) s")
     }
     let bytes = Double(directoryBytes(run + "/histograms"))
     let records = Double(keys * steps)
     let html = run + ".html"
-    print("histlog-bench --read: \(keys) keys x \(steps) steps, \(decimal(bytes / 1e6, 1)) MB of JSON in \(run)/histograms; "
+    print("histlog-bench --read: \(keys) keys x \(steps) steps, \(fixed(bytes / 1e6, 1)) MB of JSON in \(run)/histograms; "
         + "\(rounds) interleaved rounds (median / min)")
 
     var checksum = 0
@@ -105,12 +94,12 @@ func runReadBenchmark(_ arguments: [String]) throws {
             times[index].append(seconds() - started)
         }
     }
-    print(padded("contender", 20) + padded("median s", 11) + padded("min s", 11) + padded("MB/s", 10) + "records/s")
+    print(column("contender", 20) + column("median s", 11) + column("min s", 11) + column("MB/s", 10) + "records/s")
     for (index, contender) in contenders.enumerated() {
         let sorted = times[index].sorted()
         let median = sorted[sorted.count / 2]
-        let rate = contender.name.hasPrefix("read") ? padded(decimal(bytes / 1e6 / median, 1), 10) + decimal(records / median, 0) : ""
-        print(padded(contender.name, 20) + padded(decimal(median, 3), 11) + padded(decimal(sorted[0], 3), 11) + rate)
+        let rate = contender.name.hasPrefix("read") ? column(fixed(bytes / 1e6 / median, 1), 10) + fixed(records / median, 0) : ""
+        print(column(contender.name, 20) + column(fixed(median, 3), 11) + column(fixed(sorted[0], 3), 11) + rate)
     }
     if checksum == 0 { print("(checksum \(checksum))") }
 }

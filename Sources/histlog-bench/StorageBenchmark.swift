@@ -22,7 +22,8 @@ private func percentile(_ values: [Double], _ p: Double) -> Double {
     return sorted[Swift.min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
 }
 
-private func fixed(_ x: Double, _ digits: Int) -> String {
+/// `x` with `digits` decimals (no Foundation formatting in the benchmarks).
+func fixed(_ x: Double, _ digits: Int) -> String {
     let scale = pow(10, Double(digits))
     let whole = Int((x * scale).rounded())
     let text = String(whole / Int(scale))
@@ -31,7 +32,8 @@ private func fixed(_ x: Double, _ digits: Int) -> String {
     return text + "." + String(repeating: "0", count: digits - fraction.count) + fraction
 }
 
-private func column(_ s: String, _ width: Int) -> String { s + String(repeating: " ", count: Swift.max(0, width - s.count)) }
+/// `s` padded with spaces to `width`.
+func column(_ s: String, _ width: Int) -> String { s + String(repeating: " ", count: Swift.max(0, width - s.count)) }
 
 func runStorageBenchmark() throws {
     var template = Array("/tmp/histlog-bench-storage-XXXXXX".utf8CString)

@@ -167,14 +167,7 @@ struct JSONParser {
         if first == 0 {
             position += 1
         } else {
-            while position + 8 <= bytes.count, let eight = eightDigits(at: position) {
-                significand = significand &* 100_000_000 &+ eight
-                position += 8
-            }
-            while let digit = digit(at: position) {
-                significand = significand &* 10 &+ digit
-                position += 1
-            }
+            appendDigits(to: &significand)
         }
         var digitCount = position - digitsStart
         var exponent = 0
@@ -183,14 +176,7 @@ struct JSONParser {
             isInteger = false
             position += 1
             let fractionStart = position
-            while position + 8 <= bytes.count, let eight = eightDigits(at: position) {
-                significand = significand &* 100_000_000 &+ eight
-                position += 8
-            }
-            while let digit = digit(at: position) {
-                significand = significand &* 10 &+ digit
-                position += 1
-            }
+            appendDigits(to: &significand)
             guard position > fractionStart else { throw failure("expected a digit after '.'") }
             digitCount += position - fractionStart
             exponent = fractionStart - position
@@ -232,6 +218,20 @@ struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let value = Double(text) else { throw Failure(offset: start, reason: "invalid number") }
         return .double(value)
+    }
+
+    /// Appends the digits at `position` to `significand` (wrapping past 19 digits), eight at a
+    /// time while it can, and moves past them.
+    @inline(__always)
+    private mutating func appendDigits(to significand: inout UInt64) {
+        while position + 8 <= bytes.count, let eight = eightDigits(at: position) {
+            significand = significand &* 100_000_000 &+ eight
+            position += 8
+        }
+        while let digit = digit(at: position) {
+            significand = significand &* 10 &+ digit
+            position += 1
+        }
     }
 
     @inline(__always)
