@@ -1,20 +1,31 @@
 """PyTorch helpers: ``watch`` (parameters and gradients) and ``watch_activations`` (forward hooks).
 
-A step is one training iteration of the watched model: a forward pass in training mode with
-gradients enabled, followed by the backward pass through its output. The count starts at 0;
-logging happens at steps 0, every, 2 * every, ... — parameters and gradients when that step's
-backward pass has finished (after gradients are accumulated, before the optimizer steps),
-activations during that step's forward pass.
+What a step is depends on whether ``watch`` is given the optimizer (a "clock" below counts it):
+
+- ``optimizer=opt``: a step is one optimizer step — one ``opt.step()`` call, or, with
+  ``scaler=``, one ``scaler.step(opt)`` call, applied or skipped — counted from 0. Parameters
+  and gradients are logged in the optimizer's step pre-hook: exactly what ``step()`` is about to
+  apply (after gradient accumulation, GradScaler unscaling, DDP's all-reduce and clipping).
+- no optimizer: a step is one training iteration of the model — a backward pass that
+  accumulates gradients into its parameters while it is in training mode — and parameters and
+  gradients are logged when that backward pass has finished.
+
+Logging happens at steps 0, every, 2 * every, ...; activations during the first training forward
+pass of such a step. Parameters held as ``DTensor`` (FSDP2 ``fully_shard``, tensor parallelism)
+are logged whole: every rank contributes its shard to one record written by the group's rank 0.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 import weakref
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, Union
 
 from . import _run
 
 LayerSelection = Union[None, Sequence[str], Type[Any], Tuple[Type[Any], ...]]
+Patterns = Union[None, str, Sequence[str]]
 _LOG_CHOICES = ("all", "parameters", "gradients", None)
 
 
@@ -26,41 +37,57 @@ def _torch() -> Any:
     return torch
 
 
-def _first_grad_tensor(output: Any, torch: Any) -> Any:
-    """The first tensor of a module's output that autograd will reach, if any."""
-    if isinstance(output, torch.Tensor):
-        return output if output.requires_grad else None
-    if isinstance(output, dict):
-        output = list(output.values())
-    if isinstance(output, (list, tuple)):
-        for item in output:
-            found = _first_grad_tensor(item, torch)
-            if found is not None:
-                return found
-    return None
+# ---------------------------------------------------------------------------------------
+# Clocks: what a step is
+# ---------------------------------------------------------------------------------------
 
 
-class _IterationCounter:
-    """Counts training iterations of one model and calls listeners when a backward pass ends."""
+class _Clock:
+    """Counts steps. At each step, ``on_step`` listeners get its number at the moment to log
+    parameters and gradients; ``on_advance`` listeners get the next step's number once it is over."""
+
+    def __init__(self) -> None:
+        self.step = 0
+        self.on_step: List[Callable[[int], None]] = []
+        self.on_advance: List[Callable[[int], None]] = []
+
+    def _log(self, step: int) -> None:
+        for listener in list(self.on_step):
+            listener(step)
+
+    def _advance(self) -> None:
+        self.step += 1
+        for listener in list(self.on_advance):
+            listener(self.step)
+
+    @property
+    def unused(self) -> bool:
+        return not self.on_step and not self.on_advance
+
+    def remove(self) -> None:
+        raise NotImplementedError
+
+
+class _BackwardClock(_Clock):
+    """Training iterations of one model: a backward pass that accumulated gradients into its
+    parameters while the model was in training mode. Parameter hooks run in the autograd engine,
+    outside any graph ``torch.compile`` traces, so they add no graph break."""
 
     def __init__(self, model: Any) -> None:
+        super().__init__()
         self.torch = _torch()
-        self.step = 0  # completed training iterations
-        self.listeners: List[Callable[[int], None]] = []
-        self._backward_queued = False
-        self._hook = model.register_forward_hook(self._after_forward)
+        self._model = weakref.ref(model)
+        self._queued = False
+        self._hooks = [
+            parameter.register_post_accumulate_grad_hook(self._on_gradient)
+            for parameter in model.parameters()
+            if parameter.requires_grad
+        ]
 
-    def _after_forward(self, module: Any, inputs: Any, output: Any) -> None:
-        torch = self.torch
-        if module.training and torch.is_grad_enabled() and self.listeners:
-            tensor = _first_grad_tensor(output, torch)
-            if tensor is not None:
-                tensor.register_hook(self._on_output_gradient)
-
-    def _on_output_gradient(self, gradient: Any) -> None:
+    def _on_gradient(self, parameter: Any) -> None:
         # Runs inside the backward pass: ask autograd to call back once the whole pass is done.
-        if not self._backward_queued:
-            self._backward_queued = True
+        if not self._queued:
+            self._queued = True
             self.torch.autograd.Variable._execution_engine.queue_callback(self._after_pass_callbacks)
 
     def _after_pass_callbacks(self) -> None:
@@ -69,26 +96,392 @@ class _IterationCounter:
         self.torch.autograd.Variable._execution_engine.queue_callback(self._backward_finished)
 
     def _backward_finished(self) -> None:
-        self._backward_queued = False
-        step = self.step
-        self.step = step + 1
-        for listener in list(self.listeners):
-            listener(step)
+        self._queued = False
+        model = self._model()
+        if model is None or not model.training:
+            return
+        self._log(self.step)
+        self._advance()
 
     def remove(self) -> None:
-        self._hook.remove()
-        self.listeners.clear()
+        for hook in self._hooks:
+            hook.remove()
+        self._hooks.clear()
 
 
-_counters: "weakref.WeakKeyDictionary[Any, _IterationCounter]" = weakref.WeakKeyDictionary()
+class _OptimizerClock(_Clock):
+    """Steps of one optimizer, from its step pre- and post-hooks. An optimizer called with a
+    closure (LBFGS) computes its gradients inside ``step()``: the closure is wrapped so that
+    logging happens after its first evaluation, on the gradients the step starts from."""
+
+    def __init__(self, optimizer: Any) -> None:
+        super().__init__()
+        self._hooks = [
+            optimizer.register_step_pre_hook(self._before_step),
+            optimizer.register_step_post_hook(self._after_step),
+        ]
+
+    def _before_step(self, optimizer: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+        # torch passes step()'s own arguments: (optimizer, closure?) and keywords
+        step = self.step
+        if kwargs.get("closure") is not None:
+            return args, {**kwargs, "closure": self._logging_closure(kwargs["closure"], step)}
+        if len(args) > 1 and callable(args[1]):
+            return (args[0], self._logging_closure(args[1], step), *args[2:]), kwargs
+        self._log(step)
+        return None
+
+    def _logging_closure(self, closure: Callable[[], Any], step: int) -> Callable[[], Any]:
+        logged = False
+
+        def logging_closure() -> Any:
+            nonlocal logged
+            result = closure()
+            if not logged:
+                logged = True
+                self._log(step)
+            return result
+
+        return logging_closure
+
+    def _after_step(self, optimizer: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
+        self._advance()
+
+    def skipped(self) -> None:
+        """A ``scaler.step(optimizer)`` that did not call ``optimizer.step()`` (non-finite
+        gradients): a step all the same, logged with the gradients as the scaler left them."""
+        self._log(self.step)
+        self._advance()
+
+    def remove(self) -> None:
+        for hook in self._hooks:
+            hook.remove()
+        self._hooks.clear()
+
+
+class _ScalerTap:
+    """Sees the steps a ``GradScaler`` skips: ``scaler.step(optimizer)`` is wrapped on the
+    instance; an attempt after which the optimizer's clock has not moved called no
+    ``optimizer.step()``."""
+
+    def __init__(self, scaler: Any) -> None:
+        self._scaler = weakref.ref(scaler)
+        self.clocks: "weakref.WeakKeyDictionary[Any, _OptimizerClock]" = weakref.WeakKeyDictionary()
+        self._shadowed = scaler.__dict__.get("step")  # an instance attribute we cover, if any
+        original = scaler.step
+
+        def step(optimizer: Any, *args: Any, **kwargs: Any) -> Any:
+            clock = self.clocks.get(optimizer)
+            before = None if clock is None else clock.step
+            result = original(optimizer, *args, **kwargs)
+            if clock is not None and clock.step == before:
+                clock.skipped()
+            return result
+
+        scaler.step = step
+
+    def remove(self) -> None:
+        scaler = self._scaler()
+        if scaler is None:
+            return
+        if self._shadowed is None:
+            scaler.__dict__.pop("step", None)
+        else:
+            scaler.step = self._shadowed
+
+
+_backward_clocks: "weakref.WeakKeyDictionary[Any, _BackwardClock]" = weakref.WeakKeyDictionary()
+_optimizer_clocks: "weakref.WeakKeyDictionary[Any, _OptimizerClock]" = weakref.WeakKeyDictionary()
+_scaler_taps: "weakref.WeakKeyDictionary[Any, _ScalerTap]" = weakref.WeakKeyDictionary()
+
+
+def _clock(model: Any, optimizer: Any, scaler: Any) -> _Clock:
+    if optimizer is None:
+        if model not in _backward_clocks:
+            _backward_clocks[model] = _BackwardClock(model)
+        return _backward_clocks[model]
+    if optimizer not in _optimizer_clocks:
+        _optimizer_clocks[optimizer] = _OptimizerClock(optimizer)
+    clock = _optimizer_clocks[optimizer]
+    if scaler is not None:
+        if scaler not in _scaler_taps:
+            _scaler_taps[scaler] = _ScalerTap(scaler)
+        _scaler_taps[scaler].clocks[optimizer] = clock
+    return clock
+
+
+def _release(clock: _Clock) -> None:
+    """Removes a clock's hooks once nothing listens to it."""
+    if not clock.unused:
+        return
+    for registry in (_backward_clocks, _optimizer_clocks):
+        for owner, registered in list(registry.items()):
+            if registered is clock:
+                del registry[owner]
+    for scaler, tap in list(_scaler_taps.items()):
+        for optimizer, registered in list(tap.clocks.items()):
+            if registered is clock:
+                del tap.clocks[optimizer]
+        if not len(tap.clocks):
+            tap.remove()
+            del _scaler_taps[scaler]
+    clock.remove()
+
+
+# ---------------------------------------------------------------------------------------
+# Models, names and tensors
+# ---------------------------------------------------------------------------------------
+
+
+def unwrap(model: Any) -> Any:
+    """The model inside ``DistributedDataParallel`` / ``DataParallel`` and ``torch.compile``
+    wrappers, so that names carry no ``module.`` or ``_orig_mod.`` prefix."""
+    torch = _torch()
+    while True:
+        if isinstance(model, (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)):
+            model = model.module
+        elif type(model).__name__ == "OptimizedModule" and isinstance(getattr(model, "_orig_mod", None), torch.nn.Module):
+            model = model._orig_mod
+        else:
+            return model
+
+
+def _patterns(value: Patterns, argument: str) -> List["re.Pattern[str]"]:
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else value
+    try:
+        items = list(items)
+    except TypeError:
+        raise TypeError(f"{argument} must be a regular expression or a list of them, got {type(value).__name__}") from None
+    compiled = []
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{argument} must hold regular expressions (str), got {type(item).__name__}")
+        try:
+            compiled.append(re.compile(item))
+        except re.error as error:
+            raise ValueError(f"{argument}: {item!r} is not a regular expression: {error}") from None
+    return compiled
+
+
+def _selected(name: str, include: List["re.Pattern[str]"], exclude: List["re.Pattern[str]"]) -> bool:
+    """``include`` (any matches, or none given) and not ``exclude``, with ``re.search``."""
+    if include and not any(pattern.search(name) for pattern in include):
+        return False
+    return not any(pattern.search(name) for pattern in exclude)
+
+
+def _distributed() -> Any:
+    """``torch.distributed`` when a job is initialised, else None."""
+    torch = _torch()
+    dist = torch.distributed
+    return dist if dist.is_available() and dist.is_initialized() else None
+
+
+def _dtensor_type() -> Any:
+    try:
+        from torch.distributed.tensor import DTensor
+    except ImportError:
+        try:
+            from torch.distributed._tensor import DTensor  # torch < 2.4
+        except ImportError:
+            return None
+    return DTensor
+
+
+class _Logger:
+    """Writes one tensor's histogram: plain tensors on global rank 0 only (DDP keeps them equal
+    on every rank), ``DTensor``s as one record of the whole tensor from every rank's shard."""
+
+    def __init__(self, run: Optional["_run.Run"]) -> None:
+        self.run = run
+        self.dist = _distributed()
+        self.dtensor = _dtensor_type() if self.dist is not None else None
+        self.logging_rank = self.dist is None or self.dist.get_rank() == 0
+        self._warned: set = set()
+
+    def is_sharded(self, tensor: Any) -> bool:
+        return self.dtensor is not None and isinstance(tensor, self.dtensor)
+
+    def __call__(self, tensor: Any, key: str, step: int) -> None:
+        if self.is_sharded(tensor):
+            self._log_sharded(tensor, key, step)
+        elif self.logging_rank:
+            run = self.run if self.run is not None else _run._current_run()
+            run.log_histogram(tensor, key=key, step=step)
+
+    def _log_sharded(self, tensor: Any, key: str, step: int) -> None:
+        """Collective over the DTensor's mesh: every rank of it must log the same keys in the
+        same order. Ranks that hold a replica (a ``Replicate`` placement, coordinate > 0)
+        contribute nothing, so each element is counted once."""
+        from . import distributed
+
+        mesh = tensor.device_mesh
+        kinds = [type(placement).__name__ for placement in tensor.placements]
+        if any(kind not in ("Shard", "Replicate") for kind in kinds):
+            return self._skip(key, f"its placements {tensor.placements} hold partial values")
+        if mesh.ndim == 1:
+            group = mesh.get_group()
+        elif mesh.size() == self.dist.get_world_size():
+            group = None
+        else:
+            return self._skip(key, "its device mesh has several dimensions and does not span the job")
+        local = tensor.to_local()
+        coordinate = mesh.get_coordinate() or []
+        if any(kind == "Replicate" and index > 0 for kind, index in zip(kinds, coordinate)):
+            local = local.reshape(-1)[:0]
+        distributed.log_histogram(local, key=key, step=step, group=group, run=self.run)
+
+    def _skip(self, key: str, why: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            warnings.warn(f"histlog.watch does not log {key}: {why}", RuntimeWarning, stacklevel=3)
+
+
+# ---------------------------------------------------------------------------------------
+# Watches
+# ---------------------------------------------------------------------------------------
+
+
+class Watch:
+    """What ``watch`` / ``watch_activations`` installed on a model. ``step`` is the current step
+    number of its clock: set it to continue a resumed run's numbering. ``remove()`` stops it."""
+
+    def __init__(self, model: Any, every: int, clock: Optional[_Clock], run: Optional["_run.Run"]) -> None:
+        self._model_ref = weakref.ref(model)
+        self.every = every
+        self.run = run
+        self._clock = clock
+        self._logger = _Logger(run)
+        self._hooks: List[Any] = []
+        self._listeners: List[Tuple[List[Callable[[int], None]], Callable[[int], None]]] = []
+
+    @property
+    def step(self) -> int:
+        return self._clock.step if self._clock is not None else 0
+
+    @step.setter
+    def step(self, value: int) -> None:
+        if self._clock is not None:
+            self._clock.step = value
+            for listeners, listener in self._listeners:
+                if listeners is self._clock.on_advance:
+                    listener(value)
+
+    def _listen(self, listeners: List[Callable[[int], None]], listener: Callable[[int], None]) -> None:
+        listeners.append(listener)
+        self._listeners.append((listeners, listener))
+
+    def remove(self) -> None:
+        for hook in self._hooks:
+            hook.remove()
+        self._hooks.clear()
+        for listeners, listener in self._listeners:
+            if listener in listeners:
+                listeners.remove(listener)
+        self._listeners.clear()
+        if self._clock is not None:
+            _release(self._clock)
+            self._clock = None
+        model = self._model_ref()
+        if model is not None and self in _watches.get(model, []):
+            _watches[model].remove(self)
+
+
+class _ParameterWatch(Watch):
+    def __init__(
+        self, model: Any, every: int, log: Optional[str], clock: Optional[_Clock], optimizer: Any,
+        include: List["re.Pattern[str]"], exclude: List["re.Pattern[str]"], run: Optional["_run.Run"],
+    ) -> None:
+        super().__init__(model, every, clock, run)
+        self.log = log
+        self._optimizer = weakref.ref(optimizer) if optimizer is not None else None
+        self._include, self._exclude = include, exclude
+        if clock is not None and log is not None:
+            self._listen(clock.on_step, self._on_step)
+
+    def _parameters(self, model: Any) -> Iterator[Tuple[str, Any]]:
+        """The selected parameters; with an optimizer, those it updates. Looked up at each
+        logging step: optimizers and ``.to()`` may replace tensors."""
+        held = None
+        if self._optimizer is not None:
+            optimizer = self._optimizer()
+            held = {id(p) for group in optimizer.param_groups for p in group["params"]} if optimizer else set()
+        for name, parameter in model.named_parameters():
+            if (held is None or id(parameter) in held) and _selected(name, self._include, self._exclude):
+                yield name, parameter
+
+    def _on_step(self, step: int) -> None:
+        if step % self.every:
+            return
+        model = self._model_ref()
+        if model is None:
+            return
+        parameters = self.log in ("all", "parameters")
+        gradients = self.log in ("all", "gradients")
+        optimizer = self._optimizer() if self._optimizer is not None else None
+        # A fused optimizer under GradScaler unscales inside step(): it is handed the scale.
+        scale = getattr(optimizer, "grad_scale", None)
+        log = self._logger
+        for name, parameter in self._parameters(model):
+            if parameters:
+                log(parameter.detach(), f"Parameters/{name}", step)
+            gradient = parameter.grad
+            if gradients and gradient is not None:
+                log(gradient if scale is None else gradient / scale, f"Gradients/{name}", step)
+
+
+class _ActivationWatch(Watch):
+    def __init__(
+        self, model: Any, modules: Iterable[Tuple[str, Any]], every: int, clock: Optional[_Clock],
+        run: Optional["_run.Run"],
+    ) -> None:
+        super().__init__(model, every, clock, run)
+        if clock is None:
+            return
+        torch = _torch()
+        for name, module in modules:
+            armed = _Armed(clock.step % every == 0)
+            self._listen(clock.on_advance, armed.arm_for(every))
+            self._hooks.append(module.register_forward_hook(self._make_hook(name or "model", armed, torch)))
+
+    def _make_hook(self, name: str, armed: "_Armed", torch: Any) -> Callable[..., None]:
+        key = f"Activations/{name}"
+        clock = self._clock
+        log = self._logger
+
+        def after_forward(module: Any, inputs: Any, output: Any) -> None:
+            # Reads one flag on steps that do not log, so that a compiled model sees a constant.
+            if not armed.armed or not module.training or not torch.is_grad_enabled():
+                return
+            armed.armed = False
+            step = clock.step if clock is not None else 0
+            if isinstance(output, torch.Tensor):
+                log(output, key, step)
+            elif isinstance(output, (list, tuple)):
+                for index, item in enumerate(output):
+                    if isinstance(item, torch.Tensor):
+                        log(item, f"{key}/{index}", step)
+
+        return after_forward
+
+
+class _Armed:
+    """Whether a module's next training forward pass is logged: set when a logged step begins,
+    cleared by the first one."""
+
+    def __init__(self, armed: bool) -> None:
+        self.armed = armed
+
+    def arm_for(self, every: int) -> Callable[[int], None]:
+        def arm(step: int) -> None:
+            self.armed = step % every == 0
+
+        return arm
+
+
 _watches: "weakref.WeakKeyDictionary[Any, List[Watch]]" = weakref.WeakKeyDictionary()
-
-
-def _counter(model: Any) -> _IterationCounter:
-    counter = _counters.get(model)
-    if counter is None:
-        counter = _counters[model] = _IterationCounter(model)
-    return counter
 
 
 def _check_every(every: Any) -> int:
@@ -103,117 +496,38 @@ def _check_model(model: Any, function: str) -> None:
         raise TypeError(f"{function} needs a torch.nn.Module, got {type(model).__name__}")
 
 
-class Watch:
-    """What ``watch`` / ``watch_activations`` installed on a model. ``step`` is the model's
-    training-iteration count: set it to continue a resumed run's numbering. ``remove()`` stops it."""
-
-    def __init__(self, model: Any, every: int, run: Optional["_run.Run"]) -> None:
-        self._model_ref = weakref.ref(model)
-        self.every = every
-        self.run = run
-        self._counter: Optional[_IterationCounter] = _counter(model) if every > 0 else None
-        self._hooks: List[Any] = []
-        self._listener: Optional[Callable[[int], None]] = None
-
-    @property
-    def step(self) -> int:
-        return self._counter.step if self._counter is not None else 0
-
-    @step.setter
-    def step(self, value: int) -> None:
-        if self._counter is not None:
-            self._counter.step = value
-
-    def _log(self, values: Any, key: str, step: int) -> None:
-        run = self.run if self.run is not None else _run._current_run()
-        run.log_histogram(values, key=key, step=step)
-
-    def remove(self) -> None:
-        for hook in self._hooks:
-            hook.remove()
-        self._hooks.clear()
-        if self._counter is not None and self._listener in self._counter.listeners:
-            self._counter.listeners.remove(self._listener)
-        model = self._model_ref()
-        if model is not None:
-            watches = _watches.get(model, [])
-            if self in watches:
-                watches.remove(self)
-            if not watches and model in _counters:
-                _counters.pop(model).remove()
+def _check_optimizer(optimizer: Any, scaler: Any) -> None:
+    torch = _torch()
+    if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
+        inner = getattr(optimizer, "optimizer", None)  # accelerate's AcceleratedOptimizer, Lightning's wrapper
+        hint = " (pass its .optimizer)" if isinstance(inner, torch.optim.Optimizer) else ""
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer{hint}, got {type(optimizer).__name__}")
+    if scaler is not None:
+        if optimizer is None:
+            raise ValueError("scaler needs optimizer: steps are counted on the optimizer the scaler steps")
+        if not callable(getattr(scaler, "step", None)) or not hasattr(scaler, "unscale_"):
+            raise TypeError(f"scaler must be a torch.amp.GradScaler, got {type(scaler).__name__}")
 
 
-class _ParameterWatch(Watch):
-    def __init__(self, model: Any, every: int, log: Optional[str], run: Optional["_run.Run"]) -> None:
-        super().__init__(model, every, run)
-        self.log = log
-        # Tensors are looked up at each logging step: optimizers and .to() may replace them.
-        if self._counter is not None and log is not None:
-            self._listener = self._backward_finished
-            self._counter.listeners.append(self._listener)
-
-    def _backward_finished(self, step: int) -> None:
-        if step % self.every:
-            return
-        model = self._model_ref()
-        if model is None:
-            return
-        parameters = self.log in ("all", "parameters")
-        gradients = self.log in ("all", "gradients")
-        for name, parameter in model.named_parameters():
-            if parameters:
-                self._log(parameter, f"Parameters/{name}", step)
-            if gradients and parameter.grad is not None:
-                self._log(parameter.grad, f"Gradients/{name}", step)
+def _is_sharded(model: Any) -> bool:
+    dtensor = _dtensor_type() if _distributed() is not None else None
+    return dtensor is not None and any(isinstance(p, dtensor) for p in model.parameters())
 
 
-class _ActivationWatch(Watch):
-    def __init__(self, model: Any, modules: Iterable[Tuple[str, Any]], every: int, run: Optional["_run.Run"]) -> None:
-        super().__init__(model, every, run)
-        if self._counter is None:
-            return
-        # A listener keeps the counter counting even when no parameter watch is installed.
-        self._listener = _ignore_step
-        self._counter.listeners.append(self._listener)
-        torch = self._counter.torch
-        for name, module in modules:
-            self._hooks.append(module.register_forward_hook(self._make_hook(name or "model", torch)))
-
-    def _make_hook(self, name: str, torch: Any) -> Callable[..., None]:
-        key = f"Activations/{name}"
-        counter = self._counter
-        assert counter is not None
-
-        def after_forward(module: Any, inputs: Any, output: Any) -> None:
-            step = counter.step
-            if step % self.every or not module.training or not torch.is_grad_enabled():
-                return
-            if isinstance(output, torch.Tensor):
-                self._log(output, key, step)
-            elif isinstance(output, (list, tuple)):
-                for index, item in enumerate(output):
-                    if isinstance(item, torch.Tensor):
-                        self._log(item, f"{key}/{index}", step)
-
-        return after_forward
-
-
-def _ignore_step(step: int) -> None:
-    pass
-
-
-def _data_parallel(model: Any, every: int) -> Tuple[Any, int]:
-    """Under (Distributed)DataParallel: the wrapped module (names without the ``module.``
-    prefix), watched on global rank 0 only (``every`` 0 elsewhere): DDP keeps parameters and
-    gradients identical on every rank, so one copy is the whole picture."""
-    from .distributed import is_logging_rank, unwrap_data_parallel
-
-    return unwrap_data_parallel(model), every if is_logging_rank() else 0
-
-
-def _register(model: Any, watch: Watch) -> Watch:
+def _replace(model: Any, kind: type, watch: Watch) -> Watch:
+    for earlier in [w for w in _watches.get(model, []) if isinstance(w, kind)]:
+        earlier.remove()
     _watches.setdefault(model, []).append(watch)
     return watch
+
+
+def _logged_here(model: Any, every: int) -> int:
+    """``every`` on the ranks that take part: all of them for sharded (DTensor) parameters, which
+    every rank must contribute to; else global rank 0 only (``every`` 0 elsewhere)."""
+    dist = _distributed()
+    if dist is None or dist.get_rank() == 0 or _is_sharded(model):
+        return every
+    return 0
 
 
 def watch(
@@ -221,28 +535,47 @@ def watch(
     every: int = 100,
     log: Optional[str] = "all",
     *,
+    optimizer: Any = None,
+    scaler: Any = None,
+    include: Patterns = None,
+    exclude: Patterns = None,
     run: Optional["_run.Run"] = None,
 ) -> Watch:
-    """Logs ``Parameters/{name}`` and ``Gradients/{name}`` of every parameter of ``model`` every
-    ``every`` training iterations, with no call added to the training loop (like ``wandb.watch``).
+    """Logs ``Parameters/{name}`` and ``Gradients/{name}`` of the parameters of ``model`` every
+    ``every`` steps, with no call added to the training loop (like ``wandb.watch``).
 
-    ``log``: "all", "parameters", "gradients" (or None: nothing). ``every <= 0`` disables it.
-    The records go to ``run``, or to the active run at each logging step. Watching a model again
-    replaces the earlier parameter watch. Returns a ``Watch`` (``.step``, ``.remove()``).
+    ``optimizer``: pass it whenever the loop is not plain forward-backward-step (mixed precision,
+    gradient accumulation, DDP, FSDP2, clipping, ``torch.compile``). A step is then one
+    ``optimizer.step()`` call, and what is logged is what that call is about to apply: the
+    parameters before the update and the final gradients, unscaled, accumulated, all-reduced and
+    clipped. Only the parameters the optimizer updates are logged. ``scaler``: the
+    ``torch.amp.GradScaler`` that steps the optimizer; with it, a step the scaler skips (its
+    gradients hold Inf or NaN) is a step too, logged with those gradients (unscaled, NaN/Inf
+    counted) and the unchanged parameters. Without ``optimizer``, a step is one training
+    iteration (a backward pass through the model in training mode), logged when it ends.
 
-    In a ``torch.distributed`` job only global rank 0 logs (elsewhere the watch is disabled):
-    DistributedDataParallel keeps parameters identical and averages gradients on every rank, so
-    rank 0's copy is the whole picture; gradients are logged once DDP has synchronised them.
-    A DDP / DataParallel wrapper is looked through, so names carry no ``module.`` prefix.
+    ``log``: "all", "parameters", "gradients" (or None: nothing). ``include`` / ``exclude``:
+    regular expressions (one or a list) searched in the parameter names (``re.search``); a name
+    is logged if any ``include`` matches (or none is given) and no ``exclude`` does. ``every <= 0``
+    disables it. The records go to ``run``, or to the active run at each logging step. Watching a
+    model again replaces its earlier watch. Returns a ``Watch`` (``.step``, ``.remove()``).
+
+    Names are those of the model inside DDP / DataParallel / ``torch.compile`` wrappers. In a
+    ``torch.distributed`` job, plain parameters are logged by global rank 0 (DDP keeps them equal
+    on every rank); ``DTensor`` parameters (FSDP2) are logged whole by every rank together, rank 0
+    of their mesh writing the record (see ``histlog.distributed``): every rank must call ``watch``.
     """
     _check_model(model, "watch")
     every = _check_every(every)
     if log not in _LOG_CHOICES:
         raise ValueError(f'log must be "all", "parameters", "gradients" or None, got {log!r}')
-    model, every = _data_parallel(model, every)
-    for earlier in [w for w in _watches.get(model, []) if isinstance(w, _ParameterWatch)]:
-        earlier.remove()
-    return _register(model, _ParameterWatch(model, every, log, run))
+    _check_optimizer(optimizer, scaler)
+    include_patterns, exclude_patterns = _patterns(include, "include"), _patterns(exclude, "exclude")
+    model = unwrap(model)
+    every = _logged_here(model, every)
+    clock = _clock(model, optimizer, scaler) if every > 0 and log is not None else None
+    return _replace(model, _ParameterWatch,
+                    _ParameterWatch(model, every, log, clock, optimizer, include_patterns, exclude_patterns, run))
 
 
 def _select_modules(model: Any, layers: LayerSelection) -> List[Tuple[str, Any]]:
@@ -282,28 +615,37 @@ def watch_activations(
     layers: LayerSelection = None,
     every: int = 100,
     *,
+    optimizer: Any = None,
+    scaler: Any = None,
     run: Optional["_run.Run"] = None,
 ) -> Watch:
-    """Logs ``Activations/{module name}`` — the outputs of the chosen modules — every ``every``
-    training iterations, from forward hooks. ``layers``: None (every leaf module), a list of
-    module names (as ``model.named_modules()`` gives them), or a module type / tuple of types
-    (e.g. ``torch.nn.ReLU``). Only forward passes in training mode with gradients enabled are
-    logged. ``every <= 0`` disables it. Returns a ``Watch`` (``.remove()`` stops it).
-    In a ``torch.distributed`` job only global rank 0 logs: the activations of its own mini-batch."""
+    """Logs ``Activations/{module name}`` — the outputs of the chosen modules — from forward
+    hooks, in the first training forward pass (training mode, gradients enabled) of every
+    ``every``-th step. Steps are counted as by ``watch`` with the same ``optimizer`` and
+    ``scaler`` (pass the same ones, so that both number the same steps).
+
+    ``layers``: None (every leaf module), a list of module names (as ``model.named_modules()``
+    gives them), or a module type / tuple of types (e.g. ``torch.nn.ReLU``). ``every <= 0``
+    disables it. Watching a model's activations again replaces the earlier activation watch.
+    In a ``torch.distributed`` job only global rank 0 logs: the activations of its own mini-batch.
+    On a compiled model, steps that do not log read one flag per hook (no graph break); a logged
+    forward pass breaks the graph where each hook logs.
+    """
     _check_model(model, "watch_activations")
     every = _check_every(every)
-    model, every = _data_parallel(model, every)
+    _check_optimizer(optimizer, scaler)
+    model = unwrap(model)
+    dist = _distributed()
+    if dist is not None and dist.get_rank() != 0:
+        every = 0
     modules = _select_modules(model, layers)
-    return _register(model, _ActivationWatch(model, modules, every, run))
+    clock = _clock(model, optimizer, scaler) if every > 0 else None
+    return _replace(model, _ActivationWatch, _ActivationWatch(model, modules, every, clock, run))
 
 
 def unwatch(model: Any = None) -> None:
     """Removes every hook ``watch`` and ``watch_activations`` installed on ``model`` (all models if None)."""
-    if model is not None:
-        from .distributed import unwrap_data_parallel
-
-        model = unwrap_data_parallel(model)
-    models = list(_watches.keys()) if model is None else [model]
+    models = list(_watches.keys()) if model is None else [unwrap(model)]
     for watched in models:
         for installed in list(_watches.get(watched, [])):
             installed.remove()

@@ -265,21 +265,3 @@ def log_histogram(
 def _signature(*call: Any) -> int:
     """A 48-bit digest of a call's arguments: equal on every rank that logs the same thing."""
     return int.from_bytes(hashlib.blake2b(repr(call).encode(), digest_size=6).digest(), "little")
-
-
-# ---------------------------------------------------------------------------------------
-# watch under DDP
-# ---------------------------------------------------------------------------------------
-
-
-def unwrap_data_parallel(model: Any) -> Any:
-    """The model inside a ``DistributedDataParallel`` / ``DataParallel`` wrapper (so that names
-    carry no ``module.`` prefix), or the model itself."""
-    if isinstance(model, (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)):
-        return model.module
-    return model
-
-
-def is_logging_rank() -> bool:
-    """False on every process of an initialised ``torch.distributed`` job but global rank 0."""
-    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0

@@ -30,7 +30,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch(world: int, out: Path, timeout: float = 180.0) -> None:
+def launch(world: int, out: Path, timeout: float = 180.0, worker: Path = WORKER, arguments: tuple = ()) -> None:
     """Starts `world` workers the way torchrun would (env://) and waits for all of them."""
     port = _free_port()
     procs = []
@@ -39,7 +39,7 @@ def launch(world: int, out: Path, timeout: float = 180.0) -> None:
                    LOCAL_WORLD_SIZE=str(world), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port),
                    GLOO_SOCKET_IFNAME="lo", OMP_NUM_THREADS="1",
                    HISTLOG_DIR=str(out / f"default-{rank}"))
-        procs.append(subprocess.Popen([sys.executable, str(WORKER), str(out)], env=env,
+        procs.append(subprocess.Popen([sys.executable, str(worker), str(out), *arguments], env=env,
                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     failures = []
     for rank, p in enumerate(procs):

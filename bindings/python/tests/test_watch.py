@@ -122,11 +122,12 @@ def test_watch_activations_layers(tmp_path):
     model = make_model()
     with histlog.start_run(tmp_path / "run") as run:
         histlog.watch_activations(model, every=2)  # every leaf module
-        histlog.watch_activations(model, layers=torch.nn.ReLU, every=1, run=None)
         train(model, 3)
+        histlog.watch_activations(model, layers=torch.nn.ReLU, every=1, run=None)  # replaces the first
+        train(model, 2)
     steps = logged(run.path)
     assert steps["Activations/0"] == [0, 2] and steps["Activations/2"] == [0, 2]
-    assert steps["Activations/1"] == [0, 0, 1, 2, 2]  # the ReLU is selected twice: both kept
+    assert steps["Activations/1"] == [0, 2, 3, 4]  # once a step, never twice
 
 
 def test_watch_activations_by_name_and_values(tmp_path):
