@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     with histlog.start_run(path=run_path) as run:
-        histlog.watch(model, every=args.every, log="all")
-        histlog.watch_activations(model, every=args.every)
+        histlog.watch(model, every=args.every, log="all", optimizer=optimizer)
+        histlog.watch_activations(model, every=args.every, optimizer=optimizer)
         for epoch in range(args.epochs):
             model.train()
             order = torch.randperm(len(x_train))

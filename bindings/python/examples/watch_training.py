@@ -8,8 +8,8 @@ model = torch.nn.Sequential(torch.nn.Linear(20, 64), torch.nn.ReLU(), torch.nn.L
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 
 with histlog.start_run(name="watched") as run:
-    histlog.watch(model, every=10)  # Parameters/{name}, Gradients/{name}
-    histlog.watch_activations(model, layers=[torch.nn.ReLU], every=10)  # Activations/{module name}
+    histlog.watch(model, every=10, optimizer=optimizer)  # Parameters/{name}, Gradients/{name}
+    histlog.watch_activations(model, layers=[torch.nn.ReLU], every=10, optimizer=optimizer)  # Activations/{name}
     for _ in range(50):
         x = torch.randn(32, 20)
         loss = torch.nn.functional.cross_entropy(model(x), (x.sum(1) > 0).long())

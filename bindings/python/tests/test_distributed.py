@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from types import SimpleNamespace
+from typing import List, Optional
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +31,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch(world: int, out: Path, timeout: float = 180.0, worker: Path = WORKER, arguments: tuple = ()) -> None:
-    """Starts `world` workers the way torchrun would (env://) and waits for all of them."""
+def launch(world: int, out: Path, timeout: float = 180.0, worker: Path = WORKER, arguments: tuple = (),
+           cwd: Optional[Path] = None) -> List[str]:
+    """Starts `world` workers the way torchrun would (env://), waits for all of them and returns
+    what each printed."""
     port = _free_port()
     procs = []
     for rank in range(world):
@@ -39,9 +42,9 @@ def launch(world: int, out: Path, timeout: float = 180.0, worker: Path = WORKER,
                    LOCAL_WORLD_SIZE=str(world), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port),
                    GLOO_SOCKET_IFNAME="lo", OMP_NUM_THREADS="1",
                    HISTLOG_DIR=str(out / f"default-{rank}"))
-        procs.append(subprocess.Popen([sys.executable, str(worker), str(out), *arguments], env=env,
+        procs.append(subprocess.Popen([sys.executable, str(worker), str(out), *arguments], env=env, cwd=cwd,
                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-    failures = []
+    failures, outputs = [], []
     for rank, p in enumerate(procs):
         try:
             output, _ = p.communicate(timeout=timeout)
@@ -49,9 +52,11 @@ def launch(world: int, out: Path, timeout: float = 180.0, worker: Path = WORKER,
             for q in procs:
                 q.kill()
             raise
+        outputs.append(output)
         if p.returncode != 0:
             failures.append(f"rank {rank} exited with {p.returncode}:\n{output}")
     assert not failures, "\n".join(failures)
+    return outputs
 
 
 @pytest.fixture(scope="module", params=[2, 3], ids=["world2", "world3"])

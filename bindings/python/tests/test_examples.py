@@ -35,6 +35,22 @@ def test_watch_training(tmp_path):
     assert "[0, 10, 20, 30, 40]" in out
 
 
+def test_watch_mixed_precision(tmp_path):
+    pytest.importorskip("torch")
+    out = run_example("watch_mixed_precision.py", tmp_path).splitlines()
+    assert out == ["['Gradients/0.weight', 'Gradients/2.weight', 'Parameters/0.weight', 'Parameters/2.weight']",
+                   "[0, 5, 10, 15]"]
+
+
+def test_watch_fsdp2(tmp_path):
+    pytest.importorskip("torch")
+    from test_distributed import launch
+
+    outputs = launch(2, tmp_path, worker=EXAMPLES / "watch_fsdp2.py", cwd=tmp_path)
+    assert outputs[0].strip().splitlines()[-1] == "[0, 10, 20]"
+    assert histlog.open_run(tmp_path / "runs" / "fsdp2").get("Gradients/0.weight", 20).total_count == 20 * 64
+
+
 def test_summary_writer(tmp_path):
     pytest.importorskip("torch")
     run_example("summary_writer.py", tmp_path)
@@ -58,7 +74,8 @@ def test_every_python_snippet_of_the_readme_is_a_tested_example():
     readme = (EXAMPLES.parents[2] / "README.md").read_text()
     snippets = [block.split("```", 1)[0].strip() for block in readme.split("```python\n")[1:]]
     examples = {name: (EXAMPLES / name).read_text().split('"""', 2)[2].strip()
-                for name in ("log_histograms.py", "watch_training.py", "summary_writer.py",
+                for name in ("log_histograms.py", "watch_training.py", "watch_mixed_precision.py", "watch_fsdp2.py",
+                             "summary_writer.py",
                              "mlflow_histograms.py", "distributed.py")}
     assert len(snippets) >= len(examples)
     for snippet in snippets:
