@@ -90,6 +90,13 @@ bench-distributed: python-install
 
 bench: bench-distributed
 
+# The step time of a torch.compile'd MLP with histlog.watch(every=100, optimizer=) next to without.
+.PHONY: bench-watch
+bench-watch: python-install
+	OMP_NUM_THREADS=1 $(PY) bindings/python/benchmarks/bench_watch.py
+
+bench: bench-watch
+
 clean:
 	rm -rf .build .build-tsan $(VENV)
 

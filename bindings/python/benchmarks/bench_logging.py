@@ -223,7 +223,7 @@ def training_loop(directory: str, rounds: int, table: Table) -> None:
         run.flush()
 
     def with_watch(r: int) -> None:
-        watch = histlog.watch(model, every=1, run=watched_run)
+        watch = histlog.watch(model, every=1, optimizer=optimizer, run=watched_run)
         for _ in range(steps):
             train_step(r)
         watched_run.flush()
