@@ -353,7 +353,6 @@ class Watch:
         self.every = every
         self.run = run
         self._clock = clock
-        self._logger = _Logger(run)
         self._hooks: List[Any] = []
         self._listeners: List[Tuple[List[Callable[[int], None]], Callable[[int], None]]] = []
 
@@ -389,21 +388,30 @@ class Watch:
             _watches[model].remove(self)
 
 
-class _ParameterWatch(Watch):
-    def __init__(
-        self, model: Any, every: int, log: Optional[str], clock: Optional[_Clock], optimizer: Any,
-        include: List["re.Pattern[str]"], exclude: List["re.Pattern[str]"], run: Optional["_run.Run"],
-    ) -> None:
-        super().__init__(model, every, clock, run)
-        self.log = log
-        self._optimizer = weakref.ref(optimizer) if optimizer is not None else None
-        self._include, self._exclude = include, exclude
-        if clock is not None and log is not None:
-            self._listen(clock.on_step, self._on_step)
+class ParameterLogger:
+    """Logs ``Parameters/{name}`` and ``Gradients/{name}`` of a model's parameters at a step it
+    is given: the seam ``watch`` and the framework callbacks share.
 
-    def _parameters(self, model: Any) -> Iterator[Tuple[str, Any]]:
-        """The selected parameters; with an optimizer, those it updates. Looked up at each
-        logging step: optimizers and ``.to()`` may replace tensors."""
+    ``optimizer``: only the parameters it updates, and gradients unscaled when a fused optimizer
+    is handed GradScaler's scale. Tensors are looked up at each call: optimizers and ``.to()``
+    may replace them. In a ``torch.distributed`` job every rank must call it at the same steps
+    when parameters are ``DTensor``s (each contributes its shards); plain parameters are written
+    by global rank 0 only."""
+
+    def __init__(
+        self, model: Any, log: Optional[str] = "all", *, optimizer: Any = None, include: Patterns = None,
+        exclude: Patterns = None, run: Optional["_run.Run"] = None,
+    ) -> None:
+        if log not in _LOG_CHOICES:
+            raise ValueError(f'log must be "all", "parameters", "gradients" or None, got {log!r}')
+        self._model = weakref.ref(unwrap(model))
+        self.parameters = log in ("all", "parameters")
+        self.gradients = log in ("all", "gradients")
+        self._optimizer = weakref.ref(optimizer) if optimizer is not None else None
+        self._include, self._exclude = _patterns(include, "include"), _patterns(exclude, "exclude")
+        self._log = _Logger(run)
+
+    def _selected(self, model: Any) -> Iterator[Tuple[str, Any]]:
         held = None
         if self._optimizer is not None:
             optimizer = self._optimizer()
@@ -412,24 +420,32 @@ class _ParameterWatch(Watch):
             if (held is None or id(parameter) in held) and _selected(name, self._include, self._exclude):
                 yield name, parameter
 
-    def _on_step(self, step: int) -> None:
-        if step % self.every:
-            return
-        model = self._model_ref()
+    def __call__(self, step: int) -> None:
+        model = self._model()
         if model is None:
             return
-        parameters = self.log in ("all", "parameters")
-        gradients = self.log in ("all", "gradients")
         optimizer = self._optimizer() if self._optimizer is not None else None
         # A fused optimizer under GradScaler unscales inside step(): it is handed the scale.
         scale = getattr(optimizer, "grad_scale", None)
-        log = self._logger
-        for name, parameter in self._parameters(model):
-            if parameters:
-                log(parameter.detach(), f"Parameters/{name}", step)
+        for name, parameter in self._selected(model):
+            if self.parameters:
+                self._log(parameter.detach(), f"Parameters/{name}", step)
             gradient = parameter.grad
-            if gradients and gradient is not None:
-                log(gradient if scale is None else gradient / scale, f"Gradients/{name}", step)
+            if self.gradients and gradient is not None:
+                self._log(gradient if scale is None else gradient / scale, f"Gradients/{name}", step)
+
+
+class _ParameterWatch(Watch):
+    def __init__(self, model: Any, every: int, clock: Optional[_Clock], logger: ParameterLogger,
+                 run: Optional["_run.Run"]) -> None:
+        super().__init__(model, every, clock, run)
+        self._log_parameters = logger
+        if clock is not None:
+            self._listen(clock.on_step, self._on_step)
+
+    def _on_step(self, step: int) -> None:
+        if step % self.every == 0:
+            self._log_parameters(step)
 
 
 class _ActivationWatch(Watch):
@@ -438,6 +454,7 @@ class _ActivationWatch(Watch):
         run: Optional["_run.Run"],
     ) -> None:
         super().__init__(model, every, clock, run)
+        self._log = _Logger(run)
         if clock is None:
             return
         torch = _torch()
@@ -449,7 +466,7 @@ class _ActivationWatch(Watch):
     def _make_hook(self, name: str, armed: "_Armed", torch: Any) -> Callable[..., None]:
         key = f"Activations/{name}"
         clock = self._clock
-        log = self._logger
+        log = self._log
 
         def after_forward(module: Any, inputs: Any, output: Any) -> None:
             # Reads one flag on steps that do not log, so that a compiled model sees a constant.
@@ -567,15 +584,12 @@ def watch(
     """
     _check_model(model, "watch")
     every = _check_every(every)
-    if log not in _LOG_CHOICES:
-        raise ValueError(f'log must be "all", "parameters", "gradients" or None, got {log!r}')
     _check_optimizer(optimizer, scaler)
-    include_patterns, exclude_patterns = _patterns(include, "include"), _patterns(exclude, "exclude")
+    logger = ParameterLogger(model, log, optimizer=optimizer, include=include, exclude=exclude, run=run)
     model = unwrap(model)
     every = _logged_here(model, every)
     clock = _clock(model, optimizer, scaler) if every > 0 and log is not None else None
-    return _replace(model, _ParameterWatch,
-                    _ParameterWatch(model, every, log, clock, optimizer, include_patterns, exclude_patterns, run))
+    return _replace(model, _ParameterWatch, _ParameterWatch(model, every, clock, logger, run))
 
 
 def _select_modules(model: Any, layers: LayerSelection) -> List[Tuple[str, Any]]:
