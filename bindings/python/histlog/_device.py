@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -202,7 +202,7 @@ def _scales(widths: np.ndarray, parts: int) -> np.ndarray:
     return np.where((widths > 0) & np.isfinite(scales), scales, 0.0)
 
 
-def _parts_of(position, scales, parts: int):
+def _parts_of(position: torch.Tensor, scales: torch.Tensor, parts: int) -> torch.Tensor:
     """``floor(position)`` clamped to ``0 .. parts - 1``, or the last part where not split."""
     part = position.floor_().clamp_(0, parts - 1)
     return torch.where(scales > 0, part, torch.full_like(part, parts - 1)).to(torch.int64)
@@ -236,7 +236,8 @@ class SubBins:
         edges = bounds[1:-1]
         region = torch.bucketize(finite, edges, right=True)
         region -= ((region == n + 1) & (finite <= edges[-1])).to(region.dtype)
-        return region * s + _parts_of((finite - bounds[:-1][region]) * scales[region], scales[region], s)
+        sub_bin: torch.Tensor = region * s + _parts_of((finite - bounds[:-1][region]) * scales[region], scales[region], s)
+        return sub_bin
 
     def edges(self) -> np.ndarray:
         """The ``count + 1`` sub-bin edges, non-decreasing: ``left + width * (j / subdivisions)``
@@ -355,7 +356,7 @@ class EngineShard:
     def magnitudes(self, threshold: float) -> torch.Tensor:
         return magnitude_counts(self.finite(), threshold)
 
-    def _layout(self, sub_bins: SubBins) -> tuple:
+    def _layout(self, sub_bins: SubBins) -> Tuple[Any, ...]:
         edges = np.ascontiguousarray(sub_bins.bin_edges, dtype=np.float64)
         return (address(edges), edges.size,
                 math.nan if sub_bins.lo is None else sub_bins.lo, math.nan if sub_bins.hi is None else sub_bins.hi,
@@ -412,7 +413,7 @@ def summarize(
         edges = fixed_edges
     elif automatic_scale:
         logarithmic = False
-        if lo is not None:  # the same on every rank: lo is reduced
+        if lo is not None and hi is not None:  # the same on every rank: the extremes are reduced
             nonzero, small = combine_sum(shard.magnitudes(max(abs(lo), abs(hi)) * SMALL_MAGNITUDE))
             logarithmic = prefers_logarithmic(int(nonzero), int(small))
         edges = np.asarray(edges_for(lo, hi, nearest, logarithmic), dtype=np.float64)

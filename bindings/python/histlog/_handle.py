@@ -13,7 +13,7 @@ import contextlib
 import sys
 import threading
 import time
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, List
 
 from . import _ffi
 
@@ -25,7 +25,7 @@ class HandleOwner:
         self._handle = handle
         self._release = release
         self._description = description
-        self._calls: list = []  # one entry per call holding the handle
+        self._calls: List[None] = []  # one entry per call holding the handle
         self._closing = threading.Lock()
 
     @property

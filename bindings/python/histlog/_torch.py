@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import warnings
 import weakref
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Type, Union
 
 from . import _run
 
@@ -284,7 +284,7 @@ def _dtensor_type() -> Any:
         from torch.distributed.tensor import DTensor
     except ImportError:
         try:
-            from torch.distributed._tensor import DTensor  # torch < 2.4
+            from torch.distributed._tensor import DTensor  # type: ignore[attr-defined]  # torch < 2.4
         except ImportError:
             return None
     return DTensor
@@ -299,7 +299,7 @@ class _Logger:
         self.dist = _distributed()
         self.dtensor = _dtensor_type() if self.dist is not None else None
         self.logging_rank = self.dist is None or self.dist.get_rank() == 0
-        self._warned: set = set()
+        self._warned: Set[str] = set()
 
     def is_sharded(self, tensor: Any) -> bool:
         return self.dtensor is not None and isinstance(tensor, self.dtensor)
@@ -599,10 +599,8 @@ def _select_modules(model: Any, layers: LayerSelection) -> List[Tuple[str, Any]]
     if layers is None:
         leaves = [(name, module) for name, module in named if next(module.children(), None) is None]
         return leaves or [("", model)]
-    if isinstance(layers, (str, type)):
-        layers = [layers]
     try:
-        wanted = list(layers)
+        wanted: List[Any] = [layers] if isinstance(layers, (str, type)) else list(layers)
     except TypeError:
         raise TypeError(
             f"layers must be None, module names or module types, got {type(layers).__name__}"

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -49,19 +49,21 @@ import torch.distributed as dist
 from . import _adapt, _run
 from ._device import EdgesFor, ReducedSummary, summarize
 
+ProcessGroup = Optional[dist.ProcessGroup]  # None: the whole job
+
 # ---------------------------------------------------------------------------------------
 # The protocol
 # ---------------------------------------------------------------------------------------
 
 
-def _comm_device(group) -> torch.device:
+def _comm_device(group: ProcessGroup) -> torch.device:
     """Where the backend wants its tensors: the current CUDA device for NCCL, else the CPU."""
     if dist.get_backend(group) == "nccl":
         return torch.device("cuda", torch.cuda.current_device())
     return torch.device("cpu")
 
 
-def group_leader(group=None) -> int:
+def group_leader(group: ProcessGroup = None) -> int:
     """Global rank of the process that writes the record: rank 0 of ``group``."""
     return 0 if group is None else dist.get_global_rank(group, 0)
 
@@ -70,7 +72,7 @@ def reduce_summary(
     values: torch.Tensor,
     edges_for: EdgesFor,
     *,
-    group=None,
+    group: ProcessGroup = None,
     zero_tolerance: float = 0.0,
     fixed_edges: Optional[np.ndarray] = None,
     nearest_zero: bool = False,
@@ -91,7 +93,7 @@ def reduce_summary(
     """
     comm = _comm_device(group)
 
-    def combine(vector: torch.Tensor, op) -> np.ndarray:
+    def combine(vector: torch.Tensor, op: dist.ReduceOp.RedOpType) -> np.ndarray:
         vector = vector.to(comm)
         dist.all_reduce(vector, op=op, group=group)
         return vector.cpu().numpy()
@@ -110,22 +112,22 @@ def reduce_summary(
     )
 
 
-def gather_values(values: torch.Tensor, *, group=None) -> Optional[torch.Tensor]:
+def gather_values(values: torch.Tensor, *, group: ProcessGroup = None) -> Optional[torch.Tensor]:
     """Every rank's flattened ``values`` concatenated in rank order on the group's rank 0
     (``None`` on the others). Collective; moves all the data: for exact quantiles only."""
     comm = _comm_device(group)
     flat = values.detach().reshape(-1).to(comm)
     size = torch.tensor([flat.numel()], dtype=torch.int64, device=comm)
-    sizes = [torch.empty_like(size) for _ in range(dist.get_world_size(group))]
-    dist.all_gather(sizes, size, group=group)
-    sizes = [int(s) for s in sizes]
+    size_tensors = [torch.empty_like(size) for _ in range(dist.get_world_size(group))]
+    dist.all_gather(size_tensors, size, group=group)
+    sizes = [int(s) for s in size_tensors]
     padded = torch.zeros(max(sizes), dtype=flat.dtype, device=comm)
     padded[: flat.numel()] = flat
-    leader = dist.get_rank(group) == 0
-    gathered = [torch.empty_like(padded) for _ in sizes] if leader else None
-    dist.gather(padded, gather_list=gathered, dst=group_leader(group), group=group)
-    if not leader:
+    if dist.get_rank(group) != 0:
+        dist.gather(padded, gather_list=None, dst=group_leader(group), group=group)
         return None
+    gathered = [torch.empty_like(padded) for _ in sizes]
+    dist.gather(padded, gather_list=gathered, dst=group_leader(group), group=group)
     return torch.cat([g[:s] for g, s in zip(gathered, sizes)])
 
 
