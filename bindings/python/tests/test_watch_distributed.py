@@ -86,4 +86,7 @@ def test_fsdp2_logs_each_whole_parameter_without_gathering(tmp_path, world):
         zoomed, rest = divmod(share["bytes"] // 8 - fixed, 256)
         assert share["bytes"] % 8 == 0 and rest == 0 and 1 <= zoomed <= 5, share
     assert small["gathers"] == large["gathers"] == 0
-    assert math.isfinite(reader.get("Parameters/0.weight", STEPS).mean)  # the traffic steps logged too
+    # the measured steps logged the parameter they were given, at the steps set on the watch
+    assert reader.keys() and reader.steps("Parameters/2.bias")[-1] == STEPS
+    assert reader.steps("Parameters/0.weight")[-1] == STEPS + 1
+    assert math.isfinite(reader.get("Parameters/0.weight", STEPS + 1).mean)

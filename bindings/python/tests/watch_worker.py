@@ -125,9 +125,10 @@ def fsdp2_case(out: Path, rank: int) -> None:
         optimizer.step()
     # Bytes one parameter's record costs, for a small and a large parameter, and no gathering.
     traffic = {}
-    for name in ("2.bias", "0.weight"):
+    for offset, name in enumerate(("2.bias", "0.weight")):
         plain = torch.optim.SGD(model.parameters(), lr=0.0)  # no oracle hook: only watch talks
-        histlog.watch(model, every=1, log="parameters", optimizer=plain, include=f"^{name}$")
+        watched = histlog.watch(model, every=1, log="parameters", optimizer=plain, include=f"^{name}$")
+        watched.step = STEPS + offset  # a new optimizer counts from 0: continue the numbering
         with Traffic() as counted:
             plain.step()
         traffic[name] = {"bytes": counted.bytes, "gathers": counted.gathers,
