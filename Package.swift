@@ -48,3 +48,8 @@ let package = Package(
     ]
 )
 
+// The Python sdist (bindings/python/setup.py) carries only the folders libhistlog.so is built
+// from: in such a tree the targets whose folder is absent (benchmarks, tests) are left out.
+package.targets.removeAll { target in
+    target.path.map { !FileManager.default.fileExists(atPath: "\(packageRoot)/\($0)") } ?? false
+}
