@@ -31,7 +31,7 @@ $(VENV)/.deps: bindings/python/requirements-dev.txt
 	touch $@
 
 # test-python runs every Python test, test-report's among them.
-test: test-swift test-swift-package test-swift-tsan test-c test-python
+test: test-swift test-swift-package test-swift-tsan test-c test-python test-wheel
 
 # The TensorBoard tests run TensorBoard's own reader with the .venv's Python; without
 # HISTLOG_PYTHON they fail (HISTLOG_SKIP_PYTHON=1 skips them, never silently).
@@ -52,6 +52,26 @@ test-swift-tsan:
 # The Python package, installed into .venv the way a user installs it (builds libhistlog.so).
 python-install: $(VENV)/.deps
 	$(PY) -m pip install --quiet --force-reinstall --no-deps ./bindings/python
+
+# `make wheel`: dist/histlog-<version>.tar.gz, the sdist (the Python package with Package.swift,
+# Include/ and the Swift sources libhistlog.so is built from), and, built from that sdist as
+# `pip install` builds it, dist/histlog-<version>-py3-none-manylinux_<x>_<y>_<arch>.whl: its
+# libhistlog.so stripped, its tag the manylinux policy auditwheel computes (with patchelf on PATH).
+WHEEL_BUILD := .build/wheel
+
+.PHONY: wheel test-wheel
+wheel: $(VENV)/.deps
+	rm -rf $(WHEEL_BUILD) dist/histlog-*.whl dist/histlog-*.tar.gz
+	$(PY) -m build --outdir $(WHEEL_BUILD) bindings/python
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/auditwheel repair --strip --wheel-dir dist \
+		$(WHEEL_BUILD)/histlog-$(HL_VERSION)-*.whl
+	cp $(WHEEL_BUILD)/histlog-$(HL_VERSION).tar.gz dist/
+	$(VENV)/bin/twine check --strict dist/histlog-$(HL_VERSION)*
+
+# The artefacts' contents and tags, then the wheel in a fresh venv with no swift on PATH:
+# import, log, read, watch, the command line (bindings/python/tests/check_wheel.py).
+test-wheel: wheel
+	$(PY) bindings/python/tests/check_wheel.py dist
 
 test-python: python-install chromium
 	cd bindings/python/tests && ../../../$(PY) -m pytest -q
@@ -135,17 +155,39 @@ test-c: release valgrind
 valgrind:
 	@command -v valgrind >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq valgrind; }
 
-# `make install PREFIX=/opt/histlog`: lib/libhistlog.so, include/histlog.h, lib/pkgconfig/histlog.pc.
+# `make install PREFIX=/opt/histlog`: lib/libhistlog.so, include/histlog.h, lib/pkgconfig/histlog.pc
+# (and share/licenses/histlog/LICENSE).
 # Then `cc app.c $(pkg-config --cflags --libs histlog)` (with PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig
 # for a prefix pkg-config does not search); histlog.pc adds an rpath, so no LD_LIBRARY_PATH is needed.
 HL_VERSION := $(shell awk '/define HL_VERSION_(MAJOR|MINOR|PATCH) / { printf "%s%s", sep, $$3; sep = "." }' Include/histlog.h)
 
+# $(call install_c_library,DIRECTORY,PREFIX WRITTEN IN histlog.pc)
+define install_c_library
+	install -d $(1)/lib/pkgconfig $(1)/include $(1)/share/licenses/histlog
+	install -m 755 $(RELEASE_LIB) $(1)/lib/libhistlog.so
+	install -m 644 Include/histlog.h $(1)/include/histlog.h
+	install -m 644 bindings/python/LICENSE $(1)/share/licenses/histlog/LICENSE
+	sed -e 's|@PREFIX@|$(2)|' -e 's|@VERSION@|$(HL_VERSION)|' bindings/c/histlog.pc.in >$(1)/lib/pkgconfig/histlog.pc
+endef
+
 install: release
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 755 $(RELEASE_LIB) $(DESTDIR)$(PREFIX)/lib/libhistlog.so
-	install -m 644 Include/histlog.h $(DESTDIR)$(PREFIX)/include/histlog.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(HL_VERSION)|' bindings/c/histlog.pc.in \
-		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/histlog.pc
+	$(call install_c_library,$(DESTDIR)$(PREFIX),$(PREFIX))
+
+# `make dist`: dist/c/histlog-<version>-linux-<arch>.tar.gz, the C library to unpack anywhere: the
+# files `make install` writes, libhistlog.so stripped, histlog.pc's prefix ${pcfiledir}/../.. (so
+# pkg-config finds the unpacked folder wherever it is).
+C_DIST      := histlog-$(HL_VERSION)-linux-$(shell uname -m)
+C_DIST_TREE := .build/dist-c/$(C_DIST)
+PCFILEDIR   := $${pcfiledir}
+
+.PHONY: dist
+dist: release
+	rm -rf $(C_DIST_TREE) dist/c/$(C_DIST).tar.gz
+	$(call install_c_library,$(C_DIST_TREE),$(PCFILEDIR)/../..)
+	strip --strip-unneeded $(C_DIST_TREE)/lib/libhistlog.so
+	mkdir -p dist/c
+	tar -C $(dir $(C_DIST_TREE)) -czf dist/c/$(C_DIST).tar.gz $(C_DIST)
+	@echo "make dist: dist/c/$(C_DIST).tar.gz"
 
 # Headless Chromium for the HTML report's browser test (bindings/python/tests/test_report.py),
 # installed with apt-get on a fresh Debian/Ubuntu machine.

@@ -21,10 +21,12 @@ let package = Package(
         // MARK: - Implementation details
         /// The public header as a Clang module, so the C exports share the header's struct layouts.
         .target(name: "CHistLog", path: "Sources/CHistLog"),
+        /// Pins the version of a glibc symbol the static Swift runtime imports (see hypotf.c).
+        .target(name: "CGlibcCompat", path: "Sources/CGlibcCompat", publicHeadersPath: "."),
         /// C exports only: translate C types and errors, call `HistLog`.
         .target(
             name: "HistLogCABI",
-            dependencies: ["HistLog", "CHistLog"],
+            dependencies: ["HistLog", "CHistLog", "CGlibcCompat"],
             path: "Sources/HistLogCABI",
             exclude: ["exports.map"],
             linkerSettings: [
@@ -45,3 +47,9 @@ let package = Package(
             exclude: ["Support/read_tensorboard.py", "Fixtures/make_fixtures.py"]),
     ]
 )
+
+// The Python sdist (bindings/python/setup.py) carries only the folders libhistlog.so is built
+// from: in such a tree the targets whose folder is absent (benchmarks, tests) are left out.
+package.targets.removeAll { target in
+    target.path.map { !FileManager.default.fileExists(atPath: "\(packageRoot)/\($0)") } ?? false
+}

@@ -70,15 +70,26 @@ def test_distributed(tmp_path):
     assert os.listdir(tmp_path / "runs") == ["ddp"]
 
 
+def python_snippets(readme):
+    return [block.split("```", 1)[0].strip() for block in readme.read_text().split("```python\n")[1:]]
+
+
+EXAMPLE_BODIES = {name: (EXAMPLES / name).read_text().split('"""', 2)[2].strip()
+                  for name in ("log_histograms.py", "watch_training.py", "watch_mixed_precision.py",
+                               "watch_fsdp2.py", "summary_writer.py", "mlflow_histograms.py", "distributed.py")}
+
+
 def test_every_python_snippet_of_the_readme_is_a_tested_example():
-    readme = (EXAMPLES.parents[2] / "README.md").read_text()
-    snippets = [block.split("```", 1)[0].strip() for block in readme.split("```python\n")[1:]]
-    examples = {name: (EXAMPLES / name).read_text().split('"""', 2)[2].strip()
-                for name in ("log_histograms.py", "watch_training.py", "watch_mixed_precision.py", "watch_fsdp2.py",
-                             "summary_writer.py",
-                             "mlflow_histograms.py", "distributed.py")}
-    assert len(snippets) >= len(examples)
+    snippets = python_snippets(EXAMPLES.parents[2] / "README.md")
+    assert len(snippets) >= len(EXAMPLE_BODIES)
     for snippet in snippets:
-        assert snippet in examples.values(), f"README.md shows a Python snippet no test runs:\n{snippet[:300]}"
-    for name, body in examples.items():
+        assert snippet in EXAMPLE_BODIES.values(), f"README.md shows a Python snippet no test runs:\n{snippet[:300]}"
+    for name, body in EXAMPLE_BODIES.items():
         assert body in snippets, f"README.md does not show examples/{name} as it is"
+
+
+def test_every_python_snippet_of_the_package_readme_is_a_tested_example():
+    snippets = python_snippets(EXAMPLES.parent / "README.md")  # the wheel's and sdist's long description
+    assert snippets
+    for snippet in snippets:
+        assert snippet in EXAMPLE_BODIES.values(), f"the package README shows an untested snippet:\n{snippet[:300]}"
