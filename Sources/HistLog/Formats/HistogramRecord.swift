@@ -6,11 +6,15 @@ public struct HistogramRecord: Sendable, Equatable {
     /// Unix seconds (fractions allowed).
     public var timestamp: Double
     public var summary: HistogramSummary
+    /// A histogram logged in TensorBoard's form: the event file gets it as given, the JSON file
+    /// gets `summary` (what its buckets say). nil for every other record, and in records read back.
+    public var tensorBoard: TensorBoardHistogram?
 
-    public init(key: String, step: Int64, timestamp: Double, summary: HistogramSummary) {
+    public init(key: String, step: Int64, timestamp: Double, summary: HistogramSummary, tensorBoard: TensorBoardHistogram? = nil) {
         self.key = key
         self.step = step
         self.timestamp = timestamp
         self.summary = summary
+        self.tensorBoard = tensorBoard
     }
 }

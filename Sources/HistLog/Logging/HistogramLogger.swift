@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Logs histograms into a run directory (`<run>/histograms/*.json`, `<run>/events.out.tfevents.*`).
 ///
@@ -19,6 +20,8 @@ import Glibc
 public final class HistogramLogger: Sendable {
     public let runDirectory: String
     private let writer: RecordWriter
+    private let writesTensorBoard: Bool
+    private let recordObserver = Mutex<(@Sendable (HistogramRecord) -> Void)?>(nil)
 
     /// Opens `runDirectory`, creating it (and `histograms/`) if missing; an existing run is
     /// appended to. Throws `io` if it is a file or not writable, `invalidArgument` for bad options.
@@ -41,6 +44,7 @@ public final class HistogramLogger: Sendable {
         if options.tensorBoard { sinks.append(try TensorBoardEventSink(runDirectory: runDirectory)) }
         sinks += options.additionalSinks
         self.runDirectory = runDirectory
+        writesTensorBoard = options.tensorBoard
         writer = try RecordWriter(sinks: sinks, capacity: options.queueCapacity)
     }
 
@@ -76,6 +80,45 @@ public final class HistogramLogger: Sendable {
         try submit(key: key, step: step, summary: summary, timestamp: timestamp)
     }
 
+    /// Logs a histogram given in TensorBoard's form (`add_histogram_raw`): the event file gets
+    /// `tensorBoardHistogram` exactly as given; the JSON file gets the pre-computed histogram of
+    /// its buckets (`TensorBoardHistogram.bins()`), whose total is the buckets' total whatever
+    /// `num` says, its statistics estimated from the bins and marked so.
+    public func log(key: String, step: Int64, tensorBoardHistogram: TensorBoardHistogram, timestamp: Double? = nil) throws {
+        try checkOpen(key: key, timestamp: timestamp)
+        try tensorBoardHistogram.validate()
+        let (edges, counts) = tensorBoardHistogram.bins()
+        let record = HistogramRecord(
+            key: key, step: step, timestamp: timestamp ?? Self.now(), summary: try HistogramSummary(edges: edges, counts: counts),
+            tensorBoard: tensorBoardHistogram)
+        try writer.enqueue(record)
+        notify(record)
+    }
+
+    /// Appends one serialized TensorBoard `Event` protobuf (scalars, text, images: anything
+    /// TensorBoard reads) to this logger's event file, after every record logged before it.
+    /// One file holding both a program's other summaries and its histograms matters because
+    /// TensorBoard, by default, follows only the newest event file of a directory for new data.
+    /// Throws `invalidArgument` if `event` is not a well-formed protobuf message or the logger
+    /// writes no TensorBoard file.
+    public func logTensorBoardEvent(_ event: [UInt8]) throws {
+        guard writesTensorBoard else {
+            throw HistlogError.invalidArgument("this run writes no TensorBoard event file (its options disable it)")
+        }
+        guard TensorBoardEvent.isWellFormed(event[...]) else {
+            throw HistlogError.invalidArgument("event is not a serialized protobuf message (\(event.count) bytes)")
+        }
+        guard writer.isOpen else { throw HistlogError.closed("the logger is closed") }
+        try writer.enqueue(event: event)
+    }
+
+    /// Calls `observer` with every record logged from now on (nil: stop): on the logging thread,
+    /// inside `log`, once the record is queued for the sinks, so records reach it in the order
+    /// of the calls on each thread. It must not log into this logger.
+    public func observeRecords(_ observer: (@Sendable (HistogramRecord) -> Void)?) {
+        recordObserver.withLock { $0 = observer }
+    }
+
     /// Returns when every record logged before the call has been written to the operating
     /// system by every sink. Throws the first write failure since the last `flush`/`close`.
     public func flush() throws {
@@ -97,7 +140,13 @@ public final class HistogramLogger: Sendable {
     }
 
     private func submit(key: String, step: Int64, summary: HistogramSummary, timestamp: Double?) throws(HistlogError) {
-        try writer.enqueue(HistogramRecord(key: key, step: step, timestamp: timestamp ?? Self.now(), summary: summary))
+        let record = HistogramRecord(key: key, step: step, timestamp: timestamp ?? Self.now(), summary: summary)
+        try writer.enqueue(record)
+        notify(record)
+    }
+
+    private func notify(_ record: HistogramRecord) {
+        if let observer = recordObserver.withLock({ $0 }) { observer(record) }
     }
 
     /// `clock_gettime(CLOCK_REALTIME)` as Unix seconds with a fraction.

@@ -8,6 +8,7 @@ import Glibc
 final class RecordWriter: @unchecked Sendable {
     private enum Item {
         case record(HistogramRecord)
+        case tensorBoardEvent([UInt8])
         case flush
         case stop
     }
@@ -93,6 +94,14 @@ final class RecordWriter: @unchecked Sendable {
         }
     }
 
+    /// Queues a serialized TensorBoard event for the TensorBoard sink, waiting while the queue is full.
+    func enqueue(event: [UInt8]) throws(HistlogError) {
+        try checkProcess()
+        return try withLock { () throws(HistlogError) in
+            _ = try push(.tensorBoardEvent(event), closingAllowed: false)
+        }
+    }
+
     /// Waits until every record queued before the call was written by every sink and the sinks
     /// flushed; throws the first sink failure since the last report.
     func flush() throws(HistlogError) {
@@ -175,6 +184,13 @@ final class RecordWriter: @unchecked Sendable {
                 for sink in sinks {
                     do { try sink.write(record) } catch {
                         failures.append(Self.describe(error, "writing \"\(record.key)\" step \(record.step)"))
+                    }
+                }
+                stop = false
+            case .tensorBoardEvent(let event):
+                for case let sink as TensorBoardEventSink in sinks {
+                    do { try sink.append(event: event) } catch {
+                        failures.append(Self.describe(error, "writing a TensorBoard event"))
                     }
                 }
                 stop = false

@@ -36,6 +36,12 @@ final class TensorBoardEventSink: HistogramSink, @unchecked Sendable {
         try file.append(TFRecord.frame(TensorBoardEvent.histogramEvent(record)))
     }
 
+    /// Appends an event serialized elsewhere (`HistogramLogger.logTensorBoardEvent`).
+    func append(event: [UInt8]) throws {
+        guard let file else { throw HistlogError.closed("the TensorBoard event file \(path) is closed") }
+        try file.append(TFRecord.frame(event))
+    }
+
     /// Every event is a completed `write`: nothing is buffered in the process.
     func flush() throws {}
 

@@ -25,6 +25,11 @@ struct ProtobufWriter {
         bytes += TFRecord.littleEndianBytes(value.bitPattern)
     }
 
+    mutating func float(_ field: Int, _ value: Float) {
+        key(field, .fixed32)
+        bytes += TFRecord.littleEndianBytes(value.bitPattern)
+    }
+
     mutating func int64(_ field: Int, _ value: Int64) {
         key(field, .varint)
         varint(UInt64(bitPattern: value))

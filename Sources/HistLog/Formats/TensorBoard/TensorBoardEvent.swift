@@ -34,11 +34,10 @@ enum TensorBoardEvent {
         return (limits, counts)
     }
 
+    /// A record's histogram event: its `tensorBoard` form as given, or the summary's buckets
+    /// with the exact statistics of the finite values (zeros when there are none).
     static func histogramEvent(_ record: HistogramRecord) -> [UInt8] {
-        let statistics = record.summary.statistics
-        let (limits, counts) = buckets(of: record.summary.histogram)
-        let empty = statistics.totalCount == 0
-        func finite(_ value: Double) -> Double { empty || value.isNaN ? 0 : value }
+        let histogram = record.tensorBoard ?? legacyForm(of: record.summary)
         var event = ProtobufWriter()
         event.double(1, record.timestamp)
         event.int64(2, record.step)
@@ -46,13 +45,13 @@ enum TensorBoardEvent {
             summary.message(1) { value in
                 value.string(1, record.key)
                 value.message(5) { histo in
-                    histo.double(1, finite(statistics.min))
-                    histo.double(2, finite(statistics.max))
-                    histo.double(3, Double(statistics.totalCount))
-                    histo.double(4, finite(statistics.sum))
-                    histo.double(5, finite(statistics.sumOfSquares))
-                    histo.packedDoubles(6, limits)
-                    histo.packedDoubles(7, counts)
+                    histo.double(1, histogram.min)
+                    histo.double(2, histogram.max)
+                    histo.double(3, histogram.num)
+                    histo.double(4, histogram.sum)
+                    histo.double(5, histogram.sumSquares)
+                    histo.packedDoubles(6, histogram.bucketLimits)
+                    histo.packedDoubles(7, histogram.bucketCounts)
                 }
                 value.message(9) { metadata in
                     metadata.message(1) { pluginData in pluginData.string(1, pluginName) }
@@ -60,6 +59,28 @@ enum TensorBoardEvent {
             }
         }
         return event.bytes
+    }
+
+    static func legacyForm(of summary: HistogramSummary) -> TensorBoardHistogram {
+        let statistics = summary.statistics
+        let (limits, counts) = buckets(of: summary.histogram)
+        let empty = statistics.totalCount == 0
+        func finite(_ value: Double) -> Double { empty || value.isNaN ? 0 : value }
+        return TensorBoardHistogram(
+            min: finite(statistics.min), max: finite(statistics.max), num: Double(statistics.totalCount),
+            sum: finite(statistics.sum), sumSquares: finite(statistics.sumOfSquares),
+            bucketLimits: limits, bucketCounts: counts)
+    }
+
+    /// Whether `bytes` parse as a protobuf message (every field's wire type and length hold).
+    static func isWellFormed(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var reader = ProtobufReader(bytes)
+        do {
+            while let (_, wire) = try reader.nextField() { try reader.skip(wire) }
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// A histogram found in an event file, as bins.
@@ -143,31 +164,21 @@ enum TensorBoardEvent {
         return name
     }
 
-    /// Bins of a legacy HistogramProto, as TensorBoard reads them: empty buckets at both ends
-    /// dropped; a kept bucket spans (previous limit, limit]; an outer bound that is unbounded
-    /// (±DBL_MAX, the first bucket's implicit -DBL_MAX) becomes `min` / `max`.
+    /// Bins of a legacy HistogramProto, as TensorBoard reads them (`TensorBoardHistogram.bins()`).
     static func legacyBins(_ bytes: ArraySlice<UInt8>) throws(ProtobufReader.Malformed) -> (edges: [Double], counts: [Double]) {
         var reader = ProtobufReader(bytes)
-        var minimum = 0.0, maximum = 0.0
-        var limits: [Double] = []
-        var counts: [Double] = []
+        var histogram = TensorBoardHistogram(min: 0, max: 0, num: 0, sum: 0, sumSquares: 0, bucketLimits: [], bucketCounts: [])
         while let (field, wire) = try reader.nextField() {
             switch (field, wire) {
-            case (1, WireType.fixed64.rawValue): minimum = Double(bitPattern: try reader.fixed64())
-            case (2, WireType.fixed64.rawValue): maximum = Double(bitPattern: try reader.fixed64())
-            case (6, _): try reader.doubles(wire, into: &limits)
-            case (7, _): try reader.doubles(wire, into: &counts)
+            case (1, WireType.fixed64.rawValue): histogram.min = Double(bitPattern: try reader.fixed64())
+            case (2, WireType.fixed64.rawValue): histogram.max = Double(bitPattern: try reader.fixed64())
+            case (6, _): try reader.doubles(wire, into: &histogram.bucketLimits)
+            case (7, _): try reader.doubles(wire, into: &histogram.bucketCounts)
             default: try reader.skip(wire)
             }
         }
-        guard limits.count == counts.count else { throw ProtobufReader.Malformed() }
-        func bounded(_ value: Double) -> Bool { value.isFinite && abs(value) < .greatestFiniteMagnitude }
-        guard let start = counts.firstIndex(where: { $0 > 0 }), let end = counts.lastIndex(where: { $0 > 0 }) else {
-            return widened([minimum, maximum], [0])
-        }
-        let left = start > 0 && bounded(limits[start - 1]) ? limits[start - 1] : minimum
-        let right = bounded(limits[end]) ? limits[end] : maximum
-        return widened([left] + limits[start..<end] + [right], Array(counts[start...end]))
+        guard histogram.bucketLimits.count == histogram.bucketCounts.count else { throw ProtobufReader.Malformed() }
+        return histogram.bins()
     }
 
     /// Bins of the histogram plugin's k×3 tensor of (left, right, count) rows.
@@ -198,10 +209,10 @@ enum TensorBoardEvent {
         }
         guard dimensions.count == 2, dimensions[1] == 3, values.count == dimensions[0] * 3 else { return nil }
         let rows = dimensions[0]
-        guard rows > 0 else { return widened([0, 1], [0]) }
+        guard rows > 0 else { return TensorBoardHistogram.widened([0, 1], [0]) }
         var edges = (0..<rows).map { values[3 * $0] }
         edges.append(values[3 * rows - 2])
-        return widened(edges, (0..<rows).map { values[3 * $0 + 2] })
+        return TensorBoardHistogram.widened(edges, (0..<rows).map { values[3 * $0 + 2] })
     }
 
     private static func shape(_ bytes: ArraySlice<UInt8>) throws(ProtobufReader.Malformed) -> [Int] {
@@ -227,14 +238,5 @@ enum TensorBoardEvent {
             dimensions.append(size)
         }
         return dimensions
-    }
-
-    /// Makes outer edges that coincide with their neighbour (a bucket of one repeated value)
-    /// half a unit wide, as numpy widens an all-equal range.
-    private static func widened(_ edges: [Double], _ counts: [Double]) -> (edges: [Double], counts: [Double]) {
-        var edges = edges
-        if edges.count >= 2, edges[0] >= edges[1] { edges[0] = edges[1] - 0.5 }
-        if edges.count >= 2, edges[edges.count - 1] <= edges[edges.count - 2] { edges[edges.count - 1] = edges[edges.count - 2] + 0.5 }
-        return (edges, counts)
     }
 }
