@@ -130,6 +130,14 @@ typedef struct hl_stats {
     uint32_t reserved;
 } hl_stats;
 
+/* One logged record's header (hl_reader_record, hl_record_callback). */
+typedef struct hl_record_info {
+    int64_t step;
+    double timestamp; /* Unix seconds */
+    size_t n_bins;
+    hl_stats stats;
+} hl_record_info;
+
 /* Computes the histogram and statistics of n values without logging anything.
  * `config` may be NULL (defaults). The bin count is written to *n_bins (n_bins must not be
  * NULL); `edges` must have room for n_bins + 1 doubles and `counts` for n_bins. If a capacity is
@@ -281,6 +289,47 @@ int hl_run_flush(hl_run *run);
 void hl_run_close(hl_run *run);
 
 /* ---------------------------------------------------------------------------------------
+ * Runs: TensorBoard's own forms, and a callback per record
+ * ------------------------------------------------------------------------------------ */
+
+/* A histogram in TensorBoard's legacy form (HistogramProto), as torch.utils.tensorboard's
+ * add_histogram_raw takes it: bucket i holds bucket_counts[i] values in
+ * (bucket_limits[i - 1], bucket_limits[i]], the first bucket reaching down to -DBL_MAX. */
+typedef struct hl_tensorboard_histogram {
+    double min, max;              /* finite; TensorBoard draws the outer buckets from min to max */
+    double num, sum, sum_squares; /* finite; num need not equal the buckets' total */
+    const double *bucket_limits;  /* n_buckets, finite, strictly increasing */
+    const double *bucket_counts;  /* n_buckets, finite, >= 0 */
+    size_t n_buckets;             /* may be 0 */
+} hl_tensorboard_histogram;
+
+/* Logs `histogram` under `key` at `step`: the run's event file gets every field exactly as
+ * given; its JSON file gets the pre-computed histogram TensorBoard reads from the buckets (empty
+ * buckets at both ends dropped; the first kept bucket from the limit before it, or from min; the
+ * last up to its limit, or to max when that is +/-DBL_MAX), whose total is the buckets' total,
+ * its statistics estimated from the bins. `timestamp` NaN = now. */
+int hl_log_tensorboard_histogram(hl_run *run, const char *key, int64_t step, double timestamp,
+                                 const hl_tensorboard_histogram *histogram);
+
+/* Appends one serialized TensorBoard Event protobuf (`n` bytes: a scalar, text, an image...) to
+ * the run's event file, after every record logged before it, framed as TensorBoard reads it.
+ * One file for a program's other summaries and its histograms: TensorBoard follows only the
+ * newest event file of a directory for new data. HL_EINVAL if `event` is not a protobuf message
+ * or the run writes no TensorBoard file. */
+int hl_log_tensorboard_event(hl_run *run, const void *event, size_t n);
+
+/* Called with each record logged into a run, on the thread that logged it, inside its hl_log_*
+ * call once the record is queued for writing. `key` (NUL-terminated UTF-8), `info`, `edges`
+ * (info->n_bins + 1) and `counts` (info->n_bins) are valid during the call only. */
+typedef void (*hl_record_callback)(void *context, const char *key, const hl_record_info *info,
+                                   const double *edges, const double *counts);
+
+/* Calls `callback(context, ...)` for every record logged into `run` from now on, in the order of
+ * each thread's calls; replaces any earlier callback; NULL stops. The callback must not log
+ * into, flush or close `run`. Thread-safe. */
+int hl_run_set_record_callback(hl_run *run, hl_record_callback callback, void *context);
+
+/* ---------------------------------------------------------------------------------------
  * Reader: histograms logged into a run directory
  * ------------------------------------------------------------------------------------ */
 
@@ -308,14 +357,6 @@ int hl_reader_record_count(const hl_reader *reader, const char *key, size_t *cou
 /* Writes to *index the number of the LAST record of key with the given step (HL_ENOTFOUND if
  * none): the record a reader's get(key, step) returns. */
 int hl_reader_find(const hl_reader *reader, const char *key, int64_t step, size_t *index);
-
-/* One record's header. */
-typedef struct hl_record_info {
-    int64_t step;
-    double timestamp; /* Unix seconds */
-    size_t n_bins;
-    hl_stats stats;
-} hl_record_info;
 
 /* Copies record `index` of key: *info, and its edges (n_bins + 1) and counts (n_bins) when the
  * buffers are large enough; otherwise writes *info only and returns HL_ESIZE. Buffers may be

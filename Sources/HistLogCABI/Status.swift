@@ -43,6 +43,7 @@ extension Failure {
         ("outlierThreshold", "outlier_threshold"), ("zeroTolerance", "zero_tolerance"),
         ("queueCapacity", "queue_capacity"), ("nanCount", "nan_count"), ("infCount", "inf_count"),
         ("zeroCount must be nil", "zero_count must be -1 (unknown)"), ("zeroCount", "zero_count"),
+        ("bucketLimits", "bucket_limits"), ("bucketCounts", "bucket_counts"), ("sumSquares", "sum_squares"),
     ]
 
     static func inCTerms(_ message: String) -> String {
