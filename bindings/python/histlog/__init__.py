@@ -20,11 +20,20 @@ from ._ffi import (
 from ._data import HistogramData
 from ._run import Run, active_run, compute, end_run, flush, log_histogram, start_run
 from ._reader import RunReader, open_run
-from ._summary_writer import SummaryWriter
 from ._torch import Watch, unwatch, watch, watch_activations
 from ._report import Finding, doctor, report, summary
 
 __version__ = library_version
+
+
+def __getattr__(name: str):
+    # torch.utils.tensorboard (and so tensorboard) loads on first use of histlog.SummaryWriter
+    if name == "SummaryWriter":
+        from ._summary_writer import SummaryWriter
+
+        globals()["SummaryWriter"] = SummaryWriter
+        return SummaryWriter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ClosedError",

@@ -166,6 +166,25 @@ class RecordInfo(Structure):
     ]
 
 
+class TensorBoardHistogram(Structure):
+    """``hl_tensorboard_histogram``."""
+
+    _fields_ = [
+        ("min", c_double),
+        ("max", c_double),
+        ("num", c_double),
+        ("sum", c_double),
+        ("sum_squares", c_double),
+        ("bucket_limits", c_void_p),
+        ("bucket_counts", c_void_p),
+        ("n_buckets", c_size_t),
+    ]
+
+
+# ``hl_record_callback``: (context, key, info, edges, counts).
+RecordCallback = ctypes.CFUNCTYPE(None, c_void_p, c_char_p, POINTER(RecordInfo), POINTER(c_double), POINTER(c_double))
+
+
 class DoctorOptions(Structure):
     """``hl_doctor_options``."""
 
@@ -359,6 +378,14 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
         _status,
     ),
     "hl_run_flush": (c_int, [RunPointer], _status),
+    # Runs: TensorBoard's own forms, and a callback per record
+    "hl_log_tensorboard_histogram": (
+        c_int,
+        [RunPointer, c_char_p, c_int64, c_double, _p(TensorBoardHistogram)],
+        _status,
+    ),
+    "hl_log_tensorboard_event": (c_int, [RunPointer, c_char_p, c_size_t], _status),
+    "hl_run_set_record_callback": (c_int, [RunPointer, RecordCallback, c_void_p], _status),
     "hl_run_close": (None, [RunPointer], None),
     # Reader
     "hl_reader_open": (ReaderPointer, [c_char_p], _check_handle),

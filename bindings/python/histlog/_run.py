@@ -54,14 +54,19 @@ class Run(HandleOwner):
 
     _what = "run"
 
-    def __init__(self, path: PathLike, *, _mlflow: Any = None) -> None:
+    def __init__(self, path: PathLike, *, _mlflow: Any = None, _wandb: Any = None) -> None:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
         self.path: str = os.path.abspath(os.fspath(path))
         self._mlflow = _mlflow
+        self._wandb = None
+        self._record_callback = None
         self._handle = None
         HandleOwner.__init__(self, _lib.hl_run_open(os.fsencode(self.path)), _lib.hl_run_close, repr(self.path))
         _open_runs.add(self)
+        if _wandb is not None:
+            self._wandb = _wandb
+            self._on_record(_wandb.send)
 
     @property
     def name(self) -> str:
@@ -94,11 +99,16 @@ class Run(HandleOwner):
             if _active_run is self:
                 _active_run = None
             link, self._mlflow = self._mlflow, None
-            if link is not None:
-                try:
-                    link.upload(self.path)
-                finally:
-                    link.end()
+            wandb_link, self._wandb = self._wandb, None
+            try:
+                if link is not None:
+                    try:
+                        link.upload(self.path)
+                    finally:
+                        link.end()
+            finally:
+                if wandb_link is not None:
+                    wandb_link.end()
 
     end = close
 
@@ -283,6 +293,93 @@ class Run(HandleOwner):
             self.give_back()
 
 
+    def log_tensorboard_histogram(
+        self,
+        *,
+        key: str,
+        step: int,
+        min: float,
+        max: float,
+        num: float,
+        sum: float,
+        sum_squares: float,
+        bucket_limits: Sequence[float],
+        bucket_counts: Sequence[float],
+        timestamp: Optional[float] = None,
+    ) -> None:
+        """Logs a histogram given in TensorBoard's form, as ``add_histogram_raw`` takes it: bucket i
+        holds ``bucket_counts[i]`` values up to ``bucket_limits[i]`` from the previous limit. The
+        event file gets every argument exactly as given (``num`` need not be the buckets' total);
+        the JSON file gets the histogram TensorBoard reads from the buckets, with the buckets'
+        total and statistics estimated from them (``hl_log_tensorboard_histogram``)."""
+        limits = _adapt.float64_array(bucket_limits, "bucket_limits")
+        counts = _adapt.float64_array(bucket_counts, "bucket_counts")
+        if limits.size != counts.size:
+            raise ValueError(
+                f"bucket_limits and bucket_counts must have the same length, got {limits.size} and {counts.size}"
+            )
+        histogram = _ffi.TensorBoardHistogram(
+            min=_number(min, "min"),
+            max=_number(max, "max"),
+            num=_number(num, "num"),
+            sum=_number(sum, "sum"),
+            sum_squares=_number(sum_squares, "sum_squares"),
+            bucket_limits=_adapt.address(limits),
+            bucket_counts=_adapt.address(counts),
+            n_buckets=limits.size,
+        )
+        at = float("nan") if timestamp is None else _adapt.timestamp_float(timestamp)
+        key_bytes, step = _key_bytes(key), _adapt.step_int(step)
+        handle = self.borrow()
+        try:
+            _lib.hl_log_tensorboard_histogram(handle, key_bytes, step, at, histogram)
+        finally:
+            self.give_back()
+
+    def log_tensorboard_event(self, event: bytes) -> None:
+        """Appends one serialized TensorBoard ``Event`` (``event.SerializeToString()``) to this run's
+        event file, after everything logged before it (``hl_log_tensorboard_event``):
+        ``histlog.SummaryWriter`` writes torch's scalars, text and images this way, so that
+        TensorBoard, which follows only the newest event file of a directory, sees them live."""
+        if not isinstance(event, (bytes, bytearray, memoryview)):
+            raise TypeError(f"event must be bytes (a serialized Event), got {type(event).__name__}")
+        event = bytes(event)
+        handle = self.borrow()
+        try:
+            _lib.hl_log_tensorboard_event(handle, event, len(event))
+        finally:
+            self.give_back()
+
+    def _on_record(self, function: Any) -> None:
+        """Calls ``function(key, step, counts, edges)`` with each record logged from now on, on the
+        logging thread inside the logging call (``hl_run_set_record_callback``)."""
+
+        def on_record(context: Any, key: bytes, info: Any, edges: Any, counts: Any) -> None:
+            record = info.contents
+            n = record.n_bins
+            function(
+                key.decode("utf-8"),
+                record.step,
+                np.ctypeslib.as_array(counts, shape=(n,)).copy(),
+                np.ctypeslib.as_array(edges, shape=(n + 1,)).copy(),
+            )
+
+        callback = _ffi.RecordCallback(on_record)
+        with self.borrowed() as handle:
+            _lib.hl_run_set_record_callback(handle, callback, None)
+        self._record_callback = callback  # the library calls it until the run is closed
+
+
+def _number(value: Any, argument: str) -> float:
+    """A number (int, float, numpy or 0-d torch scalar) as a float; text is not a number."""
+    try:
+        if isinstance(value, (str, bytes)):
+            raise TypeError
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{argument} must be a number, got {type(value).__name__}") from None
+
+
 _NO_VALUES = np.empty(0, dtype=np.float64)
 
 
@@ -333,7 +430,9 @@ _active_run: Optional[Run] = None
 _active_lock = threading.Lock()
 
 
-def start_run(path: Optional[PathLike] = None, name: Optional[str] = None, mlflow: bool = False) -> Run:
+def start_run(
+    path: Optional[PathLike] = None, name: Optional[str] = None, mlflow: bool = False, wandb: bool = False
+) -> Run:
     """Opens a run and makes it the active run (the one ``histlog.log_histogram`` logs to).
 
     ``path`` is the run directory (created if missing; an existing run is appended to). Without
@@ -345,6 +444,13 @@ def start_run(path: Optional[PathLike] = None, name: Optional[str] = None, mlflo
     local artifact store and no ``path``, the run directory IS the MLflow run's artifact directory;
     otherwise the JSON files are uploaded at ``flush()`` and when the run ends. The default run
     started by ``histlog.log_histogram`` never involves MLflow.
+
+    ``wandb=True`` also sends every record to the active W&B run (one is started with
+    ``wandb.init()`` if none is active, and finished with this run), as
+    ``wandb.Histogram(np_histogram=(counts, bin_edges))`` under the record's key and step, from
+    the logging call itself. Above W&B's 512 bins, neighbouring bins are merged; a record whose
+    step is below the W&B run's current step is not sent (W&B drops such steps): see
+    ``histlog._wandb``. histlog's own files keep every record either way.
 
     Use it as a context manager, or call ``histlog.end_run()``.
     """
@@ -365,11 +471,18 @@ def start_run(path: Optional[PathLike] = None, name: Optional[str] = None, mlflo
         path = os.path.join(runs_directory(), name or new_run_name())
     elif not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    wandb_link = None
     try:
-        run = Run(path, _mlflow=link)
+        if wandb:
+            from ._wandb import WandbLink
+
+            wandb_link = WandbLink.attach()
+        run = Run(path, _mlflow=link, _wandb=wandb_link)
     except BaseException:
         if link is not None:
             link.end()
+        if wandb_link is not None:
+            wandb_link.end()
         raise
     with _active_lock:
         previous, _active_run = _active_run, run

@@ -1,7 +1,18 @@
-"""``histlog.SummaryWriter``: the histogram part of ``torch.utils.tensorboard.SummaryWriter``.
+"""``histlog.SummaryWriter``: ``torch.utils.tensorboard.SummaryWriter`` with its histograms
+computed and recorded by histlog.
 
-Switching is a one-line import change; the run directory gets histlog's JSON files and a
-TensorBoard event file, so ``tensorboard --logdir`` shows the same histograms as before.
+Every method is torch's and lands in the same ``log_dir``; only three things differ:
+
+- ``add_histogram`` and ``add_histogram_raw`` go through histlog: each call appends a record to
+  ``log_dir/histograms/<key>.json`` and writes ONE histogram event with histlog's exact
+  statistics (torch's own histogram code does not run, so TensorBoard shows each step once).
+- The events of ``log_dir`` itself (scalars, text, images, graphs, histograms) go into the
+  histlog run's single event file, in call order. TensorBoard follows only the newest event file
+  of a directory for new data, so two files written side by side would hide one's updates until
+  TensorBoard restarts. ``add_scalars`` and ``add_hparams`` keep writing torch's own files into
+  their sub-directories, as with torch.
+- Events are written by histlog's background writer, each as soon as it is dequeued: they do
+  not wait for ``max_queue`` or ``flush_secs`` (accepted, and used by the sub-directory writers).
 
 ``bins`` of ``add_histogram``:
 
@@ -14,19 +25,19 @@ TensorBoard event file, so ``tensorboard --logdir`` shows the same histograms as
   values, as TensorBoard's ``numpy.histogram`` call would.
 - a sequence: explicit edges.
 
-``max_bins`` merges neighbouring bins, as TensorBoard does, when there are more bins than that.
+``max_bins`` merges neighbouring bins exactly as torch does when there are more bins than that:
+groups of ``bins // max_bins`` bins (the last group may be shorter), so the result can still have
+a few more than ``max_bins`` bins, as with torch. With ``"tensorflow"`` it caps the 30 bins.
 """
 
 from __future__ import annotations
 
-import math
-import os
-import socket
-import sys
-from datetime import datetime
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
+from tensorboard.compat.proto.event_pb2 import Event, SessionLog
+from torch.utils.tensorboard import SummaryWriter as TorchSummaryWriter
+from torch.utils.tensorboard.writer import FileWriter
 
 from . import _adapt
 from ._run import Run
@@ -34,56 +45,84 @@ from ._run import Run
 _NUMPY_ESTIMATORS = ("auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
 
 
-def _default_log_dir(comment: str) -> str:
-    # torch.utils.tensorboard's default: runs/<date>_<hostname><comment>
-    return os.path.join("runs", datetime.now().strftime("%b%d_%H-%M-%S") + "_" + socket.gethostname() + comment)
+class _RunEventWriter:
+    """The part of TensorBoard's ``EventFileWriter`` that torch's ``FileWriter`` calls, over a
+    histlog run: every event goes into the run's own event file."""
+
+    def __init__(self, log_dir: str) -> None:
+        self._log_dir = log_dir
+        self.run = Run(log_dir)
+
+    def get_logdir(self) -> str:
+        return self._log_dir
+
+    def add_event(self, event: Event) -> None:
+        self.run.log_tensorboard_event(event.SerializeToString())
+
+    def flush(self) -> None:
+        self.run.flush()
+
+    def close(self) -> None:
+        self.run.close()
+
+    def reopen(self) -> None:
+        if self.run.closed:
+            self.run = Run(self._log_dir)
+
+
+class _RunFileWriter(FileWriter):
+    """torch's ``FileWriter`` writing into a histlog run instead of an event file of its own."""
+
+    def __init__(self, log_dir: Any) -> None:  # FileWriter.__init__ would create torch's event file
+        self.event_writer = _RunEventWriter(str(log_dir))
+
+    @property
+    def run(self) -> Run:
+        return self.event_writer.run
 
 
 def _merge_edges(edges: np.ndarray, max_bins: Optional[int]) -> np.ndarray:
-    """Keeps every k-th edge (and the last) so that at most ``max_bins`` bins remain."""
+    """torch's ``make_histogram`` merging: groups of ``bins // max_bins`` neighbouring bins."""
     bins = edges.size - 1
     if max_bins is None or bins <= max_bins:
         return edges
-    step = math.ceil(bins / max_bins)
-    kept = edges[::step]
-    return kept if kept[-1] == edges[-1] else np.append(kept, edges[-1])
+    group = bins // max_bins
+    return np.append(edges[:-1:group], edges[-1])
 
 
 def _as_numpy(values: Any) -> np.ndarray:
-    torch = sys.modules.get("torch")
-    if torch is not None and isinstance(values, torch.Tensor):
+    import torch
+
+    if isinstance(values, torch.Tensor):
         values = values.detach().cpu()
-        if values.dtype in (torch.bfloat16,):
+        if values.dtype == torch.bfloat16:
             values = values.float()
         values = values.numpy()
     return np.asarray(values)
 
 
-class SummaryWriter:
-    """Writes histograms to ``log_dir`` as ``torch.utils.tensorboard.SummaryWriter`` would, through
-    histlog. Only the histogram methods exist; the others raise ``NotImplementedError``.
-    ``purge_step``, ``max_queue``, ``flush_secs`` and ``filename_suffix`` are accepted for
-    compatibility and ignored (histlog writes in the background and flushes on ``flush()``)."""
+class SummaryWriter(TorchSummaryWriter):
+    """``torch.utils.tensorboard.SummaryWriter`` whose histograms go through histlog, into a
+    histlog run at ``log_dir`` (``.run``): switching is a one-line import change."""
 
-    def __init__(
-        self,
-        log_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
-        comment: str = "",
-        purge_step: Optional[int] = None,
-        max_queue: int = 10,
-        flush_secs: int = 120,
-        filename_suffix: str = "",
-    ) -> None:
-        self.log_dir = os.fspath(log_dir) if log_dir is not None else _default_log_dir(comment)
-        self._run = Run(self.log_dir)
-
-    def get_logdir(self) -> str:
-        return self.log_dir
+    def _get_file_writer(self) -> FileWriter:
+        """As torch's: the writer of ``log_dir``, opened again after ``close()``."""
+        if self.all_writers is None or self.file_writer is None:
+            self.file_writer = _RunFileWriter(self.log_dir)
+            self._histlog_run = self.file_writer.run
+            self.all_writers = {self.file_writer.get_logdir(): self.file_writer}
+            if self.purge_step is not None:
+                self.file_writer.add_event(Event(step=self.purge_step, file_version="brain.Event:2"))
+                self.file_writer.add_event(
+                    Event(step=self.purge_step, session_log=SessionLog(status=SessionLog.START))
+                )
+                self.purge_step = None
+        return self.file_writer
 
     @property
     def run(self) -> Run:
-        """The histlog run behind this writer."""
-        return self._run
+        """The histlog run at ``log_dir`` (closed by ``close()``; the next ``add_*`` opens it again)."""
+        return self._histlog_run
 
     def add_histogram(
         self,
@@ -94,38 +133,37 @@ class SummaryWriter:
         walltime: Optional[float] = None,
         max_bins: Optional[int] = None,
     ) -> None:
-        """Logs the histogram of ``values`` under ``tag`` at ``global_step`` (0 when None)."""
-        step = 0 if global_step is None else global_step
+        """Logs the histogram of ``values`` (any tensor, array or sequence; NaN and ±Inf counted,
+        not binned) under ``tag`` at ``global_step`` (0 when None); ``bins`` as in the module doc."""
+        run = self._get_file_writer().run
+        step = 0 if global_step is None else int(global_step)
         if max_bins is not None:
-            if isinstance(max_bins, bool) or not isinstance(max_bins, int):
+            if isinstance(max_bins, bool) or not isinstance(max_bins, (int, np.integer)):
                 raise TypeError(f"max_bins must be an int, got {type(max_bins).__name__}")
             if max_bins < 1:
                 raise ValueError(f"max_bins must be >= 1, got {max_bins}")
-        if isinstance(bins, str):
-            if bins == "tensorflow":
-                num_bins = 30 if max_bins is None else min(30, max_bins)
-                self._run.log_histogram(
-                    values, key=tag, step=step, num_bins=num_bins, log_scale="auto", timestamp=walltime
-                )
-                return
-            if bins not in _NUMPY_ESTIMATORS:
+        if isinstance(bins, str) and bins == "tensorflow":
+            num_bins = 30 if max_bins is None else min(30, int(max_bins))
+            run.log_histogram(values, key=tag, step=step, num_bins=num_bins, log_scale="auto", timestamp=walltime)
+            return
+        is_count = isinstance(bins, (int, np.integer)) and not isinstance(bins, bool)
+        if is_count and (max_bins is None or bins <= max_bins):
+            run.log_histogram(values, key=tag, step=step, num_bins=int(bins), timestamp=walltime)
+            return
+        if isinstance(bins, str) or is_count:
+            if isinstance(bins, str) and bins not in _NUMPY_ESTIMATORS:
                 raise ValueError(
                     f'bins must be an int, a sequence of edges, "tensorflow" or one of {_NUMPY_ESTIMATORS}, got {bins!r}'
                 )
             array = _as_numpy(values).ravel()
             finite = array[np.isfinite(array)] if array.dtype.kind in "fc" else array
-            if finite.size == 0:
-                self._run.log_histogram(values, key=tag, step=step, timestamp=walltime)
+            if finite.size == 0:  # nothing to place edges on: an empty record, NaN/Inf counted
+                run.log_histogram(values, key=tag, step=step, timestamp=walltime)
                 return
-            edges = _merge_edges(np.histogram_bin_edges(finite, bins=bins), max_bins)
-            self._run.log_histogram(values, key=tag, step=step, bins=edges, timestamp=walltime)
-            return
-        if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
-            num_bins = int(bins) if max_bins is None else min(int(bins), max_bins)
-            self._run.log_histogram(values, key=tag, step=step, num_bins=num_bins, timestamp=walltime)
-            return
-        edges = _merge_edges(_adapt.float64_array(bins, "bins"), max_bins)
-        self._run.log_histogram(values, key=tag, step=step, bins=edges, timestamp=walltime)
+            edges = np.histogram_bin_edges(finite, bins=bins)
+        else:
+            edges = _adapt.float64_array(bins, "bins")
+        run.log_histogram(values, key=tag, step=step, bins=_merge_edges(edges, max_bins), timestamp=walltime)
 
     def add_histogram_raw(
         self,
@@ -140,52 +178,19 @@ class SummaryWriter:
         global_step: Optional[int] = None,
         walltime: Optional[float] = None,
     ) -> None:
-        """Logs a histogram given in TensorBoard's form: ``bucket_limits[i]`` is bucket i's right
-        edge. As in TensorBoard's own histograms, a leading empty bucket marks the left edge of the
-        next one; otherwise ``min`` is the left edge of the first. The result is a pre-computed
-        histogram: its statistics are estimated from the buckets (``max``, ``num``, ``sum`` and
-        ``sum_squares`` cannot give exact skewness and kurtosis, so they are not used)."""
-        limits = _adapt.float64_array(bucket_limits, "bucket_limits")
-        counts = _adapt.float64_array(bucket_counts, "bucket_counts")
-        if limits.size != counts.size:
-            raise ValueError(
-                f"bucket_limits and bucket_counts must have the same length, got {limits.size} and {counts.size}"
-            )
-        if limits.size == 0:
-            raise ValueError("bucket_limits must not be empty")
-        if limits.size >= 2 and counts[0] == 0:
-            edges, counts = limits, counts[1:]
-        else:
-            left = float(min)
-            if not left < limits[0]:
-                width = limits[1] - limits[0] if limits.size >= 2 else 1.0
-                left = limits[0] - width
-            edges = np.concatenate(([left], limits))
-        step = 0 if global_step is None else global_step
-        self._run.log_histogram(bins=edges, counts=counts, key=tag, step=step, timestamp=walltime)
-
-    def flush(self) -> None:
-        self._run.flush()
-
-    def close(self) -> None:
-        self._run.close()
-
-    def __enter__(self) -> "SummaryWriter":
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("add_"):
-
-            def not_implemented(*args: Any, **kwargs: Any) -> None:
-                raise NotImplementedError(
-                    f"histlog.SummaryWriter records histograms only (add_histogram, add_histogram_raw); "
-                    f"for {name} use torch.utils.tensorboard.SummaryWriter next to it (both can write "
-                    f"into the same log_dir)"
-                )
-
-            not_implemented.__name__ = name
-            return not_implemented
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        """Logs a histogram given in TensorBoard's form, bucket i holding ``bucket_counts[i]``
+        values up to ``bucket_limits[i]``: the event gets every argument exactly as given (``num``
+        may disagree with the counts, as torch allows); the JSON record holds what the buckets say
+        (their total, edges as TensorBoard reads them, statistics estimated from them)."""
+        self._get_file_writer().run.log_tensorboard_histogram(
+            key=tag,
+            step=0 if global_step is None else int(global_step),
+            min=min,
+            max=max,
+            num=num,
+            sum=sum,
+            sum_squares=sum_squares,
+            bucket_limits=bucket_limits,
+            bucket_counts=bucket_counts,
+            timestamp=walltime,
+        )

@@ -40,6 +40,7 @@ def test_structures_match_the_header_sizes():
     assert ctypes.sizeof(_ffi.RunOptions) == 8
     assert ctypes.sizeof(_ffi.Moments) == 8 * 10
     assert ctypes.sizeof(_ffi.RecordInfo) == 8 * 3 + ctypes.sizeof(_ffi.Stats)
+    assert ctypes.sizeof(_ffi.TensorBoardHistogram) == 8 * 5 + 8 * 3
 
 
 def test_header_version_and_defaults_agree_with_the_library():
