@@ -53,8 +53,29 @@ def test_watch_fsdp2(tmp_path):
 
 def test_summary_writer(tmp_path):
     pytest.importorskip("torch")
-    run_example("summary_writer.py", tmp_path)
-    assert histlog.open_run(tmp_path / "runs" / "drop-in").steps("fc/bias") == [0, 1, 2, 3, 4]
+    from tbparse import SummaryReader
+
+    out = run_example("summary_writer.py", tmp_path)
+    run = histlog.open_run(tmp_path / "runs" / "drop-in")
+    assert run.keys() == ["fc/weight", "fc/weight.grad"] and run.steps("fc/weight") == [0, 1, 2, 3, 4]
+    assert float(out) == run.get("fc/weight.grad", 4).std
+    seen = SummaryReader(str(tmp_path / "runs"))
+    assert sorted(set(seen.scalars.tag)) == ["hparam/loss", "train/loss"]
+    assert sorted(seen.histograms.groupby("tag").step.apply(list).items()) == [
+        ("fc/weight", [0, 1, 2, 3, 4]), ("fc/weight.grad", [0, 1, 2, 3, 4])]
+
+
+def test_wandb_histograms(tmp_path):
+    pytest.importorskip("wandb")
+    from test_wandb import wandb_history
+
+    out = run_example("wandb_histograms.py", tmp_path)
+    run_id, steps = out.split(" ", 1)
+    assert steps.strip() == "[0, 1, 2]"
+    (path,) = (tmp_path / "wandb").glob(f"offline-run-*-{run_id}/run-{run_id}.wandb")
+    history = wandb_history(path)
+    record = histlog.open_run(tmp_path / "runs" / "wandb-demo").get("weights/layer1", 2)
+    assert history[2]["weights/layer1"]["values"] == record.counts.tolist() and history[2]["loss"] == 1 / 3
 
 
 def test_mlflow_histograms(tmp_path):
@@ -76,7 +97,8 @@ def python_snippets(readme):
 
 EXAMPLE_BODIES = {name: (EXAMPLES / name).read_text().split('"""', 2)[2].strip()
                   for name in ("log_histograms.py", "watch_training.py", "watch_mixed_precision.py",
-                               "watch_fsdp2.py", "summary_writer.py", "mlflow_histograms.py", "distributed.py")}
+                               "watch_fsdp2.py", "summary_writer.py", "mlflow_histograms.py", "wandb_histograms.py",
+                               "distributed.py")}
 
 
 def test_every_python_snippet_of_the_readme_is_a_tested_example():
