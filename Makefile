@@ -127,7 +127,6 @@ clean:
 C_TEST_DIR      := .build/c-tests
 C_TESTS         := test_compute test_run
 C_TESTS         += test_report
-C_TESTS         += test_integration
 C_TEST_CFLAGS   := -std=c11 -Wall -Wextra -Werror -pedantic -I Include
 C_TEST_CXXFLAGS := -x c++ -std=c++17 -Wall -Wextra -Werror -pedantic -I Include
 C_TEST_LIBS     := -L .build/release -lhistlog -Wl,-rpath,$(CURDIR)/.build/release -lm -pthread

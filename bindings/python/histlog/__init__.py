@@ -27,9 +27,15 @@ __version__ = library_version
 
 
 def __getattr__(name: str):
-    # torch.utils.tensorboard (and so tensorboard) loads on first use of histlog.SummaryWriter
+    # torch.utils.tensorboard (and so tensorboard) loads on first use of histlog.SummaryWriter,
+    # which is why it is not in __all__: `from histlog import *` must work without torch
     if name == "SummaryWriter":
-        from ._summary_writer import SummaryWriter
+        try:
+            from ._summary_writer import SummaryWriter
+        except ImportError as error:
+            raise ImportError(
+                f"histlog.SummaryWriter extends torch.utils.tensorboard.SummaryWriter: pip install torch tensorboard ({error})"
+            ) from error
 
         globals()["SummaryWriter"] = SummaryWriter
         return SummaryWriter
@@ -47,7 +53,6 @@ __all__ = [
     "Run",
     "RunReader",
     "StorageError",
-    "SummaryWriter",
     "Watch",
     "active_run",
     "compute",

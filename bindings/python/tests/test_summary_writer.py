@@ -399,3 +399,13 @@ def test_walltime_becomes_the_timestamp(tmp_path):
         writer.add_histogram("h", [1.0, 2.0], 3, walltime=1_600_000_000.25)
     assert histlog.open_run(tmp_path / "tb").get("h", 3).timestamp == 1_600_000_000.25
     assert tensorboard_histograms(tmp_path / "tb")["h"][0].wall_time == pytest.approx(1_600_000_000.25)
+
+
+def test_without_tensorboard_the_import_error_says_what_to_install():
+    code = (
+        "import sys; sys.modules['tensorboard'] = None; import histlog\n"
+        "from histlog import *\n"
+        "try:\n    histlog.SummaryWriter\nexcept ImportError as error:\n    print(error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install torch tensorboard" in result.stdout
