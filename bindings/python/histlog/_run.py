@@ -59,14 +59,12 @@ class Run(HandleOwner):
             raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
         self.path: str = os.path.abspath(os.fspath(path))
         self._mlflow = _mlflow
-        self._wandb = None
-        self._record_callback = None
+        self._wandb = _wandb
         self._handle = None
         HandleOwner.__init__(self, _lib.hl_run_open(os.fsencode(self.path)), _lib.hl_run_close, repr(self.path))
         _open_runs.add(self)
         if _wandb is not None:
-            self._wandb = _wandb
-            self._on_record(_wandb.send)
+            _wandb.listen(self)
 
     @property
     def name(self) -> str:
@@ -291,93 +289,6 @@ class Run(HandleOwner):
             _lib.hl_log_reduced_histogram(handle, key_bytes, step, at, histogram)
         finally:
             self.give_back()
-
-
-    def log_tensorboard_histogram(
-        self,
-        *,
-        key: str,
-        step: int,
-        min: float,
-        max: float,
-        num: float,
-        sum: float,
-        sum_squares: float,
-        bucket_limits: Sequence[float],
-        bucket_counts: Sequence[float],
-        timestamp: Optional[float] = None,
-    ) -> None:
-        """Logs a histogram given in TensorBoard's form, as ``add_histogram_raw`` takes it: bucket i
-        holds ``bucket_counts[i]`` values up to ``bucket_limits[i]`` from the previous limit. The
-        event file gets every argument exactly as given (``num`` need not be the buckets' total);
-        the JSON file gets the histogram TensorBoard reads from the buckets, with the buckets'
-        total and statistics estimated from them (``hl_log_tensorboard_histogram``)."""
-        limits = _adapt.float64_array(bucket_limits, "bucket_limits")
-        counts = _adapt.float64_array(bucket_counts, "bucket_counts")
-        if limits.size != counts.size:
-            raise ValueError(
-                f"bucket_limits and bucket_counts must have the same length, got {limits.size} and {counts.size}"
-            )
-        histogram = _ffi.TensorBoardHistogram(
-            min=_number(min, "min"),
-            max=_number(max, "max"),
-            num=_number(num, "num"),
-            sum=_number(sum, "sum"),
-            sum_squares=_number(sum_squares, "sum_squares"),
-            bucket_limits=_adapt.address(limits),
-            bucket_counts=_adapt.address(counts),
-            n_buckets=limits.size,
-        )
-        at = float("nan") if timestamp is None else _adapt.timestamp_float(timestamp)
-        key_bytes, step = _key_bytes(key), _adapt.step_int(step)
-        handle = self.borrow()
-        try:
-            _lib.hl_log_tensorboard_histogram(handle, key_bytes, step, at, histogram)
-        finally:
-            self.give_back()
-
-    def log_tensorboard_event(self, event: bytes) -> None:
-        """Appends one serialized TensorBoard ``Event`` (``event.SerializeToString()``) to this run's
-        event file, after everything logged before it (``hl_log_tensorboard_event``):
-        ``histlog.SummaryWriter`` writes torch's scalars, text and images this way, so that
-        TensorBoard, which follows only the newest event file of a directory, sees them live."""
-        if not isinstance(event, (bytes, bytearray, memoryview)):
-            raise TypeError(f"event must be bytes (a serialized Event), got {type(event).__name__}")
-        event = bytes(event)
-        handle = self.borrow()
-        try:
-            _lib.hl_log_tensorboard_event(handle, event, len(event))
-        finally:
-            self.give_back()
-
-    def _on_record(self, function: Any) -> None:
-        """Calls ``function(key, step, counts, edges)`` with each record logged from now on, on the
-        logging thread inside the logging call (``hl_run_set_record_callback``)."""
-
-        def on_record(context: Any, key: bytes, info: Any, edges: Any, counts: Any) -> None:
-            record = info.contents
-            n = record.n_bins
-            function(
-                key.decode("utf-8"),
-                record.step,
-                np.ctypeslib.as_array(counts, shape=(n,)).copy(),
-                np.ctypeslib.as_array(edges, shape=(n + 1,)).copy(),
-            )
-
-        callback = _ffi.RecordCallback(on_record)
-        with self.borrowed() as handle:
-            _lib.hl_run_set_record_callback(handle, callback, None)
-        self._record_callback = callback  # the library calls it until the run is closed
-
-
-def _number(value: Any, argument: str) -> float:
-    """A number (int, float, numpy or 0-d torch scalar) as a float; text is not a number."""
-    try:
-        if isinstance(value, (str, bytes)):
-            raise TypeError
-        return float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{argument} must be a number, got {type(value).__name__}") from None
 
 
 _NO_VALUES = np.empty(0, dtype=np.float64)

@@ -39,7 +39,7 @@ from tensorboard.compat.proto.event_pb2 import Event, SessionLog
 from torch.utils.tensorboard import SummaryWriter as TorchSummaryWriter
 from torch.utils.tensorboard.writer import FileWriter
 
-from . import _adapt
+from . import _adapt, _ffi
 from ._run import Run
 
 _NUMPY_ESTIMATORS = ("auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
@@ -57,7 +57,11 @@ class _RunEventWriter:
         return self._log_dir
 
     def add_event(self, event: Event) -> None:
-        self.run.log_tensorboard_event(event.SerializeToString())
+        """Appends the event to the run's event file, after everything logged before it
+        (``hl_log_tensorboard_event``)."""
+        serialized = event.SerializeToString()
+        with self.run.borrowed() as handle:
+            _ffi.lib.hl_log_tensorboard_event(handle, serialized, len(serialized))
 
     def flush(self) -> None:
         self.run.flush()
@@ -182,15 +186,33 @@ class SummaryWriter(TorchSummaryWriter):
         values up to ``bucket_limits[i]``: the event gets every argument exactly as given (``num``
         may disagree with the counts, as torch allows); the JSON record holds what the buckets say
         (their total, edges as TensorBoard reads them, statistics estimated from them)."""
-        self._get_file_writer().run.log_tensorboard_histogram(
-            key=tag,
-            step=0 if global_step is None else int(global_step),
-            min=min,
-            max=max,
-            num=num,
-            sum=sum,
-            sum_squares=sum_squares,
-            bucket_limits=bucket_limits,
-            bucket_counts=bucket_counts,
-            timestamp=walltime,
+        limits = _adapt.float64_array(bucket_limits, "bucket_limits")
+        counts = _adapt.float64_array(bucket_counts, "bucket_counts")
+        if limits.size != counts.size:
+            raise ValueError(
+                f"bucket_limits and bucket_counts must have the same length, got {limits.size} and {counts.size}"
+            )
+        histogram = _ffi.TensorBoardHistogram(
+            min=_number(min, "min"),
+            max=_number(max, "max"),
+            num=_number(num, "num"),
+            sum=_number(sum, "sum"),
+            sum_squares=_number(sum_squares, "sum_squares"),
+            bucket_limits=_adapt.address(limits),
+            bucket_counts=_adapt.address(counts),
+            n_buckets=limits.size,
         )
+        key, step = _adapt.key_bytes(tag, "tag"), 0 if global_step is None else int(global_step)
+        at = float("nan") if walltime is None else _adapt.timestamp_float(walltime, "walltime")
+        with self._get_file_writer().run.borrowed() as handle:
+            _ffi.lib.hl_log_tensorboard_histogram(handle, key, step, at, histogram)
+
+
+def _number(value: Any, argument: str) -> float:
+    """A number (int, float, numpy or 0-d torch scalar) as a float; text is not a number."""
+    try:
+        if isinstance(value, (str, bytes)):
+            raise TypeError
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{argument} must be a number, got {type(value).__name__}") from None

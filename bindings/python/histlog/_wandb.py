@@ -28,6 +28,8 @@ from typing import Any, Optional
 
 import numpy as np
 
+from . import _ffi
+
 MAX_BINS = 512
 
 
@@ -60,6 +62,20 @@ class WandbLink:
         except ImportError:
             raise ImportError("start_run(wandb=True) needs W&B: pip install wandb") from None
         return cls(wandb, wandb.init() if wandb.run is None else None)
+
+    def listen(self, run: Any) -> None:
+        """Has the engine hand every record of ``run`` to ``send`` (``hl_run_set_record_callback``):
+        on the logging thread, inside the logging call."""
+
+        def on_record(context: Any, key: bytes, info: Any, edges: Any, counts: Any) -> None:
+            record = info.contents  # the arrays are the engine's, valid during this call
+            n = record.n_bins
+            self.send(key.decode("utf-8"), record.step, np.ctypeslib.as_array(counts, shape=(n,)),
+                      np.ctypeslib.as_array(edges, shape=(n + 1,)))
+
+        self._callback = _ffi.RecordCallback(on_record)  # alive while the run holds this link
+        with run.borrowed() as handle:
+            _ffi.lib.hl_run_set_record_callback(handle, self._callback, None)
 
     def send(self, key: str, step: int, counts: np.ndarray, edges: np.ndarray) -> None:
         """Logs one record into the active W&B run (called on the logging thread for every record)."""
