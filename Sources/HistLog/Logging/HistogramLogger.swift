@@ -88,11 +88,9 @@ public final class HistogramLogger: Sendable {
         try checkOpen(key: key, timestamp: timestamp)
         try tensorBoardHistogram.validate()
         let (edges, counts) = tensorBoardHistogram.bins()
-        let record = HistogramRecord(
-            key: key, step: step, timestamp: timestamp ?? Self.now(), summary: try HistogramSummary(edges: edges, counts: counts),
+        try submit(
+            key: key, step: step, summary: HistogramSummary(edges: edges, counts: counts), timestamp: timestamp,
             tensorBoard: tensorBoardHistogram)
-        try writer.enqueue(record)
-        notify(record)
     }
 
     /// Appends one serialized TensorBoard `Event` protobuf (scalars, text, images: anything
@@ -139,13 +137,11 @@ public final class HistogramLogger: Sendable {
         guard writer.isOpen else { throw .closed("the logger is closed") }
     }
 
-    private func submit(key: String, step: Int64, summary: HistogramSummary, timestamp: Double?) throws(HistlogError) {
-        let record = HistogramRecord(key: key, step: step, timestamp: timestamp ?? Self.now(), summary: summary)
+    private func submit(
+        key: String, step: Int64, summary: HistogramSummary, timestamp: Double?, tensorBoard: TensorBoardHistogram? = nil
+    ) throws(HistlogError) {
+        let record = HistogramRecord(key: key, step: step, timestamp: timestamp ?? Self.now(), summary: summary, tensorBoard: tensorBoard)
         try writer.enqueue(record)
-        notify(record)
-    }
-
-    private func notify(_ record: HistogramRecord) {
         if let observer = recordObserver.withLock({ $0 }) { observer(record) }
     }
 

@@ -93,7 +93,7 @@ import Testing
         }
         try logger.close()
 
-        let events = try #require(try FileManager.default.contentsOfDirectory(atPath: run).filter { $0.hasPrefix("events.out.tfevents") })
+        let events = try FileManager.default.contentsOfDirectory(atPath: run).filter { $0.hasPrefix("events.out.tfevents") }
         #expect(events.count == 1)
         let seen = try TensorBoardReaderTests.readWithTensorBoard(run, python: python)
         let tag = try #require(seen["raw"])

@@ -9,6 +9,9 @@ minimums over the measured rounds, each batch of calls timed together with its f
   3. a training loop of a ~3M-parameter MLP logging every parameter and gradient every step:
      the time logging adds to a step (step with logging minus the step without).
 
+histlog.SummaryWriter (the drop-in: torch's writer with histlog's add_histogram, default bins)
+runs next to both in every scenario.
+
 Run it with `make bench`, or `python bindings/python/benchmarks/bench_logging.py [--rounds N]`
 inside the .venv. Every scenario is measured twice, torch with its default thread count and
 with torch.set_num_threads(1); one table shows both.
@@ -97,10 +100,15 @@ def large_arrays(directory: str, rounds: int, table: Table) -> None:
     run = histlog.start_run(os.path.join(directory, "large-histlog"))
     tensorboard = TensorBoardWriter(os.path.join(directory, "large-tensorboard"))
     tensorboard30 = TensorBoardWriter(os.path.join(directory, "large-tensorboard30"))
+    drop_in = histlog.SummaryWriter(os.path.join(directory, "large-drop-in"))
 
     def histlog_batch(r: int) -> None:
         run.log_histogram(arrays[r % 4], key="large", step=r)
         run.flush()
+
+    def drop_in_batch(r: int) -> None:
+        drop_in.add_histogram("large", arrays[r % 4], r)
+        drop_in.flush()
 
     def tensorboard_batch(r: int) -> None:
         tensorboard.add_histogram("large", arrays[r % 4], r)
@@ -116,6 +124,7 @@ def large_arrays(directory: str, rounds: int, table: Table) -> None:
     times = race(
         [
             ("histlog log_histogram", histlog_batch),
+            ("histlog.SummaryWriter", drop_in_batch),
             ("TensorBoard add_histogram", tensorboard_batch),
             ("TensorBoard bins=30", tensorboard30_batch),
             ("floor: x.max()", floor_batch),
@@ -126,9 +135,11 @@ def large_arrays(directory: str, rounds: int, table: Table) -> None:
     )
     table.add("1M float32, log + flush", times, "histlog log_histogram")
     run.close()
+    drop_in.close()
     tensorboard.close()
     tensorboard30.close()
     check_records(run.path, "large", arrays, rounds + 3)
+    check_records(drop_in.run.path, "large", arrays, rounds + 3)
 
 
 def small_tensors(directory: str, rounds: int, table: Table) -> None:
@@ -137,6 +148,7 @@ def small_tensors(directory: str, rounds: int, table: Table) -> None:
     run = histlog.start_run(os.path.join(directory, "small-histlog"))
     tensorboard = TensorBoardWriter(os.path.join(directory, "small-tensorboard"))
     tensorboard30 = TensorBoardWriter(os.path.join(directory, "small-tensorboard30"))
+    drop_in = histlog.SummaryWriter(os.path.join(directory, "small-drop-in"))
 
     def histlog_batch(r: int) -> None:
         values = tensors[r % 4]
@@ -144,6 +156,12 @@ def small_tensors(directory: str, rounds: int, table: Table) -> None:
         for call in range(calls):
             log(values, key="small", step=call)
         run.flush()
+
+    def drop_in_batch(r: int) -> None:
+        values = tensors[r % 4]
+        for call in range(calls):
+            drop_in.add_histogram("small", values, call)
+        drop_in.flush()
 
     def tensorboard_batch(r: int) -> None:
         values = tensors[r % 4]
@@ -160,6 +178,7 @@ def small_tensors(directory: str, rounds: int, table: Table) -> None:
     times = race(
         [
             ("histlog log_histogram", histlog_batch),
+            ("histlog.SummaryWriter", drop_in_batch),
             ("TensorBoard add_histogram", tensorboard_batch),
             ("TensorBoard bins=30", tensorboard30_batch),
         ],
@@ -169,14 +188,15 @@ def small_tensors(directory: str, rounds: int, table: Table) -> None:
     )
     table.add("128-value tensor, per call", times, "histlog log_histogram")
     run.close()
+    drop_in.close()
     tensorboard.close()
     tensorboard30.close()
-    reader = histlog.open_run(run.path)
-    last = reader.get("small", calls - 1)
     expected = tensors[(rounds + 2) % 4].double().numpy()
-    assert np.array_equal(last.counts, np.histogram(expected, bins=last.bin_edges)[0]), (
-        "histlog counts differ from numpy"
-    )
+    for path in (run.path, drop_in.run.path):
+        last = histlog.open_run(path).get("small", calls - 1)
+        assert np.array_equal(last.counts, np.histogram(expected, bins=last.bin_edges)[0]), (
+            "histlog counts differ from numpy"
+        )
 
 
 def training_loop(directory: str, rounds: int, table: Table) -> None:
@@ -197,6 +217,7 @@ def training_loop(directory: str, rounds: int, table: Table) -> None:
     run = histlog.start_run(os.path.join(directory, "train-histlog"))
     watched_run = histlog.Run(os.path.join(directory, "train-watch"))
     tensorboard = TensorBoardWriter(os.path.join(directory, "train-tensorboard"))
+    drop_in = histlog.SummaryWriter(os.path.join(directory, "train-drop-in"))
     global_step = [0]
 
     def train_step(r: int) -> None:
@@ -235,11 +256,18 @@ def training_loop(directory: str, rounds: int, table: Table) -> None:
             log_with(lambda key, values, step: tensorboard.add_histogram(key, values, step))
         tensorboard.flush()
 
+    def with_drop_in(r: int) -> None:
+        for _ in range(steps):
+            train_step(r)
+            log_with(lambda key, values, step: drop_in.add_histogram(key, values, step))
+        drop_in.flush()
+
     times = race(
         [
             ("no logging", plain),
             ("histlog log_histogram", with_histlog),
             ("histlog.watch(every=1)", with_watch),
+            ("histlog.SummaryWriter", with_drop_in),
             ("TensorBoard add_histogram", with_tensorboard),
         ],
         rounds,
@@ -252,6 +280,7 @@ def training_loop(directory: str, rounds: int, table: Table) -> None:
     run.close()
     watched_run.close()
     tensorboard.close()
+    drop_in.close()
 
 
 def check_records(path: str, key: str, arrays: Sequence[np.ndarray], count: int) -> None:
