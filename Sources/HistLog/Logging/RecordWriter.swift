@@ -6,11 +6,14 @@ import Glibc
 ///
 /// All mutable state is guarded by `mutex`; the sinks are touched only by the writer thread.
 final class RecordWriter: @unchecked Sendable {
-    private enum Item {
-        case record(HistogramRecord)
-        case tensorBoardEvent([UInt8])
-        case flush
-        case stop
+    /// A queued item. A struct rather than an enum with a record case and an event case: such an
+    /// enum leaves the bytes of the larger payload unset for the smaller one, and the writer
+    /// thread's switch reads them (valgrind reports it).
+    private struct Item {
+        enum Kind { case record, tensorBoardEvent, flush, stop }
+        var kind: Kind
+        var record: HistogramRecord? = nil
+        var event: [UInt8] = []
     }
 
     private enum State { case open, closing, closed }
@@ -90,7 +93,7 @@ final class RecordWriter: @unchecked Sendable {
     func enqueue(_ record: HistogramRecord) throws(HistlogError) {
         try checkProcess()
         return try withLock { () throws(HistlogError) in
-            _ = try push(.record(record), closingAllowed: false)
+            _ = try push(Item(kind: .record, record: record), closingAllowed: false)
         }
     }
 
@@ -98,7 +101,7 @@ final class RecordWriter: @unchecked Sendable {
     func enqueue(event: [UInt8]) throws(HistlogError) {
         try checkProcess()
         return try withLock { () throws(HistlogError) in
-            _ = try push(.tensorBoardEvent(event), closingAllowed: false)
+            _ = try push(Item(kind: .tensorBoardEvent, event: event), closingAllowed: false)
         }
     }
 
@@ -107,7 +110,7 @@ final class RecordWriter: @unchecked Sendable {
     func flush() throws(HistlogError) {
         try checkProcess()
         return try withLock { () throws(HistlogError) in
-            let ticket = try push(.flush, closingAllowed: false)
+            let ticket = try push(Item(kind: .flush), closingAllowed: false)
             waitUntilFinished(ticket)
             try reportErrors()
         }
@@ -119,7 +122,7 @@ final class RecordWriter: @unchecked Sendable {
         let ticket = try withLock { () throws(HistlogError) in
             guard state == .open else { throw HistlogError.closed("the logger is already closed") }
             state = .closing
-            return try push(.stop, closingAllowed: true)
+            return try push(Item(kind: .stop), closingAllowed: true)
         }
         pthread_join(thread, nil)
         try withLock { () throws(HistlogError) in
@@ -179,17 +182,18 @@ final class RecordWriter: @unchecked Sendable {
 
             var failures: [HistlogError] = []
             let stop: Bool
-            switch item {
-            case .record(let record):
+            switch item.kind {
+            case .record:
+                let record = item.record!  // set for every .record item
                 for sink in sinks {
                     do { try sink.write(record) } catch {
                         failures.append(Self.describe(error, "writing \"\(record.key)\" step \(record.step)"))
                     }
                 }
                 stop = false
-            case .tensorBoardEvent(let event):
+            case .tensorBoardEvent:
                 for case let sink as TensorBoardEventSink in sinks {
-                    do { try sink.append(event: event) } catch {
+                    do { try sink.append(event: item.event) } catch {
                         failures.append(Self.describe(error, "writing a TensorBoard event"))
                     }
                 }
