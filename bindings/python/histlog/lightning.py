@@ -67,8 +67,7 @@ class HistlogCallback(Callback):
         self.activations = activations
         self.include, self.exclude = include, exclude
         _patterns(include, "include"), _patterns(exclude, "exclude")
-        self.run: Optional[_run.Run] = None
-        self._started: Optional[_run.Run] = None
+        self._run: Optional[_run.CallbackRun] = None
         self._steps: Dict[Any, GlobalStepLogger] = {}
         self._activations: Optional[Watch] = None
 
@@ -88,18 +87,16 @@ class HistlogCallback(Callback):
         if not parameters and self.activations is None:
             return
         log_dir = trainer.log_dir  # a collective under DDP: every rank asks
-        if trainer.global_rank == 0:
-            self.run = _run.active_run()
-            if self.run is None:
-                self.run = self._started = _run.start_run(os.path.join(log_dir or os.getcwd(), "histlog"))
+        path = os.path.join(log_dir or os.getcwd(), "histlog") if trainer.global_rank == 0 else None
+        self._run = _run.CallbackRun(path)
         if parameters:
             for optimizer in trainer.optimizers:
                 self._steps[optimizer] = GlobalStepLogger(
                     pl_module, optimizer, self.every, self.logged, include=self.include, exclude=self.exclude,
-                    run=self.run,
+                    run=self._run.run,
                 )
         if self.activations is not None:
-            self._activations = framework_activations(pl_module, self.activations, self.every, run=self.run)
+            self._activations = framework_activations(pl_module, self.activations, self.every, run=self._run.run)
 
     def on_train_batch_start(self, trainer: Any, pl_module: Any, batch: Any, batch_idx: int) -> None:
         if self._activations is not None and self._activations.step != trainer.global_step:
@@ -127,9 +124,6 @@ class HistlogCallback(Callback):
         if self._activations is not None:
             self._activations.remove()
             self._activations = None
-        started, self._started, self.run = self._started, None, None
-        if started is not None:
-            if _run.active_run() is started:
-                _run.end_run()
-            else:
-                started.close()
+        if self._run is not None:
+            self._run.end()
+            self._run = None

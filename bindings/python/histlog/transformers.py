@@ -15,7 +15,9 @@ from typing import Any, Optional
 try:
     from transformers import TrainerCallback
 except ImportError:
-    raise ImportError("histlog.transformers needs the Hugging Face Trainer: pip install transformers accelerate") from None
+    raise ImportError(
+        "histlog.transformers needs the Hugging Face Trainer: pip install transformers accelerate"
+    ) from None
 if not hasattr(TrainerCallback, "on_pre_optimizer_step"):
     raise ImportError("histlog.transformers needs a Trainer with on_pre_optimizer_step: pip install -U transformers")
 
@@ -48,8 +50,7 @@ class HistlogCallback(TrainerCallback):
         self.logged = _check_log(log)
         self.include, self.exclude = include, exclude
         _patterns(include, "include"), _patterns(exclude, "exclude")
-        self.run: Optional[_run.Run] = None
-        self._started: Optional[_run.Run] = None
+        self._run: Optional[_run.CallbackRun] = None
         self._steps: Optional[GlobalStepLogger] = None
 
     def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, optimizer: Any = None,
@@ -57,10 +58,6 @@ class HistlogCallback(TrainerCallback):
         self._finish()
         if self.every <= 0 or self.logged is None:
             return
-        if state.is_world_process_zero:
-            self.run = _run.active_run()
-            if self.run is None:
-                self.run = self._started = _run.start_run(os.path.join(args.output_dir, "histlog"))
         if uses_fsdp1(model):
             if state.is_world_process_zero:
                 warnings.warn(
@@ -72,8 +69,10 @@ class HistlogCallback(TrainerCallback):
             return
         # accelerate's AcceleratedOptimizer holds torch's optimizer, whose step hooks tell when to log
         optimizer = getattr(optimizer, "optimizer", optimizer)
+        path = os.path.join(args.output_dir, "histlog") if state.is_world_process_zero else None
+        self._run = _run.CallbackRun(path)
         self._steps = GlobalStepLogger(
-            model, optimizer, self.every, self.logged, include=self.include, exclude=self.exclude, run=self.run
+            model, optimizer, self.every, self.logged, include=self.include, exclude=self.exclude, run=self._run.run
         )
 
     def on_pre_optimizer_step(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
@@ -91,9 +90,6 @@ class HistlogCallback(TrainerCallback):
         if self._steps is not None:
             self._steps.remove()
             self._steps = None
-        started, self._started, self.run = self._started, None, None
-        if started is not None:
-            if _run.active_run() is started:
-                _run.end_run()
-            else:
-                started.close()
+        if self._run is not None:
+            self._run.end()
+            self._run = None
