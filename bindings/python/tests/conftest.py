@@ -98,3 +98,19 @@ def assert_applied_steps_logged(run_path, applied, steps, names):
             assert len(reader.history(f"{kind}/{name}")) == len(steps)
             for step in steps:
                 assert_matches_numpy(reader.get(f"{kind}/{name}", step), applied[step][name][index])
+
+
+def assert_scaler_skip_logged(run_path, applied, name):
+    """A callback with every=2 over 6 steps of which a GradScaler skipped step 2: records of
+    ``name`` at 0, 2 and 4 equal what the optimizer applied (``applied`` as above); step 2 holds
+    the non-finite gradients that made the scaler skip and the parameters the skip left unchanged;
+    the applied steps' gradients are unscaled."""
+    import histlog
+
+    assert_applied_steps_logged(run_path, applied, [0, 2, 4], [name])
+    reader = histlog.open_run(run_path)
+    skipped = reader.get(f"Gradients/{name}", 2)
+    assert skipped.nan_count + skipped.inf_count > 0
+    np.testing.assert_array_equal(applied[2][name][0], applied[3][name][0])
+    for step in (0, 4):  # what the optimizer applied, not the loss scale (65,536) times more
+        assert reader.get(f"Gradients/{name}", step).max_value < 10
