@@ -82,11 +82,15 @@ def test_a_failing_fit_ends_the_run_with_the_steps_before_the_failure(tmp_path):
                 raise RuntimeError("diverged")
             return super().training_step(batch, batch_idx)
 
-    trainer = L.Trainer(max_steps=4, callbacks=[HistlogCallback()], logger=False, default_root_dir=tmp_path, **QUIET)
+    # log="gradients" also shows the option survives Lightning setting the callback's ``log`` attribute
+    callback = HistlogCallback(log="gradients")
+    trainer = L.Trainer(max_steps=4, callbacks=[callback], logger=False, default_root_dir=tmp_path, **QUIET)
     with pytest.raises(RuntimeError, match="diverged"):
         trainer.fit(Failing(), data(batches=4))
     assert histlog.active_run() is None  # ended by on_exception
-    assert histlog.open_run(tmp_path / "histlog").steps("Gradients/model.0.weight") == [0, 1]
+    reader = histlog.open_run(tmp_path / "histlog")
+    assert reader.keys() == [f"Gradients/{name}" for name in sorted(NAMES)]
+    assert reader.steps("Gradients/model.0.weight") == [0, 1]
 
 
 def test_bad_options_name_the_argument():
