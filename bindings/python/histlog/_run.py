@@ -496,6 +496,29 @@ def log_histogram(
     )
 
 
+class CallbackRun:
+    """The run a training framework's callback logs into: the active run, or else one it starts
+    at ``path`` and ends with ``end()``. ``path`` None: a process that writes nothing (not the
+    writing rank of a distributed job) opens no run."""
+
+    def __init__(self, path: Optional[str]) -> None:
+        self.run: Optional[Run] = None
+        self._started: Optional[Run] = None
+        if path is not None:
+            self.run = active_run()
+            if self.run is None:
+                self.run = self._started = start_run(path)
+
+    def end(self) -> None:
+        started, self._started, self.run = self._started, None, None
+        if started is None:
+            return
+        if _active_run is started:
+            end_run()
+        else:  # the user made another run active since
+            started.close()
+
+
 @atexit.register
 def _close_open_runs() -> None:
     for run in list(_open_runs):

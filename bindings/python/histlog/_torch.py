@@ -159,6 +159,14 @@ class _OptimizerClock(_Clock):
         self._hooks.clear()
 
 
+class _FrameworkClock(_Clock):
+    """Steps a training framework numbers (its global step), set by its callback through
+    ``Watch.step``; it has no hooks of its own."""
+
+    def remove(self) -> None:
+        pass
+
+
 class _ScalerTap:
     """Sees the steps a ``GradScaler`` skips: ``scaler.step(optimizer)`` is wrapped on the
     instance; an attempt after which the optimizer's clock has not moved called no
@@ -402,8 +410,7 @@ class ParameterLogger:
         self, model: Any, log: Optional[str] = "all", *, optimizer: Any = None, include: Patterns = None,
         exclude: Patterns = None, run: Optional["_run.Run"] = None,
     ) -> None:
-        if log not in _LOG_CHOICES:
-            raise ValueError(f'log must be "all", "parameters", "gradients" or None, got {log!r}')
+        log = _check_log(log)
         self._model = weakref.ref(unwrap(model))
         self.parameters = log in ("all", "parameters")
         self.gradients = log in ("all", "gradients")
@@ -433,6 +440,51 @@ class ParameterLogger:
             gradient = parameter.grad
             if self.gradients and gradient is not None:
                 self._log(gradient if scale is None else gradient / scale, f"Gradients/{name}", step)
+
+
+class GlobalStepLogger:
+    """Logs parameters and gradients (through ``ParameterLogger``) at the optimizer steps of a
+    training framework, numbered by the framework's global step: the seam the Lightning and
+    Hugging Face callbacks share.
+
+    The framework's hook before an optimizer step calls ``due(step)``; nothing is logged unless
+    ``step % every == 0``. The record is written when ``optimizer`` is about to apply the step: in
+    its step pre-hook or, when ``step()`` is handed a closure, once the closure has run (Lightning
+    runs the last backward pass, unscales and clips inside it), so it holds what the step applies.
+    A step the optimizer never runs (a GradScaler skipped it: Inf or NaN gradients) is written by
+    ``settle()``, which the framework's hook after the step calls: the gradients as the scaler
+    left them (unscaled, their NaN and Inf counted) and the unchanged parameters."""
+
+    def __init__(
+        self, model: Any, optimizer: Any, every: int, log: Optional[str] = "all", *, include: Patterns = None,
+        exclude: Patterns = None, run: Optional["_run.Run"] = None,
+    ) -> None:
+        self.every = _check_every(every)
+        self._log = ParameterLogger(model, log, optimizer=optimizer, include=include, exclude=exclude, run=run)
+        self._due: Optional[int] = None
+        self._announced: Optional[int] = None
+        self._clock: Optional[_Clock] = _clock(model, optimizer, None)
+        self._clock.on_step.append(self._optimizer_applies)
+
+    def due(self, step: int) -> None:
+        # An optimizer that evaluates its closure several times (LBFGS) announces its step as often.
+        if self.every > 0 and step % self.every == 0 and step != self._announced:
+            self._due = self._announced = step
+
+    def _optimizer_applies(self, optimizer_step: int) -> None:
+        self.settle()
+
+    def settle(self) -> None:
+        """Writes the step announced by ``due`` if the optimizer has not applied it."""
+        if self._due is not None:
+            step, self._due = self._due, None
+            self._log(step)
+
+    def remove(self) -> None:
+        if self._clock is not None:
+            self._clock.on_step.remove(self._optimizer_applies)
+            _release(self._clock)
+            self._clock = None
 
 
 class _ParameterWatch(Watch):
@@ -507,6 +559,12 @@ def _check_every(every: Any) -> int:
     return every
 
 
+def _check_log(log: Any) -> Optional[str]:
+    if log not in _LOG_CHOICES:
+        raise ValueError(f'log must be "all", "parameters", "gradients" or None, got {log!r}')
+    return log
+
+
 def _check_model(model: Any, function: str) -> None:
     torch = _torch()
     if not isinstance(model, torch.nn.Module):
@@ -529,6 +587,20 @@ def _check_optimizer(optimizer: Any, scaler: Any) -> None:
 def _is_sharded(model: Any) -> bool:
     dtensor = _dtensor_type() if _distributed() is not None else None
     return dtensor is not None and any(isinstance(p, dtensor) for p in model.parameters())
+
+
+def uses_fsdp1(model: Any) -> bool:
+    """Whether ``model`` holds FSDP1 ``FullyShardedDataParallel`` units. Their flat parameters
+    mix many parameters' shards and name none of them; FSDP2 (``fully_shard``) keeps each
+    parameter, as a DTensor."""
+    dist = _distributed()
+    if dist is None:
+        return False
+    try:
+        from torch.distributed.fsdp import FullyShardedDataParallel
+    except ImportError:
+        return False
+    return any(isinstance(module, FullyShardedDataParallel) for module in model.modules())
 
 
 def _replace(model: Any, kind: type, watch: Watch) -> Watch:
@@ -644,15 +716,29 @@ def watch_activations(
     forward pass breaks the graph where each hook logs.
     """
     _check_model(model, "watch_activations")
-    every = _check_every(every)
     _check_optimizer(optimizer, scaler)
+    return _watch_activations(model, layers, every, lambda watched: _clock(watched, optimizer, scaler), run)
+
+
+def _watch_activations(
+    model: Any, layers: LayerSelection, every: int, make_clock: Callable[[Any], _Clock], run: Optional["_run.Run"],
+) -> Watch:
+    every = _check_every(every)
     model = unwrap(model)
     dist = _distributed()
     if dist is not None and dist.get_rank() != 0:
         every = 0
     modules = _select_modules(model, layers)
-    clock = _clock(model, optimizer, scaler) if every > 0 else None
+    clock = make_clock(model) if every > 0 else None
     return _replace(model, _ActivationWatch, _ActivationWatch(model, modules, every, clock, run))
+
+
+def framework_activations(model: Any, layers: LayerSelection, every: int, run: Optional["_run.Run"] = None) -> Watch:
+    """``watch_activations`` for a training framework's callback, which numbers the steps: it
+    sets the returned watch's ``step`` to the framework's global step before each training batch.
+    The first training forward pass of a step divisible by ``every`` is logged, on global rank 0."""
+    _check_model(model, "framework_activations")
+    return _watch_activations(model, layers, every, lambda watched: _FrameworkClock(), run)
 
 
 def unwatch(model: Any = None) -> None:

@@ -81,3 +81,36 @@ def assert_matches_numpy(data, values, *, edges_from_data=True, rel=1e-12, edges
         centred = finite - finite.mean()  # scipy loses digits on data far from zero (1e8 + noise)
         assert data.skewness == pytest.approx(scipy.stats.skew(centred, bias=False), rel=1e-8, abs=1e-10)
         assert data.kurtosis == pytest.approx(scipy.stats.kurtosis(centred, bias=False), rel=1e-8, abs=1e-10)
+
+
+def assert_applied_steps_logged(run_path, applied, steps, names):
+    """A framework callback's run holds one record of each parameter and gradient in ``names`` at
+    each of ``steps``, equal to what the optimizer applied then (``applied[step][name]`` is a
+    ``(parameter, gradient)`` pair of numpy arrays), and no other parameter or gradient."""
+    import histlog
+
+    reader = histlog.open_run(run_path)
+    logged = [key for key in reader.keys() if key.startswith(("Parameters/", "Gradients/"))]
+    assert sorted(logged) == sorted(f"{kind}/{name}" for kind in ("Parameters", "Gradients") for name in names)
+    for name in names:
+        for index, kind in enumerate(("Parameters", "Gradients")):
+            assert reader.steps(f"{kind}/{name}") == list(steps), f"{kind}/{name}"
+            assert len(reader.history(f"{kind}/{name}")) == len(steps)
+            for step in steps:
+                assert_matches_numpy(reader.get(f"{kind}/{name}", step), applied[step][name][index])
+
+
+def assert_scaler_skip_logged(run_path, applied, name):
+    """A callback with every=2 over 6 steps of which a GradScaler skipped step 2: records of
+    ``name`` at 0, 2 and 4 equal what the optimizer applied (``applied`` as above); step 2 holds
+    the non-finite gradients that made the scaler skip and the parameters the skip left unchanged;
+    the applied steps' gradients are unscaled."""
+    import histlog
+
+    assert_applied_steps_logged(run_path, applied, [0, 2, 4], [name])
+    reader = histlog.open_run(run_path)
+    skipped = reader.get(f"Gradients/{name}", 2)
+    assert skipped.nan_count + skipped.inf_count > 0
+    np.testing.assert_array_equal(applied[2][name][0], applied[3][name][0])
+    for step in (0, 4):  # what the optimizer applied, not the loss scale (65,536) times more
+        assert reader.get(f"Gradients/{name}", step).max_value < 10

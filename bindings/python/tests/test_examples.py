@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,30 @@ def test_wandb_histograms(tmp_path):
     assert history[2]["weights/layer1"]["values"] == record.counts.tolist() and history[2]["loss"] == 1 / 3
 
 
+def run_example_here(name, cwd, monkeypatch, capsys):
+    """Runs an example in the test's interpreter, which has imported Lightning or transformers
+    already (each takes tens of seconds to import in a fresh one)."""
+    monkeypatch.chdir(cwd)
+    runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    return capsys.readouterr().out
+
+
+def test_lightning_callback(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("lightning")
+    out = run_example_here("lightning_callback.py", tmp_path, monkeypatch, capsys).strip().splitlines()
+    assert out[-2:] == ["[0, 10, 20, 30]", "[0, 10, 20, 30]"]
+    assert histlog.active_run() is None
+    assert (tmp_path / "lightning_logs" / "version_0" / "histlog" / "histograms").is_dir()
+
+
+def test_transformers_callback(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("transformers")
+    pytest.importorskip("accelerate")
+    out = run_example_here("transformers_callback.py", tmp_path, monkeypatch, capsys).strip().splitlines()
+    assert out[-1] == "[0, 10, 20, 30]"
+    assert histlog.active_run() is None
+
+
 def test_mlflow_histograms(tmp_path):
     pytest.importorskip("mlflow")
     out = run_example("mlflow_histograms.py", tmp_path)
@@ -97,8 +122,8 @@ def python_snippets(readme):
 
 EXAMPLE_BODIES = {name: (EXAMPLES / name).read_text().split('"""', 2)[2].strip()
                   for name in ("log_histograms.py", "watch_training.py", "watch_mixed_precision.py",
-                               "watch_fsdp2.py", "summary_writer.py", "mlflow_histograms.py", "wandb_histograms.py",
-                               "distributed.py")}
+                               "watch_fsdp2.py", "lightning_callback.py", "transformers_callback.py",
+                               "summary_writer.py", "mlflow_histograms.py", "wandb_histograms.py", "distributed.py")}
 
 
 def test_every_python_snippet_of_the_readme_is_a_tested_example():
