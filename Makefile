@@ -80,7 +80,8 @@ test-python: python-install chromium strace
 demo: python-install
 	$(PY) bindings/python/examples/demo.py
 
-# The logger: records per second and log() latency for 128 and 1M values, JSON and TensorBoard sinks.
+# The logger: records per second and log() latency for 128 and 1M values, JSON and TensorBoard
+# sinks; flush() latency with durable off and on (bench-storage).
 bench: bench-engine bench-storage
 
 # The engine: histogram only and all statistics of 1M float32 values, next to one plain pass
