@@ -257,10 +257,16 @@ def error_for(code: int, function: str) -> HistlogError:
     message = last_error() or f"{function} failed with {lib.hl_error_name(code).decode()}"
     error = _ERROR_CLASSES.get(code, InternalError)(message)
     error.code = code
-    system_code = lib.hl_last_errno() if code == HL_EIO else 0
+    if code == HL_EIO:
+        _set_errno(error)
+    return error
+
+
+def _set_errno(error: OSError) -> None:
+    """The system's errno behind this thread's last failure, if any (``hl_last_errno``)."""
+    system_code = lib.hl_last_errno()
     if system_code:
         error.errno, error.strerror = system_code, os.strerror(system_code)
-    return error
 
 
 def _check_status(result: int, func: Any, args: tuple) -> int:
@@ -282,6 +288,7 @@ def _check_handle(result: Any, func: Any, args: tuple) -> Any:
         path = args[0].decode("utf-8", "replace") if isinstance(args[0], bytes) else args[0]
         error = StorageError(f"{last_error()} (path: {path!r})")
         error.code = HL_EIO
+        _set_errno(error)
         raise error
     return result
 

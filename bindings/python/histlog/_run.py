@@ -467,7 +467,9 @@ def log_histogram(
     ``timestamp``: Unix seconds (default: now). NaN and ±Inf values are counted, never binned;
     an empty or all-NaN input is logged too (a record with ``total_count`` 0). The values are
     read before the call returns; the record is written in the background (``flush()`` waits).
-    Raises ``ValueError`` / ``TypeError`` naming the argument when an argument is wrong.
+    Raises ``ValueError`` / ``TypeError`` naming the argument when an argument is wrong, and
+    ``OSError`` (with ``errno``) for an earlier record whose write failed — a full disk, say —
+    in which case this call logged nothing (see ``Run``).
 
     In a ``torch.distributed`` job, ``reduce=True`` (the whole job) or ``group=<process group>``
     logs ONE histogram of every rank's ``values`` together: each rank calls it with its shard,
