@@ -40,7 +40,7 @@ extern "C" {
  * ------------------------------------------------------------------------------------ */
 
 #define HL_VERSION_MAJOR 0
-#define HL_VERSION_MINOR 1
+#define HL_VERSION_MINOR 2
 #define HL_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as hl_version_number() returns it. */
 #define HL_VERSION_NUMBER (HL_VERSION_MAJOR * 10000 + HL_VERSION_MINOR * 100 + HL_VERSION_PATCH)

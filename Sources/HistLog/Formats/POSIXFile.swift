@@ -55,21 +55,10 @@ final class POSIXFile {
     /// Returns false when `path` already existed (left untouched). On a full disk nothing is left.
     /// Where the file system has no hard links, `path` is created and written in place.
     static func create(_ path: String, contents: [UInt8]) throws(HistlogError) -> Bool {
-        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-        var temporary: String
-        var file: POSIXFile?
-        repeat {
-            let counter = temporaryCounter.add(1, ordering: .relaxed).newValue
-            temporary = "\(path[..<slash]).\(path[slash...]).\(getpid()).\(counter).tmp"
-            do {
-                file = try POSIXFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
-            } catch {  // EEXIST: a stale file of a killed process; take the next name
-                guard error.errno == EEXIST else { throw Self.error("cannot create", path, error.errno) }
-            }
-        } while file == nil
+        let (temporary, file) = try temporaryFile(nextTo: path)
         defer { unlink(temporary) }
         do {
-            try file?.append(contents)
+            try file.append(contents)
         } catch {
             throw Self.error("cannot create", path, error.errno)
         }
@@ -81,6 +70,20 @@ final class POSIXFile {
             }
         }
         return true
+    }
+
+    /// `<directory>/.<name>.<pid>.<counter>.tmp`, created for writing.
+    private static func temporaryFile(nextTo path: String) throws(HistlogError) -> (String, POSIXFile) {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        while true {
+            let counter = temporaryCounter.add(1, ordering: .relaxed).newValue
+            let temporary = "\(path[..<slash]).\(path[slash...]).\(getpid()).\(counter).tmp"
+            do {
+                return (temporary, try POSIXFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL))
+            } catch {  // EEXIST: a stale file of a killed process; take the next name
+                guard error.errno == EEXIST else { throw Self.error("cannot create", path, error.errno) }
+            }
+        }
     }
 
     private static func createInPlace(_ path: String, contents: [UInt8]) throws(HistlogError) -> Bool {

@@ -41,7 +41,8 @@ final class JSONHistogramSink: HistogramSink, @unchecked Sendable {
         return file
     }
 
-    /// Every append is a completed `pwrite`: nothing is buffered in the process.
+    /// Every append is a completed `pwrite` (nothing is buffered in the process); what is left
+    /// is the fsync of a durable sink.
     func flush() throws {
         try syncFiles()
         if directoryUnsynced {

@@ -84,7 +84,8 @@ final class TensorBoardEventSink: HistogramSink, @unchecked Sendable {
         dataUnsynced = true
     }
 
-    /// Every event is a completed `write`: nothing is buffered in the process.
+    /// Every event is a completed `write` (nothing is buffered in the process); what is left
+    /// is the fsync of a durable sink.
     func flush() throws {
         guard durable, let file else { return }
         if dataUnsynced || nameUnsynced {

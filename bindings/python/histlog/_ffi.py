@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 # The header this module mirrors (Include/histlog.h).
 HEADER_VERSION_MAJOR = 0
-HEADER_VERSION_MINOR = 1
+HEADER_VERSION_MINOR = 2
 
 # Status codes (pinned in the header; only ever added to).
 HL_OK = 0
