@@ -56,8 +56,13 @@ final class TensorBoardEventSink: HistogramSink, @unchecked Sendable {
     }
 
     func write(_ record: HistogramRecord) throws {
-        guard var file else { throw HistlogError.closed("the TensorBoard event file \(path) is closed") }
-        let bytes = TFRecord.frame(TensorBoardEvent.histogramEvent(record))
+        try append(event: TensorBoardEvent.histogramEvent(record))
+    }
+
+    /// Appends one serialized event as a TFRecord: whole, or not at all (rolled back).
+    func append(event: [UInt8]) throws(HistlogError) {
+        guard var file else { throw .closed("the TensorBoard event file \(path) is closed") }
+        let bytes = TFRecord.frame(event)
         var (size, isDeleted) = try file.status()
         if isDeleted {
             (path, file, length) = try Self.createEventFile(in: runDirectory)
