@@ -11,7 +11,7 @@ RELEASE_LIB := .build/release/libhistlog.so
 # (the index's default wheel pulls in gigabytes of CUDA libraries).
 TORCH_CPU_WHEEL := $(firstword $(wildcard $(addsuffix /torch-*+cpu-*.whl,$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))))
 
-.PHONY: all build release test test-swift test-swift-package test-swift-tsan bench-engine bench-storage test-c valgrind test-python python-install chromium test-report bench-report demo bench install clean
+.PHONY: all build release test test-swift test-swift-package test-swift-tsan bench-engine bench-storage test-c test-c-asan valgrind strace test-python python-install chromium test-report bench-report demo bench install clean
 
 all: build
 
@@ -31,7 +31,7 @@ $(VENV)/.deps: bindings/python/requirements-dev.txt
 	touch $@
 
 # test-python runs every Python test, test-report's among them.
-test: test-swift test-swift-package test-swift-tsan test-c test-python test-wheel
+test: test-swift test-swift-package test-swift-tsan test-c test-c-asan test-python test-wheel
 
 # The TensorBoard tests run TensorBoard's own reader with the .venv's Python; without
 # HISTLOG_PYTHON they fail (HISTLOG_SKIP_PYTHON=1 skips them, never silently).
@@ -73,14 +73,15 @@ wheel: $(VENV)/.deps
 test-wheel: wheel
 	$(PY) bindings/python/tests/check_wheel.py dist
 
-test-python: python-install chromium
+test-python: python-install chromium strace
 	cd bindings/python/tests && ../../../$(PY) -m pytest -q
 
 # Trains a small network on scikit-learn's digits with histlog watching; prints where the run is.
 demo: python-install
 	$(PY) bindings/python/examples/demo.py
 
-# The logger: records per second and log() latency for 128 and 1M values, JSON and TensorBoard sinks.
+# The logger: records per second and log() latency for 128 and 1M values, JSON and TensorBoard
+# sinks; flush() latency with durable off and on (bench-storage).
 bench: bench-engine bench-storage
 
 # The engine: histogram only and all statistics of 1M float32 values, next to one plain pass
@@ -118,12 +119,13 @@ bench-watch: python-install
 bench: bench-watch
 
 clean:
-	rm -rf .build .build-tsan $(VENV)
+	rm -rf .build .build-tsan .build-asan $(VENV)
 
 # --- C ABI -----------------------------------------------------------------------------------
 # The C tests compile Tests/c/*.c against Include/histlog.h as C11 and as C++17, link them to
-# the release libhistlog.so, and run them plainly and under valgrind; then the header/symbol
-# check, the run-time dependency check, a dlopen from plain C and an install + pkg-config build.
+# the release libhistlog.so, and run them plainly and under valgrind (and under AddressSanitizer
+# in test-c-asan); then the header/symbol check, the run-time dependency check, a dlopen from
+# plain C and an install + pkg-config build.
 C_TEST_DIR      := .build/c-tests
 C_TESTS         := test_compute test_run
 C_TESTS         += test_report
@@ -154,6 +156,26 @@ test-c: release valgrind
 # valgrind for test-c, installed with apt-get on a fresh Debian/Ubuntu machine.
 valgrind:
 	@command -v valgrind >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq valgrind; }
+
+# The C tests again, against a libhistlog.so built with AddressSanitizer (its Swift code and the
+# tests' C code both instrumented; the toolchain's own clang, whose ASan runtime matches Swift's).
+# Leaks are errors too.
+ASAN_BUILD := .build-asan
+ASAN_CC    := $(shell dirname "$$(command -v $(SWIFT))")/clang
+
+test-c-asan:
+	$(SWIFT) build -c release --product histlog --sanitize=address --scratch-path $(ASAN_BUILD)
+	@mkdir -p $(ASAN_BUILD)/c-tests
+	@set -e; for test in $(C_TESTS); do \
+		echo "== $$test (AddressSanitizer)"; \
+		$(ASAN_CC) $(C_TEST_CFLAGS) -g -fsanitize=address -fno-omit-frame-pointer -fuse-ld=bfd Tests/c/$$test.c \
+			-o $(ASAN_BUILD)/c-tests/$$test -L $(ASAN_BUILD)/release -lhistlog -Wl,-rpath,$(CURDIR)/$(ASAN_BUILD)/release -lm -pthread; \
+		ASAN_OPTIONS=detect_leaks=1 $(ASAN_BUILD)/c-tests/$$test; \
+	done
+
+# strace for the test that traces durable=True's fsyncs (bindings/python/tests/test_write_failures.py).
+strace:
+	@command -v strace >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq strace; }
 
 # `make install PREFIX=/opt/histlog`: lib/libhistlog.so, include/histlog.h, lib/pkgconfig/histlog.pc
 # (and share/licenses/histlog/LICENSE).

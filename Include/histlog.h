@@ -40,7 +40,7 @@ extern "C" {
  * ------------------------------------------------------------------------------------ */
 
 #define HL_VERSION_MAJOR 0
-#define HL_VERSION_MINOR 1
+#define HL_VERSION_MINOR 2
 #define HL_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as hl_version_number() returns it. */
 #define HL_VERSION_NUMBER (HL_VERSION_MAJOR * 10000 + HL_VERSION_MINOR * 100 + HL_VERSION_PATCH)
@@ -71,6 +71,11 @@ unsigned hl_version_number(void);
  * valid until the next histlog call on this thread. It may be stale after a success:
  * the return code is the truth. */
 const char *hl_last_error(void);
+
+/* The system's errno behind this thread's last failure (ENOSPC, EACCES, EROFS, ...: an HL_EIO
+ * from a system call, whose hl_last_error() text ends with "(errno N)"), or 0 when that
+ * failure had none. Stale after a success, as hl_last_error(). */
+int hl_last_errno(void);
 
 /* Static name of a status code ("HL_EINVAL", ...), or "HL_E_UNKNOWN". Never NULL. */
 const char *hl_error_name(int code);
@@ -164,20 +169,35 @@ typedef struct hl_run hl_run; /* opaque; safe to use from many threads at once *
 #define HL_SINK_TENSORBOARD 2u /* <run>/events.out.tfevents.* */
 #define HL_SINK_ALL (HL_SINK_JSON | HL_SINK_TENSORBOARD)
 
+/* Options of hl_run_open_with. The struct may grow in later versions: fill it with
+ * hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION) (or HL_RUN_OPTIONS_INIT), then set
+ * fields; the library reads only the fields of the version the caller was compiled with. */
+#define HL_RUN_OPTIONS_VERSION 1
+
 typedef struct hl_run_options {
+    uint32_t version;        /* HL_RUN_OPTIONS_VERSION, as the header the caller compiled with */
     uint32_t sinks;          /* HL_SINK_* bits, nonzero (default HL_SINK_ALL) */
-    uint32_t queue_capacity; /* records queued for the writer before log calls wait (default 1024) */
+    uint32_t queue_capacity; /* records queued for the writer before log calls wait, >= 1 (default 1024) */
+    uint32_t durable;        /* nonzero: survive a power cut. hl_run_flush() returns only after
+                                fsync of every file written since the last flush, and opening
+                                fsyncs the directories it creates (default 0: flushed records
+                                survive the process being killed, not the machine losing power) */
 } hl_run_options;
 
-/* Fills *options with the defaults above. NULL is a no-op. */
-void hl_run_options_init(hl_run_options *options);
+#define HL_RUN_OPTIONS_INIT { HL_RUN_OPTIONS_VERSION, HL_SINK_ALL, 1024, 0 }
+
+/* Fills *options with the defaults above for the given version (HL_RUN_OPTIONS_VERSION).
+ * HL_ENULL for NULL, HL_EINVAL for a version this library does not know (nothing written). */
+int hl_run_options_init(hl_run_options *options, unsigned int version);
 
 /* Opens (creating if missing) the run directory `dir` and returns a handle, or NULL with
  * hl_last_error() set. An existing run is appended to. Release with hl_run_close(). */
 hl_run *hl_run_open(const char *dir);
 
-/* As hl_run_open, with options (NULL = defaults). */
-hl_run *hl_run_open_with(const char *dir, const hl_run_options *options);
+/* As hl_run_open, with options (NULL = defaults), returning a status: HL_OK with the handle in
+ * *out, or an error with *out set to NULL (HL_EIO with hl_last_errno() when the directory cannot
+ * be created or written; HL_EINVAL for bad options). `out` must not be NULL. */
+int hl_run_open_with(hl_run **out, const char *dir, const hl_run_options *options);
 
 /* Logs the histogram of n values under `key` at `step`. `config` NULL = defaults. The values are
  * summarised before the call returns (the caller may reuse the buffer at once); the record is
@@ -280,7 +300,15 @@ int hl_shard_sums_f64(const double *values, size_t n, const double *edges, size_
                       double *out, size_t out_capacity);
 
 /* Returns when every record logged before the call is written to the operating system
- * (it then survives the process being killed). */
+ * (it then survives the process being killed) and, for a durable run (hl_run_options.durable),
+ * fsynced (it then survives a power cut).
+ *
+ * Write failures. A record is written by the background writer after its log call returned;
+ * if that fails (a full disk: HL_EIO with hl_last_errno() ENOSPC; a deleted run directory:
+ * ENOENT), the partial write is undone in the file (the JSON file is truncated back to a valid
+ * array, the event file to its last whole record) and the failure, naming the key, step and
+ * file, is returned by the next hl_log_* call (which then queues nothing), hl_run_flush() or
+ * hl_run_close(). The run goes on: later records are written once space is free again. */
 int hl_run_flush(hl_run *run);
 
 /* Flushes and releases the run. NULL is a no-op. The handle is invalid afterwards; no other

@@ -7,6 +7,7 @@ private func checkSignatures() {
     var version = CHistLog.hl_version; version = HistLogCABI.hl_version
     var versionNumber = CHistLog.hl_version_number; versionNumber = HistLogCABI.hl_version_number
     var lastError = CHistLog.hl_last_error; lastError = HistLogCABI.hl_last_error
+    var lastErrno = CHistLog.hl_last_errno; lastErrno = HistLogCABI.hl_last_errno
     var errorName = CHistLog.hl_error_name; errorName = HistLogCABI.hl_error_name
     var binConfigInit = CHistLog.hl_bin_config_init; binConfigInit = HistLogCABI.hl_bin_config_init
     var computeF32 = CHistLog.hl_compute_f32; computeF32 = HistLogCABI.hl_compute_f32
@@ -36,7 +37,7 @@ private func checkSignatures() {
     var readerRecordCount = CHistLog.hl_reader_record_count; readerRecordCount = HistLogCABI.hl_reader_record_count
     var readerFind = CHistLog.hl_reader_find; readerFind = HistLogCABI.hl_reader_find
     var readerRecord = CHistLog.hl_reader_record; readerRecord = HistLogCABI.hl_reader_record
-    _ = (version, versionNumber, lastError, errorName, binConfigInit, computeF32, computeF64,
+    _ = (version, versionNumber, lastError, lastErrno, errorName, binConfigInit, computeF32, computeF64,
          runOptionsInit, runOpen, runOpenWith, logValuesF32, logValuesF64, logCounts, logValuesF32At,
          logValuesF64At, logCountsAt, logReduced, logReducedHistogram,
          shardCountsF32, shardCountsF64, shardSumsF32, shardSumsF64, runFlush, runClose,

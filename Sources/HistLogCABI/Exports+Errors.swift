@@ -6,6 +6,12 @@ public func hl_last_error() -> UnsafePointer<CChar> {
     LastError.message
 }
 
+/// `hl_last_errno`: the errno of this thread's last failure (`LastError`), 0 when it had none.
+@_cdecl("hl_last_errno")
+public func hl_last_errno() -> Int32 {
+    LastError.errno
+}
+
 /// `hl_error_name`: the macro name of a status code, or "HL_E_UNKNOWN". Static storage.
 @_cdecl("hl_error_name")
 public func hl_error_name(_ code: Int32) -> UnsafePointer<CChar> {

@@ -3,25 +3,35 @@ import HistLog
 
 // An `hl_run *` is an `Unmanaged<HistogramLogger>` holding one reference, released by hl_run_close.
 
-/// `hl_run_options_init`: `LoggerOptions()` as an `hl_run_options`.
+/// `hl_run_options_init`: `LoggerOptions()` as an `hl_run_options` of the given version.
 @_cdecl("hl_run_options_init")
-public func hl_run_options_init(_ options: UnsafeMutablePointer<hl_run_options>?) {
-    options?.pointee = .defaults
+public func hl_run_options_init(_ options: UnsafeMutablePointer<hl_run_options>?, _ version: UInt32) -> Int32 {
+    status {
+        let options = try required(options, "options")
+        try hl_run_options.checkVersion(version, "version")
+        options.pointee = .defaults
+    }
 }
 
 /// `hl_run_open`: `HistogramLogger(runDirectory:)`.
 @_cdecl("hl_run_open")
 public func hl_run_open(_ dir: UnsafePointer<CChar>?) -> OpaquePointer? {
-    hl_run_open_with(dir, nil)
+    var run: OpaquePointer?
+    _ = hl_run_open_with(&run, dir, nil)
+    return run
 }
 
 /// `hl_run_open_with`: `HistogramLogger(runDirectory:options:)`.
 @_cdecl("hl_run_open_with")
-public func hl_run_open_with(_ dir: UnsafePointer<CChar>?, _ options: UnsafePointer<hl_run_options>?) -> OpaquePointer? {
-    handle {
+public func hl_run_open_with(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ dir: UnsafePointer<CChar>?, _ options: UnsafePointer<hl_run_options>?
+) -> Int32 {
+    status {
+        let out = try required(out, "out")
+        out.pointee = nil
         let dir = try text(dir, "dir")
         let options = try LoggerOptions(options)
-        return retainedHandle(try HistogramLogger(runDirectory: dir, options: options))
+        out.pointee = retainedHandle(try HistogramLogger(runDirectory: dir, options: options))
     }
 }
 
@@ -200,6 +210,7 @@ extension LoggerOptions {
     init(_ options: UnsafePointer<hl_run_options>?) throws {
         self.init()
         guard let options = options?.pointee else { return }
+        try hl_run_options.checkVersion(options.version, "hl_run_options.version")
         let known = UInt32(HL_SINK_ALL)
         guard options.sinks != 0, options.sinks & ~known == 0 else {
             throw Failure.invalid("hl_run_options.sinks must be a nonzero combination of HL_SINK_JSON and HL_SINK_TENSORBOARD, got \(options.sinks)")
@@ -207,16 +218,29 @@ extension LoggerOptions {
         json = options.sinks & UInt32(HL_SINK_JSON) != 0
         tensorBoard = options.sinks & UInt32(HL_SINK_TENSORBOARD) != 0
         queueCapacity = Int(options.queue_capacity)
+        durable = options.durable != 0
     }
 }
 
 extension hl_run_options {
-    /// The engine's defaults (`LoggerOptions()`).
+    /// The engine's defaults (`LoggerOptions()`), at this header's version.
     static var defaults: hl_run_options {
         let defaults = LoggerOptions()
         var options = hl_run_options()
+        options.version = UInt32(HL_RUN_OPTIONS_VERSION)
         options.sinks = (defaults.json ? UInt32(HL_SINK_JSON) : 0) | (defaults.tensorBoard ? UInt32(HL_SINK_TENSORBOARD) : 0)
         options.queue_capacity = UInt32(clamping: defaults.queueCapacity)
+        options.durable = defaults.durable ? 1 : 0
         return options
+    }
+
+    /// Version 1 is the only layout so far; a later one must still read version-1 structs
+    /// field by field, never past their end.
+    static func checkVersion(_ version: UInt32, _ name: String) throws {
+        guard version == UInt32(HL_RUN_OPTIONS_VERSION) else {
+            throw Failure.invalid(
+                "\(name) is \(version), but this library knows hl_run_options version \(HL_RUN_OPTIONS_VERSION) only: "
+                    + "fill the options with hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION)")
+        }
     }
 }

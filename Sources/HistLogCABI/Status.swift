@@ -6,10 +6,13 @@ import HistLog
 struct Failure: Error {
     var status: Int32
     var message: String
+    /// The system's error code behind an `HL_EIO` (`hl_last_errno()`), 0 when there is none.
+    var errno: Int32
 
-    init(status: Int32, message: String) {
+    init(status: Int32, message: String, errno: Int32 = 0) {
         self.status = status
         self.message = message
+        self.errno = errno
     }
 
     /// A required pointer argument was NULL (`HL_ENULL`).
@@ -31,7 +34,10 @@ struct Failure: Error {
     init(_ error: any Error) {
         switch error {
         case let failure as Failure: self = failure
-        case let error as HistlogError: self.init(status: error.status, message: Self.inCTerms(error.message))
+        case let error as HistlogError:
+            let code = error.errno
+            let message = Self.inCTerms(error.message) + (code == 0 ? "" : " (errno \(code))")
+            self.init(status: error.status, message: message, errno: code)
         default: self.init(status: HL_EINTERNAL, message: "internal error: \(error)")
         }
     }
@@ -72,7 +78,7 @@ func status(_ body: () throws -> Void) -> Int32 {
         return HL_OK
     } catch {
         let failure = Failure(error)
-        LastError.record(failure.message)
+        LastError.record(failure)
         return failure.status
     }
 }
@@ -82,7 +88,7 @@ func handle(_ body: () throws -> OpaquePointer) -> OpaquePointer? {
     do {
         return try body()
     } catch {
-        LastError.record(Failure(error).message)
+        LastError.record(Failure(error))
         return nil
     }
 }

@@ -5,6 +5,7 @@
 //   log JSON+TB + flush   both sinks (the default)
 // Reported: records per second (batch / (batch of logs + flush)), and the time of each log()
 // call as the caller sees it (median and 99th percentile over every call), next to the summary.
+// Then flush latency with and without `durable` (`runFlushBenchmark`).
 import HistLog
 
 #if canImport(Glibc)
@@ -116,4 +117,64 @@ func runStorageBenchmark() throws {
         if checksum.isNaN { print("") }
     }
     print("records on disk checked after each input size: counts and totals as logged")
+    try runFlushBenchmark()
+}
+
+/// The type of the file system holding `path` (`stat -f`): fsync costs nothing on a tmpfs.
+private func fileSystemName(_ path: String) -> String {
+    guard let pipe = popen("stat -f -c %T '\(path)'", "r") else { return "unknown" }
+    defer { pclose(pipe) }
+    var line = [CChar](repeating: 0, count: 64)
+    guard fgets(&line, Int32(line.count), pipe) != nil else { return "unknown" }
+    return String(decoding: line.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// What `flush()` costs a training step that logged `keys` histograms of 1,000 float32 values,
+/// with `durable` off (write system calls only) and on (fsync of every file written, plus the
+/// run directory's when a file was created). Interleaved rounds, one logger each, in a directory
+/// on the project's disk (under .build/, not /tmp, which may be a tmpfs).
+func runFlushBenchmark() throws {
+    var template = Array(".build/histlog-bench-flush-XXXXXX".utf8CString)
+    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        throw HistlogError.io("cannot create a directory under .build/ (run from the repository root)")
+    }
+    let root = String(cString: made)
+    defer { _ = system("rm -rf '\(root)'") }
+    let rounds = 15
+    print("")
+    print("flush() latency after a step that logged N keys of 1,000 float32 values, durable off / on; "
+        + "\(rounds) interleaved rounds, \(fileSystemName(root)) (median / min / max ms)")
+    print(column("keys", 6) + column("durable=false", 28) + column("durable=true", 28) + "ratio of medians")
+    let values = normals(1000, seed: 5)
+    for keyCount in [1, 16, 64] {
+        let keys = (0..<keyCount).map { "layer\($0)/weight" }
+        let loggers = try [false, true].map { durable in
+            try HistogramLogger(runDirectory: "\(root)/\(keyCount)-\(durable)", options: LoggerOptions(durable: durable))
+        }
+        var flushes: [[Double]] = [[], []]
+        for round in 0..<(rounds + 1) {  // round 0 warms up (and creates the files)
+            for k in 0..<2 {
+                let contender = (k + round) % 2
+                try values.withUnsafeBufferPointer { buffer in
+                    for key in keys { try loggers[contender].log(key: key, step: Int64(round), values: buffer) }
+                }
+                let start = monotonicSeconds()
+                try loggers[contender].flush()
+                if round > 0 { flushes[contender].append(monotonicSeconds() - start) }
+            }
+        }
+        for logger in loggers { try logger.close() }
+        for durable in [false, true] {  // the answer: every record of every key on disk
+            let reader = try RunReader(path: "\(root)/\(keyCount)-\(durable)")
+            guard reader.keys.count == keyCount, try reader.keys.allSatisfy({ try reader.steps(key: $0).count == rounds + 1 }) else {
+                fatalError("durable=\(durable): records missing on disk")
+            }
+        }
+        func cell(_ times: [Double]) -> String {
+            "\(fixed(percentile(times, 0.5) * 1e3, 3)) / \(fixed(times.min()! * 1e3, 3)) / \(fixed(times.max()! * 1e3, 3))"
+        }
+        print(column("\(keyCount)", 6) + column(cell(flushes[0]), 28) + column(cell(flushes[1]), 28)
+            + fixed(percentile(flushes[1], 0.5) / percentile(flushes[0], 0.5), 1) + "x")
+    }
+    print("records on disk checked: every key, every round")
 }

@@ -8,12 +8,17 @@
 #include <histlog.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -85,6 +90,41 @@ static int count_files(const char *dir, const char *prefix) {
     return n;
 }
 
+/* The path of the first file in `dir` whose name starts with `prefix`, or "" if none. */
+static const char *first_file(const char *dir, const char *prefix, char *out, size_t capacity) {
+    DIR *listing = opendir(dir);
+    struct dirent *entry;
+    out[0] = '\0';
+    if (!listing) return out;
+    while ((entry = readdir(listing)) != NULL) {
+        if (strncmp(entry->d_name, prefix, strlen(prefix)) == 0) {
+            snprintf(out, capacity, "%s/%s", dir, entry->d_name);
+            break;
+        }
+    }
+    closedir(listing);
+    return out;
+}
+
+static long file_size(const char *path) {
+    struct stat info;
+    return stat(path, &info) == 0 ? (long)info.st_size : -1;
+}
+
+/* The steps of key's records that `reader_path` (a run or an event file) holds, in order. */
+static int read_steps(const char *reader_path, const char *key, int64_t *steps, int capacity) {
+    hl_reader *reader = hl_reader_open(reader_path);
+    hl_record_info info;
+    size_t n = 0, i;
+    if (!reader || hl_reader_record_count(reader, key, &n) != HL_OK) n = 0;
+    for (i = 0; i < n && (int)i < capacity; i++) {
+        hl_reader_record(reader, key, i, &info, NULL, 0, NULL, 0);
+        steps[i] = info.step;
+    }
+    hl_reader_close(reader);
+    return (int)n;
+}
+
 /* The histogram hl_compute_f64 gives, to compare logged records with. */
 typedef struct expected_histogram {
     size_t n_bins;
@@ -146,17 +186,26 @@ static void test_json_checker(void) {
 
 static void test_run_options_init(void) {
     hl_run_options options;
+    const hl_run_options initializer = HL_RUN_OPTIONS_INIT;
     memset(&options, 0xAB, sizeof options);
-    hl_run_options_init(&options);
+    CHECK_STATUS(hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION), HL_OK);
+    CHECK_INT(options.version, HL_RUN_OPTIONS_VERSION);
     CHECK_INT(options.sinks, HL_SINK_ALL);
     CHECK_INT(options.queue_capacity, 1024);
-    hl_run_options_init(NULL);
-    CHECK(1);
+    CHECK_INT(options.durable, 0);
+    CHECK(memcmp(&options, &initializer, sizeof options) == 0);
+    CHECK_STATUS(hl_run_options_init(NULL, HL_RUN_OPTIONS_VERSION), HL_ENULL);
+    /* A version this library does not know: nothing is written. */
+    memset(&options, 0xAB, sizeof options);
+    CHECK_STATUS(hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION + 1), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "version");
+    CHECK_INT(options.sinks, 0xABABABABu);
 }
 
 static void test_open_errors(void) {
-    char path[256];
+    char path[256], errno_text[32];
     hl_run_options options;
+    hl_run *run = (hl_run *)&options; /* any non-NULL value: a failure must reset it */
     FILE *file;
     CHECK(hl_run_open(NULL) == NULL);
     CHECK_CONTAINS(hl_last_error(), "dir");
@@ -164,19 +213,39 @@ static void test_open_errors(void) {
     CHECK_CONTAINS(hl_last_error(), "empty");
     CHECK(hl_run_open("\xff\xfe") == NULL);
     CHECK_CONTAINS(hl_last_error(), "UTF-8");
-    hl_run_options_init(&options);
+    CHECK_INT(hl_last_errno(), 0);
+    hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION);
     options.sinks = 0;
-    CHECK(hl_run_open_with(path_in(path, sizeof path, "no-sinks"), &options) == NULL);
+    CHECK_STATUS(hl_run_open_with(&run, path_in(path, sizeof path, "no-sinks"), &options), HL_EINVAL);
+    CHECK(run == NULL);
     CHECK_CONTAINS(hl_last_error(), "sinks");
     options.sinks = 8;
-    CHECK(hl_run_open_with(path, &options) == NULL);
-    CHECK(hl_run_open_with(NULL, &options) == NULL);
-    /* A run directory below a regular file cannot be created. */
+    CHECK_STATUS(hl_run_open_with(&run, path, &options), HL_EINVAL);
+    options.sinks = HL_SINK_ALL;
+    options.queue_capacity = 0;
+    CHECK_STATUS(hl_run_open_with(&run, path, &options), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "queue_capacity");
+    options.queue_capacity = 8;
+    CHECK_STATUS(hl_run_open_with(&run, NULL, &options), HL_ENULL);
+    CHECK_STATUS(hl_run_open_with(NULL, path, &options), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "out");
+    /* Options of a version this library does not know (a newer header, or never initialised). */
+    options.version = 0;
+    CHECK_STATUS(hl_run_open_with(&run, path, &options), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "hl_run_options.version");
+    CHECK(run == NULL);
+    /* A run directory below a regular file cannot be created: HL_EIO, with the errno. */
     file = fopen(path_in(path, sizeof path, "a-file"), "w");
     CHECK(file != NULL);
     if (file) fclose(file);
     CHECK(hl_run_open(path_in(path, sizeof path, "a-file/run")) == NULL);
     CHECK(strlen(hl_last_error()) > 0);
+    CHECK_STATUS(hl_run_open_with(&run, path, NULL), HL_EIO);
+    CHECK_INT(hl_last_errno(), ENOTDIR);
+    snprintf(errno_text, sizeof errno_text, "(errno %d)", ENOTDIR);
+    CHECK_CONTAINS(hl_last_error(), errno_text);
+    CHECK_CONTAINS(hl_last_error(), "a-file");
+    CHECK(run == NULL);
     hl_run_close(NULL); /* no-ops */
     hl_reader_close(NULL);
     CHECK(hl_reader_open(NULL) == NULL);
@@ -668,10 +737,10 @@ static void test_sinks(void) {
     hl_reader *reader;
     size_t n;
 
-    hl_run_options_init(&options);
+    hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION);
     options.sinks = HL_SINK_JSON;
     options.queue_capacity = 4;
-    run = hl_run_open_with(path_in(run_path, sizeof run_path, "json-only"), &options);
+    CHECK_STATUS(hl_run_open_with(&run, path_in(run_path, sizeof run_path, "json-only"), &options), HL_OK);
     CHECK(run != NULL);
     CHECK_STATUS(hl_log_values_f64(run, "k", 0, values, 3, NULL), HL_OK);
     hl_run_close(run);
@@ -680,7 +749,7 @@ static void test_sinks(void) {
     CHECK_INT(count_files(run_path, "events.out.tfevents"), 0);
 
     options.sinks = HL_SINK_TENSORBOARD;
-    run = hl_run_open_with(path_in(run_path, sizeof run_path, "tensorboard-only"), &options);
+    CHECK_STATUS(hl_run_open_with(&run, path_in(run_path, sizeof run_path, "tensorboard-only"), &options), HL_OK);
     CHECK(run != NULL);
     CHECK_STATUS(hl_log_values_f64(run, "k", 0, values, 3, NULL), HL_OK);
     CHECK_STATUS(hl_log_values_f64(run, "k", 1, values, 3, NULL), HL_OK);
@@ -692,6 +761,105 @@ static void test_sinks(void) {
     CHECK_STATUS(hl_reader_record_count(reader, "k", &n), HL_OK);
     CHECK_INT(n, 2);
     hl_reader_close(reader);
+}
+
+/* A durable run logs and reads back like any other (the fsyncs themselves are checked by
+ * tracing system calls: bindings/python/tests/test_write_failures.py). */
+static void test_durable(void) {
+    char run_path[256];
+    static const double values[4] = {1, 2, 3, 4};
+    hl_run_options options = HL_RUN_OPTIONS_INIT;
+    hl_run *run = NULL;
+    int64_t steps[4];
+    options.durable = 1;
+    CHECK_STATUS(hl_run_open_with(&run, path_in(run_path, sizeof run_path, "durable/nested/run"), &options), HL_OK);
+    CHECK_STATUS(hl_log_values_f64(run, "k", 0, values, 4, NULL), HL_OK);
+    CHECK_STATUS(hl_log_values_f64(run, "other/key", 0, values, 4, NULL), HL_OK);
+    CHECK_STATUS(hl_run_flush(run), HL_OK);
+    CHECK_STATUS(hl_log_values_f64(run, "k", 1, values, 4, NULL), HL_OK);
+    CHECK_STATUS(hl_run_flush(run), HL_OK);
+    hl_run_close(run);
+    CHECK_INT(read_steps(run_path, "k", steps, 4), 2);
+    CHECK_INT(steps[1], 1);
+}
+
+/* The child of test_file_size_limit: logs until writes fail with EFBIG, then goes on once the
+ * limit is lifted. Returns its number of failed checks. */
+static int log_past_a_file_size_limit(const char *run_path, uint32_t sink) {
+    static double values[1000];
+    char file_path[512], errno_text[32];
+    json_record records[16];
+    struct rlimit limit;
+    hl_run_options options = HL_RUN_OPTIONS_INIT;
+    hl_run *run = NULL;
+    char *text;
+    int step, status = HL_OK, failed_before = check_failed;
+    const struct timespec millisecond = {0, 1000000};
+    for (step = 0; step < 1000; step++) values[step] = step * 0.5;
+    signal(SIGXFSZ, SIG_IGN); /* a write past the limit fails with EFBIG instead of killing */
+    options.sinks = sink;
+    CHECK_STATUS(hl_run_open_with(&run, run_path, &options), HL_OK);
+    if (!run) return 1;
+    for (step = 0; step < 3; step++) CHECK_STATUS(hl_log_values_f64(run, "k", step, values, 1000, NULL), HL_OK);
+    CHECK_STATUS(hl_run_flush(run), HL_OK);
+    if (sink == HL_SINK_JSON)
+        snprintf(file_path, sizeof file_path, "%s/histograms/k.json", run_path);
+    else
+        first_file(run_path, "events.out.tfevents", file_path, sizeof file_path);
+    /* Room for a part of one more record: the next write stops half-way. */
+    getrlimit(RLIMIT_FSIZE, &limit);
+    limit.rlim_cur = (rlim_t)file_size(file_path) + 100;
+    CHECK(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    CHECK_STATUS(hl_log_values_f64(run, "k", 3, values, 1000, NULL), HL_OK);
+    CHECK_STATUS(hl_run_flush(run), HL_EIO);
+    CHECK_INT(hl_last_errno(), EFBIG);
+    snprintf(errno_text, sizeof errno_text, "(errno %d)", EFBIG);
+    CHECK_CONTAINS(hl_last_error(), errno_text);
+    CHECK_CONTAINS(hl_last_error(), "\"k\" step 3");
+    CHECK_CONTAINS(hl_last_error(), file_path);
+    if (sink == HL_SINK_JSON) { /* rolled back: a strict array of the three earlier records */
+        text = read_file(file_path);
+        CHECK_INT(text ? json_parse_records(text, records, 16) : -1, 3);
+        free(text);
+    }
+    /* A failure the writer meets after a log call returned is reported by a later log call. */
+    for (step = 4; step < 1000 && (status = hl_log_values_f64(run, "k", step, values, 1000, NULL)) == HL_OK; step++)
+        nanosleep(&millisecond, NULL);
+    CHECK_STATUS(status, HL_EIO);
+    CHECK_INT(hl_last_errno(), EFBIG);
+    CHECK_CONTAINS(hl_last_error(), "\"k\" step 4");
+    hl_run_flush(run); /* the records still queued fail too */
+    /* Space again: the same run goes on. */
+    limit.rlim_cur = limit.rlim_max;
+    CHECK(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    CHECK_STATUS(hl_run_flush(run), HL_OK);
+    for (step = 10; step < 12; step++) CHECK_STATUS(hl_log_values_f64(run, "k", step, values, 1000, NULL), HL_OK);
+    CHECK_STATUS(hl_run_flush(run), HL_OK);
+    hl_run_close(run);
+    return check_failed - failed_before;
+}
+
+/* Full disk, as a file-size limit (RLIMIT_FSIZE) in a child process: a failed write is reported
+ * with its errno and rolled back, so the JSON file and the event file (which TensorBoard stops
+ * reading at a torn record) hold exactly the records written before and after. */
+static void test_file_size_limit(void) {
+    static const uint32_t sinks[2] = {HL_SINK_JSON, HL_SINK_TENSORBOARD};
+    static const int64_t expected[5] = {0, 1, 2, 10, 11};
+    char run_path[256];
+    int64_t steps[16];
+    int status = -1, i, s;
+    pid_t child;
+    for (s = 0; s < 2; s++) {
+        path_in(run_path, sizeof run_path, s == 0 ? "file-size-limit-json" : "file-size-limit-tensorboard");
+        fflush(stderr);
+        child = fork();
+        if (child == 0) _exit(log_past_a_file_size_limit(run_path, sinks[s]) == 0 ? 0 : 1);
+        CHECK(child > 0 && waitpid(child, &status, 0) == child);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        /* Without histograms/, the reader imports the event file as TensorBoard reads it. */
+        CHECK_INT(read_steps(run_path, "k", steps, 16), 5);
+        for (i = 0; i < 5; i++) CHECK_INT(steps[i], expected[i]);
+    }
 }
 
 /* Many threads log into one run at once; each keeps its own hl_last_error(). */
@@ -1012,6 +1180,8 @@ int main(void) {
     test_log_errors();
     test_log_reduced_histogram();
     test_sinks();
+    test_durable();
+    test_file_size_limit();
     test_threads();
     test_tensorboard_histogram();
     test_tensorboard_event();

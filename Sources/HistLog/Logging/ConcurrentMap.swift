@@ -4,9 +4,10 @@ import Synchronization
 /// `body(index)` for every index of `0..<count`, spread over up to `maximumThreads` threads
 /// (the caller's among them), each index taken once from a shared counter; the results in
 /// index order. Runs on the calling thread alone when there is one index or one processor.
+/// `waitsOnIO`: `body` mostly waits (fsync), so threads are not limited to the processors.
 /// `body` must be safe to call from several threads at once.
-func concurrentMap<T>(_ count: Int, maximumThreads: Int = 8, _ body: @escaping (Int) -> T) -> [T] {
-    let processors = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+func concurrentMap<T>(_ count: Int, maximumThreads: Int = 8, waitsOnIO: Bool = false, _ body: @escaping (Int) -> T) -> [T] {
+    let processors = waitsOnIO ? maximumThreads : Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     let threads = Swift.min(count, maximumThreads, Swift.max(processors, 1))
     guard threads > 1 else { return (0..<count).map(body) }
     return [T](unsafeUninitializedCapacity: count) { buffer, initialized in

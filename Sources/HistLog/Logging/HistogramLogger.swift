@@ -7,7 +7,14 @@ import Synchronization
 /// as it returns — and hands the summary to one background writer thread through a bounded
 /// queue (`LoggerOptions.queueCapacity`); when the queue is full, `log` waits. `flush()`
 /// returns once every record logged before it went to the operating system (write system calls
-/// done), so it survives the process being killed. Safe to use from many threads at once.
+/// done), so it survives the process being killed — and, with `LoggerOptions.durable`, once it
+/// is on the storage device (`fsync`), so it survives a power cut. Safe to use from many
+/// threads at once.
+///
+/// A write that fails (a full disk, a deleted run directory) is undone in the file and reported,
+/// as an `io` error carrying the system's `errno` and naming the file, by the next `log`,
+/// `flush()` or `close()`; a `log` that throws it queued nothing. Later records are written
+/// as usual once the cause is gone.
 ///
 ///     let logger = try HistogramLogger(runDirectory: "runs/exp1")
 ///     try weights.withUnsafeBufferPointer { try logger.log(key: "weights/layer1", step: 0, values: $0) }
@@ -25,6 +32,7 @@ public final class HistogramLogger: Sendable {
 
     /// Opens `runDirectory`, creating it (and `histograms/`) if missing; an existing run is
     /// appended to. Throws `io` if it is a file or not writable, `invalidArgument` for bad options.
+    /// With `options.durable`, the directories it creates are fsynced before it returns.
     public init(runDirectory: String, options: LoggerOptions = LoggerOptions()) throws {
         guard !runDirectory.isEmpty, !runDirectory.utf8.contains(0) else {
             throw HistlogError.invalidArgument("run directory must be a non-empty path without NUL, got \"\(runDirectory)\"")
@@ -35,13 +43,21 @@ public final class HistogramLogger: Sendable {
         guard options.json || options.tensorBoard || !options.additionalSinks.isEmpty else {
             throw HistlogError.invalidArgument("options must enable at least one sink (json, tensorBoard or additionalSinks)")
         }
-        try makeDirectories(runDirectory)
+        var created = try makeDirectories(runDirectory)
         guard access(runDirectory, W_OK | X_OK) == 0 else {
             throw POSIXFile.error("run directory is not writable:", runDirectory)
         }
+        if options.json { created += try makeDirectories(runDirectory + "/histograms") }
+        if options.durable {
+            // Each created directory, and the parent that holds its name.
+            var synced = Set<String>()
+            for directory in created.flatMap({ [parentDirectory($0) ?? $0, $0] }) where synced.insert(directory).inserted {
+                try POSIXFile.syncDirectory(directory)
+            }
+        }
         var sinks: [any HistogramSink] = []
-        if options.json { sinks.append(try JSONHistogramSink(runDirectory: runDirectory)) }
-        if options.tensorBoard { sinks.append(try TensorBoardEventSink(runDirectory: runDirectory)) }
+        if options.json { sinks.append(try JSONHistogramSink(runDirectory: runDirectory, durable: options.durable)) }
+        if options.tensorBoard { sinks.append(try TensorBoardEventSink(runDirectory: runDirectory, durable: options.durable)) }
         sinks += options.additionalSinks
         self.runDirectory = runDirectory
         writesTensorBoard = options.tensorBoard
@@ -118,7 +134,8 @@ public final class HistogramLogger: Sendable {
     }
 
     /// Returns when every record logged before the call has been written to the operating
-    /// system by every sink. Throws the first write failure since the last `flush`/`close`.
+    /// system by every sink (and, with `LoggerOptions.durable`, fsynced). Throws the first write
+    /// failure not yet reported.
     public func flush() throws {
         try writer.flush()
     }

@@ -55,7 +55,7 @@ final class RecordWriter: @unchecked Sendable {
         if result != 0 {
             Unmanaged<RecordWriter>.fromOpaque(context).release()
             state = .closed
-            throw .io("cannot start the writer thread: \(String(cString: strerror(result)))")
+            throw .io("cannot start the writer thread: \(String(cString: strerror(result)))", errno: result)
         }
     }
 
@@ -89,10 +89,12 @@ final class RecordWriter: @unchecked Sendable {
         return state == .open
     }
 
-    /// Queues a record, waiting while the queue is full.
+    /// Queues a record, waiting while the queue is full. A sink failure not yet reported is
+    /// thrown instead, and the record is not queued.
     func enqueue(_ record: HistogramRecord) throws(HistlogError) {
         try checkProcess()
         return try withLock { () throws(HistlogError) in
+            try reportErrors()
             _ = try push(Item(kind: .record, record: record), closingAllowed: false)
         }
     }
@@ -101,6 +103,7 @@ final class RecordWriter: @unchecked Sendable {
     func enqueue(event: [UInt8]) throws(HistlogError) {
         try checkProcess()
         return try withLock { () throws(HistlogError) in
+            try reportErrors()
             _ = try push(Item(kind: .tensorBoardEvent, event: event), closingAllowed: false)
         }
     }
@@ -158,14 +161,7 @@ final class RecordWriter: @unchecked Sendable {
         pendingError = nil
         moreErrors = 0
         guard more > 0 else { throw error }
-        let suffix = " (and \(more) more write failure\(more == 1 ? "" : "s"))"
-        switch error {
-        case .invalidArgument(let message): throw .invalidArgument(message + suffix)
-        case .io(let message): throw .io(message + suffix)
-        case .closed(let message): throw .closed(message + suffix)
-        case .notFound(let message): throw .notFound(message + suffix)
-        case .format(let message): throw .format(message + suffix)
-        }
+        throw error.withMessage { "\($0) (and \(more) more write failure\(more == 1 ? "" : "s"))" }
     }
 
     /// The writer thread's loop.
@@ -223,13 +219,7 @@ final class RecordWriter: @unchecked Sendable {
     }
 
     private static func describe(_ error: any Error, _ action: String) -> HistlogError {
-        switch error as? HistlogError {
-        case .io(let message)?: .io("\(action): \(message)")
-        case .format(let message)?: .format("\(action): \(message)")
-        case .invalidArgument(let message)?: .invalidArgument("\(action): \(message)")
-        case .closed(let message)?: .closed("\(action): \(message)")
-        case .notFound(let message)?: .notFound("\(action): \(message)")
-        case nil: .io("\(action): \(error)")
-        }
+        guard let error = error as? HistlogError else { return .io("\(action): \(error)") }
+        return error.withMessage { "\(action): \($0)" }
     }
 }

@@ -34,6 +34,9 @@ public final class RunReader: Sendable {
         case .missing:
             throw HistlogError.notFound("no run at \(path)")
         case .regular:
+            guard try TFRecord.fileStartsWithRecord(path) else {
+                throw HistlogError.format("\(path) is neither a run directory nor a TensorBoard event file")
+            }
             histories = try Self.importEvents(files: [path])
         case .other:
             throw HistlogError.format("\(path) is neither a run directory nor a TensorBoard event file")

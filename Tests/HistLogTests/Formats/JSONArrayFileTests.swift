@@ -32,6 +32,22 @@ import Testing
         }
     }
 
+    /// A new file is never seen empty or half-written: it appears as "[\n]\n", and the
+    /// temporary file it was written in is gone.
+    @Test func aNewFileAppearsAsAnEmptyArray() throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let path = directory + "/k.json"
+        let file = try JSONArrayFile(path: path)
+        #expect(fileBytes(path) == Array("[\n]\n".utf8))
+        #expect(try steps(fileBytes(path)) == [])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["k.json"])
+        // Opening it again (another logger) appends to the same array.
+        try file.append(line(0))
+        try JSONArrayFile(path: path).append(line(1))
+        #expect(try steps(fileBytes(path)) == [0, 1])
+    }
+
     @Test func appendWritesOnlyTheTail() throws {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
@@ -60,8 +76,8 @@ import Testing
             let before = fileBytes(path)
             try file.append(line(existing))
             let after = fileBytes(path)
-            // The interrupted write started where the old "]\n" was (or at 0 for a new file).
-            let start = existing == 0 ? 0 : before.count - 2
+            // The interrupted write started where the old "]\n" was (a new file is "[\n]\n").
+            let start = before.count - 2
             let written = Array(after[start...])
             for cut in 0..<written.count {
                 var torn = Array(before.prefix(start)) + written.prefix(cut)

@@ -103,7 +103,7 @@ import Testing
         defer { removeDirectory(parent) }
         let file = parent + "/file"
         #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
-        #expect(throws: HistlogError.io("\(file) exists and is not a directory")) { try HistogramLogger(runDirectory: file) }
+        #expect(throws: HistlogError.io("\(file) exists and is not a directory", errno: ENOTDIR)) { try HistogramLogger(runDirectory: file) }
         #expect(throws: HistlogError.self) { try HistogramLogger(runDirectory: file + "/run") }
         #expect(throws: HistlogError.self) { try HistogramLogger(runDirectory: "") }
         #expect(throws: HistlogError.self) { try HistogramLogger(runDirectory: parent, options: LoggerOptions(queueCapacity: 0)) }
@@ -113,7 +113,12 @@ import Testing
         try FileManager.default.createDirectory(atPath: readOnly, withIntermediateDirectories: false)
         chmod(readOnly, 0o555)
         let unwritable = getuid() == 0 ? "/proc/histlog-run" : readOnly
-        #expect(throws: HistlogError.self) { try HistogramLogger(runDirectory: unwritable) }
+        do {
+            _ = try HistogramLogger(runDirectory: unwritable)
+            Issue.record("an unwritable run directory was accepted")
+        } catch let error as HistlogError {
+            #expect(error.errno != 0 && error.message.contains(unwritable))
+        }
         chmod(readOnly, 0o755)
     }
 
@@ -124,21 +129,96 @@ import Testing
         // A full disk: the key's file is /dev/full, where every write fails with ENOSPC.
         let fullName = try HistogramFileName.forKey("full")
         try FileManager.default.createSymbolicLink(atPath: run + "/histograms/" + fullName, withDestinationPath: "/dev/full")
+        // Each flush waits for the writer, so no log below meets a failure not yet reported.
         try logger.log(key: "ok", step: 0, summary: sampleSummary(), timestamp: 1)
+        try logger.flush()
         try logger.log(key: "full", step: 0, summary: sampleSummary(), timestamp: 1)
         try logger.log(key: "full", step: 1, summary: sampleSummary(), timestamp: 1)
-        try logger.log(key: "ok", step: 1, summary: sampleSummary(), timestamp: 1)
         do {
             try logger.flush()
             Issue.record("flush should report the failed writes")
         } catch let error as HistlogError {
-            guard case .io(let message) = error else { throw error }
+            guard case .io(let message, let code) = error else { throw error }
+            #expect(code == ENOSPC)
             #expect(message.contains("\"full\" step 0") && message.contains("No space left on device") && message.contains("1 more"))
         }
         try logger.flush()  // reported once
+        try logger.log(key: "ok", step: 1, summary: sampleSummary(), timestamp: 1)
         try logger.close()
         try FileManager.default.removeItem(atPath: run + "/histograms/" + fullName)
         #expect(try RunReader(path: run).steps(key: "ok") == [0, 1])
+    }
+
+    /// A later `log` reports a failure the writer met after an earlier `log` returned, and
+    /// queues nothing: the record of a `log` that throws is in no sink.
+    @Test func aFailedWriteIsReportedByALaterLogWhichQueuesNothing() throws {
+        let run = makeTemporaryDirectory()
+        defer { removeDirectory(run) }
+        let failing = FailingSink(failingStep: 0)
+        let logger = try HistogramLogger(runDirectory: run, options: LoggerOptions(tensorBoard: false, additionalSinks: [failing]))
+        try logger.log(key: "k", step: 0, summary: sampleSummary(), timestamp: 1)
+        failing.failed.wait()  // the writer met the failure; it is reported once the record is done
+        var step: Int64 = 1
+        while true {
+            do {
+                try logger.log(key: "k", step: step, summary: sampleSummary(), timestamp: 1)
+                step += 1
+                usleep(1000)
+            } catch let error as HistlogError {
+                #expect(error == .io("writing \"k\" step 0: disk full", errno: ENOSPC))
+                break
+            }
+        }
+        try logger.log(key: "k", step: step + 1, summary: sampleSummary(), timestamp: 1)
+        try logger.close()
+        let written = Array(1..<step) + [step + 1]
+        #expect(failing.steps == written)
+        #expect(try RunReader(path: run).steps(key: "k") == [0] + written)  // the JSON sink wrote step 0
+    }
+
+    /// A file deleted while the logger holds it open is made again at the next record; a run
+    /// directory deleted while logging is an `io` error naming the file, with ENOENT.
+    @Test func deletedFilesAreRemadeAndADeletedRunIsANamedError() throws {
+        let run = makeTemporaryDirectory()
+        defer { removeDirectory(run) }
+        let logger = try HistogramLogger(runDirectory: run)
+        try logger.log(key: "k", step: 0, summary: sampleSummary(), timestamp: 1)
+        try logger.flush()
+        let eventFiles = ProcessTests.eventFiles(run)
+        for name in eventFiles { try FileManager.default.removeItem(atPath: run + "/" + name) }
+        try FileManager.default.removeItem(atPath: run + "/histograms/k.json")
+        try logger.log(key: "k", step: 1, summary: sampleSummary(), timestamp: 1)
+        try logger.flush()
+        #expect(try RunReader(path: run).steps(key: "k") == [1])
+        let newEventFiles = ProcessTests.eventFiles(run)
+        #expect(newEventFiles.count == 1 && newEventFiles.isDisjoint(with: eventFiles))
+        #expect(try RunReader(path: run + "/" + newEventFiles.first!).steps(key: "k") == [1])
+
+        removeDirectory(run)
+        try logger.log(key: "k", step: 2, summary: sampleSummary(), timestamp: 1)
+        do {
+            try logger.flush()
+            Issue.record("flush should report the deleted run directory")
+        } catch let error as HistlogError {
+            #expect(error.errno == ENOENT)
+            #expect(error.message.contains(run + "/histograms/k.json") && error.message.contains("1 more"))
+        }
+        #expect(FileKind(path: run) == .missing)  // not made again behind the user's back
+        try logger.close()  // the failures were reported
+    }
+
+    @Test func durableLoggersWriteLikeTheOthers() throws {
+        let run = makeTemporaryDirectory() + "/new/run"
+        defer { removeDirectory(run) }
+        let logger = try HistogramLogger(runDirectory: run, options: LoggerOptions(durable: true))
+        for step in 0..<3 {
+            for key in ["a", "b/c"] { try logger.log(key: key, step: Int64(step), summary: sampleSummary(), timestamp: 1) }
+            try logger.flush()
+        }
+        try logger.close()
+        let reader = try RunReader(path: run)
+        #expect(reader.keys == ["a", "b/c"])
+        #expect(try reader.steps(key: "b/c") == [0, 1, 2])
     }
 
     /// A forked child has no writer thread: its calls throw `closed` instead of waiting forever,

@@ -59,6 +59,30 @@ final class MemorySink: HistogramSink, @unchecked Sendable {
     func close() throws { lock.withLock { closes += 1 } }
 }
 
+/// A sink whose write of one step throws an `io` error (ENOSPC) and signals `failed`; it keeps
+/// the steps of the records it wrote.
+final class FailingSink: HistogramSink, @unchecked Sendable {
+    let failingStep: Int64
+    let failed = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var written: [Int64] = []
+
+    init(failingStep: Int64) { self.failingStep = failingStep }
+
+    var steps: [Int64] { lock.withLock { written } }
+
+    func write(_ record: HistogramRecord) throws {
+        guard record.step != failingStep else {
+            defer { failed.signal() }
+            throw HistlogError.io("disk full", errno: ENOSPC)
+        }
+        lock.withLock { written.append(record.step) }
+    }
+
+    func flush() throws {}
+    func close() throws {}
+}
+
 func fileBytes(_ path: String) -> [UInt8] {
     (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))) ?? []
 }

@@ -1,6 +1,7 @@
 /*
  * train_loop.c - logs the distribution of a layer's weights and gradients at every step of a
- * (simulated) training loop, then reads the last step back.
+ * (simulated) training loop into a durable run (it survives a power cut once flushed), then reads
+ * the last step back.
  *
  *   cc train_loop.c $(pkg-config --cflags --libs histlog) -lm -o train_loop
  *   ./train_loop runs/c-example        # then: tensorboard --logdir runs/c-example
@@ -33,6 +34,7 @@ int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "histlog-runs/c-example";
     static float weights[N_WEIGHTS], gradients[N_WEIGHTS];
     unsigned long long state = 7;
+    hl_run_options options = HL_RUN_OPTIONS_INIT; /* the defaults, at this header's version */
     hl_run *run;
     hl_reader *reader;
     hl_record_info last;
@@ -40,8 +42,9 @@ int main(int argc, char **argv) {
     size_t i, n_records, index;
     int step;
 
-    run = hl_run_open(dir);
-    if (run == NULL) return fail("hl_run_open");
+    options.durable = 1; /* hl_run_flush() returns once the records are on disk (fsync) */
+    if (hl_run_open_with(&run, dir, &options) != HL_OK)
+        return fail("hl_run_open_with"); /* hl_last_error(); hl_last_errno() for HL_EIO */
     for (i = 0; i < N_WEIGHTS; i++) weights[i] = 0.1f * normal(&state);
     for (step = 0; step < N_STEPS; step++) {
         /* One "training step": gradients shrink, weights drift towards a wider distribution. */

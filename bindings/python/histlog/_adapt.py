@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import math
 import numbers
+import os
 import sys
 from typing import Any, Optional, Tuple
 
@@ -40,6 +41,19 @@ def key_bytes(key: Any, argument: str = "key") -> bytes:
         return key.encode("utf-8")
     except UnicodeEncodeError as error:  # lone surrogates
         raise ValueError(f"{argument} is not valid Unicode text: {key!r} ({error.reason})") from None
+
+
+def path_bytes(path: Any, argument: str = "path") -> bytes:
+    """A file system path (str, bytes or os.PathLike) as the bytes the C functions take."""
+    try:
+        encoded = os.fsencode(path)
+    except TypeError:
+        raise TypeError(f"{argument} must be a str, bytes or os.PathLike, got {type(path).__name__}") from None
+    if not encoded:
+        raise ValueError(f"{argument} must not be empty")
+    if b"\x00" in encoded:
+        raise ValueError(f"{argument} must not contain NUL characters: {path!r}")
+    return encoded
 
 
 def step_int(step: Any, argument: str = "step") -> int:

@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 # The header this module mirrors (Include/histlog.h).
 HEADER_VERSION_MAJOR = 0
-HEADER_VERSION_MINOR = 1
+HEADER_VERSION_MINOR = 2
 
 # Status codes (pinned in the header; only ever added to).
 HL_OK = 0
@@ -64,6 +64,7 @@ QUANTILE_PROBABILITIES = (0.1, 0.25, 0.5, 0.75, 0.9)
 HL_SINK_JSON = 1
 HL_SINK_TENSORBOARD = 2
 HL_SINK_ALL = HL_SINK_JSON | HL_SINK_TENSORBOARD
+HL_RUN_OPTIONS_VERSION = 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ class Stats(Structure):
 class RunOptions(Structure):
     """``hl_run_options``."""
 
-    _fields_ = [("sinks", c_uint32), ("queue_capacity", c_uint32)]
+    _fields_ = [("version", c_uint32), ("sinks", c_uint32), ("queue_capacity", c_uint32), ("durable", c_uint32)]
 
 
 class Moments(Structure):
@@ -233,7 +234,9 @@ class InvalidArgumentError(HistlogError, ValueError):
 
 
 class StorageError(HistlogError, OSError):
-    """``HL_EIO`` / ``HL_EFORMAT``: the file system refused, or a file is not in histlog's format."""
+    """``HL_EIO`` / ``HL_EFORMAT``: the file system refused, or a file is not in histlog's format.
+    ``errno`` is the system's code (``errno.ENOSPC``, ``errno.EACCES``, ...) when a system call
+    failed (``hl_last_errno()``), else None; the message names the file."""
 
 
 class OutOfMemoryError(HistlogError, MemoryError):
@@ -273,7 +276,16 @@ def error_for(code: int, function: str) -> HistlogError:
     message = last_error() or f"{function} failed with {lib.hl_error_name(code).decode()}"
     error = _ERROR_CLASSES.get(code, InternalError)(message)
     error.code = code
+    if code == HL_EIO:
+        _set_errno(error)
     return error
+
+
+def _set_errno(error: OSError) -> None:
+    """The system's errno behind this thread's last failure, if any (``hl_last_errno``)."""
+    system_code = lib.hl_last_errno()
+    if system_code:
+        error.errno, error.strerror = system_code, os.strerror(system_code)
 
 
 def _check_status(result: int, func: Any, args: tuple) -> int:
@@ -295,6 +307,7 @@ def _check_handle(result: Any, func: Any, args: tuple) -> Any:
         path = args[0].decode("utf-8", "replace") if isinstance(args[0], bytes) else args[0]
         error = StorageError(f"{last_error()} (path: {path!r})")
         error.code = HL_EIO
+        _set_errno(error)
         raise error
     return result
 
@@ -313,6 +326,7 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
     "hl_version_number": (c_uint, [], None),
     # Errors
     "hl_last_error": (c_char_p, [], None),
+    "hl_last_errno": (c_int, [], None),
     "hl_error_name": (c_char_p, [c_int], None),
     # Bin configuration
     "hl_bin_config_init": (None, [_p(BinConfig)], None),
@@ -328,9 +342,9 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
         _sized,
     ),
     # Runs
-    "hl_run_options_init": (None, [_p(RunOptions)], None),
+    "hl_run_options_init": (c_int, [_p(RunOptions), c_uint], _status),
     "hl_run_open": (RunPointer, [c_char_p], _check_handle),
-    "hl_run_open_with": (RunPointer, [c_char_p, _p(RunOptions)], _check_handle),
+    "hl_run_open_with": (c_int, [_p(RunPointer), c_char_p, _p(RunOptions)], _status),
     "hl_log_values_f32": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, _p(BinConfig)], _status),
     "hl_log_values_f64": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, _p(BinConfig)], _status),
     "hl_log_counts": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, c_void_p, c_size_t], _status),

@@ -25,11 +25,12 @@ class RunReader(HandleOwner):
     def __init__(self, path: Any) -> None:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+        _adapt.path_bytes(path)
         self.path: str = os.path.abspath(os.fspath(path))
         self._handle = None
         if not os.path.exists(self.path):
             raise FileNotFoundError(errno.ENOENT, "no run or TensorBoard event file here", self.path)
-        HandleOwner.__init__(self, _lib.hl_reader_open(os.fsencode(self.path)), _lib.hl_reader_close, repr(self.path))
+        HandleOwner.__init__(self, _lib.hl_reader_open(_adapt.path_bytes(self.path)), _lib.hl_reader_close, repr(self.path))
 
     def close(self) -> None:
         self._dispose()

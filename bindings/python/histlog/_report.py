@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 
-from . import _ffi
+from . import _adapt, _ffi
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -93,7 +93,7 @@ def _run_path(run: Any) -> bytes:
     return path
 
 
-def _path(run: Any) -> bytes:
+def _path(run: Any, argument: str = "run") -> bytes:
     if hasattr(run, "flush") and hasattr(run, "path"):
         run.flush()
         run = run.path
@@ -101,11 +101,7 @@ def _path(run: Any) -> bytes:
         path = os.fspath(run)
     except TypeError:
         raise TypeError(f"run must be a path or a histlog Run, got {type(run).__name__}") from None
-    if isinstance(path, bytes):
-        return path
-    if not path:
-        raise ValueError("run must not be an empty path")
-    return os.fsencode(path)
+    return _adapt.path_bytes(path, argument)
 
 
 def _text(function: Any, *arguments: Any) -> str:
@@ -162,7 +158,7 @@ def _write_report(run: Any, output: Optional[PathLike], thresholds: Dict[str, An
         directory = base if os.path.isdir(base) else os.path.dirname(base) or b"."
         output_path = os.path.join(directory, b"report.html")
     else:
-        output_path = _path(output)
+        output_path = _path(output, "output")
     options = _options(thresholds)
     count = ctypes.c_size_t(0)
     _ffi.lib.hl_report_write(path, output_path, ctypes.byref(options), ctypes.byref(count))

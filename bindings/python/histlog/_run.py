@@ -50,18 +50,34 @@ class Run(HandleOwner):
     Owns one ``hl_run`` handle. Logging is thread-safe; ``close()`` (or leaving a ``with`` block)
     waits for logging calls in flight, flushes and releases it. Runs still open when the
     interpreter exits are closed (and so flushed) then.
+
+    Records are written by a background thread. If a write fails (a full disk, the run directory
+    deleted), it is undone in the file — every JSON file stays a valid JSON array, the event file
+    keeps whole records only — and the next ``log_histogram``, ``flush()`` or ``close()`` raises
+    ``OSError`` (``histlog.StorageError``) with ``errno`` set and the key, step and file named;
+    a ``log_histogram`` that raises it logged nothing. The run goes on: once space is free again,
+    later records are written as usual.
     """
 
     _what = "run"
 
-    def __init__(self, path: PathLike, *, _mlflow: Any = None, _wandb: Any = None) -> None:
+    def __init__(self, path: PathLike, *, durable: bool = False, _mlflow: Any = None, _wandb: Any = None) -> None:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+        if type(durable) is not bool:
+            raise TypeError(f"durable must be a bool, got {type(durable).__name__}")
+        _adapt.path_bytes(path)
         self.path: str = os.path.abspath(os.fspath(path))
+        self.durable = durable
         self._mlflow = _mlflow
         self._wandb = _wandb
         self._handle = None
-        HandleOwner.__init__(self, _lib.hl_run_open(os.fsencode(self.path)), _lib.hl_run_close, repr(self.path))
+        options = _ffi.RunOptions()
+        _lib.hl_run_options_init(byref(options), _ffi.HL_RUN_OPTIONS_VERSION)
+        options.durable = durable
+        handle = _ffi.RunPointer()
+        _lib.hl_run_open_with(byref(handle), _adapt.path_bytes(self.path), byref(options))
+        HandleOwner.__init__(self, handle, _lib.hl_run_close, repr(self.path))
         _open_runs.add(self)
         if _wandb is not None:
             _wandb.listen(self)
@@ -73,7 +89,9 @@ class Run(HandleOwner):
 
     def flush(self) -> None:
         """Returns when everything logged before is written to the operating system (it then
-        survives the process being killed); with a remote MLflow run, also uploads the JSON files."""
+        survives the process being killed) and, for a ``durable`` run, fsynced (it then survives a
+        power cut); with a remote MLflow run, also uploads the JSON files. Raises ``OSError`` for
+        a write that failed since the last report (see the class)."""
         handle = self.borrow()
         try:
             _lib.hl_run_flush(handle)
@@ -342,13 +360,19 @@ _active_lock = threading.Lock()
 
 
 def start_run(
-    path: Optional[PathLike] = None, name: Optional[str] = None, mlflow: bool = False, wandb: bool = False
+    path: Optional[PathLike] = None, name: Optional[str] = None, mlflow: bool = False, wandb: bool = False,
+    durable: bool = False,
 ) -> Run:
     """Opens a run and makes it the active run (the one ``histlog.log_histogram`` logs to).
 
     ``path`` is the run directory (created if missing; an existing run is appended to). Without
     it the run is ``$HISTLOG_DIR/<name>`` (default ``./histlog-runs/<name>``), ``name`` defaulting
-    to the date and time plus a random suffix. A run already active is ended first.
+    to the date and time plus a random suffix. A run already active is ended first. A directory
+    that cannot be created or written raises ``OSError`` with its ``errno``.
+
+    ``durable=True`` makes every record survive a power cut once ``flush()`` returned: flushing
+    then fsyncs every file written since the last flush, and opening fsyncs the directories it
+    creates (by default a flush survives the process being killed, not the machine losing power).
 
     ``mlflow=True`` sends the histograms to the active MLflow run (one is started, as
     ``mlflow.log_metric`` would, if none is active), as ``histograms/<key>.json`` artifacts: with a
@@ -368,8 +392,10 @@ def start_run(
     global _active_run
     if path is not None and name is not None:
         raise ValueError("pass path (the run directory) or name (a run under $HISTLOG_DIR), not both")
-    if name is not None and (not isinstance(name, str) or not name or os.sep in name or name in (".", "..")):
-        raise ValueError(f"name must be a non-empty directory name without {os.sep!r}, got {name!r}")
+    if name is not None and (
+        not isinstance(name, str) or not name or os.sep in name or "\x00" in name or name in (".", "..")
+    ):
+        raise ValueError(f"name must be a non-empty directory name without {os.sep!r} or NUL, got {name!r}")
     link = None
     if mlflow:
         from ._mlflow import MlflowLink
@@ -388,7 +414,7 @@ def start_run(
             from ._wandb import WandbLink
 
             wandb_link = WandbLink.attach()
-        run = Run(path, _mlflow=link, _wandb=wandb_link)
+        run = Run(path, durable=durable, _mlflow=link, _wandb=wandb_link)
     except BaseException:
         if link is not None:
             link.end()
@@ -464,7 +490,9 @@ def log_histogram(
     ``timestamp``: Unix seconds (default: now). NaN and ±Inf values are counted, never binned;
     an empty or all-NaN input is logged too (a record with ``total_count`` 0). The values are
     read before the call returns; the record is written in the background (``flush()`` waits).
-    Raises ``ValueError`` / ``TypeError`` naming the argument when an argument is wrong.
+    Raises ``ValueError`` / ``TypeError`` naming the argument when an argument is wrong, and
+    ``OSError`` (with ``errno``) for an earlier record whose write failed — a full disk, say —
+    in which case this call logged nothing (see ``Run``).
 
     In a ``torch.distributed`` job, ``reduce=True`` (the whole job) or ``group=<process group>``
     logs ONE histogram of every rank's ``values`` together: each rank calls it with its shard,

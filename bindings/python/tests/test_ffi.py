@@ -37,7 +37,7 @@ def test_structures_match_the_header_sizes():
     # sizes on LP64, field for field as in the header
     assert ctypes.sizeof(_ffi.BinConfig) == 4 * 4 + 8 * 2 + 8 + 8 + 8 * 2
     assert ctypes.sizeof(_ffi.Stats) == 8 * 7 + 8 * 8 + 8 * 5 + 8 + 4 * 2
-    assert ctypes.sizeof(_ffi.RunOptions) == 8
+    assert ctypes.sizeof(_ffi.RunOptions) == 4 * 4
     assert ctypes.sizeof(_ffi.Moments) == 8 * 10
     assert ctypes.sizeof(_ffi.RecordInfo) == 8 * 3 + ctypes.sizeof(_ffi.Stats)
     assert ctypes.sizeof(_ffi.TensorBoardHistogram) == 8 * 5 + 8 * 3
@@ -49,14 +49,17 @@ def test_header_version_and_defaults_agree_with_the_library():
     minor = int(re.search(r"#define HL_VERSION_MINOR (\d+)", text).group(1))
     assert (_ffi.HEADER_VERSION_MAJOR, _ffi.HEADER_VERSION_MINOR) == (major, minor)
     assert histlog.__version__ == _ffi.lib.hl_version().decode()
-    for name in re.findall(r"#define (HL_E[A-Z]+|HL_OK|HL_SCALE_\w+|HL_SINK_JSON|HL_SINK_TENSORBOARD)\s+(-?\d+)", text):
+    pattern = r"#define (HL_E[A-Z]+|HL_OK|HL_SCALE_\w+|HL_SINK_JSON|HL_SINK_TENSORBOARD|HL_RUN_OPTIONS_VERSION)\s+(-?\d+)"
+    for name in re.findall(pattern, text):
         assert getattr(_ffi, name[0]) == int(name[1]), name
     config = _ffi.BinConfig()
     _ffi.lib.hl_bin_config_init(config)
     assert (config.bins, config.scale, config.has_range, config.outlier_threshold) == (30, 0, 0, 3.0)
     options = _ffi.RunOptions()
-    _ffi.lib.hl_run_options_init(options)
-    assert options.sinks == _ffi.HL_SINK_ALL
+    _ffi.lib.hl_run_options_init(options, _ffi.HL_RUN_OPTIONS_VERSION)
+    assert (options.version, options.sinks, options.queue_capacity, options.durable) == (1, _ffi.HL_SINK_ALL, 1024, 0)
+    with pytest.raises(ValueError, match="version"):
+        _ffi.lib.hl_run_options_init(options, _ffi.HL_RUN_OPTIONS_VERSION + 1)
 
 
 def test_error_codes_map_to_python_exceptions():

@@ -7,50 +7,118 @@ import Glibc
 ///     ,{"name":"loss","step":1,...}
 ///     ]
 ///
-/// Appending takes an exclusive `flock` (so processes sharing the file append whole lines in
-/// turn), checks that the file ends in `\n]\n`, and replaces the closing `]\n` with
-/// `,<record>\n]\n` in one `pwrite` — O(1) in the file's length. The comma leads the new line
-/// so that the bytes before the overwritten `]` never change: any prefix of an interrupted
-/// write leaves every earlier line intact.
+/// A new file appears already holding the empty array `[\n]\n` (`POSIXFile.create`). Appending
+/// takes an exclusive `flock` (so processes sharing the file append whole lines in turn), checks
+/// that the file ends in `\n]\n`, and replaces the closing `]\n` with `,<record>\n]\n` in one
+/// `pwrite` — O(1) in the file's length. The comma leads the new line so that the bytes before
+/// the overwritten `]` never change: any prefix of an interrupted write leaves every earlier
+/// line intact.
+///
+/// A write that fails (a full disk, a file-size limit) is rolled back before the lock is
+/// released: the file is truncated to its length before the append and its closing `]\n`
+/// restored, so it is a valid JSON array again and the next append starts from there.
 ///
 /// Torn tails (a process killed inside a write, which the kernel may stop between pages):
 /// readers skip them (`records(in:)`), and the next append repairs them under the lock by
 /// truncating the file after its last complete line. Anything that is not such a tail is left
 /// alone and reported as a `format` error, so a foreign file is never truncated.
-struct JSONArrayFile {
+///
+/// A file deleted while open (alone, or with its directory) is noticed at the next append,
+/// which then opens the path again: a new file, or an error naming it when the directory is gone.
+final class JSONArrayFile {
     static let opening: [UInt8] = Array("[\n".utf8)
     static let closing: [UInt8] = Array("\n]\n".utf8)
+    static let emptyArray: [UInt8] = Array("[\n]\n".utf8)
 
-    let file: POSIXFile
+    let path: String
+    private(set) var file: POSIXFile
+    /// Appended to since the last `sync()`.
+    private var dataUnsynced = false
+    /// Created (its name added to the directory) since the last `sync()`.
+    private var nameUnsynced: Bool
 
+    /// Opens the file at `path`, creating it as an empty array if missing.
     init(path: String) throws(HistlogError) {
-        file = try POSIXFile(path: path, flags: O_RDWR | O_CREAT)
+        self.path = path
+        (file, nameUnsynced) = try Self.open(path)
+    }
+
+    private static func open(_ path: String) throws(HistlogError) -> (file: POSIXFile, created: Bool) {
+        do {
+            return (try POSIXFile(path: path, flags: O_RDWR), false)
+        } catch {
+            guard error.errno == ENOENT else { throw error }
+        }
+        let created = try POSIXFile.create(path, contents: emptyArray)
+        return (try POSIXFile(path: path, flags: O_RDWR), created)
     }
 
     /// Appends one element; `line` is one line of JSON without a newline.
     func append(_ line: [UInt8]) throws(HistlogError) {
-        try file.withExclusiveLock { () throws(HistlogError) in
-            let (offset, hasElements) = try appendPosition()
+        if try appendUnlessDeleted(line) { return }
+        (file, nameUnsynced) = try Self.open(path)
+        guard try appendUnlessDeleted(line) else { throw .io("\(path) was deleted while appending to it", errno: ENOENT) }
+    }
+
+    /// `fsync` of what was appended since the last call. Returns whether the file was created
+    /// since, so that its directory needs an `fsync` too.
+    func sync() throws(HistlogError) -> Bool {
+        let created = nameUnsynced
+        if dataUnsynced || created {
+            dataUnsynced = false
+            nameUnsynced = false
+            try file.sync()
+        }
+        return created
+    }
+
+    /// False, writing nothing, when the open file has no name left.
+    private func appendUnlessDeleted(_ line: [UInt8]) throws(HistlogError) -> Bool {
+        try file.withExclusiveLock { () throws(HistlogError) -> Bool in
+            let (size, isDeleted) = try file.status()
+            if isDeleted { return false }
+            let (offset, hasElements, end) = try appendPosition(size: size)
             var bytes: [UInt8] = []
             bytes.reserveCapacity(line.count + 6)
             if offset == 0 { bytes += Self.opening }
             if hasElements { bytes.append(UInt8(ascii: ",")) }
             bytes += line
             bytes += Self.closing
-            try file.write(bytes, at: offset)
+            dataUnsynced = true
+            try write(bytes, at: offset, replacingUpTo: end)
+            return true
         }
     }
 
-    /// Where the next element starts, and whether one precedes it. Repairs a torn tail.
-    private func appendPosition() throws(HistlogError) -> (offset: Int, hasElements: Bool) {
-        let size = try file.size
-        if size == 0 { return (0, false) }
-        let tail = try file.read(count: Swift.min(size, 4), at: size - Swift.min(size, 4))
-        if tail == Array("[\n]\n".utf8) { return (2, false) }
-        if tail.count == 4 && tail[1...] == Self.closing[...] && tail[0] == UInt8(ascii: "}") {
-            return (size - 2, true)
+    /// Writes `bytes` at `offset`, over the file's last `end - offset` bytes (its closing
+    /// `]\n`, or nothing); if that fails, puts the file back as it was.
+    private func write(_ bytes: [UInt8], at offset: Int, replacingUpTo end: Int) throws(HistlogError) {
+        var written = 0
+        do {
+            try file.write(bytes, at: offset, written: &written)
+        } catch {
+            guard written > 0 else { throw error }
+            do {
+                try file.truncate(to: end)
+                try file.write(Array(Self.closing.suffix(end - offset).prefix(written)), at: offset)
+            } catch let rollback {
+                throw error.withMessage { "\($0); restoring the file's end failed too (\(rollback.message)): the next append repairs it" }
+            }
+            throw error
         }
-        return try repairTornTail(size: size)
+    }
+
+    /// Where the next element starts, whether one precedes it, and the file's length (after
+    /// repairing a torn tail).
+    private func appendPosition(size: Int) throws(HistlogError) -> (offset: Int, hasElements: Bool, end: Int) {
+        if size == 0 { return (0, false, 0) }
+        let tail = try file.read(count: Swift.min(size, 4), at: size - Swift.min(size, 4))
+        if tail == Self.emptyArray { return (2, false, size) }
+        if tail.count == 4 && tail[1...] == Self.closing[...] && tail[0] == UInt8(ascii: "}") {
+            return (size - 2, true, size)
+        }
+        let (offset, hasElements) = try repairTornTail(size: size)
+        return (offset, hasElements, offset)
     }
 
     /// Truncates the file after its last complete line, if what follows is a torn write.
@@ -67,8 +135,9 @@ struct JSONArrayFile {
         // Bytes after the last newline are a fragment of an interrupted write: no newline in them.
         var lineEnd = lastNewline
         var lineStart = (try self.lastNewline(before: lineEnd)).map { $0 + 1 } ?? 0
-        if lineEnd - lineStart == 1, try file.read(count: 1, at: lineStart) == [UInt8(ascii: ",")] {
-            // A write stopped after its first byte: "," followed by the old newline.
+        if lineEnd - lineStart == 1, [Array(",".utf8), Array("{".utf8)].contains(try file.read(count: 1, at: lineStart)) {
+            // A write stopped after its first byte ("," or a first element's "{") followed by
+            // the old newline.
             guard lineStart > 0 else { throw unexpected() }
             lineEnd = lineStart - 1
             lineStart = (try self.lastNewline(before: lineEnd)).map { $0 + 1 } ?? 0
@@ -199,7 +268,7 @@ struct JSONArrayFile {
         var firstInvalid: HistlogError?
         for (index, line) in lines.enumerated().dropFirst() {
             if index == lines.count - 1 && line.count == 1
-                && (bytes[line.lowerBound] == UInt8(ascii: "]") || bytes[line.lowerBound] == UInt8(ascii: ",")) { break }
+                && [UInt8(ascii: "]"), UInt8(ascii: ","), UInt8(ascii: "{")].contains(bytes[line.lowerBound]) { break }
             let body = line.count > 0 && bytes[line.lowerBound] == UInt8(ascii: ",") ? line.dropFirst() : line
             var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: bytes[body]))
             do {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// TFRecord framing: `uint64 length`, `uint32 masked_crc32c(length)`, `data`,
 /// `uint32 masked_crc32c(data)`, all little-endian.
 enum TFRecord {
@@ -10,6 +12,13 @@ enum TFRecord {
         bytes += data
         bytes += littleEndianBytes(CRC32C.masked(data))
         return bytes
+    }
+
+    /// Whether the file starts with a record header whose checksum holds, as a TensorBoard
+    /// event file does (any other file passes by chance once in 2^32).
+    static func fileStartsWithRecord(_ path: String) throws(HistlogError) -> Bool {
+        let head = try POSIXFile(path: path, flags: O_RDONLY).read(count: 12, at: 0)
+        return head.count == 12 && readUInt32(head, at: 8) == CRC32C.masked(head[0..<8])
     }
 
     /// The payloads of a file's records, in order, stopping at the first record that is
