@@ -7,8 +7,8 @@ import Testing
         MLflowJSONRecord.encode(HistogramRecord(key: "k", step: Int64(step), timestamp: Double(step), summary: sampleSummary(seed: Double(step))))
     }
 
-    func steps(_ bytes: [UInt8], _ path: String = "test.json") throws -> [Int64] {
-        try bytes.withUnsafeBufferPointer { try JSONArrayFile.records(in: $0, path: path) }.map(\.step)
+    func steps(_ bytes: [UInt8]) throws -> [Int64] {
+        try recordsOfFile(bytes).map(\.step)
     }
 
     @Test func isAStrictJSONArrayAfterEveryAppend() throws {

@@ -75,6 +75,8 @@ extension MLflowJSONRecord {
         var scalars = InlineArray<25, Scalar>(repeating: .missing)  // one per Field
         var edges: [Double]?
         var counts: [Double]?
+        /// `bin_edges` or `counts` held more than `BinConfig.maximumBins + 1` numbers (not kept).
+        var oversized: Field?
         var quantiles: InlineArray<5, Scalar>?
         var moments: InlineArray<5, Scalar>?
         var estimated = EstimatedStatistics()
@@ -94,18 +96,28 @@ extension MLflowJSONRecord {
                 guard let number = self[field].double else { throw fail(field, "a number or null") }
                 return number
             }
+            /// A count: an integer >= 0.
             func int(_ field: Field, default fallback: Int = 0) throws(HistlogError) -> Int {
                 if case .missing = self[field] { return fallback }
-                guard let number = self[field].int64, let result = Int(exactly: number) else { throw fail(field, "an integer") }
+                guard let number = self[field].int64, let result = Int(exactly: number), result >= 0 else {
+                    throw fail(field, "an integer >= 0")
+                }
                 return result
             }
 
             guard let step = self[.step].int64 else { throw fail(.step, "an integer") }
             let timestamp = try double(.timestamp)
+            if let oversized { throw fail(oversized, "an array of at most \(BinConfig.maximumBins + 1) numbers") }
             guard let edges else { throw fail(.binEdges, "an array of numbers") }
             guard let counts else { throw fail(.counts, "an array of numbers") }
             guard edges.count == counts.count + 1 else {
                 throw fail(.binEdges, "one longer than counts (\(counts.count + 1)), got \(edges.count)")
+            }
+            // What the writer accepts: at least one bin, finite increasing edges, counts >= 0.
+            do {
+                try HistogramSummary.validate(edges: edges, counts: counts)
+            } catch {
+                throw .format("record \"\(name)\" step \(step): \(error)")
             }
             var hasStatistics = true
             if case .missing = self[.totalCount] { hasStatistics = false }
@@ -152,8 +164,8 @@ extension MLflowJSONRecord {
                 }
                 var count = 0
                 if case .missing = members[0] {} else {
-                    guard let number = members[0].int64, let exact = Int(exactly: number) else {
-                        throw .format("record \"\(name)\": \"count\" must be an integer")
+                    guard let number = members[0].int64, let exact = Int(exactly: number), exact >= 0 else {
+                        throw .format("record \"\(name)\": \"count\" must be an integer >= 0")
                     }
                     count = exact
                 }
@@ -268,8 +280,12 @@ extension JSONParser {
                 _ = try parseValue(depth: depth)
                 fields.name = nil
             }
-        case .binEdges: fields.edges = try parseNumberArray(depth: depth, capacity: capacity + 1)
-        case .counts: fields.counts = try parseNumberArray(depth: depth, capacity: capacity)
+        case .binEdges, .counts:
+            var values: [Double]?
+            if try parseNumberArray(depth: depth, capacity: field == .counts ? capacity : capacity + 1, into: &values) {
+                fields.oversized = field
+            }
+            if field == .counts { fields.counts = values } else { fields.edges = values }
         case .quantiles: fields.quantiles = try parseScalarObject(keys: MLflowJSONRecord.quantileKeyBytes, depth: depth)
         case .moments: fields.moments = try parseScalarObject(keys: MLflowJSONRecord.momentKeys, depth: depth)
         case .estimatedStatistics:
@@ -309,24 +325,34 @@ extension JSONParser {
         }
     }
 
-    /// An array of numbers and nulls (NaN) as doubles; nil when the value is anything else.
-    private mutating func parseNumberArray(depth: Int, capacity: Int) throws(Failure) -> [Double]? {
+    /// An array of numbers and nulls (NaN) as doubles into `values`; nil when the value is
+    /// anything else. Returns true (and nil) for an array longer than any histogram's edges: its
+    /// numbers are checked but not kept, so memory stays bounded by the largest valid record.
+    private mutating func parseNumberArray(depth: Int, capacity: Int, into values: inout [Double]?) throws(Failure) -> Bool {
+        values = nil
         guard current == UInt8(ascii: "["), depth < Self.maximumDepth else {
             _ = try parseValue(depth: depth)
-            return nil
+            return false
         }
-        var values: [Double] = []
-        values.reserveCapacity(capacity)
+        let limit = BinConfig.maximumBins + 1
+        var numbers: [Double] = []
+        numbers.reserveCapacity(Swift.min(capacity, limit))
         var allNumbers = true
+        var oversized = false
         try parseArrayElements { (parser) throws(Failure) in
+            let value: Double
             switch try parser.parseScalar(depth: depth + 1) {
-            case .integer(let value): values.append(Double(value))
-            case .number(let value): values.append(value)
-            case .null: values.append(.nan)
-            case .missing, .other: allNumbers = false
+            case .integer(let integer): value = Double(integer)
+            case .number(let number): value = number
+            case .null: value = .nan
+            case .missing, .other:
+                allNumbers = false
+                return
             }
+            if numbers.count < limit { numbers.append(value) } else { oversized = true }
         }
-        return allNumbers ? values : nil
+        if allNumbers && !oversized { values = numbers }
+        return allNumbers && oversized
     }
 
     /// An object's members named in `keys`, by index (`.missing` when absent); every member of
