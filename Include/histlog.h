@@ -342,21 +342,6 @@ int hl_reader_history(const hl_reader *reader, const char *key, size_t capacity,
                       double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
                       size_t *count, size_t *total_bins);
 
-/* The whole history of key in one call. Record i (numbered as hl_reader_record numbers them)
- * goes to steps[i], timestamps[i], n_bins[i] and stats[i]: arrays of `capacity` elements, each of
- * which may be NULL when not wanted (whatever `capacity`). Its edges follow record i - 1's in
- * `edges` (n_bins[i] + 1 values each) and its counts in `counts` (n_bins[i] values each); NULL
- * with capacity 0 when not wanted. *count receives the number of records and *total_bins the sum
- * of their n_bins (both required). When an array that is not NULL is too small (capacity <
- * *count, edges_capacity < *total_bins + *count, counts_capacity < *total_bins), HL_ESIZE is
- * returned and the arrays' contents are unspecified: with every array NULL and capacities 0 the
- * call only asks for the sizes (HL_OK). The next call on the same key sees the same records,
- * unless another key was read in between (the sizes may then have grown: HL_ESIZE again). */
-int hl_reader_history(const hl_reader *reader, const char *key, size_t capacity,
-                      int64_t *steps, double *timestamps, size_t *n_bins, hl_stats *stats,
-                      double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
-                      size_t *count, size_t *total_bins);
-
 /* ---------------------------------------------------------------------------------------
  * Looking at a run: the training-health doctor, a summary table and an HTML report.
  * Each function reads the run at `run_path` (as hl_reader_open does) on every call, one key at
