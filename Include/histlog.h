@@ -333,10 +333,11 @@ int hl_reader_record(const hl_reader *reader, const char *key, size_t index, hl_
  * `edges` (n_bins[i] + 1 values each) and its counts in `counts` (n_bins[i] values each); NULL
  * with capacity 0 when not wanted. *count receives the number of records and *total_bins the sum
  * of their n_bins (both required). When an array that is not NULL is too small (capacity <
- * *count, edges_capacity < *total_bins + *count, counts_capacity < *total_bins), HL_ESIZE is
- * returned and the arrays' contents are unspecified: with every array NULL and capacities 0 the
- * call only asks for the sizes (HL_OK). The next call on the same key sees the same records,
- * unless another key was read in between (the sizes may then have grown: HL_ESIZE again). */
+ * *count, edges_capacity < *total_bins + *count, counts_capacity < *total_bins), only those two
+ * are written and HL_ESIZE is returned. With every array NULL (capacities 0) the call asks for
+ * the sizes (HL_OK): it reads the records and keeps them for the copy that follows, which then
+ * reads nothing again (the reader keeps a few keys at a time). If the key's file grew in
+ * between (a key read after other keys), the copy may find more records: HL_ESIZE. */
 int hl_reader_history(const hl_reader *reader, const char *key, size_t capacity,
                       int64_t *steps, double *timestamps, size_t *n_bins, hl_stats *stats,
                       double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,

@@ -90,8 +90,8 @@ public func hl_reader_record(
     }
 }
 
-/// `hl_reader_history`: `RunReader.forEachRecord(key:)` into the caller's arrays, sized by
-/// `RunReader.recordCount(key:)` and `RunReader.binCount(key:)`.
+/// `hl_reader_history`: `RunReader.historySize(key:)` for a size query (every array NULL),
+/// else `RunReader.history(key:)` into the caller's arrays.
 @_cdecl("hl_reader_history")
 public func hl_reader_history(
     _ reader: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ capacity: Int,
@@ -109,23 +109,23 @@ public func hl_reader_history(
         let counts = try output(counts, capacity: countsCapacity, "counts", "counts_capacity")
         let count = try required(count, "count")
         let totalBins = try required(totalBins, "total_bins")
-        let records = try reader.recordCount(key: key)
-        let bins = try reader.binCount(key: key)
-        count.pointee = records
-        totalBins.pointee = bins
         let perRecord = steps != nil || timestamps != nil || binCounts != nil || stats != nil
-        if perRecord, capacity < records { throw Failure.size("capacity", needs: records, has: capacity) }
-        if edges.baseAddress != nil, edges.count < bins + records { throw Failure.size("edges", needs: bins + records, has: edges.count) }
+        guard perRecord || edges.baseAddress != nil || counts.baseAddress != nil else {
+            (count.pointee, totalBins.pointee) = try reader.historySize(key: key)
+            return
+        }
+        let records = try reader.history(key: key)
+        let bins = records.reduce(0) { $0 + $1.summary.histogram.binCount }
+        count.pointee = records.count
+        totalBins.pointee = bins
+        if perRecord, capacity < records.count { throw Failure.size("capacity", needs: records.count, has: capacity) }
+        if edges.baseAddress != nil, edges.count < bins + records.count {
+            throw Failure.size("edges", needs: bins + records.count, has: edges.count)
+        }
         if counts.baseAddress != nil, counts.count < bins { throw Failure.size("counts", needs: bins, has: counts.count) }
-        var index = 0, edgeIndex = 0, countIndex = 0
-        try reader.forEachRecord(key: key) { record in
+        var edgeIndex = 0, countIndex = 0
+        for (index, record) in records.enumerated() {
             let histogram = record.summary.histogram
-            // More records than counted: the key was read again in between, and has grown.
-            guard index < records, (perRecord && index < capacity) || !perRecord,
-                  edges.baseAddress == nil || edgeIndex + histogram.edges.count <= edges.count,
-                  counts.baseAddress == nil || countIndex + histogram.counts.count <= counts.count else {
-                throw Failure(status: HL_ESIZE, message: "key \"\(key)\" has more records than when its size was asked for")
-            }
             steps?[index] = record.step
             timestamps?[index] = record.timestamp
             binCounts?[index] = histogram.binCount
@@ -138,8 +138,6 @@ public func hl_reader_history(
                 _ = UnsafeMutableBufferPointer(rebasing: counts[countIndex...]).update(fromContentsOf: histogram.counts)
                 countIndex += histogram.counts.count
             }
-            index += 1
         }
-        count.pointee = index
     }
 }

@@ -21,13 +21,14 @@ import Synchronization
 ///
 /// Keys and their files are fixed when the run is opened; a key's records are those on disk
 /// when the key is first read (`history`, `steps`, `record`, ...), and stay the same for as long
-/// as the reader keeps that key's index (the last key read).
+/// as the reader keeps that key's index: it keeps the last few keys read (`Cache.capacity`), so
+/// memory holds a few keys' indexes (a few dozen bytes a record), never the run.
 public final class RunReader: Sendable {
     public let path: String
     /// Keys in ascending order (by their UTF-8 bytes).
     public let keys: [String]
     private let source: Source
-    /// The index of the last JSON key read, and the last record fetched by position.
+    /// The indexes of the last keys read, and the last record fetched by position.
     private let cache = Mutex<Cache>(Cache())
 
     /// Keys compare by their UTF-8 bytes (as in C and Python), not by Swift's canonical
@@ -65,10 +66,32 @@ public final class RunReader: Sendable {
         case events(files: [FilePath], indices: [KeyBytes: KeyIndex])
     }
 
+    /// The keys read last, most recent first: each one's index, and its records between
+    /// `historySize` and the `history` call that takes them.
     private struct Cache: Sendable {
-        var key: KeyBytes?
-        var index = KeyIndex(entries: [])
+        static let capacity = 4
+        struct Kept: Sendable {
+            var key: KeyBytes
+            var index: KeyIndex
+            var records: [HistogramRecord]?
+        }
+        var kept: [Kept] = []
         var fetched: (key: KeyBytes, position: Int, record: HistogramRecord)?
+
+        func find(_ key: KeyBytes) -> Kept? { kept.first { $0.key == key } }
+
+        mutating func keep(_ entry: Kept) {
+            kept.removeAll { $0.key == entry.key }
+            kept.insert(entry, at: 0)
+            if kept.count > Self.capacity { kept.removeLast() }
+        }
+
+        /// The records kept for `key`, no longer kept.
+        mutating func takeRecords(_ key: KeyBytes) -> [HistogramRecord]? {
+            guard let position = kept.firstIndex(where: { $0.key == key }) else { return nil }
+            defer { kept[position].records = nil }
+            return kept[position].records
+        }
     }
 
     public init(path: String) throws {
@@ -117,9 +140,21 @@ public final class RunReader: Sendable {
 
     /// Every record of `key`, in the order they were logged.
     public func history(key: String) throws -> [HistogramRecord] {
+        if let records = cache.withLock({ $0.takeRecords(KeyBytes(key)) }) { return records }
         var records: [HistogramRecord] = []
         try forEachRecord(key: key) { records.append($0) }
         return records
+    }
+
+    /// How many records `key` has and how many bins they have together, for a caller about to
+    /// copy the whole history (`hl_reader_history`'s size query): the records are read once,
+    /// and kept until the `history(key:)` call that follows takes them.
+    public func historySize(key: String) throws -> (records: Int, bins: Int) {
+        let keyBytes = KeyBytes(key)
+        var records: [HistogramRecord] = []
+        let index = try scan(key: key) { record, _ in records.append(record) }
+        cache.withLock { $0.keep(.init(key: keyBytes, index: index, records: records)) }
+        return (records.count, records.reduce(0) { $0 + $1.summary.histogram.binCount })
     }
 
     /// Calls `body` with every record of `key` in logged order, holding one at a time.
@@ -135,11 +170,6 @@ public final class RunReader: Sendable {
     /// How many records `key` has.
     public func recordCount(key: String) throws -> Int {
         try index(key: key).entries.count
-    }
-
-    /// How many bins `key`'s records have together.
-    public func binCount(key: String) throws -> Int {
-        try index(key: key).entries.reduce(0) { $0 + $1.binCount }
     }
 
     /// The position in `key`'s history of the last record logged at `step`.
@@ -181,33 +211,32 @@ public final class RunReader: Sendable {
         }
     }
 
-    /// `key`'s index: built by reading the key's files (then kept until another key is read),
-    /// or the events' index.
+    /// `key`'s index: the events' index, or the kept index of a JSON key, or a new one read
+    /// from the key's files (and kept).
     func index(key: String) throws -> KeyIndex {
-        let keyBytes = KeyBytes(key)
         switch source {
         case .events(_, let indices):
-            guard let index = indices[keyBytes] else { throw Self.noKey(key) }
+            guard let index = indices[KeyBytes(key)] else { throw Self.noKey(key) }
             return index
         case .json:
-            if let cached = cache.withLock({ $0.key == keyBytes ? $0.index : nil }) { return cached }
-            try scan(key: key) { _, _ in }
-            return cache.withLock { $0.index }
+            if let kept = cache.withLock({ $0.find(KeyBytes(key))?.index }) { return kept }
+            return try scan(key: key) { _, _ in }
         }
     }
 
-    /// Every record of `key` in logged order with where it lies. For a JSON key, also keeps the
-    /// key's index (the records seen) for `index(key:)`; with an index already kept, reads the
-    /// records it holds.
-    func scan(key: String, _ body: (HistogramRecord, RecordEntry) throws -> Void) throws {
+    /// Every record of `key` in logged order with where it lies; returns the key's index. For a
+    /// JSON key with an index kept, reads the records it holds; otherwise keeps the new index.
+    @discardableResult
+    func scan(key: String, _ body: (HistogramRecord, RecordEntry) throws -> Void) throws -> KeyIndex {
         let keyBytes = KeyBytes(key)
         switch source {
         case .events(let files, let indices):
             guard let index = indices[keyBytes] else { throw Self.noKey(key) }
             for entry in index.entries { try body(try Self.eventRecord(entry, tag: key, in: files[Int(entry.file)]), entry) }
+            return index
         case .json(let files, let keyFiles):
             guard let fileIndices = keyFiles[keyBytes] else { throw Self.noKey(key) }
-            let kept = cache.withLock { $0.key == keyBytes ? $0.index : nil }
+            let kept = cache.withLock { $0.find(keyBytes)?.index }
             var entries: [RecordEntry] = []
             if let kept { entries.reserveCapacity(kept.entries.count) }
             for fileIndex in fileIndices {
@@ -229,9 +258,10 @@ public final class RunReader: Sendable {
                     try body(element.record, entry)
                 }
             }
-            if kept == nil {
-                cache.withLock { $0.key = keyBytes; $0.index = KeyIndex(entries: entries); $0.fetched = nil }
-            }
+            if let kept { return kept }
+            let index = KeyIndex(entries: entries)
+            cache.withLock { $0.keep(.init(key: keyBytes, index: index)) }
+            return index
         }
     }
 
