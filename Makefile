@@ -204,7 +204,8 @@ bench-report: python-install chromium
 	$(PY) bindings/python/benchmarks/bench_report.py
 
 # Reading a 500-key x 1,000-step run (725 MB of JSON): the engine alone (histlog-bench --read:
-# read, summary, doctor, report), then through the C ABI next to json.load and orjson (bench_read.py).
+# every key, one key, summary, doctor, report), then through the C ABI next to json.load and orjson,
+# and one key's history in one call next to record by record (bench_read.py).
 .PHONY: bench-read
 bench-read: python-install
 	$(SWIFT) build -c release --product histlog-bench
@@ -213,3 +214,13 @@ bench-read: python-install
 	$(PY) bindings/python/benchmarks/bench_read.py
 
 bench: bench-read
+
+# Reading long runs in bounded memory: peak RSS and time of `histlog summary | doctor | report` and
+# open_run(...).get on 100 keys x 1,000 steps next to 100 keys x 10,000 steps (1M records, 1.5 GB
+# of JSON, logged once into .build/bench-runs), and one key's read next to every key's.
+.PHONY: bench-memory
+bench-memory: python-install
+	$(SWIFT) build -c release --product histlog-bench
+	$(PY) bindings/python/benchmarks/bench_memory.py --bench .build/release/histlog-bench --runs .build/bench-runs
+
+bench: bench-memory

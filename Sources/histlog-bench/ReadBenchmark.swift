@@ -35,7 +35,7 @@ private func directoryBytes(_ directory: String) -> Int {
     return total
 }
 
-private func makeRun(_ path: String, keys: Int, steps: Int) throws {
+func makeRun(_ path: String, keys: Int, steps: Int) throws {
     let pool = (0..<16).map { normals(128, seed: UInt64($0) + 101) }
     let roles = ["Parameters", "Gradients", "Activations"]
     let names = (0..<keys).map { "\(roles[$0 % 3])/block\($0 / 30)/layer\($0 % 30).weight" }
