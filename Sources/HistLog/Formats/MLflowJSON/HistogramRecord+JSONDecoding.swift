@@ -75,8 +75,6 @@ extension MLflowJSONRecord {
         var scalars = InlineArray<25, Scalar>(repeating: .missing)  // one per Field
         var edges: [Double]?
         var counts: [Double]?
-        /// `bin_edges` or `counts` held more than `BinConfig.maximumBins + 1` numbers (not kept).
-        var oversized: Field?
         var quantiles: InlineArray<5, Scalar>?
         var moments: InlineArray<5, Scalar>?
         var estimated = EstimatedStatistics()
@@ -107,7 +105,6 @@ extension MLflowJSONRecord {
 
             guard let step = self[.step].int64 else { throw fail(.step, "an integer") }
             let timestamp = try double(.timestamp)
-            if let oversized { throw fail(oversized, "an array of at most \(BinConfig.maximumBins + 1) numbers") }
             guard let edges else { throw fail(.binEdges, "an array of numbers") }
             guard let counts else { throw fail(.counts, "an array of numbers") }
             guard edges.count == counts.count + 1 else {
@@ -280,12 +277,8 @@ extension JSONParser {
                 _ = try parseValue(depth: depth)
                 fields.name = nil
             }
-        case .binEdges, .counts:
-            var values: [Double]?
-            if try parseNumberArray(depth: depth, capacity: field == .counts ? capacity : capacity + 1, into: &values) {
-                fields.oversized = field
-            }
-            if field == .counts { fields.counts = values } else { fields.edges = values }
+        case .binEdges: fields.edges = try parseNumberArray(depth: depth, capacity: capacity + 1)
+        case .counts: fields.counts = try parseNumberArray(depth: depth, capacity: capacity)
         case .quantiles: fields.quantiles = try parseScalarObject(keys: MLflowJSONRecord.quantileKeyBytes, depth: depth)
         case .moments: fields.moments = try parseScalarObject(keys: MLflowJSONRecord.momentKeys, depth: depth)
         case .estimatedStatistics:
@@ -325,34 +318,30 @@ extension JSONParser {
         }
     }
 
-    /// An array of numbers and nulls (NaN) as doubles into `values`; nil when the value is
-    /// anything else. Returns true (and nil) for an array longer than any histogram's edges: its
-    /// numbers are checked but not kept, so memory stays bounded by the largest valid record.
-    private mutating func parseNumberArray(depth: Int, capacity: Int, into values: inout [Double]?) throws(Failure) -> Bool {
-        values = nil
+    /// An array of numbers and nulls (NaN) as doubles; nil when the value is anything else. An
+    /// array of more numbers than any histogram's edges fails there, so a record never holds more
+    /// than the largest valid one (a 50 MB line of numbers is not kept).
+    private mutating func parseNumberArray(depth: Int, capacity: Int) throws(Failure) -> [Double]? {
         guard current == UInt8(ascii: "["), depth < Self.maximumDepth else {
             _ = try parseValue(depth: depth)
-            return false
+            return nil
         }
         let limit = BinConfig.maximumBins + 1
-        var numbers: [Double] = []
-        numbers.reserveCapacity(Swift.min(capacity, limit))
+        var values: [Double] = []
+        values.reserveCapacity(Swift.min(capacity, limit))
         var allNumbers = true
-        var oversized = false
         try parseArrayElements { (parser) throws(Failure) in
-            let value: Double
             switch try parser.parseScalar(depth: depth + 1) {
-            case .integer(let integer): value = Double(integer)
-            case .number(let number): value = number
-            case .null: value = .nan
-            case .missing, .other:
-                allNumbers = false
-                return
+            case .integer(let value): values.append(Double(value))
+            case .number(let value): values.append(value)
+            case .null: values.append(.nan)
+            case .missing, .other: allNumbers = false
             }
-            if numbers.count < limit { numbers.append(value) } else { oversized = true }
+            guard values.count <= limit else {
+                throw parser.failure("more than \(limit) numbers in an array of bins (at most \(BinConfig.maximumBins) bins)")
+            }
         }
-        if allNumbers && !oversized { values = numbers }
-        return allNumbers && oversized
+        return allNumbers ? values : nil
     }
 
     /// An object's members named in `keys`, by index (`.missing` when absent); every member of
