@@ -2,6 +2,7 @@
 # library, the Python package and its test dependencies) on a machine with Swift and Python.
 
 SWIFT   ?= swift
+SWIFTC  ?= swiftc
 PYTHON  ?= python3
 PREFIX  ?= /usr/local
 VENV    := .venv
@@ -119,6 +120,30 @@ bench: bench-watch
 
 clean:
 	rm -rf .build .build-tsan $(VENV)
+
+# libFuzzer on the JSON record reader and the TensorBoard importer (Tests/HistLogTests/Fuzz/
+# FuzzTargets.swift), FUZZ_SECONDS each. swiftc builds the HistLog sources and the entry point as
+# one module: SwiftPM's own `main` gets in libFuzzer's way (swiftlang/swift-package-manager#4522).
+# New inputs go to .build/fuzz/corpus-*, crashes to .build/fuzz/crashes/: copy a crash into
+# Tests/fuzz/crashes/<target>/ and `make test` replays it (FuzzRegressionTests), as it replays
+# the seeds in Tests/fuzz/corpus (written by Tests/fuzz/make_corpus.py).
+FUZZ_SECONDS ?= 300
+FUZZER       := .build/fuzz/histlog-fuzz
+FUZZ_FLAGS    = -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -timeout=10 -print_final_stats=1
+
+.PHONY: fuzz
+fuzz: $(FUZZER)
+	@mkdir -p .build/fuzz/corpus-json .build/fuzz/corpus-events .build/fuzz/crashes
+	HISTLOG_FUZZ_TARGET=json $(FUZZER) $(FUZZ_FLAGS) -artifact_prefix=.build/fuzz/crashes/json- \
+		.build/fuzz/corpus-json Tests/fuzz/corpus/json
+	HISTLOG_FUZZ_TARGET=events $(FUZZER) $(FUZZ_FLAGS) -artifact_prefix=.build/fuzz/crashes/events- \
+		.build/fuzz/corpus-events Tests/fuzz/corpus/events
+
+# (Built in its own directory, where swiftc leaves the module files -g writes.)
+$(FUZZER): $(shell find Sources/HistLog -name '*.swift') Tests/HistLogTests/Fuzz/FuzzTargets.swift Tests/fuzz/FuzzEntry.swift
+	@mkdir -p $(dir $@)
+	cd $(dir $@) && $(SWIFTC) -O -wmo -g -sanitize=fuzzer,address -parse-as-library -module-name HistLog \
+		-D HISTLOG_FUZZ $(abspath $^) -o $(notdir $@)
 
 # --- C ABI -----------------------------------------------------------------------------------
 # The C tests compile Tests/c/*.c against Include/histlog.h as C11 and as C++17, link them to
