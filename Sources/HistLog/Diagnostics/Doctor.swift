@@ -14,7 +14,7 @@
 /// severity (errors first), then step, then key.
 ///
 /// ```swift
-/// let findings = try Doctor().examine(try RunReader(path: "runs/a").keyHistories())
+/// let findings = try RunInspection(path: "runs/a").findings()   // one key at a time
 /// for finding in findings { print(finding.key, finding.step, finding.message) }
 /// ```
 public struct Doctor: Sendable {
