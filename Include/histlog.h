@@ -287,11 +287,11 @@ void hl_run_close(hl_run *run);
 typedef struct hl_reader hl_reader; /* opaque; read-only, thread-safe */
 
 /* Opens a run directory (its histograms/ JSON files) or, when `path` names a TensorBoard event
- * file or a directory of them without histograms/, indexes their histograms. NULL on failure
- * (HL_EFORMAT for a file that is neither). Opening reads no record: the keys (from the head of
- * each JSON file) are fixed at open; a key's records are read when a function below first asks
- * for that key, and stay the same while it is the last key read (one key is kept at a time, so
- * memory does not grow with the run). */
+ * file or a directory of them without histograms/, indexes their histograms. NULL on failure,
+ * with hl_last_error() naming the file (a file that is neither a run directory nor an event file
+ * fails too). Opening reads no record: the keys (from the head of each JSON file) are fixed at
+ * open; a key's records are read when a function below first asks for that key, and stay the
+ * same while the reader keeps the key (the last four read: memory does not grow with the run). */
 hl_reader *hl_reader_open(const char *path);
 
 /* Releases the reader. NULL is a no-op. The handle is invalid afterwards. */
