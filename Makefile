@@ -2,6 +2,7 @@
 # library, the Python package and its test dependencies) on a machine with Swift and Python.
 
 SWIFT   ?= swift
+SWIFTC  ?= swiftc
 PYTHON  ?= python3
 PREFIX  ?= /usr/local
 VENV    := .venv
@@ -121,6 +122,30 @@ bench: bench-watch
 clean:
 	rm -rf .build .build-tsan .build-asan $(VENV)
 
+# libFuzzer on the JSON record reader and the TensorBoard importer (Tests/HistLogTests/Fuzz/
+# FuzzTargets.swift), FUZZ_SECONDS each. swiftc builds the HistLog sources and the entry point as
+# one module: SwiftPM's own `main` gets in libFuzzer's way (swiftlang/swift-package-manager#4522).
+# New inputs go to .build/fuzz/corpus-*, crashes to .build/fuzz/crashes/: copy a crash into
+# Tests/fuzz/crashes/<target>/ and `make test` replays it (FuzzRegressionTests), as it replays
+# the seeds in Tests/fuzz/corpus (written by Tests/fuzz/make_corpus.py).
+FUZZ_SECONDS ?= 300
+FUZZER       := .build/fuzz/histlog-fuzz
+FUZZ_FLAGS    = -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -timeout=10 -print_final_stats=1
+
+.PHONY: fuzz
+fuzz: $(FUZZER)
+	@mkdir -p .build/fuzz/corpus-json .build/fuzz/corpus-events .build/fuzz/crashes
+	HISTLOG_FUZZ_TARGET=json $(FUZZER) $(FUZZ_FLAGS) -artifact_prefix=.build/fuzz/crashes/json- \
+		.build/fuzz/corpus-json Tests/fuzz/corpus/json
+	HISTLOG_FUZZ_TARGET=events $(FUZZER) $(FUZZ_FLAGS) -artifact_prefix=.build/fuzz/crashes/events- \
+		.build/fuzz/corpus-events Tests/fuzz/corpus/events
+
+# (Built in its own directory, where swiftc leaves the module files -g writes.)
+$(FUZZER): $(shell find Sources/HistLog -name '*.swift') Tests/HistLogTests/Fuzz/FuzzTargets.swift Tests/fuzz/FuzzEntry.swift
+	@mkdir -p $(dir $@)
+	cd $(dir $@) && $(SWIFTC) -O -wmo -g -sanitize=fuzzer,address -parse-as-library -module-name HistLog \
+		-D HISTLOG_FUZZ $(abspath $^) -o $(notdir $@)
+
 # --- C ABI -----------------------------------------------------------------------------------
 # The C tests compile Tests/c/*.c against Include/histlog.h as C11 and as C++17, link them to
 # the release libhistlog.so, and run them plainly and under valgrind (and under AddressSanitizer
@@ -226,7 +251,8 @@ bench-report: python-install chromium
 	$(PY) bindings/python/benchmarks/bench_report.py
 
 # Reading a 500-key x 1,000-step run (725 MB of JSON): the engine alone (histlog-bench --read:
-# read, summary, doctor, report), then through the C ABI next to json.load and orjson (bench_read.py).
+# every key, one key, summary, doctor, report), then through the C ABI next to json.load and orjson,
+# and one key's history in one call next to record by record (bench_read.py).
 .PHONY: bench-read
 bench-read: python-install
 	$(SWIFT) build -c release --product histlog-bench
@@ -235,3 +261,13 @@ bench-read: python-install
 	$(PY) bindings/python/benchmarks/bench_read.py
 
 bench: bench-read
+
+# Reading long runs in bounded memory: peak RSS and time of `histlog summary | doctor | report` and
+# open_run(...).get on 100 keys x 1,000 steps next to 100 keys x 10,000 steps (1M records, 1.5 GB
+# of JSON, logged once into .build/bench-runs), and one key's read next to every key's.
+.PHONY: bench-memory
+bench-memory: python-install
+	$(SWIFT) build -c release --product histlog-bench
+	$(PY) bindings/python/benchmarks/bench_memory.py --bench .build/release/histlog-bench --runs .build/bench-runs
+
+bench: bench-memory

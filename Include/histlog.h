@@ -361,10 +361,14 @@ int hl_run_set_record_callback(hl_run *run, hl_record_callback callback, void *c
  * Reader: histograms logged into a run directory
  * ------------------------------------------------------------------------------------ */
 
-typedef struct hl_reader hl_reader; /* opaque; a snapshot taken at open; read-only, thread-safe */
+typedef struct hl_reader hl_reader; /* opaque; read-only, thread-safe */
 
 /* Opens a run directory (its histograms/ JSON files) or, when `path` names a TensorBoard event
- * file or a directory of them without histograms/, imports their histograms. NULL on failure. */
+ * file or a directory of them without histograms/, indexes their histograms. NULL on failure,
+ * with hl_last_error() naming the file (a file that is neither a run directory nor an event file
+ * fails too). Opening reads no record: the keys (from the head of each JSON file) are fixed at
+ * open; a key's records are read when a function below first asks for that key, and stay the
+ * same while the reader keeps the key (the last four read: memory does not grow with the run). */
 hl_reader *hl_reader_open(const char *path);
 
 /* Releases the reader. NULL is a no-op. The handle is invalid afterwards. */
@@ -392,9 +396,26 @@ int hl_reader_find(const hl_reader *reader, const char *key, int64_t step, size_
 int hl_reader_record(const hl_reader *reader, const char *key, size_t index, hl_record_info *info,
                      double *edges, size_t edges_capacity, double *counts, size_t counts_capacity);
 
+/* The whole history of key in one call. Record i (numbered as hl_reader_record numbers them)
+ * goes to steps[i], timestamps[i], n_bins[i] and stats[i]: arrays of `capacity` elements, each of
+ * which may be NULL when not wanted (whatever `capacity`). Its edges follow record i - 1's in
+ * `edges` (n_bins[i] + 1 values each) and its counts in `counts` (n_bins[i] values each); NULL
+ * with capacity 0 when not wanted. *count receives the number of records and *total_bins the sum
+ * of their n_bins (both required). When an array that is not NULL is too small (capacity <
+ * *count, edges_capacity < *total_bins + *count, counts_capacity < *total_bins), only those two
+ * are written and HL_ESIZE is returned. With every array NULL (capacities 0) the call asks for
+ * the sizes (HL_OK): it reads the records and keeps them for the copy that follows, which then
+ * reads nothing again (the reader keeps a few keys at a time). If the key's file grew in
+ * between (a key read after other keys), the copy may find more records: HL_ESIZE. */
+int hl_reader_history(const hl_reader *reader, const char *key, size_t capacity,
+                      int64_t *steps, double *timestamps, size_t *n_bins, hl_stats *stats,
+                      double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
+                      size_t *count, size_t *total_bins);
+
 /* ---------------------------------------------------------------------------------------
  * Looking at a run: the training-health doctor, a summary table and an HTML report.
- * Each function reads the run at `run_path` (as hl_reader_open does) on every call.
+ * Each function reads the run at `run_path` (as hl_reader_open does) on every call, one key at
+ * a time: memory holds a key's statistics and the histograms shown, not the run.
  * Keys are classified by their first folder, case-insensitively: parameters/params/param/
  * weights/weight -> parameters; gradients/gradient/grads/grad -> gradients;
  * activations/activation/acts -> activations. The "scale" of a gradient key at a step is the

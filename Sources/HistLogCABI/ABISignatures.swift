@@ -37,9 +37,10 @@ private func checkSignatures() {
     var readerRecordCount = CHistLog.hl_reader_record_count; readerRecordCount = HistLogCABI.hl_reader_record_count
     var readerFind = CHistLog.hl_reader_find; readerFind = HistLogCABI.hl_reader_find
     var readerRecord = CHistLog.hl_reader_record; readerRecord = HistLogCABI.hl_reader_record
+    var readerHistory = CHistLog.hl_reader_history; readerHistory = HistLogCABI.hl_reader_history
     _ = (version, versionNumber, lastError, lastErrno, errorName, binConfigInit, computeF32, computeF64,
          runOptionsInit, runOpen, runOpenWith, logValuesF32, logValuesF64, logCounts, logValuesF32At,
          logValuesF64At, logCountsAt, logReduced, logReducedHistogram,
          shardCountsF32, shardCountsF64, shardSumsF32, shardSumsF64, runFlush, runClose,
-         readerOpen, readerClose, readerKeyCount, readerKey, readerRecordCount, readerFind, readerRecord)
+         readerOpen, readerClose, readerKeyCount, readerKey, readerRecordCount, readerFind, readerRecord, readerHistory)
 }

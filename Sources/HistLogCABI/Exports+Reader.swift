@@ -43,18 +43,18 @@ public func hl_reader_key(
     }
 }
 
-/// `hl_reader_record_count`: `RunReader.history(key:).count`.
+/// `hl_reader_record_count`: `RunReader.recordCount(key:)`.
 @_cdecl("hl_reader_record_count")
 public func hl_reader_record_count(_ reader: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ count: UnsafeMutablePointer<Int>?) -> Int32 {
     status {
         let reader = try object(reader, "reader", as: RunReader.self)
         let key = try text(key, "key")
         let count = try required(count, "count")
-        count.pointee = try reader.history(key: key).count
+        count.pointee = try reader.recordCount(key: key)
     }
 }
 
-/// `hl_reader_find`: the position in `RunReader.history(key:)` of the record
+/// `hl_reader_find`: `RunReader.position(key:step:)`, the position of the record
 /// `RunReader.record(key:step:)` returns (the last with that step).
 @_cdecl("hl_reader_find")
 public func hl_reader_find(
@@ -64,15 +64,12 @@ public func hl_reader_find(
         let reader = try object(reader, "reader", as: RunReader.self)
         let key = try text(key, "key")
         let index = try required(index, "index")
-        guard let found = try reader.history(key: key).lastIndex(where: { $0.step == step }) else {
-            throw HistlogError.notFound("key \"\(key)\" has no record at step \(step)")
-        }
-        index.pointee = found
+        index.pointee = try reader.position(key: key, step: step)
     }
 }
 
-/// `hl_reader_record`: `RunReader.history(key:)[index]`: its header into `*info`, its histogram
-/// into the caller's buffers.
+/// `hl_reader_record`: `RunReader.record(key:at:)`: its header into `*info`, its histogram into
+/// the caller's buffers.
 @_cdecl("hl_reader_record")
 public func hl_reader_record(
     _ reader: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ index: Int, _ info: UnsafeMutablePointer<hl_record_info>?,
@@ -85,14 +82,62 @@ public func hl_reader_record(
         let info = try required(info, "info")
         let edges = try output(edges, capacity: edgesCapacity, "edges", "edges_capacity")
         let counts = try output(counts, capacity: countsCapacity, "counts", "counts_capacity")
-        let history = try reader.history(key: key)
-        guard index >= 0, index < history.count else {
-            throw HistlogError.notFound("key \"\(key)\" has no record at index \(UInt(bitPattern: index)): it has \(history.count)")
-        }
-        let record = history[index]
+        let record = try reader.record(key: key, at: index)
         info.pointee = hl_record_info(
             step: record.step, timestamp: record.timestamp,
             n_bins: record.summary.histogram.binCount, stats: try hl_stats(record.summary))
         try copy(record.summary.histogram, edges: edges, counts: counts)
+    }
+}
+
+/// `hl_reader_history`: `RunReader.historySize(key:)` for a size query (every array NULL),
+/// else `RunReader.history(key:)` into the caller's arrays.
+@_cdecl("hl_reader_history")
+public func hl_reader_history(
+    _ reader: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ capacity: Int,
+    _ steps: UnsafeMutablePointer<Int64>?, _ timestamps: UnsafeMutablePointer<Double>?,
+    _ binCounts: UnsafeMutablePointer<Int>?, _ stats: UnsafeMutablePointer<hl_stats>?,
+    _ edges: UnsafeMutablePointer<Double>?, _ edgesCapacity: Int,
+    _ counts: UnsafeMutablePointer<Double>?, _ countsCapacity: Int,
+    _ count: UnsafeMutablePointer<Int>?, _ totalBins: UnsafeMutablePointer<Int>?
+) -> Int32 {
+    status {
+        let reader = try object(reader, "reader", as: RunReader.self)
+        let key = try text(key, "key")
+        let capacity = try size(capacity, "capacity")
+        let edges = try output(edges, capacity: edgesCapacity, "edges", "edges_capacity")
+        let counts = try output(counts, capacity: countsCapacity, "counts", "counts_capacity")
+        let count = try required(count, "count")
+        let totalBins = try required(totalBins, "total_bins")
+        let perRecord = steps != nil || timestamps != nil || binCounts != nil || stats != nil
+        guard perRecord || edges.baseAddress != nil || counts.baseAddress != nil else {
+            (count.pointee, totalBins.pointee) = try reader.historySize(key: key)
+            return
+        }
+        let records = try reader.history(key: key)
+        let bins = records.reduce(0) { $0 + $1.summary.histogram.binCount }
+        count.pointee = records.count
+        totalBins.pointee = bins
+        if perRecord, capacity < records.count { throw Failure.size("capacity", needs: records.count, has: capacity) }
+        if edges.baseAddress != nil, edges.count < bins + records.count {
+            throw Failure.size("edges", needs: bins + records.count, has: edges.count)
+        }
+        if counts.baseAddress != nil, counts.count < bins { throw Failure.size("counts", needs: bins, has: counts.count) }
+        var edgeIndex = 0, countIndex = 0
+        for (index, record) in records.enumerated() {
+            let histogram = record.summary.histogram
+            steps?[index] = record.step
+            timestamps?[index] = record.timestamp
+            binCounts?[index] = histogram.binCount
+            try stats.map { $0[index] = try hl_stats(record.summary) }
+            if edges.baseAddress != nil {
+                _ = UnsafeMutableBufferPointer(rebasing: edges[edgeIndex...]).update(fromContentsOf: histogram.edges)
+                edgeIndex += histogram.edges.count
+            }
+            if counts.baseAddress != nil {
+                _ = UnsafeMutableBufferPointer(rebasing: counts[countIndex...]).update(fromContentsOf: histogram.counts)
+                countIndex += histogram.counts.count
+            }
+        }
     }
 }

@@ -2,12 +2,14 @@
 // costs. Logs KEYS keys x STEPS steps (128 float32 values a record, 30 bins, JSON only) into DIR
 // unless it already holds a run of that shape, then times in interleaved rounds (order rotated;
 // `--only read` times one contender):
-//   read        RunReader(path:) — every JSON file parsed into records (hl_reader_open's work)
+//   read        every key's records (RunReader.history(key:)), keys read on two threads
+//   one key     RunReader(path:) and the history of one key (what `get` and `history` read)
 //   summary     RunInspection(path:).summaryText()          (`histlog summary`)
 //   doctor      RunInspection(path:).findings()             (`histlog doctor`)
 //   report      RunInspection(path:).writeHTMLReport(to:)   (`histlog report`)
 // Reported: median and min seconds, and for `read` MB/s of JSON and records/s.
 // Python's json.load and orjson on the same files: bindings/python/benchmarks/bench_read.py.
+import Dispatch
 import HistLog
 
 #if canImport(Glibc)
@@ -33,7 +35,7 @@ private func directoryBytes(_ directory: String) -> Int {
     return total
 }
 
-private func makeRun(_ path: String, keys: Int, steps: Int) throws {
+func makeRun(_ path: String, keys: Int, steps: Int) throws {
     let pool = (0..<16).map { normals(128, seed: UInt64($0) + 101) }
     let roles = ["Parameters", "Gradients", "Activations"]
     let names = (0..<keys).map { "\(roles[$0 % 3])/block\($0 / 30)/layer\($0 % 30).weight" }
@@ -75,6 +77,17 @@ func runReadBenchmark(_ arguments: [String]) throws {
     var checksum = 0
     let allContenders: [(name: String, body: () throws -> Void)] = [
         ("read (RunReader)", {
+            let reader = try RunReader(path: run)
+            let keys = reader.keys
+            nonisolated(unsafe) let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: keys.count)
+            defer { counts.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: 2) { thread in
+                for index in stride(from: thread, to: keys.count, by: 2) { counts[index] = (try? reader.history(key: keys[index]).count) ?? -1 }
+            }
+            guard counts.reduce(0, +) == keys.count * steps else { throw HistlogError.format("read \(counts.reduce(0, +)) records") }
+            checksum &+= counts.reduce(0, +)
+        }),
+        ("one key", {
             let reader = try RunReader(path: run)
             checksum &+= try reader.history(key: reader.keys[reader.keys.count / 2]).count
         }),

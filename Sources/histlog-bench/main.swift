@@ -15,6 +15,13 @@ if CommandLine.arguments.dropFirst().first == "--storage" {
     exit(0)
 }
 
+// `--make-run DIR KEYS STEPS`: logs the read benchmark's run (JSON only) for other benchmarks.
+if CommandLine.arguments.dropFirst().first == "--make-run", CommandLine.arguments.count == 5,
+   let keys = Int(CommandLine.arguments[3]), let steps = Int(CommandLine.arguments[4]) {
+    try makeRun(CommandLine.arguments[2], keys: keys, steps: steps)
+    exit(0)
+}
+
 // `--read`: reading a run, and the summary, doctor and report built on it (ReadBenchmark.swift).
 if CommandLine.arguments.dropFirst().first == "--read" {
     try runReadBenchmark(Array(CommandLine.arguments.dropFirst(2)))

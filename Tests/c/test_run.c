@@ -435,6 +435,49 @@ static void test_log_and_read(void) {
     CHECK_STATUS(hl_reader_record(reader, "weights/layer1", 0, &info, NULL, 0, NULL, 0), HL_ESIZE);
     CHECK(info.timestamp > 1.6e9 && info.timestamp < 4.2e9);
 
+    /* The whole history in one call: the same records as hl_reader_record gives one by one. */
+    {
+        int64_t steps[4];
+        double stamps[4], edges[4 * 31], counts[4 * 30], record_edges[31], record_counts[30];
+        size_t bins[4], total, expected_total = 0, edge_offset = 0, count_offset = 0, j;
+        hl_stats stats[4];
+        for (i = 0; i < 3; i++) {
+            CHECK_STATUS(hl_reader_record(reader, "timed", i, &info, NULL, 0, NULL, 0), HL_ESIZE);
+            expected_total += info.n_bins;
+        }
+        CHECK_STATUS(hl_reader_history(reader, "timed", 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, &n, &total), HL_OK);
+        CHECK_INT(n, 3);
+        CHECK_INT(total, expected_total);
+        CHECK_STATUS(hl_reader_history(reader, "timed", 2, steps, NULL, NULL, NULL, NULL, 0, NULL, 0, &n, &total), HL_ESIZE);
+        CHECK_STATUS(hl_reader_history(reader, "timed", 0, NULL, NULL, NULL, NULL, edges, total + 2, NULL, 0, &n, &total), HL_ESIZE);
+        CHECK_STATUS(hl_reader_history(reader, "timed", 0, NULL, NULL, NULL, NULL, NULL, 0, counts, total - 1, &n, &total), HL_ESIZE);
+        CHECK_STATUS(hl_reader_history(reader, "timed", 4, steps, stamps, bins, stats, edges, 4 * 31, counts, 4 * 30, &n, &total), HL_OK);
+        CHECK_INT(n, 3);
+        for (i = 0; i < n && i < 3; i++) {
+            CHECK_STATUS(hl_reader_record(reader, "timed", i, &info, record_edges, 31, record_counts, 30), HL_OK);
+            CHECK_INT(steps[i], info.step);
+            CHECK_CLOSE(stamps[i], info.timestamp, 0);
+            CHECK_INT(bins[i], info.n_bins);
+            CHECK(memcmp(&stats[i], &info.stats, sizeof info.stats) == 0);
+            for (j = 0; j <= info.n_bins; j++) CHECK_CLOSE(edges[edge_offset + j], record_edges[j], 0);
+            for (j = 0; j < info.n_bins; j++) CHECK_CLOSE(counts[count_offset + j], record_counts[j], 0);
+            edge_offset += info.n_bins + 1;
+            count_offset += info.n_bins;
+        }
+        /* Steps alone. */
+        memset(steps, 0, sizeof steps);
+        CHECK_STATUS(hl_reader_history(reader, "weights/layer1", 4, steps, NULL, NULL, NULL, NULL, 0, NULL, 0, &n, &total), HL_OK);
+        CHECK_INT(n, 4);
+        CHECK(steps[0] == 0 && steps[1] == 1 && steps[2] == 2 && steps[3] == 1);
+        CHECK_STATUS(hl_reader_history(NULL, "timed", 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, &n, &total), HL_ENULL);
+        CHECK_STATUS(hl_reader_history(reader, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, &n, &total), HL_ENULL);
+        CHECK_STATUS(hl_reader_history(reader, "timed", 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, &total), HL_ENULL);
+        CHECK_STATUS(hl_reader_history(reader, "timed", 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, &n, NULL), HL_ENULL);
+        CHECK_STATUS(hl_reader_history(reader, "timed", 0, NULL, NULL, NULL, NULL, NULL, 5, NULL, 0, &n, &total), HL_ENULL);
+        CHECK_STATUS(hl_reader_history(reader, "timed", (size_t)-1, steps, NULL, NULL, NULL, NULL, 0, NULL, 0, &n, &total), HL_EINVAL);
+        CHECK_STATUS(hl_reader_history(reader, "no such key", 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, &n, &total), HL_ENOTFOUND);
+    }
+
     /* Reader errors. */
     CHECK_STATUS(hl_reader_key_count(NULL, &n), HL_ENULL);
     CHECK_STATUS(hl_reader_key_count(reader, NULL), HL_ENULL);

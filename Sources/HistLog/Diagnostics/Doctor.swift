@@ -14,7 +14,7 @@
 /// severity (errors first), then step, then key.
 ///
 /// ```swift
-/// let findings = try Doctor().examine(try RunReader(path: "runs/a").keyHistories())
+/// let findings = try RunInspection(path: "runs/a").findings()   // one key at a time
 /// for finding in findings { print(finding.key, finding.step, finding.message) }
 /// ```
 public struct Doctor: Sendable {
@@ -27,35 +27,68 @@ public struct Doctor: Sendable {
     }
 
     /// All findings over `histories`, sorted (see the type's documentation). O(total steps).
-    public func examine(_ histories: [KeyHistory]) -> [Finding] {
-        let gradients = histories.filter { $0.role == .gradient }.map { ScaleSeries($0, window: options.window) }
+    public func examine(_ histories: [KeyHistory]) throws -> [Finding] {
+        let run = RunKeys(histories.map(\.key))
+        return combine(try histories.map { try examine($0, in: run) })
+    }
+
+    /// What the rules need to know of a run's other keys before looking at one key: which
+    /// tensors have a gradient logged.
+    public struct RunKeys: Sendable {
+        let gradientTensors: Set<String>
+
+        public init(_ keys: [String]) {
+            gradientTensors = Set(keys.lazy.map(TensorRole.classify).filter { $0.role == .gradient }.map(\.name))
+        }
+    }
+
+    /// The findings of one key, before `combine` puts the run's keys together (the vanishing
+    /// rule compares gradient keys with each other). Keys can be examined one at a time, on any
+    /// thread, holding one key's history at a time.
+    public struct KeyExamination: Sendable {
+        var findings: [Finding] = []
+        /// A parameter's `frozen_weights` finding, which a vanishing gradient of the same tensor replaces.
+        var frozen: Finding?
+        var gradient: GradientTrend?
+    }
+
+    /// `history`'s findings; `run` names the run's keys.
+    public func examine(_ history: KeyHistory, in run: RunKeys) throws -> KeyExamination {
+        var examination = KeyExamination()
+        if let finding = nonFinite(history) { examination.findings.append(finding) }
+        switch history.role {
+        case .gradient:
+            let series = ScaleSeries(history, window: options.window)
+            examination.gradient = GradientTrend(series)
+            if let finding = exploding(series) { examination.findings.append(finding) }
+        case .activation:
+            if let finding = dead(history) { examination.findings.append(finding) }
+        case .parameter:
+            examination.frozen = try frozen(history, in: run)
+        case .other:
+            break
+        }
+        return examination
+    }
+
+    /// All findings of the run whose keys gave `examinations`, sorted.
+    public func combine(_ examinations: [KeyExamination]) -> [Finding] {
+        let gradients = examinations.compactMap(\.gradient)
         let largestLateScale = gradients.count >= 2 ? gradients.compactMap(\.late).max() : nil
 
-        var findings: [Finding] = []
+        var findings = examinations.flatMap(\.findings)
         var vanishingTensors: [String: Int] = [:]  // tensor name -> index of its vanishing finding
-        for history in histories {
-            if let finding = nonFinite(history) { findings.append(finding) }
-            switch history.role {
-            case .gradient:
-                let series = ScaleSeries(history, window: options.window)
-                if let finding = vanishing(series, largestLateScale: largestLateScale) {
-                    vanishingTensors[TensorRole.classify(history.key).name] = findings.count
-                    findings.append(finding)
-                }
-                if let finding = exploding(series) { findings.append(finding) }
-            case .activation:
-                if let finding = dead(history) { findings.append(finding) }
-            case .parameter, .other:
-                break
-            }
+        for gradient in gradients {
+            guard let finding = vanishing(gradient, largestLateScale: largestLateScale) else { continue }
+            vanishingTensors[TensorRole.classify(gradient.key).name] = findings.count
+            findings.append(finding)
         }
         // Weights whose gradient vanished cannot change either: the vanishing finding says so
         // instead of a second finding with the same cause.
-        for history in histories where history.role == .parameter {
-            guard let finding = frozen(history, histories: histories) else { continue }
-            if let index = vanishingTensors[TensorRole.classify(history.key).name] {
+        for finding in examinations.compactMap(\.frozen) {
+            if let index = vanishingTensors[TensorRole.classify(finding.key).name] {
                 let steps = Int(finding.evidence("unchanged_steps") ?? 0)
-                findings[index].message += "; its weights \(history.key) did not change over the last \(steps) logged steps"
+                findings[index].message += "; its weights \(finding.key) did not change over the last \(steps) logged steps"
             } else {
                 findings.append(finding)
             }
@@ -69,11 +102,11 @@ public struct Doctor: Sendable {
     // MARK: - Rules
 
     func nonFinite(_ history: KeyHistory) -> Finding? {
-        let affected = history.summaries.indices.filter {
-            history.summaries[$0].statistics.nanCount > 0 || history.summaries[$0].statistics.infCount > 0
+        let affected = history.statistics.indices.filter {
+            history.statistics[$0].nanCount > 0 || history.statistics[$0].infCount > 0
         }
         guard let first = affected.first, let last = affected.last else { return nil }
-        let stats = history.summaries[first].statistics
+        let stats = history.statistics[first]
         var message = "\(stats.nanCount) NaN and \(stats.infCount) Inf values (\(stats.totalCount) finite) first at step \(history.steps[first])"
         if affected.count > 1 {
             message += "; \(affected.count) of \(history.steps.count) logged steps affected, the last at step \(history.steps[last])"
@@ -87,7 +120,7 @@ public struct Doctor: Sendable {
             ])
     }
 
-    func vanishing(_ series: ScaleSeries, largestLateScale: Double?) -> Finding? {
+    func vanishing(_ series: GradientTrend, largestLateScale: Double?) -> Finding? {
         guard let late = series.late else { return nil }
         let o = options
         var reasons: [String] = []
@@ -105,7 +138,7 @@ public struct Doctor: Sendable {
             limit = max(limit, largest * o.vanishingLayerRatio)
         }
         guard !reasons.isEmpty else { return nil }
-        let onset = series.points.first { $0.scale < limit } ?? series.points[series.points.count - 1]
+        guard let onset = series.minima.first(where: { $0.scale < limit }) ?? series.last else { return nil }
         var evidence: [Finding.Evidence] = [.init("late_scale", late)]
         if let early = series.early { evidence.append(.init("early_scale", early)) }
         if let largest = largestLateScale { evidence.append(.init("largest_late_scale", largest)) }
@@ -149,14 +182,14 @@ public struct Doctor: Sendable {
     }
 
     func dead(_ history: KeyHistory) -> Finding? {
-        let points = history.summaries.indices.compactMap { index in
-            history.summaries[index].statistics.zeroFraction.map { (step: history.steps[index], fraction: $0, index: index) }
+        let points = history.statistics.indices.compactMap { index in
+            history.statistics[index].zeroFraction.map { (step: history.steps[index], fraction: $0, index: index) }
         }
         guard !points.isEmpty else { return nil }
         let late = medianOf(points.suffix(windowLength(points.count)).map(\.fraction))
         guard late > options.deadZeroFraction,
               let onset = points.first(where: { $0.fraction > options.deadZeroFraction }) else { return nil }
-        let stats = history.summaries[onset.index].statistics
+        let stats = history.statistics[onset.index]
         return Finding(
             rule: .deadUnits, severity: .warning, key: history.key, step: onset.step,
             message: "\(percentText(late)) of the values are exact zeros at the last steps "
@@ -167,18 +200,24 @@ public struct Doctor: Sendable {
             ])
     }
 
-    func frozen(_ history: KeyHistory, histories: [KeyHistory]) -> Finding? {
-        let summaries = history.summaries
-        guard let last = summaries.last, last.statistics.totalCount > 0 else { return nil }
-        var start = summaries.count - 1
-        while start > 0 && Self.unchanged(summaries[start - 1], last) { start -= 1 }
-        let unchangedSteps = summaries.count - start
+    /// Reads the key's last histograms back from the end while they equal the last one.
+    func frozen(_ history: KeyHistory, in run: RunKeys) throws -> Finding? {
+        let count = history.steps.count
+        guard count >= options.frozenMinSteps, let lastStatistics = history.statistics.last, lastStatistics.totalCount > 0 else {
+            return nil
+        }
+        let last = try history.summary(at: count - 1)
+        var start = count - 1
+        while start > 0, history.statistics[start - 1].totalCount == lastStatistics.totalCount,
+              Self.unchanged(try history.summary(at: start - 1), last) {
+            start -= 1
+        }
+        let unchangedSteps = count - start
         guard unchangedSteps >= options.frozenMinSteps else { return nil }
         let stats = last.statistics
-        let name = TensorRole.classify(history.key).name
-        let gradientLogged = histories.contains { $0.role == .gradient && TensorRole.classify($0.key).name == name }
-        let anyGradientLogged = histories.contains { $0.role == .gradient }
-        var message = "unchanged over \(unchangedSteps) logged steps (\(history.steps[start])...\(history.steps[summaries.count - 1]))"
+        let gradientLogged = run.gradientTensors.contains(TensorRole.classify(history.key).name)
+        let anyGradientLogged = !run.gradientTensors.isEmpty
+        var message = "unchanged over \(unchangedSteps) logged steps (\(history.steps[start])...\(history.steps[count - 1]))"
         if start == 0 { message += ", never updated" }
         if anyGradientLogged && !gradientLogged {
             message += "; no gradient was logged for it (requires_grad off, or not part of the loss?)"
@@ -187,7 +226,7 @@ public struct Doctor: Sendable {
             rule: .frozenWeights, severity: .warning, key: history.key, step: history.steps[start], message: message,
             evidence: [
                 .init("unchanged_steps", Double(unchangedSteps)), .init("first_step", Double(history.steps[start])),
-                .init("last_step", Double(history.steps[summaries.count - 1])), .init("mean", stats.mean),
+                .init("last_step", Double(history.steps[count - 1])), .init("mean", stats.mean),
                 .init("std", stats.standardDeviation), .init("gradient_logged", gradientLogged ? 1 : 0),
             ])
     }
@@ -207,7 +246,7 @@ public struct Doctor: Sendable {
 
     /// The scale of a gradient key at each step with finite values, and its early and late medians.
     struct ScaleSeries {
-        struct Point {
+        struct Point: Sendable {
             var step: Int64
             var scale: Double
             var maxAbsolute: Double
@@ -221,8 +260,8 @@ public struct Doctor: Sendable {
 
         init(_ history: KeyHistory, window: Int) {
             key = history.key
-            points = history.summaries.indices.compactMap { index in
-                let stats = history.summaries[index].statistics
+            points = history.statistics.indices.compactMap { index in
+                let stats = history.statistics[index]
                 guard let scale = stats.rootMeanSquare, let maxAbsolute = stats.maxAbsolute else { return nil }
                 return Point(step: history.steps[index], scale: scale, maxAbsolute: maxAbsolute)
             }
@@ -230,6 +269,27 @@ public struct Doctor: Sendable {
             late = points.isEmpty ? nil : medianOf(points.suffix(length).map(\.scale))
             early = points.count < 2 ? nil : medianOf(points.prefix(length).map(\.scale))
         }
+    }
+}
+
+/// What the vanishing rule needs of a gradient key once the run's largest late scale is known:
+/// its early and late scales, and the points where its scale reached a new low (the first point
+/// below any limit is one of them), so that no key's whole series is kept.
+struct GradientTrend: Sendable {
+    var key: String
+    var early: Double?
+    var late: Double?
+    /// Points whose scale is below every earlier point's.
+    var minima: [Doctor.ScaleSeries.Point]
+    var last: Doctor.ScaleSeries.Point?
+
+    init(_ series: Doctor.ScaleSeries) {
+        key = series.key
+        early = series.early
+        late = series.late
+        minima = []
+        for point in series.points where minima.last.map({ point.scale < $0.scale }) ?? true { minima.append(point) }
+        last = series.points.last
     }
 }
 

@@ -16,11 +16,10 @@ public struct KeyOverview: Sendable {
     /// The first of those steps.
     public var firstNonFiniteStep: Int64?
 
-    /// nil for a history without records.
-    public init?(_ history: KeyHistory) {
-        guard let latest = history.summaries.last, let first = history.steps.first, let last = history.steps.last else {
-            return nil
-        }
+    /// nil for a history without records. Reads the latest histogram of a history on disk.
+    public init?(_ history: KeyHistory) throws {
+        guard let first = history.steps.first, let last = history.steps.last else { return nil }
+        let latest = try history.summary(at: history.steps.count - 1)
         key = history.key
         role = history.role
         stepCount = history.steps.count
@@ -28,8 +27,8 @@ public struct KeyOverview: Sendable {
         firstStep = first
         lastStep = last
         self.latest = latest
-        let nonFinite = history.summaries.indices.filter {
-            history.summaries[$0].statistics.nanCount > 0 || history.summaries[$0].statistics.infCount > 0
+        let nonFinite = history.statistics.indices.filter {
+            history.statistics[$0].nanCount > 0 || history.statistics[$0].infCount > 0
         }
         nonFiniteStepCount = nonFinite.count
         firstNonFiniteStep = nonFinite.first.map { history.steps[$0] }

@@ -10,8 +10,7 @@
 /// number of keys, not with the number of steps (about 5 kB a key with the defaults).
 ///
 /// ```swift
-/// let histories = try RunReader(path: "runs/a").keyHistories()
-/// try HTMLReport().write(histories, findings: Doctor().examine(histories), source: "runs/a", to: "a.html")
+/// try RunInspection(path: "runs/a").writeHTMLReport(to: "a.html")   // reads the run key by key
 /// ```
 public struct HTMLReport: Sendable {
     /// The page's heading and title. Default: "histlog report".
@@ -36,9 +35,32 @@ public struct HTMLReport: Sendable {
     }
 
     /// The page. `source` is shown as where the data came from (a run path).
-    public func render(_ histories: [KeyHistory], findings: [Finding], source: String) -> String {
-        let data = ReportData(maxRidges: maxRidges, ridgeCells: ridgeCells, maxBandPoints: maxBandPoints)
-            .json(title: title, source: source, histories: histories, findings: findings)
+    public func render(_ histories: [KeyHistory], findings: [Finding], source: String) throws -> String {
+        render(keys: try histories.compactMap(keyData), findings: findings, source: source)
+    }
+
+    /// Writes the page to `path` (replaced atomically: a temporary file renamed over it).
+    /// Throws `.io` naming the path when the file cannot be written.
+    public func write(_ histories: [KeyHistory], findings: [Finding], source: String, to path: String) throws {
+        try write(keys: try histories.compactMap(keyData), findings: findings, source: source, to: path)
+    }
+
+    /// One key's part of the page (nil for a history without records): what the page keeps of
+    /// a key, so that a run is read one key at a time.
+    func keyData(_ history: KeyHistory) throws -> ReportData.KeyData? {
+        try data.keyData(history)
+    }
+
+    func write(keys: [ReportData.KeyData], findings: [Finding], source: String, to path: String) throws {
+        try writeFileAtomically(path, contents: render(keys: keys, findings: findings, source: source))
+    }
+
+    private var data: ReportData {
+        ReportData(maxRidges: maxRidges, ridgeCells: ridgeCells, maxBandPoints: maxBandPoints)
+    }
+
+    private func render(keys: [ReportData.KeyData], findings: [Finding], source: String) -> String {
+        let data = data.json(title: title, source: source, keys: keys, findings: findings)
         var page = ""
         page.reserveCapacity(data.utf8.count + Self.style.utf8.count + Self.script.utf8.count + 2048)
         page += Self.head
@@ -47,12 +69,6 @@ public struct HTMLReport: Sendable {
         page += "<script type=\"application/json\" id=\"histlog-data\">" + data + "</script>\n"
         page += "<script>\n" + Self.script + "</script>\n</body>\n</html>\n"
         return page
-    }
-
-    /// Writes the page to `path` (replaced atomically: a temporary file renamed over it).
-    /// Throws `.io` naming the path when the file cannot be written.
-    public func write(_ histories: [KeyHistory], findings: [Finding], source: String, to path: String) throws {
-        try writeFileAtomically(path, contents: render(histories, findings: findings, source: source))
     }
 
     static let head = """

@@ -22,7 +22,20 @@ struct ReportData {
     private static let missing: UInt16 = 65535
     private static let top: Double = 65534
 
-    func json(title: String, source: String, histories: [KeyHistory], findings: [Finding]) -> String {
+    /// One key's part of the document, read from its history before the run's findings are
+    /// known (they are added by `json`).
+    struct KeyData: Sendable {
+        var key: String
+        var recordCount: Int
+        var bandSteps: [Int64]
+        var ridgeSteps: [Int64]
+        /// `"k"` to `"t"`; then `"f"`; `"lo"` to `"b"`; `"x0"` to `"s"`.
+        var head: String
+        var bands: String
+        var rest: String
+    }
+
+    func json(title: String, source: String, keys: [KeyData], findings: [Finding]) -> String {
         var stepLists: [[Int64]] = []
         var stepListIndex: [[Int64]: Int] = [:]
         func listIndex(_ steps: [Int64]) -> Int {
@@ -33,18 +46,21 @@ struct ReportData {
         }
         let findingCounts = Dictionary(findings.map { ($0.key, 1) }, uniquingKeysWith: +)
 
-        var keys: [String] = []
-        keys.reserveCapacity(histories.count)
-        for history in histories.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) where !history.isEmpty {
-            keys.append(keyJSON(history, findings: findingCounts[history.key] ?? 0, listIndex: listIndex))
+        var keyTexts: [String] = []
+        keyTexts.reserveCapacity(keys.count)
+        for data in keys.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            var text = data.head + ",\"f\":" + String(findingCounts[data.key] ?? 0)
+            text += ",\"bs\":" + String(listIndex(data.bandSteps)) + data.bands
+            text += ",\"rs\":" + String(listIndex(data.ridgeSteps)) + data.rest
+            keyTexts.append(text)
         }
         var out = "{\"title\":" + TextFormatting.json(title)
         out += ",\"source\":" + TextFormatting.json(source)
         out += ",\"version\":" + TextFormatting.json(HistLogVersion.string.description)
-        out += ",\"records\":" + String(histories.reduce(0) { $0 + $1.recordCount })
+        out += ",\"records\":" + String(keys.reduce(0) { $0 + $1.recordCount })
         out += ",\"findings\":[" + findings.map(findingJSON).joined(separator: ",") + "]"
         out += ",\"steps\":[" + stepLists.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",") + "]"
-        out += ",\"k\":[\n" + keys.joined(separator: ",\n") + "]}"
+        out += ",\"k\":[\n" + keyTexts.joined(separator: ",\n") + "]}"
         return out
     }
 
@@ -54,16 +70,19 @@ struct ReportData {
             + ",\"message\":" + TextFormatting.json(finding.message) + "}"
     }
 
-    private func keyJSON(_ history: KeyHistory, findings: Int, listIndex: ([Int64]) -> Int) -> String {
+    /// `history`'s part of the document; nil for a history without records. Reads the
+    /// histograms of the ridgeline's steps (at most `maxRidges`) and of the last step.
+    func keyData(_ history: KeyHistory) throws -> KeyData? {
+        guard !history.isEmpty else { return nil }
         let bandIndices = evenlySpaced(count: history.steps.count, at: maxBandPoints)
         let ridgeIndices = evenlySpaced(count: history.steps.count, at: maxRidges)
-        let summaries = history.summaries
+        let statistics = history.statistics
 
         // Percentile bands.
         var lo = Double.infinity, hi = -Double.infinity
         var series: [[Double]] = Array(repeating: [], count: 7)
         for index in bandIndices {
-            let stats = summaries[index].statistics
+            let stats = statistics[index]
             let values = stats.totalCount > 0
                 ? [stats.min] + stats.quantiles + [stats.max]
                 : Array(repeating: Double.nan, count: 7)
@@ -87,49 +106,50 @@ struct ReportData {
         }
 
         // Ridgeline rows over the union of the chosen histograms' ranges.
+        let ridges = try ridgeIndices.map { statistics[$0].totalCount > 0 ? try history.summary(at: $0).histogram : nil }
         var x0 = Double.infinity, x1 = -Double.infinity
-        for index in ridgeIndices {
-            let histogram = summaries[index].histogram
-            guard summaries[index].statistics.totalCount > 0, let first = histogram.edges.first, let last = histogram.edges.last,
-                  first.isFinite, last.isFinite else { continue }
+        for histogram in ridges {
+            guard let histogram, let first = histogram.edges.first, let last = histogram.edges.last, first.isFinite, last.isFinite else {
+                continue
+            }
             x0 = min(x0, first)
             x1 = max(x1, last)
         }
         if !x0.isFinite { x0 = 0; x1 = 0 }
         var ridgeBytes: [UInt8] = []
         ridgeBytes.reserveCapacity(ridgeIndices.count * ridgeCells)
-        for index in ridgeIndices {
-            let cells = summaries[index].statistics.totalCount > 0
-                ? resampledCounts(summaries[index].histogram, lower: x0, upper: x1, cells: ridgeCells)
-                : Array(repeating: 0, count: ridgeCells)
+        for histogram in ridges {
+            let cells = histogram.map { resampledCounts($0, lower: x0, upper: x1, cells: ridgeCells) }
+                ?? Array(repeating: 0, count: ridgeCells)
             let largest = cells.max() ?? 0
             for value in cells {
                 ridgeBytes.append(largest > 0 ? UInt8(min(255, max(0, (value / largest * 255).rounded()))) : 0)
             }
         }
 
-        let last = summaries[summaries.count - 1]
-        let stats = last.statistics
+        // The last ridge is the last step's histogram, when it has values.
+        let lastHistogram = try ridges.last.flatMap { $0 } ?? history.summary(at: history.steps.count - 1).histogram
+        let stats = statistics[statistics.count - 1]
         let latest: [Double] = [
             stats.mean, stats.standardDeviation, stats.min, stats.max, stats.median,
             stats.zeroFraction ?? .nan, Double(stats.outlierCount), Double(stats.nanCount), Double(stats.infCount),
             Double(stats.totalCount), stats.skewness, stats.kurtosis, stats.estimated.isEmpty ? 0 : 1,
-            Double(last.histogram.underflow), Double(last.histogram.overflow),
+            Double(lastHistogram.underflow), Double(lastHistogram.overflow),
         ]
         let lastTimestamp = history.timestamps.last ?? .nan
-        var out = "{\"k\":" + TextFormatting.json(history.key)
-        out += ",\"r\":" + TextFormatting.json(history.role.rawValue)
-        out += ",\"n\":" + String(history.recordCount) + ",\"ns\":" + String(history.steps.count)
-        out += ",\"t\":" + TextFormatting.json(lastTimestamp)
-        out += ",\"f\":" + String(findings)
-        out += ",\"bs\":" + String(listIndex(bandIndices.map { history.steps[$0] }))
-        out += ",\"lo\":" + TextFormatting.json(lo) + ",\"hi\":" + TextFormatting.json(hi)
-        out += ",\"b\":\"" + base64(bandBytes) + "\""
-        out += ",\"rs\":" + String(listIndex(ridgeIndices.map { history.steps[$0] }))
-        out += ",\"x0\":" + TextFormatting.json(x0) + ",\"x1\":" + TextFormatting.json(x1)
-        out += ",\"h\":\"" + base64(ridgeBytes) + "\""
-        out += ",\"s\":[" + latest.map { TextFormatting.json($0, significant: 6) }.joined(separator: ",") + "]}"
-        return out
+        var head = "{\"k\":" + TextFormatting.json(history.key)
+        head += ",\"r\":" + TextFormatting.json(history.role.rawValue)
+        head += ",\"n\":" + String(history.recordCount) + ",\"ns\":" + String(history.steps.count)
+        head += ",\"t\":" + TextFormatting.json(lastTimestamp)
+        var bands = ",\"lo\":" + TextFormatting.json(lo) + ",\"hi\":" + TextFormatting.json(hi)
+        bands += ",\"b\":\"" + base64(bandBytes) + "\""
+        var rest = ",\"x0\":" + TextFormatting.json(x0) + ",\"x1\":" + TextFormatting.json(x1)
+        rest += ",\"h\":\"" + base64(ridgeBytes) + "\""
+        rest += ",\"s\":[" + latest.map { TextFormatting.json($0, significant: 6) }.joined(separator: ",") + "]}"
+        return KeyData(
+            key: history.key, recordCount: history.recordCount,
+            bandSteps: bandIndices.map { history.steps[$0] }, ridgeSteps: ridgeIndices.map { history.steps[$0] },
+            head: head, bands: bands, rest: rest)
     }
 }
 

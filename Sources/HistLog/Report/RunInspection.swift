@@ -1,6 +1,9 @@
-/// A run read once and looked at three ways: the doctor's findings, the summary table and the
-/// HTML report. The C exports `hl_doctor`, `hl_summary_text` and `hl_report_write`, and through
-/// them `histlog doctor | summary | report`, are each one call here.
+/// A run looked at three ways: the doctor's findings, the summary table and the HTML report.
+/// The C exports `hl_doctor`, `hl_summary_text` and `hl_report_write`, and through them
+/// `histlog doctor | summary | report`, are each one call here.
+///
+/// A run on disk is read one key at a time (on every processor, each holding one key's
+/// statistics and the few histograms it shows): memory does not grow with the run's length.
 ///
 /// ```swift
 /// let run = try RunInspection(path: "runs/a")
@@ -9,37 +12,71 @@
 /// ```
 public struct RunInspection: Sendable {
     public let path: String
-    public let histories: [KeyHistory]
+    private let source: Source
 
-    /// Reads the run (a run directory, or TensorBoard event files: see `RunReader`).
+    private enum Source: Sendable {
+        case run(RunReader)
+        case memory([KeyHistory])
+    }
+
+    /// Opens the run (a run directory, or TensorBoard event files: see `RunReader`); its keys
+    /// are read by each of the methods below.
     public init(path: String) throws {
         self.path = path
-        self.histories = try RunReader(path: path).keyHistories()
+        self.source = .run(try RunReader(path: path))
     }
 
     /// A run already in memory, shown as coming from `path`.
     public init(path: String, histories: [KeyHistory]) {
         self.path = path
-        self.histories = histories
+        self.source = .memory(histories)
+    }
+
+    /// The run's keys, in ascending order of their UTF-8 bytes.
+    public var keys: [String] {
+        switch source {
+        case .run(let reader): reader.keys
+        case .memory(let histories): histories.map(\.key).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
     }
 
     /// The doctor's findings (see `Doctor`).
     public func findings(_ options: DoctorOptions = DoctorOptions()) throws -> [Finding] {
-        try Doctor(options: options).examine(histories)
+        let doctor = try Doctor(options: options)
+        let run = Doctor.RunKeys(keys)
+        return doctor.combine(try eachKey { try doctor.examine($0, in: run) })
     }
 
     /// The `histlog summary` table (see `SummaryTable`).
     public func summaryText(width: Int = 100) throws -> String {
-        try SummaryTable(width: width).render(histories.compactMap(KeyOverview.init))
+        let table = try SummaryTable(width: width)
+        return table.render(try eachKey { try KeyOverview($0) }.compactMap { $0 })
     }
 
     /// Writes the HTML report with the doctor's findings at its top; returns the findings.
     @discardableResult
     public func writeHTMLReport(to output: String, doctor options: DoctorOptions = DoctorOptions(), report: HTMLReport? = nil) throws -> [Finding] {
-        let findings = try findings(options)
+        let doctor = try Doctor(options: options)
         let report = try report ?? HTMLReport(title: "histlog report: " + lastComponent(path))
-        try report.write(histories, findings: findings, source: path, to: output)
+        let run = Doctor.RunKeys(keys)
+        let parts = try eachKey { history in (try doctor.examine(history, in: run), try report.keyData(history)) }
+        let findings = doctor.combine(parts.map(\.0))
+        try report.write(keys: parts.compactMap(\.1), findings: findings, source: path, to: output)
         return findings
+    }
+
+    /// `body` of every key's history, in key order. A run on disk is read one key at a time on
+    /// each processor; the first error in key order is thrown.
+    private func eachKey<T>(_ body: @escaping @Sendable (KeyHistory) throws -> T) throws -> [T] {
+        switch source {
+        case .memory(let histories):
+            return try histories.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map(body)
+        case .run(let reader):
+            let keys = reader.keys
+            return try concurrentMap(keys.count) { index in
+                Result { try body(try KeyHistory(reader: reader, key: keys[index])) }
+            }.map { try $0.get() }
+        }
     }
 }
 

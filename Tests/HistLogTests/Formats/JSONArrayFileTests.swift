@@ -7,8 +7,8 @@ import Testing
         MLflowJSONRecord.encode(HistogramRecord(key: "k", step: Int64(step), timestamp: Double(step), summary: sampleSummary(seed: Double(step))))
     }
 
-    func steps(_ bytes: [UInt8], _ path: String = "test.json") throws -> [Int64] {
-        try bytes.withUnsafeBufferPointer { try JSONArrayFile.records(in: $0, path: path) }.map(\.step)
+    func steps(_ bytes: [UInt8], chunk: Int = FileWindow.chunk) throws -> [Int64] {
+        try recordsOfFile(bytes, chunk: chunk).map(\.step)
     }
 
     @Test func isAStrictJSONArrayAfterEveryAppend() throws {
@@ -85,6 +85,7 @@ import Testing
                 let newLineComplete = cut >= written.count - 2
                 let expected = (0..<existing).map(Int64.init) + (newLineComplete ? [Int64(existing)] : [])
                 #expect(try steps(torn) == expected, "existing \(existing), cut \(cut)")
+                if cut % 4 == 0 { #expect(try steps(torn, chunk: 16 + cut % 50) == expected, "existing \(existing), cut \(cut), small chunks") }
 
                 try Data(torn).write(to: URL(fileURLWithPath: path))
                 let repaired = try JSONArrayFile(path: path)
@@ -105,6 +106,17 @@ import Testing
             #expect(throws: HistlogError.self) { try JSONArrayFile(path: path).append(line(0)) }
             #expect(fileBytes(path) == Array(content.utf8))
         }
+    }
+
+    /// Records are read the same whatever the chunk size: elements, numbers, strings and
+    /// separators cut anywhere by the window's end.
+    @Test func chunkBoundariesFallAnywhere() throws {
+        var text = "[\n" + (0..<6).map { String(decoding: line($0), as: UTF8.self) }.joined(separator: "\n,") + "\n]\n"
+        let expected = (0..<6).map(Int64.init)
+        for chunk in [16, 17, 23, 64, 65, 250, 1000] { #expect(try steps(Array(text.utf8), chunk: chunk) == expected, "chunk \(chunk)") }
+        text = "  [ {\"name\": \"k\", \"step\": 4, \"timestamp\": 1.5e9, \"bin_edges\": [0, 1], \"counts\": [2],\n \"x\": \"\\u00e9\\ud83d\\ude00\"} ,"
+            + " {\"name\": \"k\", \"step\": 5, \"bin_edges\": [0, 1e-300], \"counts\": [0], \"y\": [null, true, false]} ] \n"
+        for chunk in 16..<40 { #expect(try steps(Array(text.utf8), chunk: chunk) == [4, 5], "chunk \(chunk)") }
     }
 
     @Test func readerAcceptsPrettyPrintedArrays() throws {

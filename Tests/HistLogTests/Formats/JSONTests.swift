@@ -200,7 +200,7 @@ import Testing
     @Test func namesSharedBetweenRecordsAreStillDecodedExactly() throws {
         func names(_ lines: [String]) throws -> [String] {
             let text = "[\n" + lines.map { "{\"name\":\($0),\"step\":1,\"bin_edges\":[0,1],\"counts\":[1]}" }.joined(separator: "\n,") + "\n]\n"
-            return try Array(text.utf8).withUnsafeBufferPointer { try JSONArrayFile.records(in: $0, path: "k.json") }.map(\.key)
+            return try recordsOfFile(Array(text.utf8)).map(\.key)
         }
         #expect(try names(["\"a/b\"", "\"a/b\"", "\"a\\/b\"", "\"a/b\"", "\"a/bc\"", "\"a/\""]) == ["a/b", "a/b", "a/b", "a/b", "a/bc", "a/"])
         #expect(try names(["\"a\\\\b\"", "\"a\\b\""]) == ["a\\b", "a\u{8}"])
@@ -213,8 +213,8 @@ import Testing
     }
 
     @Test func nullIsUndefined() throws {
-        let record = try decode(#"{"name":"a","step":1,"timestamp":null,"bin_edges":[0,1],"counts":[null],"mean":null,"total_count":0,"zero_count":null}"#)
-        #expect(record.timestamp.isNaN && record.summary.histogram.counts[0].isNaN && record.summary.statistics.mean.isNaN)
+        let record = try decode(#"{"name":"a","step":1,"timestamp":null,"bin_edges":[0,1],"counts":[0],"mean":null,"total_count":0,"zero_count":null}"#)
+        #expect(record.timestamp.isNaN && record.summary.statistics.mean.isNaN)
         #expect(record.summary.statistics.zeroCount == nil)
     }
 
@@ -244,6 +244,19 @@ import Testing
         #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"quantiles":{"0.9":[]}}"#,
         #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"moments":{"count":1.5}}"#,
         #"{"name":"a","step":1e300,"bin_edges":[0,1],"counts":[1]}"#,
+        // What the writer refuses: counts below 0 or undefined, edges that do not increase, no
+        // bins, negative counts of values.
+        #"{"name":"a","step":1,"bin_edges":[0,1,2],"counts":[1,-1]}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[null]}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[-0.5]}"#,
+        #"{"name":"a","step":1,"bin_edges":[1,0],"counts":[1]}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,null],"counts":[1]}"#,
+        #"{"name":"a","step":1,"bin_edges":[0],"counts":[]}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"total_count":-1}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"nan_count":-2}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"zero_count":-1}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"underflow_count":-1}"#,
+        #"{"name":"a","step":1,"bin_edges":[0,1],"counts":[1],"moments":{"count":-1}}"#,
     ])
     func rejects(text: String) {
         #expect(throws: HistlogError.self) { try decode(text) }
@@ -255,7 +268,7 @@ import Testing
         let good = String(decoding: MLflowJSONRecord.encode(HistogramRecord(key: "k", step: 0, timestamp: 1, summary: sampleSummary())), as: UTF8.self)
         func error(_ text: String) -> String? {
             do {
-                _ = try Array(text.utf8).withUnsafeBufferPointer { try JSONArrayFile.records(in: $0, path: "/run/histograms/k.json") }
+                _ = try recordsOfFile(Array(text.utf8))
                 return nil
             } catch {
                 return (error as? HistlogError)?.message
@@ -263,11 +276,11 @@ import Testing
         }
         let invalidRecord = error("[\n\(good)\n,\(good)\n,{\"name\":\"k\",\"step\":\"x\",\"bin_edges\":[0,1],\"counts\":[1]}\n]\n")
         #expect(invalidRecord == "/run/histograms/k.json line 4: record \"k\": \"step\" must be an integer")
-        let brokenLine = error("[\n\(good)\n,{\"name\":\"k\",\"step\":NaN}\n,\(good)\n,{\"na")
-        #expect(brokenLine == "/run/histograms/k.json line 3: unexpected character at byte 19")
-        let notJSON = error("{\"a\":\n[1,\n2,,3]}")
-        #expect(notJSON?.hasPrefix("/run/histograms/k.json is neither valid JSON (") == true && notJSON?.contains("line 3") == true, "\(notJSON ?? "")")
-        #expect(error("{\"a\":1}") == "/run/histograms/k.json is not a JSON array")
+        let broken = "[\n\(good)\n,{\"name\":\"k\",\"step\":NaN}\n,\(good)\n,{\"na"
+        let nanOffset = broken.utf8.count - broken.utf8.drop { $0 != UInt8(ascii: "N") }.count
+        #expect(error(broken) == "/run/histograms/k.json line 3: unexpected character at byte \(nanOffset)")
+        #expect(error("{\"a\":\n[1,\n2,,3]}") == "/run/histograms/k.json is not a JSON array of histogram records")
+        #expect(error("[\n\(good)\n,\(good)\n,[1,\n2,,3]]") == "/run/histograms/k.json line 5: unexpected character at byte \(2 * good.utf8.count + 12)")
         // A torn tail after complete lines is not an error: the complete records are read.
         #expect(error("[\n\(good)\n,\(good.prefix(40))") == nil)
     }

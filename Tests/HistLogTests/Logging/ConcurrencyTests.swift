@@ -7,8 +7,8 @@ import Testing
     static let threads = 8
     static let recordsPerThread = 500
 
-    /// RunReader parses the files of a run on several threads: every record comes back, in
-    /// order, and of two broken files the first in directory order is the one reported.
+    /// The summary, doctor and report read a run's keys on several threads: every record comes
+    /// back, in order, and of two broken files the first in key order is the one reported.
     @Test func filesReadOnSeveralThreadsKeepEveryRecordAndTheFirstError() throws {
         let run = makeTemporaryDirectory()
         defer { removeDirectory(run) }
@@ -35,10 +35,21 @@ import Testing
             bytes[bytes.count / 2] = UInt8(ascii: "#")  // inside a complete line
             try Data(bytes).write(to: URL(fileURLWithPath: path))
         }
-        #expect {
-            try RunReader(path: run)
-        } throws: { error in
-            (error as? HistlogError)?.message.hasPrefix(files[5] + " line ") == true
+        let brokenReader = try RunReader(path: run)
+        let broken = try keys.sorted().filter { key in
+            let path = try #require(files.first { $0.hasSuffix(try HistogramFileName.forKey(key)) })
+            return path == files[5] || path == files[17]
+        }
+        #expect(broken.count == 2)
+        #expect(throws: HistlogError.self) { try brokenReader.history(key: broken[1]) }
+        let first = try #require(try? HistogramFileName.forKey(broken[0]))
+        for _ in 0..<3 {
+            #expect {
+                try RunInspection(path: run).summaryText()
+            } throws: { error in
+                let message = (error as? HistlogError)?.message ?? ""
+                return message.contains(first + " line ")
+            }
         }
     }
 

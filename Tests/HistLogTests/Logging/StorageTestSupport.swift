@@ -91,3 +91,20 @@ func jsonFiles(in run: String) -> [String] {
     let directory = run + "/histograms"
     return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted().map { directory + "/" + $0 }
 }
+
+/// The records `JSONRecordReader` reads from a file holding `bytes`, in chunks of `chunk` bytes.
+/// Error messages name the file `/run/histograms/k.json`, wherever it was written.
+func recordsOfFile(_ bytes: [UInt8], chunk: Int = FileWindow.chunk) throws -> [HistogramRecord] {
+    let directory = makeTemporaryDirectory()
+    defer { removeDirectory(directory) }
+    let path = directory + "/k.json"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    do {
+        let reader = JSONRecordReader(try ReadableFile(FilePath(path)), chunk: chunk)
+        var records: [HistogramRecord] = []
+        while let element = try reader.next() { records.append(element.record) }
+        return records
+    } catch HistlogError.format(let message) {
+        throw HistlogError.format(message.replacingOccurrences(of: directory, with: "/run/histograms"))
+    }
+}

@@ -4,7 +4,8 @@ Logs a run of KEYS keys x STEPS steps (default 500 x 1,000: 128 float32 values a
 bins; the run of bench_report.py) unless --run names one, then times in interleaved rounds
 (the order rotated every round, medians compared):
 
-  - `histlog.open_run(run)`: hl_reader_open parses every JSON file into records,
+  - `histlog.open_run(run)` and every key's `history_arrays(key)` on two threads (each call
+    reads one key's file; ctypes lets the calls run at once),
   - `json.load` of every file of `histograms/` (the standard library's C parser), and
     `orjson.loads` of every file's bytes when orjson is installed: peers that only build
     Python objects, checking nothing of the format,
@@ -12,6 +13,10 @@ bins; the run of bench_report.py) unless --run names one, then times in interlea
 
 Prints MB/s of JSON and records/s for the readers, and each contender's median as a ratio to
 `json.load`'s. No contender's answer is trusted unread: record counts are checked every round.
+
+Then one key's history (1,000 records) three ways: `reader.history(key)` and
+`reader.history_arrays(key)` (one call into the library for the whole history) next to the
+record-by-record path `history` took before (two ctypes calls a record: size, then copy).
 
     python bindings/python/benchmarks/bench_read.py [--keys 500] [--steps 1000] [--rounds 5] [--run DIR]
 """
@@ -26,6 +31,9 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 
 import histlog
 
@@ -59,8 +67,8 @@ def main() -> None:
     html = os.path.join(tempfile.gettempdir(), "histlog-bench-read-report.html")
 
     def read_histlog() -> int:
-        with histlog.open_run(run) as reader:
-            return len(reader.history(keys[len(keys) // 2])) and records
+        with histlog.open_run(run) as reader, ThreadPoolExecutor(2) as pool:
+            return sum(pool.map(lambda key: len(reader.history_arrays(key)), keys))
 
     def read_json() -> int:
         total = 0
@@ -105,6 +113,50 @@ def main() -> None:
     if orjson is None:
         print("orjson not installed: not compared")
     print("x json.load: json.load's median time / the contender's (above 1: faster than json.load)")
+    history_table(run, keys[len(keys) // 2], arguments.rounds * 3)
+
+
+def history_table(run: str, key: str, rounds: int) -> None:
+    """One key's whole history: one call into the library next to two calls a record."""
+    from ctypes import byref, c_size_t
+
+    from histlog import _adapt, _reader
+
+    reader = histlog.open_run(run)
+    expected = reader.history_arrays(key)
+
+    def record_by_record() -> list:
+        key_bytes = _adapt.key_bytes(key)
+        count = c_size_t()
+        with reader.borrowed() as handle:
+            _reader._lib.hl_reader_record_count(handle, key_bytes, byref(count))
+            return [_reader._record(handle, key, key_bytes, index) for index in range(count.value)]
+
+    def check(result) -> None:
+        means = [data.mean for data in result] if isinstance(result, list) else result.mean
+        if not np.array_equal(np.asarray(means), expected.mean, equal_nan=True):
+            raise SystemExit("a history contender read different records")
+
+    contenders = [
+        ("2 calls a record (before)", record_by_record),
+        ("history(key)", lambda: reader.history(key)),
+        ("history_arrays(key)", lambda: reader.history_arrays(key)),
+    ]
+    times = {name: [] for name, _ in contenders}
+    for round_index in range(rounds):
+        shift = round_index % len(contenders)
+        for name, body in contenders[shift:] + contenders[:shift]:
+            started = time.perf_counter()
+            result = body()
+            times[name].append(time.perf_counter() - started)
+            check(result)
+    reference = statistics.median(times["2 calls a record (before)"])
+    print(f"one key's history ({len(expected)} records, {key}); {rounds} interleaved rounds")
+    print(f"{'contender':28}{'median ms':>11}{'min ms':>10}{'x before':>10}")
+    for name, _ in contenders:
+        median = statistics.median(times[name])
+        print(f"{name:28}{median * 1e3:11.2f}{min(times[name]) * 1e3:10.2f}{reference / median:10.1f}")
+    reader.close()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ latest = reader.get("weights/layer1", step=2)
 print(latest.mean, latest.std, latest.quantiles[0.9], latest.nan_count)
 counts, edges = latest.to_numpy()
 print(reader.get("activations/relu1", 100).estimated)  # True
+history = reader.history_arrays("weights/layer1")  # the whole key in one call, as numpy arrays
+print(history.steps, history.std)  # [0 1 2], each step's std; counts: a matrix when the edges are shared
 
 stats = histlog.compute(weights)  # the same statistics, nothing logged
 print(stats.median, stats.skewness, stats.kurtosis)

@@ -413,6 +413,12 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
         [ReaderPointer, c_char_p, c_size_t, _p(RecordInfo), c_void_p, c_size_t, c_void_p, c_size_t],
         _sized,
     ),
+    "hl_reader_history": (
+        c_int,
+        [ReaderPointer, c_char_p, c_size_t, c_void_p, c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p,
+         c_size_t, _p(c_size_t), _p(c_size_t)],
+        _sized,
+    ),
     # Looking at a run (histlog.report)
     "hl_doctor_options_init": (None, [_p(DoctorOptions)], None),
     "hl_doctor": (c_int, [c_char_p, _p(DoctorOptions), c_void_p, c_size_t, _p(c_size_t), _p(c_size_t)], _sized),

@@ -205,15 +205,28 @@ def test_reader_errors(tmp_path):
         reader.keys()
 
 
-def test_reader_sees_a_snapshot(tmp_path):
+def test_reader_reads_a_key_when_asked_and_keeps_it(tmp_path):
+    """Keys are fixed when the run is opened; a key's records are those on disk when it is first
+    read, and stay the same while the reader keeps the key (one of the last four read)."""
+    others = [f"other{index}" for index in range(4)]
     with histlog.start_run(tmp_path / "run") as run:
         run.log_histogram([1.0], key="k", step=0)
+        for other in others:
+            run.log_histogram([1.0], key=other, step=0)
         run.flush()
         reader = read_back(run.path)
         run.log_histogram([1.0], key="k", step=1)
+        run.log_histogram([1.0], key="new", step=0)
         run.flush()
-        assert reader.steps("k") == [0]
-        assert read_back(run.path).steps("k") == [0, 1]
+        assert reader.steps("k") == [0, 1]
+        run.log_histogram([1.0], key="k", step=2)
+        run.flush()
+        assert reader.steps("k") == [0, 1] and len(reader.history("k")) == 2
+        assert reader.history_arrays("k").steps.tolist() == [0, 1] and reader.get("k", 1).step == 1
+        assert reader.keys() == ["k", *others]
+        assert all(reader.steps(other) == [0] for other in others)
+        assert reader.steps("k") == [0, 1, 2]
+        assert read_back(run.path).keys() == ["k", "new", *others]
 
 
 def test_closing_while_other_threads_log_waits_for_them(tmp_path):

@@ -94,9 +94,12 @@ extension MLflowJSONRecord {
                 guard let number = self[field].double else { throw fail(field, "a number or null") }
                 return number
             }
+            /// A count: an integer >= 0.
             func int(_ field: Field, default fallback: Int = 0) throws(HistlogError) -> Int {
                 if case .missing = self[field] { return fallback }
-                guard let number = self[field].int64, let result = Int(exactly: number) else { throw fail(field, "an integer") }
+                guard let number = self[field].int64, let result = Int(exactly: number), result >= 0 else {
+                    throw fail(field, "an integer >= 0")
+                }
                 return result
             }
 
@@ -106,6 +109,12 @@ extension MLflowJSONRecord {
             guard let counts else { throw fail(.counts, "an array of numbers") }
             guard edges.count == counts.count + 1 else {
                 throw fail(.binEdges, "one longer than counts (\(counts.count + 1)), got \(edges.count)")
+            }
+            // What the writer accepts: at least one bin, finite increasing edges, counts >= 0.
+            do {
+                try HistogramSummary.validate(edges: edges, counts: counts)
+            } catch {
+                throw .format("record \"\(name)\" step \(step): \(error)")
             }
             var hasStatistics = true
             if case .missing = self[.totalCount] { hasStatistics = false }
@@ -152,8 +161,8 @@ extension MLflowJSONRecord {
                 }
                 var count = 0
                 if case .missing = members[0] {} else {
-                    guard let number = members[0].int64, let exact = Int(exactly: number) else {
-                        throw .format("record \"\(name)\": \"count\" must be an integer")
+                    guard let number = members[0].int64, let exact = Int(exactly: number), exact >= 0 else {
+                        throw .format("record \"\(name)\": \"count\" must be an integer >= 0")
                     }
                     count = exact
                 }
@@ -309,14 +318,17 @@ extension JSONParser {
         }
     }
 
-    /// An array of numbers and nulls (NaN) as doubles; nil when the value is anything else.
+    /// An array of numbers and nulls (NaN) as doubles; nil when the value is anything else. An
+    /// array of more numbers than any histogram's edges fails there, so a record never holds more
+    /// than the largest valid one (a 50 MB line of numbers is not kept).
     private mutating func parseNumberArray(depth: Int, capacity: Int) throws(Failure) -> [Double]? {
         guard current == UInt8(ascii: "["), depth < Self.maximumDepth else {
             _ = try parseValue(depth: depth)
             return nil
         }
+        let limit = BinConfig.maximumBins + 1
         var values: [Double] = []
-        values.reserveCapacity(capacity)
+        values.reserveCapacity(Swift.min(capacity, limit))
         var allNumbers = true
         try parseArrayElements { (parser) throws(Failure) in
             switch try parser.parseScalar(depth: depth + 1) {
@@ -324,6 +336,9 @@ extension JSONParser {
             case .number(let value): values.append(value)
             case .null: values.append(.nan)
             case .missing, .other: allNumbers = false
+            }
+            guard values.count <= limit else {
+                throw parser.failure("more than \(limit) numbers in an array of bins (at most \(BinConfig.maximumBins) bins)")
             }
         }
         return allNumbers ? values : nil

@@ -19,7 +19,7 @@ import Glibc
 /// restored, so it is a valid JSON array again and the next append starts from there.
 ///
 /// Torn tails (a process killed inside a write, which the kernel may stop between pages):
-/// readers skip them (`records(in:)`), and the next append repairs them under the lock by
+/// readers skip them (`JSONRecordReader`), and the next append repairs them under the lock by
 /// truncating the file after its last complete line. Anything that is not such a tail is left
 /// alone and reported as a `format` error, so a foreign file is never truncated.
 ///
@@ -173,118 +173,5 @@ final class JSONArrayFile {
             chunkEnd = chunkStart
         }
         return nil
-    }
-
-    /// The records of a file's contents, tolerating a torn tail: a strict parse when the array
-    /// is complete; otherwise every complete element line before the tail. Anything else —
-    /// invalid JSON, a complete line that does not parse, a value that is not a valid record —
-    /// is a `format` error naming the file and the line.
-    static func records(in bytes: UnsafeBufferPointer<UInt8>, path: String) throws(HistlogError) -> [HistogramRecord] {
-        // Empty, or the first byte of a first write.
-        if bytes.isEmpty || (bytes.count == 1 && bytes[0] == UInt8(ascii: "[")) { return [] }
-        switch try completeArray(bytes, path: path) {
-        case .success(let records): return records
-        case .failure(let syntaxError): return try recordLines(bytes, path: path, syntaxError: syntaxError)
-        }
-    }
-
-    /// How many `\n` bytes `bytes` holds (memchr: many bytes a cycle).
-    private static func newlineCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        guard var cursor = bytes.baseAddress else { return 0 }
-        let end = cursor + bytes.count
-        var count = 0
-        while cursor < end, let found = memchr(cursor, Int32(UInt8(ascii: "\n")), end - cursor) {
-            count += 1
-            cursor = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
-        }
-        return count
-    }
-
-    /// Line number (from 1) of a byte offset.
-    private static func line(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        1 + bytes[..<Swift.min(offset, bytes.count)].lazy.filter { $0 == UInt8(ascii: "\n") }.count
-    }
-
-    /// The records of a file that is one valid JSON array, or the first syntax error.
-    private static func completeArray(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(HistlogError) -> Result<[HistogramRecord], JSONParser.Failure> {
-        var parser = JSONParser(bytes: bytes)
-        parser.skipWhitespace()
-        guard parser.current == UInt8(ascii: "[") else {
-            do {
-                _ = try JSONParser.parse(bytes)
-            } catch {
-                return .failure(error)
-            }
-            throw .format("\(path) is not a JSON array")
-        }
-        var records: [HistogramRecord] = []
-        // One record a line in a histlog file; a line is never shorter than 64 bytes.
-        records.reserveCapacity(Swift.min(bytes.count / 64, newlineCount(bytes)))
-        var firstInvalid: (offset: Int, error: HistlogError)?
-        do throws(JSONParser.Failure) {
-            parser.position += 1
-            parser.skipWhitespace()
-            if parser.current == UInt8(ascii: "]") {
-                parser.position += 1
-            } else {
-                while true {
-                    parser.skipWhitespace()
-                    let start = parser.position
-                    switch try parser.parseRecord(depth: 1, capacity: records.last?.summary.histogram.counts.count ?? 0) {
-                    case .success(let record): records.append(record)
-                    case .failure(let error): if firstInvalid == nil { firstInvalid = (start, error) }
-                    }
-                    parser.skipWhitespace()
-                    guard parser.current == UInt8(ascii: ",") else { break }
-                    parser.position += 1
-                }
-                guard parser.current == UInt8(ascii: "]") else { throw parser.failure("expected ',' or ']'") }
-                parser.position += 1
-            }
-            parser.skipWhitespace()
-            guard parser.position == bytes.count else { throw parser.failure("unexpected text after the value") }
-        } catch {
-            return .failure(error)
-        }
-        if let (offset, error) = firstInvalid {
-            throw .format("\(path) line \(line(of: offset, in: bytes)): \(error.message)")
-        }
-        return .success(records)
-    }
-
-    /// The records of a histlog array with a torn tail: `[`, then one element per line
-    /// (`{...}` or `,{...}`); the piece after the last newline is the interrupted write.
-    private static func recordLines(_ bytes: UnsafeBufferPointer<UInt8>, path: String, syntaxError: JSONParser.Failure) throws(HistlogError) -> [HistogramRecord] {
-        var lines: [Range<Int>] = []
-        var lineStart = 0
-        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
-            lines.append(lineStart..<index)
-            lineStart = index + 1
-        }
-        guard let first = lines.first, first.count == 1, bytes[first.lowerBound] == UInt8(ascii: "[") else {
-            throw .format("\(path) is neither valid JSON (\(syntaxError), line \(line(of: syntaxError.offset, in: bytes))) nor a histlog JSON array")
-        }
-        var records: [HistogramRecord] = []
-        var firstInvalid: HistlogError?
-        for (index, line) in lines.enumerated().dropFirst() {
-            if index == lines.count - 1 && line.count == 1
-                && [UInt8(ascii: "]"), UInt8(ascii: ","), UInt8(ascii: "{")].contains(bytes[line.lowerBound]) { break }
-            let body = line.count > 0 && bytes[line.lowerBound] == UInt8(ascii: ",") ? line.dropFirst() : line
-            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: bytes[body]))
-            do {
-                parser.skipWhitespace()
-                let record = try parser.parseRecord(depth: 0, capacity: records.last?.summary.histogram.counts.count ?? 0)
-                parser.skipWhitespace()
-                guard parser.position == body.count else { throw parser.failure("unexpected text after the value") }
-                switch record {
-                case .success(let record): records.append(record)
-                case .failure(let error): if firstInvalid == nil { firstInvalid = .format("\(path) line \(index + 1): \(error.message)") }
-                }
-            } catch {
-                throw .format("\(path) line \(index + 1): \(error)")
-            }
-        }
-        if let firstInvalid { throw firstInvalid }
-        return records
     }
 }

@@ -1,5 +1,3 @@
-import Glibc
-
 /// TFRecord framing: `uint64 length`, `uint32 masked_crc32c(length)`, `data`,
 /// `uint32 masked_crc32c(data)`, all little-endian.
 enum TFRecord {
@@ -14,41 +12,65 @@ enum TFRecord {
         return bytes
     }
 
-    /// Whether the file starts with a record header whose checksum holds, as a TensorBoard
-    /// event file does (any other file passes by chance once in 2^32).
-    static func fileStartsWithRecord(_ path: String) throws(HistlogError) -> Bool {
-        let head = try POSIXFile(path: path, flags: O_RDONLY).read(count: 12, at: 0)
-        return head.count == 12 && readUInt32(head, at: 8) == CRC32C.masked(head[0..<8])
-    }
-
-    /// The payloads of a file's records, in order, stopping at the first record that is
-    /// incomplete or fails its checksum (a torn tail). `damaged` says whether anything was left.
-    static func records(in bytes: [UInt8]) -> (payloads: [ArraySlice<UInt8>], damaged: Bool) {
-        var payloads: [ArraySlice<UInt8>] = []
-        var position = 0
-        while position < bytes.count {
-            guard bytes.count - position >= 12 else { return (payloads, true) }
-            let lengthBytes = bytes[position..<position + 8]
-            guard readUInt32(bytes, at: position + 8) == CRC32C.masked(lengthBytes) else { return (payloads, true) }
-            let length = lengthBytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let start = position + 12
-            guard length <= UInt64(bytes.count - start), bytes.count - start - Int(length) >= 4 else {
-                return (payloads, true)
-            }
-            let end = start + Int(length)
-            let data = bytes[start..<end]
-            guard readUInt32(bytes, at: end) == CRC32C.masked(data) else { return (payloads, true) }
-            payloads.append(data)
-            position = end + 4
-        }
-        return (payloads, false)
-    }
-
-    private static func readUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
-        (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * $1) }
-    }
-
     static func littleEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
         (0..<T.bitWidth / 8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
+
+    static func readUInt32<Bytes: Collection<UInt8>>(_ bytes: Bytes, at offset: Int) -> UInt32 {
+        var value: UInt32 = 0
+        var index = bytes.index(bytes.startIndex, offsetBy: offset)
+        for shift in stride(from: 0, to: 32, by: 8) {
+            value |= UInt32(bytes[index]) << shift
+            bytes.formIndex(after: &index)
+        }
+        return value
+    }
+}
+
+/// The records of an event file, front to back, holding one chunk of the file (or one record,
+/// when a record is longer). Reading stops at the first record that is incomplete or fails a
+/// checksum (a torn or damaged tail): a length field is trusted only once its own checksum
+/// passed and only up to the bytes the file holds, so a damaged length (2^60) reads nothing.
+final class TFRecordReader {
+    private let window: FileWindow
+    /// The file's size when last looked at (a writer may be appending).
+    private var size: Int
+    /// Set when reading stopped at damage rather than at the end of the file.
+    private(set) var damaged = false
+
+    init(_ file: ReadableFile) throws(HistlogError) {
+        window = FileWindow(file, capacity: 1 << 16)
+        size = try file.size()
+    }
+
+    /// The next record's payload and the file offset where the payload starts; nil at the end
+    /// or at the first damaged record.
+    func next() throws(HistlogError) -> (offset: Int, payload: [UInt8])? {
+        guard try window.ensure(12) else {
+            damaged = !window.bytes.isEmpty
+            return nil
+        }
+        let header = window.bytes
+        let lengthBytes = UnsafeBufferPointer(rebasing: header[0..<8])
+        guard TFRecord.readUInt32(header, at: 8) == CRC32C.masked(lengthBytes) else {
+            damaged = true
+            return nil
+        }
+        let length = lengthBytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        if length > UInt64(Swift.max(0, size - window.offset - 16)) { size = try window.file.size() }
+        guard length <= UInt64(Swift.max(0, size - window.offset - 16)), try window.ensure(12 + Int(length) + 4) else {
+            damaged = true
+            return nil
+        }
+        let record = window.bytes
+        let data = UnsafeBufferPointer(rebasing: record[12..<12 + Int(length)])
+        guard TFRecord.readUInt32(record, at: 12 + Int(length)) == CRC32C.masked(data) else {
+            damaged = true
+            return nil
+        }
+        let offset = window.offset + 12
+        let payload = Array(data)
+        window.consume(16 + Int(length))
+        return (offset, payload)
     }
 }
