@@ -345,6 +345,55 @@ static void test_compute_size_query(void) {
     CHECK_INT(stats.total_count, 4);
 }
 
+/* hl_histogram_*: the edges and counts of hl_compute_*, extremes and special counts, no statistics. */
+static void test_histogram_alone(void) {
+    double values[1000], edges[MAX_BINS + 1], counts[MAX_BINS];
+    float values32[1000];
+    size_t i, n_bins = 0;
+    hl_histogram_totals totals;
+    hl_bin_config config;
+    struct computed c;
+    for (i = 0; i < 1000; i++) values[i] = sin((double)i) * 3;
+    values[10] = NAN;
+    values[20] = INFINITY;
+    c = compute_f64(values, 1000, NULL);
+    CHECK_STATUS(hl_histogram_f64(values, 1000, NULL, edges, MAX_BINS + 1, counts, MAX_BINS, &n_bins, &totals), HL_OK);
+    CHECK_INT(n_bins, c.n_bins);
+    for (i = 0; i <= n_bins; i++) CHECK_CLOSE(edges[i], c.edges[i], 0);
+    for (i = 0; i < n_bins; i++) CHECK_CLOSE(counts[i], c.counts[i], 0);
+    CHECK_INT(totals.total_count, 998);
+    CHECK_INT(totals.nan_count, 1);
+    CHECK_INT(totals.inf_count, 1);
+    CHECK_CLOSE(totals.min, c.stats.min, 0);
+    CHECK_CLOSE(totals.max, c.stats.max, 0);
+
+    for (i = 0; i < 1000; i++) values32[i] = (float)values[i];
+    hl_bin_config_init(&config);
+    config.bins = 8;
+    config.has_range = 1;
+    config.range_lo = -1;
+    config.range_hi = 1;
+    CHECK_STATUS(hl_histogram_f32(values32, 1000, &config, edges, 9, counts, 8, &n_bins, &totals), HL_OK);
+    CHECK_INT(n_bins, 8);
+    CHECK(totals.underflow_count > 0 && totals.overflow_count > 0);
+    {
+        double binned = 0;
+        for (i = 0; i < 8; i++) binned += counts[i];
+        CHECK_INT((int64_t)binned + totals.underflow_count + totals.overflow_count, totals.total_count);
+    }
+    CHECK_STATUS(hl_histogram_f32(values32, 1000, &config, edges, 9, counts, 8, &n_bins, NULL), HL_OK);
+    CHECK_STATUS(hl_histogram_f64(values, 1000, NULL, NULL, 0, NULL, 0, &n_bins, NULL), HL_ESIZE);
+    CHECK_INT(n_bins, 30);
+    CHECK_STATUS(hl_histogram_f64(NULL, 3, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "values");
+    CHECK_STATUS(hl_histogram_f64(values, 0, NULL, edges, 31, counts, 30, &n_bins, &totals), HL_OK);
+    CHECK_INT(totals.total_count, 0);
+    CHECK(isnan(totals.min) && isnan(totals.max));
+    config.range_hi = -1;
+    CHECK_STATUS(hl_histogram_f32(values32, 1000, &config, edges, 9, counts, 8, &n_bins, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "range");
+}
+
 /* Every bad argument is a status and a message, never a crash. */
 static void test_compute_errors(void) {
     static const double values[3] = {1, 2, 3};
@@ -577,6 +626,7 @@ int main(void) {
     test_bin_count_is_config_bins();
     test_compute_empty_and_nonfinite();
     test_compute_size_query();
+    test_histogram_alone();
     test_compute_errors();
     test_last_error_per_thread();
     test_shards();
