@@ -122,14 +122,6 @@ struct QuantileSelection<T: EngineFloat> {
         _ groups: [Group], from values: UnsafeBufferPointer<T>, plan: GatherPlan<T>, formula: CellFormula<T>?,
         clean: CleanCells?, into outcome: inout Outcome
     ) {
-        var starts = [Int]()
-        var total = 0
-        for group in groups {
-            starts.append(total)
-            total += group.count
-        }
-        var filled = starts
-        var keys = [T.Key](repeating: 0, count: total)
         var plan = plan
         // Outliers from the cells: the cells holding the inlier bounds are gathered (counted exactly).
         var boundaryCells = [Int]()
@@ -172,48 +164,62 @@ struct QuantileSelection<T: EngineFloat> {
                 }
             }
         }
-        let lows = groups.map(\.low), highs = groups.map(\.high), ends = groups.indices.map { starts[$0] + groups[$0].count }
-        keys.withUnsafeMutableBufferPointer { keys in
-            flags.withUnsafeBufferPointer { flags in
-                filled.withUnsafeMutableBufferPointer { filled in
-                    lows.withUnsafeBufferPointer { lows in
-                        highs.withUnsafeBufferPointer { highs in
-                            ends.withUnsafeBufferPointer { ends in
-                                plan.flags = flags.baseAddress
-                                var totals = GatherTotals()
-                                let cellOutliers = clean != nil && !targets.isEmpty
-                                var boundaryOutliers = 0
-                                // Candidates are few (a fraction of a percent of the values): a plain search of the groups.
-                                func take(_ x: T) {
-                                    if cellOutliers, x < plan.inlierLow || x > plan.inlierHigh,
-                                       boundaryCells.contains(clean!.formula.cell(x)) {
-                                        boundaryOutliers += 1
-                                    }
-                                    let key = x.orderedKey
-                                    for g in 0..<lows.count where key >= lows[g] && key <= highs[g] && filled[g] < ends[g] {
-                                        keys[filled[g]] = key
-                                        filled[g] += 1
-                                    }
-                                }
-                                let byDigit = targets.isEmpty
-                                VectorStream.forEachBlock(values) { pointer, vectors, isPaddedTail in
-                                    if byDigit {
-                                        T.gatherByDigitBlock(pointer, vectors, plan: plan, into: &totals, candidate: take)
-                                    } else if cellOutliers {
-                                        T.gatherBlock(pointer, vectors, plan: plan, outliers: Off.self, into: &totals, candidate: take)
-                                    } else {
-                                        T.gatherBlock(pointer, vectors, plan: plan, outliers: On.self, into: &totals, candidate: take)
-                                    }
-                                }
-                                outcome.totals = totals
-                                if cellOutliers { outcome.totals.outliers = outliersOutside + boundaryOutliers }
+        let lows = groups.map(\.low), highs = groups.map(\.high)
+        let byDigit = targets.isEmpty, cellOutliers = clean != nil && !targets.isEmpty
+        let boundaryFormula = clean?.formula
+        let finalPlan = plan, flagTable = flags, boundary = boundaryCells
+        // Each chunk has room for every group's values; unsafe storage keeps the candidate path free
+        // of exclusivity checks.
+        let starts = groups.indices.map { g in groups[..<g].reduce(0) { $0 + $1.count } }
+        let room = groups.reduce(0) { $0 + $1.count }
+        let chunks = EngineThreads.map(values) { range -> (keys: [[T.Key]], totals: GatherTotals, boundaryOutliers: Int) in
+            let store = UnsafeMutablePointer<T.Key>.allocate(capacity: Swift.max(room, 1))
+            let filled = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(groups.count, 1))
+            let boundaryOutliers = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+            defer {
+                store.deallocate()
+                filled.deallocate()
+                boundaryOutliers.deallocate()
+            }
+            for g in groups.indices { filled[g] = starts[g] }
+            boundaryOutliers.pointee = 0
+            var totals = GatherTotals()
+            flagTable.withUnsafeBufferPointer { flags in
+                lows.withUnsafeBufferPointer { lows in
+                    highs.withUnsafeBufferPointer { highs in
+                        var plan = finalPlan
+                        plan.flags = flags.baseAddress
+                        // Candidates are few (a fraction of a percent of the values): a plain search of the groups.
+                        func take(_ x: T) {
+                            if cellOutliers, x < plan.inlierLow || x > plan.inlierHigh, boundary.contains(boundaryFormula!.cell(x)) {
+                                boundaryOutliers.pointee += 1
+                            }
+                            let key = x.orderedKey
+                            for g in 0..<lows.count where key >= lows[g] && key <= highs[g] && filled[g] < starts[g] + groups[g].count {
+                                store[filled[g]] = key
+                                filled[g] += 1
+                            }
+                        }
+                        VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
+                            if byDigit {
+                                T.gatherByDigitBlock(pointer, vectors, plan: plan, into: &totals, candidate: take)
+                            } else if cellOutliers {
+                                T.gatherBlock(pointer, vectors, plan: plan, outliers: Off.self, into: &totals, candidate: take)
+                            } else {
+                                T.gatherBlock(pointer, vectors, plan: plan, outliers: On.self, into: &totals, candidate: take)
                             }
                         }
                     }
                 }
             }
-            for (g, group) in groups.enumerated() {
-                let region = UnsafeMutableBufferPointer(rebasing: keys[starts[g]..<filled[g]])
+            let keys = groups.indices.map { g in Array(UnsafeBufferPointer(start: store + starts[g], count: filled[g] - starts[g])) }
+            return (keys, totals, boundaryOutliers.pointee)
+        }
+        outcome.totals.outliers = cellOutliers ? outliersOutside : 0
+        for chunk in chunks { outcome.totals.outliers += cellOutliers ? chunk.boundaryOutliers : chunk.totals.outliers }
+        for (g, group) in groups.enumerated() {
+            var keys = chunks.count == 1 ? chunks[0].keys[g] : chunks.flatMap { $0.keys[g] }
+            keys.withUnsafeMutableBufferPointer { region in
                 for wanted in group.ranks where wanted.rank < region.count {
                     outcome.values[wanted.index] = T(orderedKey: Self.select(wanted.rank, in: region))
                 }

@@ -79,6 +79,18 @@ enum SecondPass {
 
     static let foldEvery = 1 << 31
 
+    /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
+    static func runInChunks<T: EngineFloat>(
+        _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?, radix: Bool
+    ) -> Result {
+        let parts = EngineThreads.map(values) {
+            run(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: radix, vectors: $0)
+        }
+        var result = parts[0]
+        for part in parts.dropFirst() { result.add(part) }
+        return result
+    }
+
     /// - Parameters:
     ///   - formula: the cells of a uniform layout; nil: one cell per bin, by binary search.
     ///   - clean: every value is finite and inside the layout's range.

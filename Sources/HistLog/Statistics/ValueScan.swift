@@ -18,14 +18,15 @@ struct ValueScan<T: EngineFloat> {
     var smallestNonzeroMagnitude = Double.infinity
 
     static func scan(_ values: UnsafeBufferPointer<T>, magnitudes: Bool, zeroTolerance: T = 0) -> ValueScan {
-        func totals<Magnitudes: KernelSwitch>(_: Magnitudes.Type) -> ScanTotals<T> {
+        func chunkTotals<Magnitudes: KernelSwitch>(_: Magnitudes.Type, _ range: Range<Int>) -> ScanTotals<T> {
             var totals = ScanTotals<T>()
-            VectorStream.forEachBlock(values) { pointer, vectors, _ in
+            VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
                 T.scanBlock(pointer, vectors, zeroTolerance: zeroTolerance, magnitudes: Magnitudes.self, into: &totals)
             }
             return totals
         }
-        let totals = magnitudes ? totals(On.self) : totals(Off.self)
+        var totals = ScanTotals<T>()
+        for chunk in EngineThreads.map(values, { magnitudes ? chunkTotals(On.self, $0) : chunkTotals(Off.self, $0) }) { totals.add(chunk) }
         var result = ValueScan()
         result.nanCount = totals.nan - VectorStream.padding(values)
         result.zeroCount = totals.zeros

@@ -31,7 +31,7 @@ enum ValueSummarizer {
         let shift = scan.centre(of: values)
         let formula = CellFormula(layout, fineBits: fineBits(binCount: layout.binCount))
         let clean = isClean(scan, layout)
-        let pass = SecondPass.run(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil)
+        let pass = SecondPass.runInChunks(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil)
         let t = pass.totals.sums
         let moments = Moments.fromShiftedSums(
             count: scan.finiteCount, shift: shift, s1: t.s1, s2: t.s2, s3: t.s3, s4: t.s4,
@@ -80,7 +80,7 @@ enum ValueSummarizer {
         let layout = try resolveLayout(config, scan: scan, values: values)
         var histogram = Histogram(edges: layout.edges, counts: [Double](repeating: 0, count: layout.binCount))
         if scan.finiteCount > 0 {
-            let pass = SecondPass.run(
+            let pass = SecondPass.runInChunks(
                 values, layout: layout, formula: CellFormula(layout, fineBits: 1), clean: isClean(scan, layout), shift: nil,
                 radix: false)
             histogram = Histogram(
