@@ -110,3 +110,9 @@ public func hl_histogram_f64(
         totals?.pointee = hl_histogram_totals(histogram)
     }
 }
+
+/// `hl_set_max_threads`: `EngineThreads.setMaximum(_:)`.
+@_cdecl("hl_set_max_threads")
+public func hl_set_max_threads(_ threads: Int32) -> Int32 {
+    Int32(clamping: EngineThreads.setMaximum(Int(threads)))
+}

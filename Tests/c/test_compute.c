@@ -394,6 +394,31 @@ static void test_histogram_alone(void) {
     CHECK_CONTAINS(hl_last_error(), "range");
 }
 
+/* hl_set_max_threads: the same summary, bit for bit, on one thread and on two. */
+static void test_threads(void) {
+    enum { N = (1 << 21) + 12345 };
+    float *values = (float *)malloc(N * sizeof(float));
+    double edges[2][31], counts[2][30];
+    hl_stats stats[2];
+    size_t n_bins, i;
+    int run;
+    CHECK(values != NULL);
+    if (!values) return;
+    for (i = 0; i < N; i++) values[i] = (float)(sin((double)i * 0.37) * 2 + cos((double)i * 1e-5));
+    CHECK_INT(hl_set_max_threads(1), 1);
+    for (run = 0; run < 2; run++) {
+        if (run == 1) CHECK_INT(hl_set_max_threads(2), 1);
+        memset(&stats[run], 0, sizeof stats[run]);
+        CHECK_STATUS(hl_compute_f32(values, N, NULL, edges[run], 31, counts[run], 30, &n_bins, &stats[run]), HL_OK);
+    }
+    CHECK_INT(hl_set_max_threads(0), 2); /* below 1: taken as 1 */
+    CHECK_INT(hl_set_max_threads(1), 1);
+    CHECK(memcmp(&stats[0], &stats[1], sizeof stats[0]) == 0);
+    CHECK(memcmp(edges[0], edges[1], sizeof edges[0]) == 0 && memcmp(counts[0], counts[1], sizeof counts[0]) == 0);
+    CHECK_INT(stats[0].total_count, N);
+    free(values);
+}
+
 /* Every bad argument is a status and a message, never a crash. */
 static void test_compute_errors(void) {
     static const double values[3] = {1, 2, 3};
@@ -627,6 +652,7 @@ int main(void) {
     test_compute_empty_and_nonfinite();
     test_compute_size_query();
     test_histogram_alone();
+    test_threads();
     test_compute_errors();
     test_last_error_per_thread();
     test_shards();

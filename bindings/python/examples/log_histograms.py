@@ -21,3 +21,5 @@ print(reader.get("activations/relu1", 100).estimated)  # True
 
 stats = histlog.compute(weights)  # the same statistics, nothing logged
 print(stats.median, stats.skewness, stats.kurtosis)
+alone = histlog.histogram(weights, num_bins=30)  # the histogram alone: edges, counts, min, max, totals
+print(alone.counts.sum(), alone.max_value)

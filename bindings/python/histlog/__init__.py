@@ -18,7 +18,7 @@ from ._ffi import (
     StorageError,
 )
 from ._data import HistogramData
-from ._run import Run, active_run, compute, end_run, flush, histogram, log_histogram, start_run
+from ._run import Run, active_run, compute, end_run, flush, histogram, log_histogram, set_max_threads, start_run
 from ._reader import RunReader, open_run
 from ._summary_writer import SummaryWriter
 from ._torch import Watch, unwatch, watch, watch_activations
@@ -50,6 +50,7 @@ __all__ = [
     "log_histogram",
     "open_run",
     "report",
+    "set_max_threads",
     "start_run",
     "summary",
     "unwatch",

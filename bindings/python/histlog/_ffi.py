@@ -332,6 +332,7 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
         [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(HistogramTotals)],
         _sized,
     ),
+    "hl_set_max_threads": (c_int, [c_int], None),
     # Runs
     "hl_run_options_init": (None, [_p(RunOptions)], None),
     "hl_run_open": (RunPointer, [c_char_p], _check_handle),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import math
+import numbers
 import os
 import secrets
 import sys
@@ -526,6 +527,19 @@ def histogram(
         kurtosis=nan, zero_count=None, outlier_count=None, nan_count=totals.nan_count, inf_count=totals.inf_count,
         underflow_count=totals.underflow_count, overflow_count=totals.overflow_count,
     )
+
+
+def set_max_threads(threads: int) -> int:
+    """Lets one summary (``compute``, ``histogram``, ``log_histogram``) use up to ``threads``
+    threads, never more than the processors online; returns the previous setting. The default, 1,
+    keeps the work on the calling thread: a training job's other threads (torch's intra-op pool,
+    data loaders, other ranks) usually own the other cores. Inputs of more than 2^20 values are
+    split into chunks of 2^20; the results are the same whatever the thread count."""
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
+        raise TypeError(f"threads must be an int, got {type(threads).__name__}")
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    return _lib.hl_set_max_threads(min(int(threads), 2**31 - 1))
 
 
 def _binned(

@@ -216,3 +216,21 @@ def test_histogram_alone_of_empty_tensors_and_bad_options():
         histlog.histogram([1.0, 2.0], num_bins="30")
     with pytest.raises(TypeError, match="values"):
         histlog.histogram("abc")
+
+
+def test_threads_change_nothing_but_the_time():
+    values = np.random.default_rng(9).standard_normal(2_500_000).astype(np.float32)
+    values[123] = np.nan
+    one = histlog.compute(values)
+    previous = histlog.set_max_threads(2)
+    try:
+        two = histlog.compute(values)
+        alone = histlog.histogram(values)
+    finally:
+        assert histlog.set_max_threads(previous) == 2
+    assert previous == 1
+    assert one.to_dict() == two.to_dict()
+    assert np.array_equal(alone.counts, one.counts) and alone.max_value == one.max_value
+    assert list(one.quantiles.values()) == list(np.quantile(values[np.isfinite(values)], list(one.quantiles)))
+    with pytest.raises(ValueError, match="threads"):
+        histlog.set_max_threads(0)
