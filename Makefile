@@ -12,12 +12,16 @@ RELEASE_LIB := .build/release/libhistlog.so
 # (the index's default wheel pulls in gigabytes of CUDA libraries).
 TORCH_CPU_WHEEL := $(firstword $(wildcard $(addsuffix /torch-*+cpu-*.whl,$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))))
 
-.PHONY: all build release test test-swift test-swift-package test-swift-tsan bench-engine bench-storage test-c test-c-asan valgrind strace test-python python-install chromium test-report bench-report demo bench install clean
+.PHONY: all build release kernels test test-swift test-swift-package test-swift-tsan bench-engine bench-storage test-c test-c-asan valgrind strace test-python python-install chromium test-report bench-report demo bench install clean
 
 all: build
 
 build:
 	$(SWIFT) build
+
+# Kernels+Double.swift from Kernels+Float.swift (test-swift checks that it is current).
+kernels:
+	$(PYTHON) Sources/HistLog/Statistics/make_kernels.py
 
 # The self-contained libhistlog.so (Swift runtime linked statically).
 release:
@@ -37,6 +41,7 @@ test: test-swift test-swift-package test-swift-tsan test-c test-c-asan test-pyth
 # The TensorBoard tests run TensorBoard's own reader with the .venv's Python; without
 # HISTLOG_PYTHON they fail (HISTLOG_SKIP_PYTHON=1 skips them, never silently).
 test-swift: $(VENV)/.deps
+	$(PYTHON) Sources/HistLog/Statistics/make_kernels.py --check
 	$(SWIFT) build
 	HISTLOG_PYTHON=$(abspath $(PY)) $(SWIFT) test
 

@@ -16,7 +16,7 @@ let package = Package(
     ],
     targets: [
         // MARK: - Public API
-        .target(name: "HistLog", path: "Sources/HistLog"),
+        .target(name: "HistLog", path: "Sources/HistLog", exclude: ["Statistics/make_kernels.py"]),
 
         // MARK: - Implementation details
         /// The public header as a Clang module, so the C exports share the header's struct layouts.

@@ -158,6 +158,35 @@ int hl_compute_f64(const double *values, size_t n, const hl_bin_config *config,
                    double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
                    size_t *n_bins, hl_stats *stats);
 
+/* What hl_histogram_f32/f64 report besides the bins. */
+typedef struct hl_histogram_totals {
+    int64_t total_count;     /* finite values (binned + underflow + overflow) */
+    int64_t nan_count;
+    int64_t inf_count;       /* +Inf and -Inf */
+    int64_t underflow_count; /* finite values below the first edge (explicit range or edges) */
+    int64_t overflow_count;  /* finite values above the last edge */
+    double min, max;         /* finite extremes; NaN when total_count == 0 */
+} hl_histogram_totals;
+
+/* The histogram alone: the same edges and counts as hl_compute_f32/f64 (same arguments and
+ * HL_ESIZE contract; config's outlier_threshold and zero_tolerance are checked but unused), with
+ * the extremes and counts in *totals (may be NULL) and no statistics: two passes over the values
+ * instead of three. Thread-safe; the caller owns every buffer. */
+int hl_histogram_f32(const float *values, size_t n, const hl_bin_config *config,
+                     double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
+                     size_t *n_bins, hl_histogram_totals *totals);
+int hl_histogram_f64(const double *values, size_t n, const hl_bin_config *config,
+                     double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
+                     size_t *n_bins, hl_histogram_totals *totals);
+
+/* Threads one summary (hl_compute_*, hl_histogram_*, hl_log_values_*) may use: 1 (the default)
+ * keeps it on the calling thread. Above 1, inputs of more than 2^20 values are split into chunks
+ * of 2^20 spread over up to that many threads, never more than the processors online; results
+ * are identical whatever the count. Off by default because a training job's other threads
+ * (intra-op pools, data loaders, other ranks) usually own the other cores. Values below 1 are
+ * taken as 1. Returns the previous setting. Process-wide; thread-safe. */
+int hl_set_max_threads(int threads);
+
 /* ---------------------------------------------------------------------------------------
  * Runs: logging histograms into a run directory
  * ------------------------------------------------------------------------------------ */

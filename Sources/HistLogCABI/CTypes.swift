@@ -91,6 +91,19 @@ extension hl_stats {
     }
 }
 
+extension hl_histogram_totals {
+    init(_ histogram: ValueHistogram) {
+        self.init()
+        total_count = Int64(histogram.totalCount)
+        nan_count = Int64(histogram.nanCount)
+        inf_count = Int64(histogram.infCount)
+        underflow_count = Int64(histogram.histogram.underflow)
+        overflow_count = Int64(histogram.histogram.overflow)
+        min = histogram.min
+        max = histogram.max
+    }
+}
+
 /// Copies a histogram into caller buffers, or throws `HL_ESIZE` having written nothing.
 func copy(_ histogram: Histogram, edges: UnsafeMutableBufferPointer<Double>, counts: UnsafeMutableBufferPointer<Double>) throws {
     guard edges.count >= histogram.edges.count else {

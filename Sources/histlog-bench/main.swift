@@ -115,9 +115,9 @@ var contenders = [
         return Double(s) + Double(m)
     },
     Contender(name: "histogram only (30 bins, auto range)") { values in
-        let h = try Histogram(values: values)
-        guard Int(h.counts.reduce(0, +)) == values.count else { fatalError("counts do not add up") }
-        return h.counts[15]
+        let h = try ValueHistogram(values: values)
+        guard Int(h.histogram.counts.reduce(0, +)) == values.count, h.totalCount == values.count else { fatalError("counts do not add up") }
+        return h.histogram.counts[15] + h.max
     },
     Contender(name: "all statistics (exact quantiles)") { values in
         let s = try HistogramSummary(values: values)
@@ -162,5 +162,37 @@ for c in contenders {
     print(pad(c.name, 40) + pad(format(median(c.times) * 1e3), 12) + pad(format(c.times.min()! * 1e3), 12) + format(median(c.times) / floorMedian, 1))
 }
 let inputKiB = count * MemoryLayout<Float>.size / 1024
+print("passes: histogram only \(format(median(contenders[1].times) / floorMedian, 1)), all statistics \(format(median(contenders[2].times) / floorMedian, 1)) (median / the floor's median)")
 print("extra memory of one all-statistics call: \(residentDelta) KiB peak resident-set growth (getrusage ru_maxrss delta), input \(inputKiB) KiB (\(format(Double(residentDelta) / Double(inputKiB), 2)) of the input)")
+
+// Threads (`EngineThreads`): 10M values, one thread next to two, interleaved as above.
+if arguments.count <= 2 {
+    let large = (0..<2).map { normals(10_000_000, seed: UInt64($0) + 11) }
+    let reference = try large[0].withUnsafeBufferPointer { try HistogramSummary(values: $0) }
+    var threaded: [(name: String, threads: Int, statistics: Bool, times: [Double])] = [
+        ("all statistics, 1 thread", 1, true, []), ("all statistics, 2 threads", 2, true, []),
+        ("histogram only, 1 thread", 1, false, []), ("histogram only, 2 threads", 2, false, []),
+    ]
+    for round in 0..<(rounds / 2 + 2) {
+        let values = large[round % large.count]
+        for k in 0..<threaded.count {
+            let i = (k + round) % threaded.count
+            EngineThreads.setMaximum(threaded[i].threads)
+            let start = now()
+            sink += try values.withUnsafeBufferPointer { buffer in
+                if threaded[i].statistics {
+                    let s = try HistogramSummary(values: buffer)
+                    if round % large.count == 0 && s != reference { fatalError("threads changed the summary") }
+                    return s.statistics.median
+                }
+                return try ValueHistogram(values: buffer).histogram.counts[15]
+            }
+            if round >= 2 { threaded[i].times.append(now() - start) }
+        }
+    }
+    EngineThreads.setMaximum(1)
+    print("\n10,000,000 float32 normal values, \(rounds / 2) interleaved rounds (summaries equal whatever the threads)")
+    print(pad("contender", 40) + pad("median ms", 12) + "min ms")
+    for t in threaded { print(pad(t.name, 40) + pad(format(median(t.times) * 1e3), 12) + format(t.times.min()! * 1e3)) }
+}
 if sink.isNaN { print("") }

@@ -345,6 +345,80 @@ static void test_compute_size_query(void) {
     CHECK_INT(stats.total_count, 4);
 }
 
+/* hl_histogram_*: the edges and counts of hl_compute_*, extremes and special counts, no statistics. */
+static void test_histogram_alone(void) {
+    double values[1000], edges[MAX_BINS + 1], counts[MAX_BINS];
+    float values32[1000];
+    size_t i, n_bins = 0;
+    hl_histogram_totals totals;
+    hl_bin_config config;
+    struct computed c;
+    for (i = 0; i < 1000; i++) values[i] = sin((double)i) * 3;
+    values[10] = NAN;
+    values[20] = INFINITY;
+    c = compute_f64(values, 1000, NULL);
+    CHECK_STATUS(hl_histogram_f64(values, 1000, NULL, edges, MAX_BINS + 1, counts, MAX_BINS, &n_bins, &totals), HL_OK);
+    CHECK_INT(n_bins, c.n_bins);
+    for (i = 0; i <= n_bins; i++) CHECK_CLOSE(edges[i], c.edges[i], 0);
+    for (i = 0; i < n_bins; i++) CHECK_CLOSE(counts[i], c.counts[i], 0);
+    CHECK_INT(totals.total_count, 998);
+    CHECK_INT(totals.nan_count, 1);
+    CHECK_INT(totals.inf_count, 1);
+    CHECK_CLOSE(totals.min, c.stats.min, 0);
+    CHECK_CLOSE(totals.max, c.stats.max, 0);
+
+    for (i = 0; i < 1000; i++) values32[i] = (float)values[i];
+    hl_bin_config_init(&config);
+    config.bins = 8;
+    config.has_range = 1;
+    config.range_lo = -1;
+    config.range_hi = 1;
+    CHECK_STATUS(hl_histogram_f32(values32, 1000, &config, edges, 9, counts, 8, &n_bins, &totals), HL_OK);
+    CHECK_INT(n_bins, 8);
+    CHECK(totals.underflow_count > 0 && totals.overflow_count > 0);
+    {
+        double binned = 0;
+        for (i = 0; i < 8; i++) binned += counts[i];
+        CHECK_INT((int64_t)binned + totals.underflow_count + totals.overflow_count, totals.total_count);
+    }
+    CHECK_STATUS(hl_histogram_f32(values32, 1000, &config, edges, 9, counts, 8, &n_bins, NULL), HL_OK);
+    CHECK_STATUS(hl_histogram_f64(values, 1000, NULL, NULL, 0, NULL, 0, &n_bins, NULL), HL_ESIZE);
+    CHECK_INT(n_bins, 30);
+    CHECK_STATUS(hl_histogram_f64(NULL, 3, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "values");
+    CHECK_STATUS(hl_histogram_f64(values, 0, NULL, edges, 31, counts, 30, &n_bins, &totals), HL_OK);
+    CHECK_INT(totals.total_count, 0);
+    CHECK(isnan(totals.min) && isnan(totals.max));
+    config.range_hi = -1;
+    CHECK_STATUS(hl_histogram_f32(values32, 1000, &config, edges, 9, counts, 8, &n_bins, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "range");
+}
+
+/* hl_set_max_threads: the same summary, bit for bit, on one thread and on two. */
+static void test_threads(void) {
+    enum { N = (1 << 21) + 12345 };
+    float *values = (float *)malloc(N * sizeof(float));
+    double edges[2][31], counts[2][30];
+    hl_stats stats[2];
+    size_t n_bins, i;
+    int run;
+    CHECK(values != NULL);
+    if (!values) return;
+    for (i = 0; i < N; i++) values[i] = (float)(sin((double)i * 0.37) * 2 + cos((double)i * 1e-5));
+    CHECK_INT(hl_set_max_threads(1), 1);
+    for (run = 0; run < 2; run++) {
+        if (run == 1) CHECK_INT(hl_set_max_threads(2), 1);
+        memset(&stats[run], 0, sizeof stats[run]);
+        CHECK_STATUS(hl_compute_f32(values, N, NULL, edges[run], 31, counts[run], 30, &n_bins, &stats[run]), HL_OK);
+    }
+    CHECK_INT(hl_set_max_threads(0), 2); /* below 1: taken as 1 */
+    CHECK_INT(hl_set_max_threads(1), 1);
+    CHECK(memcmp(&stats[0], &stats[1], sizeof stats[0]) == 0);
+    CHECK(memcmp(edges[0], edges[1], sizeof edges[0]) == 0 && memcmp(counts[0], counts[1], sizeof counts[0]) == 0);
+    CHECK_INT(stats[0].total_count, N);
+    free(values);
+}
+
 /* Every bad argument is a status and a message, never a crash. */
 static void test_compute_errors(void) {
     static const double values[3] = {1, 2, 3};
@@ -577,6 +651,8 @@ int main(void) {
     test_bin_count_is_config_bins();
     test_compute_empty_and_nonfinite();
     test_compute_size_query();
+    test_histogram_alone();
+    test_threads();
     test_compute_errors();
     test_last_error_per_thread();
     test_shards();

@@ -1,34 +1,56 @@
 /// The element types the engine reads without copying: `Float` and `Double`.
 ///
 /// Each provides an order-preserving unsigned key (for radix selection of exact quantiles) and
-/// the SIMD vector the streaming passes load (64 bytes: 16 floats or 8 doubles).
+/// the vectors the streaming passes use: a 32-byte stream unit (`Vector`: 8 floats or 4
+/// doubles), read as two 16-byte registers (`Half`: `SIMD4<Float>` / `SIMD2<Double>`, one SSE2
+/// or NEON register each, so that the kernels compile to plain vector code on any target).
 protocol EngineFloat: BinaryFloatingPoint, SIMDScalar, Codable, Sendable
-where RawSignificand: FixedWidthInteger, Vector.Scalar == Self, Vector.MaskStorage == Lanes {
+where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage == HalfLanes {
     /// Unsigned integer of the same width; `orderedKey` sorts like the value (-0 just below +0).
     associatedtype Key: FixedWidthInteger & UnsignedInteger
-    /// The vector the passes load.
-    associatedtype Vector: SIMD
-    /// Integer lanes as wide as the vector's scalar (the storage of its masks).
-    associatedtype Lanes: SIMD where Lanes.Scalar: FixedWidthInteger & SignedInteger, Lanes.MaskStorage == Lanes
+    /// The 32-byte stream unit (the ragged end is one such vector padded with NaN).
+    associatedtype Vector: SIMD where Vector.Scalar == Self
+    /// Half a stream unit: one 16-byte register.
+    associatedtype Half: SIMD
+    /// Integer lanes as wide as the scalar (the storage of `Half`'s masks; cell slots).
+    associatedtype HalfLanes: SIMD where HalfLanes.Scalar: FixedWidthInteger & SignedInteger, HalfLanes.MaskStorage == HalfLanes
 
     var orderedKey: Key { get }
+    var bitPattern: Key { get }
     init(orderedKey: Key)
-    /// 2^(significandBitCount): adding it to a value in [0, 2^(significandBitCount-1)) leaves the
-    /// value rounded to an integer in the low significand bits.
-    static var roundingMagic: Self { get }
+    /// The cell formula's rounding constant, the value just below 2^(significandBitCount):
+    /// `bits(y + cellMagic) - bits(cellMagic)` is `round(y - 0.5) + 1` for `0.5 <= y < 2^(p-1)`
+    /// (round to nearest, ties to even), 0 or 1 for `0 <= y < 0.5`, and never decreases as `y` grows.
+    static var cellMagic: Self { get }
+
     /// Pass-1 kernel (see `Kernels+Float.swift`).
-    static func scanBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, magnitudes: Bool, into totals: inout ScanTotals<Self>)
-    /// Pass-2 kernel.
-    static func binBlock(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: BinningPlan<Self>, shift: Double?,
+    static func scanBlock<Magnitudes: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Self, magnitudes: Magnitudes.Type,
+        into totals: inout ScanTotals<Self>)
+    /// Pass-2 kernel for a clean uniform layout: cell slots, power sums when `Sums` is on.
+    static func cellBlock<Sums: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Sums.Type, into totals: inout PowerSums)
+    /// Pass-2 kernel counting pairs of cells (histogram only, few cells).
+    static func pairBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>)
+    /// Pass-2 kernel for any layout and any values (masks for NaN, ±Inf and out-of-range values).
+    static func generalBlock(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Bool,
         radix: UnsafeMutablePointer<UInt32>?, into totals: inout BinTotals)
-    /// Pass-3 kernel.
-    static func gatherBlock(
+    /// Pass-3 kernel: candidates found by their cell slots, and outliers when `Outliers` is on.
+    static func gatherBlock<Outliers: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, outliers: Outliers.Type,
+        into totals: inout GatherTotals, candidate: (Self) -> Void)
+    /// Pass-3 kernel: outliers, and candidates found by a flag per top key digit.
+    static func gatherByDigitBlock(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, into totals: inout GatherTotals,
         candidate: (Self) -> Void)
-    /// Calls `body` with the vector's lanes converted to `Double`, 4 at a time.
-    static func withDoubles(_ vector: Vector, _ body: (SIMD4<Double>) -> Void)
 }
+
+/// A compile-time switch for kernels: `if S.isOn` folds away in each specialisation, so a
+/// kernel's loop carries no test for a feature it was not asked for.
+protocol KernelSwitch { static var isOn: Bool { get } }
+enum On: KernelSwitch { static var isOn: Bool { true } }
+enum Off: KernelSwitch { static var isOn: Bool { false } }
 
 extension Float: EngineFloat {
     typealias Key = UInt32
@@ -42,11 +64,37 @@ extension Float: EngineFloat {
         self.init(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
     }
 
-    static var roundingMagic: Float { 8_388_608 }  // 2^23
+    static var cellMagic: Float { 8_388_607.5 }  // 2^23 - 0.5
 
-    @inline(__always) static func withDoubles(_ vector: SIMD8<Float>, _ body: (SIMD4<Double>) -> Void) {
-        body(SIMD4<Double>(vector.lowHalf))
-        body(SIMD4<Double>(vector.highHalf))
+    /// Two halves' cell slots in one register, for comparing them all at once: word `2j` is
+    /// lane `j` of `b`, word `2j + 1` lane `j` of `a` (slots below 2^15 compare exactly).
+    typealias Packed = SIMD8<Int16>
+
+    @inline(__always) static func pack(_ a: SIMD4<Int32>, _ b: SIMD4<Int32>) -> Packed {
+        unsafeBitCast(a &<< 16 | (b & SIMD4(repeating: 0xFFFF)), to: Packed.self)
+    }
+
+    /// Σ (x - shift)^k, k = 1...4, in `Double`, over `vectors` stream vectors of finite values (a
+    /// block, re-read from the cache by a loop of its own). Each iteration adds one conversion to
+    /// each accumulator: otherwise the compiler splits the conversions into scalar ones.
+    @inline(never)
+    static func sumPowers(_ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double) -> PowerSums {
+        let shift = SIMD2<Double>(repeating: shift)
+        var a = PowerLanes(), b = PowerLanes()
+        for i in 0..<vectors &* 2 {
+            let v = pointer.loadUnaligned(fromByteOffset: i &* MemoryLayout<SIMD4<Float>>.stride, as: SIMD4<Float>.self)
+            a.add(SIMD2<Double>(v.lowHalf) - shift)
+            b.add(SIMD2<Double>(v.highHalf) - shift)
+        }
+        var sums = PowerSums()
+        sums.add(a, b)
+        return sums
+    }
+
+    /// As `addPowers`, for the finite lanes of `v` only.
+    @inline(__always) static func addPowersOfFinite(_ v: SIMD4<Float>, about shift: SIMD2<Double>, into sums: inout PowerLanes) {
+        Double.addPowersOfFinite(SIMD2<Double>(v.lowHalf), about: shift, into: &sums)
+        Double.addPowersOfFinite(SIMD2<Double>(v.highHalf), about: shift, into: &sums)
     }
 }
 
@@ -62,10 +110,34 @@ extension Double: EngineFloat {
         self.init(bitPattern: key & 0x8000_0000_0000_0000 != 0 ? key & 0x7FFF_FFFF_FFFF_FFFF : ~key)
     }
 
-    static var roundingMagic: Double { 4_503_599_627_370_496 }  // 2^52
+    static var cellMagic: Double { 4_503_599_627_370_495.5 }  // 2^52 - 0.5
 
-    @inline(__always) static func withDoubles(_ vector: SIMD4<Double>, _ body: (SIMD4<Double>) -> Void) {
-        body(vector)
+    /// Two halves' cell slots in one register (see `Float.Packed`): word `2j` is lane `j` of `b`,
+    /// word `2j + 1` lane `j` of `a`.
+    typealias Packed = SIMD4<Int32>
+
+    @inline(__always) static func pack(_ a: SIMD2<Int64>, _ b: SIMD2<Int64>) -> Packed {
+        unsafeBitCast(a &<< 32 | (b & SIMD2(repeating: 0xFFFF_FFFF)), to: Packed.self)
+    }
+
+    /// As `Float.sumPowers`.
+    @inline(never)
+    static func sumPowers(_ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double) -> PowerSums {
+        let shift = SIMD2<Double>(repeating: shift)
+        var a = PowerLanes(), b = PowerLanes()
+        for i in 0..<vectors {
+            a.add(pointer.loadUnaligned(fromByteOffset: i &* 32, as: SIMD2<Double>.self) - shift)
+            b.add(pointer.loadUnaligned(fromByteOffset: i &* 32 &+ 16, as: SIMD2<Double>.self) - shift)
+        }
+        var sums = PowerSums()
+        sums.add(a, b)
+        return sums
+    }
+
+    /// As `addPowers`, for the finite lanes of `v` only.
+    @inline(__always) static func addPowersOfFinite(_ v: SIMD2<Double>, about shift: SIMD2<Double>, into sums: inout PowerLanes) {
+        let finite = (v .>= SIMD2(repeating: -Double.greatestFiniteMagnitude)) .& (v .<= SIMD2(repeating: .greatestFiniteMagnitude))
+        sums.add((v - shift).replacing(with: 0, where: .!finite))
     }
 }
 

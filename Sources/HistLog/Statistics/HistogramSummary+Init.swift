@@ -186,13 +186,14 @@ extension HistogramSummary {
 
 extension Histogram {
     /// Only the histogram of raw values (no statistics): the same edges and counts as
-    /// `HistogramSummary(values:bins:)`, in two streaming passes instead of three.
+    /// `HistogramSummary(values:bins:)`, in two streaming passes instead of three (`ValueHistogram`
+    /// adds the extremes and special counts).
     public init(values: UnsafeBufferPointer<Float>, bins: BinConfig = BinConfig()) throws {
-        self = try ValueSummarizer.histogram(values, bins: bins)
+        self = try ValueSummarizer.histogram(values, bins: bins).histogram
     }
 
     /// As the `Float` form, for `Double` values.
     public init(values: UnsafeBufferPointer<Double>, bins: BinConfig = BinConfig()) throws {
-        self = try ValueSummarizer.histogram(values, bins: bins)
+        self = try ValueSummarizer.histogram(values, bins: bins).histogram
     }
 }

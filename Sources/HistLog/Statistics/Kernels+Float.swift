@@ -1,216 +1,259 @@
-// The vector kernels for `Float` (`SIMD8<Float>`). `Kernels+Float.swift` and `Kernels+Double.swift` are
-// the same text for the two element types; change both together.
+// The vector kernels for `Float`. Each 32-byte stream vector is read as two `SIMD4<Float>`, one
+// SSE2 / NEON register each, with separate accumulators per half so that the loops keep their
+// state in registers. `Kernels+Double.swift` is generated from this file by
+// `Sources/HistLog/Statistics/make_kernels.py`: edit this one, then run `make kernels`.
 
 extension Float {
     typealias Vector = SIMD8<Float>
-    typealias Lanes = SIMD8<Int32>
     typealias Half = SIMD4<Float>
     typealias HalfLanes = SIMD4<Int32>
 
-    /// Pass 1 over `vectors` vectors at `pointer` (see `ValueScan`): NaN count and extremes
-    /// (±Inf included: the caller rescans the rare input that has them), and when asked the
-    /// smallest nonzero magnitude.
-    @inline(__always)
-    static func scanBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, magnitudes: Bool, into totals: inout ScanTotals<Float>) {
-        var nanLanes = Lanes()
-        var low = Vector(repeating: totals.min), high = Vector(repeating: totals.max)
-        var smallest = Vector(repeating: totals.smallestNonzeroMagnitude)
-        let signless = Lanes(repeating: Lanes.Scalar.max)
-        for i in 0..<vectors {
-            let v = pointer.loadUnaligned(fromByteOffset: i &* MemoryLayout<Vector>.stride, as: Vector.self)
-            nanLanes &-= unsafeBitCast(v .!= v, to: Lanes.self)
-            low = lanewiseMin(v, low)  // NaN compares false: never taken
-            high = lanewiseMax(v, high)
-            if magnitudes {
-                let magnitude = unsafeBitCast(unsafeBitCast(v, to: Lanes.self) & signless, to: Vector.self)
-                smallest = smallest.replacing(with: magnitude, where: (magnitude .< smallest) .& (magnitude .!= Vector()))
-            }
-        }
-        totals.nan &+= Int(truncatingIfNeeded: nanLanes.wrappedSum())
-        totals.min = low.min()
-        totals.max = high.max()
-        totals.smallestNonzeroMagnitude = smallest.min()
+    @inline(__always) static func load(_ pointer: UnsafeRawPointer, _ vector: Int, _ half: Int) -> Half {
+        pointer.loadUnaligned(fromByteOffset: vector &* MemoryLayout<Vector>.stride &+ half &* MemoryLayout<Half>.stride, as: Half.self)
     }
 
-    /// Pass 2 over `vectors` vectors at `pointer` (see `SecondPass`): cell counts, power sums
-    /// about `shift` (skipped when nil) and top-digit radix counts (skipped when nil).
+    /// A mask as integer lanes: -1 where true, 0 where false.
+    @inline(__always) static func lanes(_ mask: SIMDMask<HalfLanes>) -> HalfLanes {
+        unsafeBitCast(mask, to: HalfLanes.self)
+    }
+
+    /// `|v|` lane by lane (NaN stays NaN).
+    @inline(__always) static func magnitude(_ v: Half) -> Half {
+        unsafeBitCast(unsafeBitCast(v, to: HalfLanes.self) & HalfLanes(repeating: .max), to: Half.self)
+    }
+
+    /// The cell slot of each lane (see `CellPlan`), for `halving == 1`.
+    @inline(__always) static func slots(_ v: Half, offset: Half, scale: Half) -> HalfLanes {
+        let magicBits = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: cellMagic.bitPattern))
+        return unsafeBitCast((v - offset) * scale + Half(repeating: cellMagic), to: HalfLanes.self) &- magicBits
+    }
+
+    /// Pass 1 over `vectors` vectors at `pointer` (see `ValueScan`): NaN count, extremes (±Inf
+    /// included: the caller rescans the rare input that has them), the count of `|x| <= zeroTolerance`,
+    /// and when `Magnitudes` is on the smallest nonzero magnitude.
     @inline(__always)
-    static func binBlock(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: BinningPlan<Float>, shift: Double?,
+    static func scanBlock<Magnitudes: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Float, magnitudes: Magnitudes.Type,
+        into totals: inout ScanTotals<Float>
+    ) {
+        let tolerance = Half(repeating: zeroTolerance)
+        var nan0 = HalfLanes(), nan1 = HalfLanes(), zeros0 = HalfLanes(), zeros1 = HalfLanes()
+        var low0 = Half(repeating: totals.min), low1 = low0
+        var high0 = Half(repeating: totals.max), high1 = high0
+        var smallest0 = Half(repeating: totals.smallestNonzeroMagnitude), smallest1 = smallest0
+        for i in 0..<vectors {
+            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            nan0 &-= lanes(v0 .!= v0)
+            nan1 &-= lanes(v1 .!= v1)
+            let m0 = magnitude(v0), m1 = magnitude(v1)
+            zeros0 &-= lanes(m0 .<= tolerance)  // false for NaN
+            zeros1 &-= lanes(m1 .<= tolerance)
+            low0 = lanewiseMin(v0, low0)  // NaN compares false: never taken
+            low1 = lanewiseMin(v1, low1)
+            high0 = lanewiseMax(v0, high0)
+            high1 = lanewiseMax(v1, high1)
+            if Magnitudes.isOn {
+                smallest0 = smallest0.replacing(with: m0, where: (m0 .< smallest0) .& (m0 .!= Half()))
+                smallest1 = smallest1.replacing(with: m1, where: (m1 .< smallest1) .& (m1 .!= Half()))
+            }
+        }
+        totals.nan &+= Int(truncatingIfNeeded: (nan0 &+ nan1).wrappedSum())
+        totals.zeros &+= Int(truncatingIfNeeded: (zeros0 &+ zeros1).wrappedSum())
+        totals.min = lanewiseMin(low0, low1).min()
+        totals.max = lanewiseMax(high0, high1).max()
+        if Magnitudes.isOn { totals.smallestNonzeroMagnitude = lanewiseMin(smallest0, smallest1).min() }
+    }
+
+    /// Pass 2 over `vectors` vectors of finite values inside `[plan.lowest, plan.highest]`, with a
+    /// uniform layout and `halving == 1` (see `SecondPass`): cell counts, and power sums about
+    /// `plan.shift` when `Sums` is on. Slots go to `plan.slots`; the scatter runs after the loop.
+    @inline(__always)
+    static func cellBlock<Sums: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, sums: Sums.Type, into totals: inout PowerSums
+    ) {
+        let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
+        let slotMask = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.stride - 1))  // keeps any slip inside the table
+        let slots = plan.slots
+        for i in 0..<vectors {
+            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let byteOffset = i &* MemoryLayout<Vector>.stride
+            slots.storeBytes(of: Float.slots(v0, offset: offset, scale: scale) & slotMask, toByteOffset: byteOffset, as: HalfLanes.self)
+            slots.storeBytes(
+                of: Float.slots(v1, offset: offset, scale: scale) & slotMask,
+                toByteOffset: byteOffset &+ MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
+        }
+        if Sums.isOn { totals.add(sumPowers(pointer, vectors, about: plan.shift)) }
+        scatter(slots.assumingMemoryBound(to: HalfLanes.Scalar.self), vectors &* Vector.scalarCount, plan: plan)
+    }
+
+    /// Pass 2 for the histogram alone, as `cellBlock` with at most 62 cells: one counter per pair
+    /// of slots (lane `j` of the first half, lane `j` of the second), half the scattered increments.
+    @inline(__always)
+    static func pairBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>) {
+        let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
+        let slotMask = HalfLanes(repeating: 63)
+        let slots = plan.slots
+        for i in 0..<vectors {
+            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let pair = (Float.slots(v0, offset: offset, scale: scale) & slotMask) &<< 6 | (Float.slots(v1, offset: offset, scale: scale) & slotMask)
+            slots.storeBytes(of: pair, toByteOffset: i &* MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
+        }
+        let pairs = plan.pairs!
+        let indices = slots.assumingMemoryBound(to: HalfLanes.Scalar.self)
+        for k in 0..<vectors &* Half.scalarCount { pairs[Int(truncatingIfNeeded: indices[k])] &+= 1 }
+    }
+
+    /// Pass 2 for any layout and any values: NaN and ±Inf are neither binned nor summed, finite
+    /// values outside `[plan.lowest, plan.highest]` are counted as under/overflow; power sums
+    /// when `sums`; counts of the top 16 key bits into `radix` when given.
+    @inline(__always)
+    static func generalBlock(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, sums: Bool,
         radix: UnsafeMutablePointer<UInt32>?, into totals: inout BinTotals
     ) {
-        let lowest = Vector(repeating: plan.lowest), highest = Vector(repeating: plan.highest)
-        let halving = Vector(repeating: plan.halving), offset = Vector(repeating: plan.offset)
-        let scale = Vector(repeating: plan.scale)
-        let trash = Lanes(repeating: Lanes.Scalar(truncatingIfNeeded: plan.cells + 1))
-        let stride = plan.stride
-        let indexMask = Lanes(repeating: Lanes.Scalar(truncatingIfNeeded: plan.stride - 1))
+        let lowest = Half(repeating: plan.lowest), highest = Half(repeating: plan.highest)
+        let greatest = Half(repeating: .greatestFiniteMagnitude)
+        let halving = Half(repeating: plan.halving), offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
+        let magic = Half(repeating: cellMagic)
+        let magicBits = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: cellMagic.bitPattern))
+        let outside = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.cells + 2))
+        let slotMask = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.stride - 1))
+        let shift = SIMD2<Double>(repeating: plan.shift)
         let counts = plan.counts
-        let pairs = plan.pairs
-        let pairWidth = Half(repeating: Half.Scalar(plan.cells + 1))
-        let magic = Half(repeating: roundingMagic)
-        let centre = SIMD4<Double>(repeating: shift ?? 0)
-        let greatestDouble = SIMD4<Double>(repeating: .greatestFiniteMagnitude)
-        var underLanes = Lanes(), overLanes = Lanes()
-        var p1 = SIMD4<Double>(), p2 = SIMD4<Double>(), p3 = SIMD4<Double>(), p4 = SIMD4<Double>()
+        var under = HalfLanes(), over = HalfLanes()
+        var a = PowerLanes(), b = PowerLanes()
         for i in 0..<vectors {
-            let v = pointer.loadUnaligned(fromByteOffset: i &* MemoryLayout<Vector>.stride, as: Vector.self)
-            if plan.clean {
-                // Every value finite and inside [lowest, highest]: no masks. Cells run to `cells`
-                // (the formula can reach it at the top edge; it is folded into the last cell).
-                let f = (v * halving - offset) * scale
-                // Cell indices go to `plan.indices`; the scatter runs after the loop, on its own.
-                if pairs != nil {
-                    // Two values per counter: (cell of a lane of the low half) x (cell of the high half).
-                    let low = floorToWhole(f.lowHalf), high = floorToWhole(f.highHalf)
-                    let pair = low * pairWidth + high + magic
-                    let index = (unsafeBitCast(pair, to: HalfLanes.self) &- unsafeBitCast(magic, to: HalfLanes.self))
-                        & HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.pairMask))
-                    plan.indices.storeBytes(of: index, toByteOffset: i &* MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
-                } else {
-                    let index = floorToLanes(f) & indexMask  // a no-op here; keeps any slip inside the table
-                    plan.indices.storeBytes(of: index, toByteOffset: i &* MemoryLayout<Lanes>.stride, as: Lanes.self)
-                }
-            } else {
-                let below = v .< lowest, above = v .> highest
-                underLanes &-= unsafeBitCast(below .& (v .>= -Vector(repeating: .greatestFiniteMagnitude)), to: Lanes.self)
-                overLanes &-= unsafeBitCast(above .& (v .<= Vector(repeating: .greatestFiniteMagnitude)), to: Lanes.self)
+            for half in 0..<2 {
+                let v = load(pointer, i, half)
+                under &-= lanes((v .< lowest) .& (v .>= -greatest))
+                over &-= lanes((v .> highest) .& (v .<= greatest))
                 let binned = (v .>= lowest) .& (v .<= highest)  // false for NaN
                 if plan.uniform {
-                    let f = (v * halving - offset) * scale
-                    var index = floorToLanes(f)
-                    index = index.replacing(with: trash, where: .!binned .| (index .< Lanes()) .| (index .> trash))
-                    for lane in 0..<Vector.scalarCount {
-                        counts[(lane & plan.copyMask) &* stride &+ Int(truncatingIfNeeded: index[lane])] &+= 1
-                    }
+                    let slot = unsafeBitCast((v * halving - offset) * scale + magic, to: HalfLanes.self) &- magicBits
+                    let safe = slot.replacing(with: outside, where: .!binned) & slotMask
+                    for lane in 0..<Half.scalarCount { counts[Int(truncatingIfNeeded: safe[lane])] &+= 1 }
                 } else if any(binned) {
-                    for lane in 0..<Vector.scalarCount where binned[lane] {
-                        counts[(lane & plan.copyMask) &* stride &+ BinLayout<Float>.search(v[lane], thresholds: plan.thresholds)] &+= 1
+                    for lane in 0..<Half.scalarCount where binned[lane] {
+                        counts[BinLayout<Float>.search(v[lane], thresholds: plan.thresholds) &+ 1] &+= 1
                     }
                 }
-            }
-            if shift != nil {
-                withDoubles(v) { x in
-                    var d = x - centre
-                    if !plan.clean { d = d.replacing(with: 0, where: .!((x .>= -greatestDouble) .& (x .<= greatestDouble))) }
-                    let d2 = d * d
-                    p1 += d
-                    p2 += d2
-                    p3 += d2 * d
-                    p4 += d2 * d2
+                if sums { addPowersOfFinite(v, about: shift, into: &a) }
+                if let radix {
+                    let digits = topDigits(v)
+                    for lane in 0..<Half.scalarCount { radix[Int(truncatingIfNeeded: digits[lane])] &+= 1 }
                 }
             }
-            if let radix {
-                let digits = topDigits(v)
-                for lane in 0..<Vector.scalarCount { radix[Int(truncatingIfNeeded: digits[lane])] &+= 1 }
-            }
         }
-        if plan.clean {
-            if let pairs {
-                let indices = plan.indices.assumingMemoryBound(to: HalfLanes.Scalar.self)
-                for k in 0..<vectors &* Half.scalarCount { pairs[Int(truncatingIfNeeded: indices[k])] &+= 1 }
-            } else {
-                scatter(plan.indices.assumingMemoryBound(to: Lanes.Scalar.self), vectors &* Vector.scalarCount, plan: plan)
-            }
-        }
-        totals.underflow &+= Int(truncatingIfNeeded: underLanes.wrappedSum())
-        totals.overflow &+= Int(truncatingIfNeeded: overLanes.wrappedSum())
-        totals.s1 += p1.sum()
-        totals.s2 += p2.sum()
-        totals.s3 += p3.sum()
-        totals.s4 += p4.sum()
+        totals.underflow &+= Int(truncatingIfNeeded: under.wrappedSum())
+        totals.overflow &+= Int(truncatingIfNeeded: over.wrappedSum())
+        if sums { totals.sums.add(a, b) }
     }
 
-    /// Pass 3 over `vectors` vectors at `pointer` (see `QuantileSelection`): counts values
-    /// outside `[plan.inlierLow, plan.inlierHigh]` (±Inf included; NaN never) and inside
-    /// `[-zeroTolerance, zeroTolerance]`, and calls `candidate` for each value whose top key digit
-    /// is flagged in `plan.flags`.
+    /// Pass 3 over `vectors` vectors at `pointer` (see `QuantileSelection`): calls `candidate` for
+    /// each value whose cell slot is one of `plan.targets` (values near those cells may be passed
+    /// too: the caller checks each one exactly), and when `Outliers` is on counts values outside
+    /// `[plan.inlierLow, plan.inlierHigh]` (±Inf included; NaN never).
     @inline(__always)
-    static func gatherBlock(
+    static func gatherBlock<Outliers: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Float>, outliers: Outliers.Type,
+        into totals: inout GatherTotals, candidate: (Float) -> Void
+    ) {
+        let inlierLow = Half(repeating: plan.inlierLow), inlierHigh = Half(repeating: plan.inlierHigh)
+        let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
+        var t = plan.targets
+        while t.count < GatherPlan<Float>.maximumTargets { t.append(t.first ?? -1) }
+        let t0 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[0])), t1 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[1]))
+        let t2 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[2])), t3 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[3]))
+        let t4 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[4])), t5 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[5]))
+        let t6 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[6])), t7 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[7]))
+        var outliers0 = HalfLanes(), outliers1 = HalfLanes()
+        for i in 0..<vectors {
+            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            if Outliers.isOn {
+                outliers0 &-= lanes((v0 .< inlierLow) .| (v0 .> inlierHigh))
+                outliers1 &-= lanes((v1 .< inlierLow) .| (v1 .> inlierHigh))
+            }
+            let packed = pack(Float.slots(v0, offset: offset, scale: scale), Float.slots(v1, offset: offset, scale: scale))
+            let hit = ((packed .== t0) .| (packed .== t1)) .| ((packed .== t2) .| (packed .== t3))
+                .| ((packed .== t4) .| (packed .== t5)) .| ((packed .== t6) .| (packed .== t7))
+            if any(hit) {
+                // Word 2j of `packed` holds lane j of the second half, word 2j + 1 lane j of the first.
+                for word in 0..<Packed.scalarCount where hit[word] {
+                    candidate(word & 1 == 0 ? v1[word >> 1] : v0[word >> 1])
+                }
+            }
+        }
+        totals.outliers &+= Int(truncatingIfNeeded: (outliers0 &+ outliers1).wrappedSum())
+    }
+
+    /// Pass 3 as `gatherBlock`, finding candidates by a flag per top key digit (`plan.flags`):
+    /// for layouts without a cell formula and for refined groups.
+    @inline(__always)
+    static func gatherByDigitBlock(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Float>, into totals: inout GatherTotals,
         candidate: (Float) -> Void
     ) {
-        let inlierLow = Vector(repeating: plan.inlierLow), inlierHigh = Vector(repeating: plan.inlierHigh)
-        let zeroHigh = Vector(repeating: plan.zeroTolerance), zeroLow = -zeroHigh
-        var outlierLanes = Lanes(), zeroLanes = Lanes()
-        let flags = plan.flags
+        let inlierLow = Half(repeating: plan.inlierLow), inlierHigh = Half(repeating: plan.inlierHigh)
+        var outliers = HalfLanes()
+        let flags = plan.flags!
         for i in 0..<vectors {
-            let v = pointer.loadUnaligned(fromByteOffset: i &* MemoryLayout<Vector>.stride, as: Vector.self)
-            outlierLanes &-= unsafeBitCast((v .< inlierLow) .| (v .> inlierHigh), to: Lanes.self)
-            zeroLanes &-= unsafeBitCast((v .>= zeroLow) .& (v .<= zeroHigh), to: Lanes.self)
-            let digits = topDigits(v)
-            var hits = 0
-            for lane in 0..<Vector.scalarCount { hits |= Int(flags[Int(truncatingIfNeeded: digits[lane])]) &<< lane }
-            if hits != 0 {
-                for lane in 0..<Vector.scalarCount where hits & (1 &<< lane) != 0 { candidate(v[lane]) }
+            for half in 0..<2 {
+                let v = load(pointer, i, half)
+                outliers &-= lanes((v .< inlierLow) .| (v .> inlierHigh))
+                let digits = topDigits(v)
+                var hits = 0
+                for lane in 0..<Half.scalarCount { hits |= Int(flags[Int(truncatingIfNeeded: digits[lane])]) &<< lane }
+                if hits != 0 {
+                    for lane in 0..<Half.scalarCount where hits & (1 &<< lane) != 0 { candidate(v[lane]) }
+                }
             }
         }
-        totals.outliers &+= Int(truncatingIfNeeded: outlierLanes.wrappedSum())
-        totals.zeros &+= Int(truncatingIfNeeded: zeroLanes.wrappedSum())
+        totals.outliers &+= Int(truncatingIfNeeded: outliers.wrappedSum())
     }
 
     /// Lane-wise `orderedKey >> (bitWidth - 16)`: the top radix digit of each lane's key.
-    @inline(__always) static func topDigits(_ vector: Vector) -> Lanes {
-        let bits = unsafeBitCast(vector, to: Lanes.self)
-        let sign = bits &>> Lanes.Scalar(Key.bitWidth - 1)  // all ones in negative lanes
-        let key = bits ^ (sign | Lanes(repeating: .min))
-        return (key &>> Lanes.Scalar(Key.bitWidth - 16)) & Lanes(repeating: 0xFFFF)
+    @inline(__always) static func topDigits(_ vector: Half) -> HalfLanes {
+        let bits = unsafeBitCast(vector, to: HalfLanes.self)
+        let sign = bits &>> HalfLanes.Scalar(Key.bitWidth - 1)  // all ones in negative lanes
+        let key = bits ^ (sign | HalfLanes(repeating: .min))
+        return (key &>> HalfLanes.Scalar(Key.bitWidth - 16)) & HalfLanes(repeating: 0xFFFF)
     }
 
-    /// Adds one to `counts[indices[k]]` for each `k`, spreading successive values over the
+    /// Adds one to `counts[slots[k]]` for each `k`, spreading successive values over the
     /// `copyMask + 1` interleaved arrays.
-    @inline(__always) static func scatter(_ indices: UnsafeMutablePointer<Lanes.Scalar>, _ count: Int, plan: BinningPlan<Float>) {
+    @inline(__always) static func scatter(_ slots: UnsafeMutablePointer<HalfLanes.Scalar>, _ count: Int, plan: CellPlan<Float>) {
         let c0 = plan.counts
         if plan.copyMask == 0 {
-            for k in 0..<count { c0[Int(truncatingIfNeeded: indices[k])] &+= 1 }
+            for k in 0..<count { c0[Int(truncatingIfNeeded: slots[k])] &+= 1 }
             return
         }
         let c1 = c0 + plan.stride, c2 = c1 + plan.stride, c3 = c2 + plan.stride
         var k = 0
         while k &+ 4 <= count {
-            c0[Int(truncatingIfNeeded: indices[k])] &+= 1
-            c1[Int(truncatingIfNeeded: indices[k &+ 1])] &+= 1
-            c2[Int(truncatingIfNeeded: indices[k &+ 2])] &+= 1
-            c3[Int(truncatingIfNeeded: indices[k &+ 3])] &+= 1
+            c0[Int(truncatingIfNeeded: slots[k])] &+= 1
+            c1[Int(truncatingIfNeeded: slots[k &+ 1])] &+= 1
+            c2[Int(truncatingIfNeeded: slots[k &+ 2])] &+= 1
+            c3[Int(truncatingIfNeeded: slots[k &+ 3])] &+= 1
             k &+= 4
         }
         while k < count {
-            c0[Int(truncatingIfNeeded: indices[k])] &+= 1
+            c0[Int(truncatingIfNeeded: slots[k])] &+= 1
             k &+= 1
         }
     }
 
-    /// Lane-wise `floor(f)`, as whole numbers of the same type, for `0 <= f < 2^(significandBitCount - 1)`.
-    @inline(__always) static func floorToWhole(_ f: Half) -> Half {
-        let magic = Half(repeating: roundingMagic)
-        let rounded = (f + magic) - magic
-        var whole = rounded
-        for i in 0..<Half.scalarCount { whole[i] = rounded[i] > f[i] ? rounded[i] - 1 : rounded[i] }
-        return whole
-    }
-
     /// `a < b ? a : b` lane by lane (a NaN in `a` keeps `b`). Written as a lane loop, which the
     /// compiler turns into `minps`/`minpd`; `replacing(with:where:)` costs four instructions.
-    @inline(__always) static func lanewiseMin(_ a: Vector, _ b: Vector) -> Vector {
+    @inline(__always) static func lanewiseMin(_ a: Half, _ b: Half) -> Half {
         var r = b
-        for i in 0..<Vector.scalarCount { r[i] = a[i] < b[i] ? a[i] : b[i] }
+        for i in 0..<Half.scalarCount { r[i] = a[i] < b[i] ? a[i] : b[i] }
         return r
     }
 
     /// `a > b ? a : b` lane by lane (a NaN in `a` keeps `b`).
-    @inline(__always) static func lanewiseMax(_ a: Vector, _ b: Vector) -> Vector {
+    @inline(__always) static func lanewiseMax(_ a: Half, _ b: Half) -> Half {
         var r = b
-        for i in 0..<Vector.scalarCount { r[i] = a[i] > b[i] ? a[i] : b[i] }
+        for i in 0..<Half.scalarCount { r[i] = a[i] > b[i] ? a[i] : b[i] }
         return r
-    }
-
-    /// Lane-wise `floor(f)` for `0 <= f < 2^(significandBitCount - 1)` (other lanes: garbage, never
-    /// a trap): adding 2^significandBitCount rounds `f` to an integer held in the low bits.
-    @inline(__always) static func floorToLanes(_ f: Vector) -> Lanes {
-        let magic = Vector(repeating: roundingMagic)
-        let shifted = f + magic
-        let rounded = shifted - magic
-        let integer = unsafeBitCast(shifted, to: Lanes.self) &- unsafeBitCast(magic, to: Lanes.self)
-        return integer &+ unsafeBitCast(rounded .> f, to: Lanes.self)
     }
 }

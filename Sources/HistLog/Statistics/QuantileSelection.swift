@@ -5,9 +5,11 @@
 /// falls in one range, a `Group`: a closed range of keys with a known count. A group holding more
 /// than `gatherLimit` values is refined by a pass counting the next 16 bits of its keys (ties
 /// collapse to a single key, whose value needs no search). The remaining groups are gathered by
-/// one pass (`EngineFloat.gatherBlock`, which also counts outliers and zeros) into a buffer of at
-/// most `ranks × gatherLimit` keys (its test: a table of flags per top 16 key bits, then the exact
-/// key range) and selected there with quickselect.
+/// one pass, which also counts outliers, into a buffer of at most `ranks × gatherLimit` keys and
+/// selected there with quickselect. The pass finds candidates by their cell slots when every
+/// group is one cell of a `CellFormula` (`EngineFloat.gatherBlock`: a few vector compares per
+/// eight values), otherwise by a table of flags per top 16 key bits (`gatherByDigitBlock`);
+/// each candidate's key is then checked against the groups' exact ranges.
 /// Cost: two to three streaming passes; extra memory: the counts plus the gathered keys.
 struct QuantileSelection<T: EngineFloat> {
     /// The finite values whose keys lie in `low...high`, and the ranks wanted among them.
@@ -17,6 +19,8 @@ struct QuantileSelection<T: EngineFloat> {
         var count: Int
         /// (index into the caller's rank list, rank within the group)
         var ranks: [(index: Int, rank: Int)]
+        /// The cell of the `CellFormula` whose values these are, if the group is exactly one cell.
+        var cell: Int? = nil
     }
 
     static var keyBits: Int { T.Key.bitWidth }
@@ -29,7 +33,8 @@ struct QuantileSelection<T: EngineFloat> {
     /// Assigns each rank to the part of `counts` (consecutive parts, in value order) holding it.
     /// `range(part)` gives that part's key range.
     static func split(
-        ranks: [(index: Int, rank: Int)], counts: [Int], range: (Int) -> (low: T.Key, high: T.Key)
+        ranks: [(index: Int, rank: Int)], counts: [Int], cell: (Int) -> Int? = { _ in nil },
+        range: (Int) -> (low: T.Key, high: T.Key)
     ) -> [Group] {
         var groups = [Group]()
         var part = 0
@@ -44,7 +49,8 @@ struct QuantileSelection<T: EngineFloat> {
                 groups[groups.count - 1].ranks.append((wanted.index, wanted.rank - below))
             } else {
                 let keys = range(part)
-                groups.append(Group(low: keys.low, high: keys.high, count: counts[part], ranks: [(wanted.index, wanted.rank - below)]))
+                groups.append(Group(
+                    low: keys.low, high: keys.high, count: counts[part], ranks: [(wanted.index, wanted.rank - below)], cell: cell(part)))
                 partOfLast = part
             }
         }
@@ -56,11 +62,22 @@ struct QuantileSelection<T: EngineFloat> {
         var totals = GatherTotals()
     }
 
+    /// The cells of a clean input (every value finite and inside the layout): with them the
+    /// outliers are the values of the cells beyond the two holding `inlierLow` and `inlierHigh`,
+    /// plus those of these two cells that the gather pass finds outside `[inlierLow, inlierHigh]`.
+    struct CleanCells {
+        var formula: CellFormula<T>
+        var counts: [Int]
+        /// The layout's range.
+        var lowest: T
+        var highest: T
+    }
+
     /// The values at `groups`' ranks, refining and gathering as described above; the gather pass
-    /// also counts values outside `[inlierLow, inlierHigh]` and within `zeroTolerance` of zero.
+    /// also counts values outside `[inlierLow, inlierHigh]` (±Inf included).
     static func select(
         _ groups: [Group], rankCount: Int, in values: UnsafeBufferPointer<T>, gatherLimit: Int,
-        inlierLow: T, inlierHigh: T, zeroTolerance: T
+        inlierLow: T, inlierHigh: T, formula: CellFormula<T>?, clean: CleanCells?
     ) -> Outcome {
         var outcome = Outcome(values: [T](repeating: .nan, count: rankCount))
         var pending = groups
@@ -74,7 +91,9 @@ struct QuantileSelection<T: EngineFloat> {
                 pending += refine(group, in: values)
             }
         }
-        gather(gathering, from: values, plan: (inlierLow, inlierHigh, zeroTolerance), into: &outcome)
+        gather(
+            gathering, from: values, plan: GatherPlan(inlierLow: inlierLow, inlierHigh: inlierHigh), formula: formula,
+            clean: clean, into: &outcome)
         return outcome
     }
 
@@ -98,37 +117,109 @@ struct QuantileSelection<T: EngineFloat> {
         }
     }
 
-    /// One pass: collects each group's keys, selects its ranks, and counts outliers and zeros.
-    static func gather(_ groups: [Group], from values: UnsafeBufferPointer<T>, plan: (inlierLow: T, inlierHigh: T, zero: T), into outcome: inout Outcome) {
-        var starts = [Int]()
-        var total = 0
-        for group in groups {
-            starts.append(total)
-            total += group.count
-        }
-        var filled = starts
-        var keys = [T.Key](repeating: 0, count: total)
-        var flags = [UInt8](repeating: 0, count: 1 << 16)
-        for group in groups {
-            for digit in Int(truncatingIfNeeded: group.low >> (keyBits - 16))...Int(truncatingIfNeeded: group.high >> (keyBits - 16)) {
-                flags[digit] = 1
+    /// One pass: collects each group's keys, selects its ranks, and counts outliers.
+    static func gather(
+        _ groups: [Group], from values: UnsafeBufferPointer<T>, plan: GatherPlan<T>, formula: CellFormula<T>?,
+        clean: CleanCells?, into outcome: inout Outcome
+    ) {
+        var plan = plan
+        // Outliers from the cells: the cells holding the inlier bounds are gathered (counted exactly).
+        var boundaryCells = [Int]()
+        var outliersOutside = 0
+        if let clean {
+            let cells = clean.counts
+            if plan.inlierLow > clean.lowest {
+                let low = clean.formula.cell(plan.inlierLow)
+                boundaryCells.append(low)
+                outliersOutside += cells[..<low].reduce(0, +)
+            }
+            if plan.inlierHigh < clean.highest {
+                let high = clean.formula.cell(plan.inlierHigh)
+                if !boundaryCells.contains(high) { boundaryCells.append(high) }
+                outliersOutside += cells[(high + 1)...].reduce(0, +)
             }
         }
-        keys.withUnsafeMutableBufferPointer { keys in
-            flags.withUnsafeBufferPointer { flags in
-                let gatherPlan = GatherPlan(inlierLow: plan.inlierLow, inlierHigh: plan.inlierHigh, zeroTolerance: plan.zero, flags: flags.baseAddress!)
-                VectorStream.forEachBlock(values) { pointer, vectors, _ in
-                    T.gatherBlock(pointer, vectors, plan: gatherPlan, into: &outcome.totals) { x in
-                        let key = x.orderedKey
-                        for g in groups.indices where key >= groups[g].low && key <= groups[g].high && filled[g] < starts[g] + groups[g].count {
-                            keys[filled[g]] = key
-                            filled[g] += 1
+        // Slots of the groups' cells; a cell at either end also owns the slot beyond it.
+        var targets = [Int]()
+        if let formula, formula.halving == 1, formula.cells + 2 < 1 << 15 {
+            for cell in groups.map(\.cell) + boundaryCells.map(Optional.some) {
+                guard let cell else { targets = []; break }
+                targets.append(cell + 1)
+                if cell == 0 { targets.append(0) }
+                if cell == formula.cells - 1 { targets.append(formula.cells + 1) }
+            }
+            if !targets.isEmpty && targets.count <= GatherPlan<T>.maximumTargets {
+                plan.offset = formula.offset
+                plan.scale = formula.scale
+                plan.targets = targets
+            } else {
+                targets = []
+            }
+        }
+        var flags = [UInt8](repeating: 0, count: targets.isEmpty ? 1 << 16 : 0)
+        if targets.isEmpty {
+            for group in groups {
+                for digit in Int(truncatingIfNeeded: group.low >> (keyBits - 16))...Int(truncatingIfNeeded: group.high >> (keyBits - 16)) {
+                    flags[digit] = 1
+                }
+            }
+        }
+        let lows = groups.map(\.low), highs = groups.map(\.high)
+        let byDigit = targets.isEmpty, cellOutliers = clean != nil && !targets.isEmpty
+        let boundaryFormula = clean?.formula
+        let finalPlan = plan, flagTable = flags, boundary = boundaryCells
+        // Each chunk has room for every group's values; unsafe storage keeps the candidate path free
+        // of exclusivity checks.
+        let starts = groups.indices.map { g in groups[..<g].reduce(0) { $0 + $1.count } }
+        let room = groups.reduce(0) { $0 + $1.count }
+        let chunks = EngineThreads.map(values) { range -> (keys: [[T.Key]], totals: GatherTotals, boundaryOutliers: Int) in
+            let store = UnsafeMutablePointer<T.Key>.allocate(capacity: Swift.max(room, 1))
+            let filled = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(groups.count, 1))
+            let boundaryOutliers = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+            defer {
+                store.deallocate()
+                filled.deallocate()
+                boundaryOutliers.deallocate()
+            }
+            for g in groups.indices { filled[g] = starts[g] }
+            boundaryOutliers.pointee = 0
+            var totals = GatherTotals()
+            flagTable.withUnsafeBufferPointer { flags in
+                lows.withUnsafeBufferPointer { lows in
+                    highs.withUnsafeBufferPointer { highs in
+                        var plan = finalPlan
+                        plan.flags = flags.baseAddress
+                        // Candidates are few (a fraction of a percent of the values): a plain search of the groups.
+                        func take(_ x: T) {
+                            if cellOutliers, x < plan.inlierLow || x > plan.inlierHigh, boundary.contains(boundaryFormula!.cell(x)) {
+                                boundaryOutliers.pointee += 1
+                            }
+                            let key = x.orderedKey
+                            for g in 0..<lows.count where key >= lows[g] && key <= highs[g] && filled[g] < starts[g] + groups[g].count {
+                                store[filled[g]] = key
+                                filled[g] += 1
+                            }
+                        }
+                        VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
+                            if byDigit {
+                                T.gatherByDigitBlock(pointer, vectors, plan: plan, into: &totals, candidate: take)
+                            } else if cellOutliers {
+                                T.gatherBlock(pointer, vectors, plan: plan, outliers: Off.self, into: &totals, candidate: take)
+                            } else {
+                                T.gatherBlock(pointer, vectors, plan: plan, outliers: On.self, into: &totals, candidate: take)
+                            }
                         }
                     }
                 }
             }
-            for (g, group) in groups.enumerated() {
-                let region = UnsafeMutableBufferPointer(rebasing: keys[starts[g]..<filled[g]])
+            let keys = groups.indices.map { g in Array(UnsafeBufferPointer(start: store + starts[g], count: filled[g] - starts[g])) }
+            return (keys, totals, boundaryOutliers.pointee)
+        }
+        outcome.totals.outliers = cellOutliers ? outliersOutside : 0
+        for chunk in chunks { outcome.totals.outliers += cellOutliers ? chunk.boundaryOutliers : chunk.totals.outliers }
+        for (g, group) in groups.enumerated() {
+            var keys = chunks.count == 1 ? chunks[0].keys[g] : chunks.flatMap { $0.keys[g] }
+            keys.withUnsafeMutableBufferPointer { region in
                 for wanted in group.ranks where wanted.rank < region.count {
                     outcome.values[wanted.index] = T(orderedKey: Self.select(wanted.rank, in: region))
                 }

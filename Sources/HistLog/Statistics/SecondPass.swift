@@ -1,20 +1,59 @@
-/// The second streaming pass over raw values (`EngineFloat.binBlock`): counts per cell, central
-/// power sums about a centre (in `Double`), and, for layouts without a formula, the top-digit
-/// radix counts that locate the quantiles.
+/// The cells of a uniform layout: each bin split into `2^fineBits` equal cells by the bin formula
+/// times `2^fineBits` (exact: a power of two), rounded by `EngineFloat.cellMagic`.
 ///
-/// Cells: with a uniform layout each bin is split into `2^fineBits` equal cells by the same
-/// formula times `2^fineBits` (exact: a power of two), so a value's bin is its cell shifted right
-/// by `fineBits`, and the cells locate the quantiles for `QuantileSelection` with no extra
-/// scatter per value. Counts are 32-bit (the cell table stays in the L1 cache) and folded into
-/// `Int` totals every 2^31 values. Each count array has a power-of-two length, so a cell index
-/// masked by it can never leave the table. The histogram alone, with at most 63 bins and every
-/// value inside them, is counted in pairs (one counter per pair of cells), which halves the
-/// scattered increments. With few cells, four interleaved count arrays (lane `i` into
-/// array `i % 4`) keep successive values that hit the same cell from serialising on
-/// store-to-load forwarding.
+/// `slot(x) = bits(((x * halving) - offset) * scale + cellMagic) - bits(cellMagic)` is the
+/// rounded-to-nearest `y - 0.5`, plus one, of `y = ((x * halving) - offset) * scale`; with
+/// `fineBits >= 1`, `(slot(x) - 1) >> fineBits` is exactly `floor` of the bin formula (a tie
+/// `y - 0.5 = i·2^fineBits - 0.5` rounds to the even side, `i·2^fineBits`), so the cells refine the
+/// layout's bins and its edges, its exact thresholds, still hold. Slot 0 and slot `cells + 1`
+/// (the rounding at the two ends) belong to the first and the last cell.
+struct CellFormula<T: EngineFloat> {
+    let halving: T
+    let offset: T
+    let scale: T
+    let fineBits: Int
+    let cells: Int
+
+    /// The cells of `layout` with `2^fineBits` cells per bin (`fineBits >= 1`); nil for layouts
+    /// without a formula, or when the scaled formula would leave `T`'s normal range.
+    init?(_ layout: BinLayout<T>, fineBits: Int) {
+        guard case .uniform(let halving, let offset, let scale) = layout.locator, fineBits >= 1 else { return nil }
+        let fineScale = scale * T(sign: .plus, exponent: T.Exponent(fineBits), significand: 1)
+        guard fineScale.isFinite, fineScale.isNormal, scale.isNormal, layout.binCount << fineBits < 1 << (T.significandBitCount - 2)
+        else { return nil }
+        self.halving = halving
+        self.offset = offset
+        self.scale = fineScale
+        self.fineBits = fineBits
+        cells = layout.binCount << fineBits
+    }
+
+    /// The kernels' slot of `x` (in `0...cells + 1` for `x` inside the layout), by the same
+    /// operations in the same type.
+    func slot(_ x: T) -> Int {
+        let rounded = (x * halving - offset) * scale + T.cellMagic
+        return Int(truncatingIfNeeded: rounded.bitPattern) - Int(truncatingIfNeeded: T.cellMagic.bitPattern)
+    }
+
+    /// The cell of `x` (inside the layout).
+    func cell(_ x: T) -> Int { Swift.min(Swift.max(slot(x) - 1, 0), cells - 1) }
+}
+
+/// The second streaming pass over raw values: counts per cell, central power sums about a
+/// centre (in `Double`), and, for layouts without a cell formula, the top-digit radix counts that
+/// locate the quantiles.
+///
+/// Cells (`CellFormula`) locate the quantiles for `QuantileSelection` with no extra scatter per
+/// value; layouts without a formula count one cell per bin, found by binary search. Counts are
+/// 32-bit (the table stays in the L1 cache) and folded into `Int` totals every 2^31 values. Each
+/// count array has a power-of-two length and every slot is masked by it, so a slot can never
+/// leave the table. The histogram alone, with at most 31 bins (62 cells) and every value inside
+/// them, is counted in pairs (one counter per pair of slots), which halves the scattered
+/// increments. With few cells, four interleaved count arrays (lane `i` into array `i % 4`) keep
+/// successive values that hit the same cell from serialising on store-to-load forwarding.
 enum SecondPass {
     struct Result {
-        /// Per cell; `cells.count == binCount << fineBits`.
+        /// Per cell (the layout's bins, each split into `2^fineBits` cells when it has a formula).
         var cells: [Int]
         /// Per radix bucket of the top 16 key bits (empty unless asked for).
         var radix: [Int]
@@ -28,64 +67,71 @@ enum SecondPass {
                 return Double(total)
             }
         }
+
+        mutating func add(_ other: Result) {
+            for i in cells.indices { cells[i] += other.cells[i] }
+            for i in radix.indices { radix[i] += other.radix[i] }
+            totals.underflow += other.totals.underflow
+            totals.overflow += other.totals.overflow
+            totals.sums.add(other.totals.sums)
+        }
     }
 
     static let foldEvery = 1 << 31
 
+    /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
+    static func runInChunks<T: EngineFloat>(
+        _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?, radix: Bool
+    ) -> Result {
+        let parts = EngineThreads.map(values) {
+            run(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: radix, vectors: $0)
+        }
+        var result = parts[0]
+        for part in parts.dropFirst() { result.add(part) }
+        return result
+    }
+
     /// - Parameters:
-    ///   - fineBits: cells per bin, as a power of two (uniform layouts only).
+    ///   - formula: the cells of a uniform layout; nil: one cell per bin, by binary search.
     ///   - clean: every value is finite and inside the layout's range.
     ///   - shift: the centre of the power sums; nil skips them.
     ///   - radix: count the top 16 key bits of every value.
+    ///   - vectors: the stream vectors to read (default all).
     static func run<T: EngineFloat>(
-        _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, fineBits: Int, clean: Bool, shift: Double?, radix: Bool
+        _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?,
+        radix: Bool, vectors: Range<Int>? = nil
     ) -> Result {
-        var thresholds = [T]()
-        var plan = BinningPlan<T>(
-            lowest: layout.lowest, highest: layout.highest, uniform: false, thresholds: UnsafeBufferPointer(start: nil, count: 0),
-            cells: layout.binCount, clean: false, counts: UnsafeMutablePointer(bitPattern: 1)!, stride: 0, copyMask: 0,
-            indices: UnsafeMutableRawPointer(bitPattern: 1)!)
-        var fineBits = fineBits
-        switch layout.locator {
-        case .uniform(let halving, let offset, let scale):
-            let fineScale = scale * T(sign: .plus, exponent: T.Exponent(fineBits), significand: 1)
-            if !(fineScale.isFinite && fineScale.isNormal && scale.isNormal) { fineBits = 0 }
-            plan.uniform = true
-            plan.halving = halving
-            plan.offset = offset
-            plan.scale = fineBits == 0 ? scale : fineScale
-            plan.cells = layout.binCount << fineBits
-            plan.clean = clean
-        case .search(let t):
+        let vectors = vectors ?? 0..<VectorStream.vectorCount(values)
+        let thresholds: [T]
+        let cells = formula?.cells ?? layout.binCount
+        if formula == nil, case .uniform = layout.locator {
+            thresholds = layout.edges.map { T.roundedUp($0) }  // the formula's exact thresholds
+        } else if case .search(let t) = layout.locator {
             thresholds = t
+        } else {
+            thresholds = []
         }
         var stride = 1
-        while stride <= plan.cells + 1 { stride <<= 1 }
-        plan.stride = stride
-        plan.copyMask = plan.cells <= 512 ? 3 : 0
-        let copies = plan.copyMask + 1
-        let pairWidth = plan.cells + 1
-        var pairSize = 1
-        while pairSize < pairWidth * pairWidth { pairSize <<= 1 }
-        let usePairs = plan.clean && shift == nil && pairSize <= 4096
+        while stride < cells + 3 { stride <<= 1 }
+        let copyMask = cells <= 512 ? 3 : 0
+        let copies = copyMask + 1
+        let fast = clean && formula != nil && formula!.halving == 1
+        let usePairs = fast && shift == nil && cells + 2 <= 64
         var counts = [UInt32](repeating: 0, count: copies * stride)
-        var pairCounts = [UInt32](repeating: 0, count: usePairs ? pairSize : 0)
+        var pairCounts = [UInt32](repeating: 0, count: usePairs ? 64 * 64 : 0)
         var radixCounts = [UInt32](repeating: 0, count: radix ? 1 << 16 : 0)
-        var indices = [T.Lanes](repeating: T.Lanes(), count: VectorStream.blockVectors)
-        var result = Result(cells: [Int](repeating: 0, count: plan.cells), radix: [Int](repeating: 0, count: radixCounts.count))
+        var slots = [T.HalfLanes](repeating: T.HalfLanes(), count: 2 * VectorStream.blockVectors)
+        var result = Result(cells: [Int](repeating: 0, count: cells), radix: [Int](repeating: 0, count: radixCounts.count))
 
         func fold() {
+            func add(slot: Int, _ count: Int) { result.cells[Swift.min(Swift.max(slot - 1, 0), cells - 1)] += count }
             for copy in 0..<copies {
-                for cell in 0..<plan.cells { result.cells[cell] += Int(counts[copy * stride + cell]) }
-                result.cells[plan.cells - 1] += Int(counts[copy * stride + plan.cells])  // the top edge
+                for slot in 0...cells + 1 where counts[copy * stride + slot] != 0 { add(slot: slot, Int(counts[copy * stride + slot])) }
             }
             if usePairs {
-                for a in 0..<pairWidth {
-                    for b in 0..<pairWidth {
-                        let count = Int(pairCounts[a * pairWidth + b])
-                        result.cells[Swift.min(a, plan.cells - 1)] += count
-                        result.cells[Swift.min(b, plan.cells - 1)] += count
-                    }
+                for pair in 0..<64 * 64 where pairCounts[pair] != 0 {
+                    add(slot: pair >> 6, Int(pairCounts[pair]))
+                    add(slot: pair & 63, Int(pairCounts[pair]))
                 }
             }
             for i in radixCounts.indices { result.radix[i] += Int(radixCounts[i]) }
@@ -93,25 +139,39 @@ enum SecondPass {
             pairCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             radixCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         }
-        var start = 0
+        let foldVectors = foldEvery / T.Vector.scalarCount
+        var start = vectors.lowerBound
         repeat {
-            let end = Swift.min(values.count, start + foldEvery)
-            let chunk = UnsafeBufferPointer(rebasing: values[start..<end])
-            indices.withUnsafeMutableBytes { indices in
+            let end = Swift.min(vectors.upperBound, start + foldVectors)
+            slots.withUnsafeMutableBytes { slots in
                 counts.withUnsafeMutableBufferPointer { counts in
                     pairCounts.withUnsafeMutableBufferPointer { pairCounts in
                         radixCounts.withUnsafeMutableBufferPointer { radixCounts in
                             thresholds.withUnsafeBufferPointer { thresholds in
-                                plan.counts = counts.baseAddress!
-                                plan.indices = indices.baseAddress!
-                                plan.pairs = usePairs ? pairCounts.baseAddress : nil
-                                plan.pairMask = pairSize - 1
-                                plan.thresholds = thresholds
+                                var plan = CellPlan<T>(
+                                    lowest: layout.lowest, highest: layout.highest, uniform: formula != nil,
+                                    thresholds: thresholds, cells: cells, slots: slots.baseAddress!,
+                                    counts: counts.baseAddress!, stride: stride, copyMask: copyMask,
+                                    pairs: pairCounts.baseAddress)
+                                if let formula {
+                                    plan.halving = formula.halving
+                                    plan.offset = formula.offset
+                                    plan.scale = formula.scale
+                                }
+                                plan.shift = shift ?? 0
                                 let radix = radix ? radixCounts.baseAddress : nil
-                                VectorStream.forEachBlock(chunk) { pointer, vectors, isPaddedTail in
-                                    var blockPlan = plan
-                                    blockPlan.clean = plan.clean && !isPaddedTail
-                                    T.binBlock(pointer, vectors, plan: blockPlan, shift: shift, radix: radix, into: &result.totals)
+                                VectorStream.forEachBlock(values, vectors: start..<end) { pointer, vectors, isPaddedTail in
+                                    if fast && !isPaddedTail {
+                                        if usePairs {
+                                            T.pairBlock(pointer, vectors, plan: plan)
+                                        } else if shift != nil {
+                                            T.cellBlock(pointer, vectors, plan: plan, sums: On.self, into: &result.totals.sums)
+                                        } else {
+                                            T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, into: &result.totals.sums)
+                                        }
+                                    } else {
+                                        T.generalBlock(pointer, vectors, plan: plan, sums: shift != nil, radix: radix, into: &result.totals)
+                                    }
                                 }
                             }
                         }
@@ -120,7 +180,7 @@ enum SecondPass {
             }
             fold()
             start = end
-        } while start < values.count
+        } while start < vectors.upperBound
         return result
     }
 }

@@ -1,5 +1,6 @@
 /// The first streaming pass over raw values (`EngineFloat.scanBlock`): NaN and ±Inf counts,
-/// finite extremes, and the smallest nonzero magnitude when the bin scale needs it.
+/// finite extremes, the count of zeros (`|x| <= zeroTolerance`), and the smallest nonzero
+/// magnitude when the bin scale needs it.
 ///
 /// The kernel keeps ±Inf in its extremes, which spares it a finiteness mask per value; the rare
 /// input whose extremes come out infinite is rescanned value by value.
@@ -7,6 +8,7 @@ struct ValueScan<T: EngineFloat> {
     var finiteCount = 0
     var nanCount = 0
     var infCount = 0
+    var zeroCount = 0
     var positiveInfCount = 0
     var negativeInfCount = 0
     /// Finite extremes; NaN when there is no finite value.
@@ -15,13 +17,19 @@ struct ValueScan<T: EngineFloat> {
     /// Smallest nonzero finite `|x|` (when asked for), else +infinity.
     var smallestNonzeroMagnitude = Double.infinity
 
-    static func scan(_ values: UnsafeBufferPointer<T>, magnitudes: Bool) -> ValueScan {
-        var totals = ScanTotals<T>()
-        VectorStream.forEachBlock(values) { pointer, vectors, _ in
-            T.scanBlock(pointer, vectors, magnitudes: magnitudes, into: &totals)
+    static func scan(_ values: UnsafeBufferPointer<T>, magnitudes: Bool, zeroTolerance: T = 0) -> ValueScan {
+        func chunkTotals<Magnitudes: KernelSwitch>(_: Magnitudes.Type, _ range: Range<Int>) -> ScanTotals<T> {
+            var totals = ScanTotals<T>()
+            VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
+                T.scanBlock(pointer, vectors, zeroTolerance: zeroTolerance, magnitudes: Magnitudes.self, into: &totals)
+            }
+            return totals
         }
+        var totals = ScanTotals<T>()
+        for chunk in EngineThreads.map(values, { magnitudes ? chunkTotals(On.self, $0) : chunkTotals(Off.self, $0) }) { totals.add(chunk) }
         var result = ValueScan()
         result.nanCount = totals.nan - VectorStream.padding(values)
+        result.zeroCount = totals.zeros
         var low = totals.min, high = totals.max
         if low == -.infinity || high == .infinity {
             low = .infinity

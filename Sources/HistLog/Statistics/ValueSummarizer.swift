@@ -1,10 +1,10 @@
 /// The histogram and exact statistics of a buffer of raw values, in three streaming passes:
 ///
-/// 1. `ValueScan`: NaN and ±Inf counts, finite extremes; then the bin layout.
+/// 1. `ValueScan`: NaN, ±Inf and zero counts, finite extremes; then the bin layout.
 /// 2. `SecondPass`: counts per cell (bins split into fine cells), central power sums in `Double`.
 /// 3. `QuantileSelection`: the values of the few cells holding the quantiles' order statistics
-///    are gathered and selected; outliers and zeros are counted in the same pass, now that the
-///    mean and std are known.
+///    are gathered and selected; outliers are counted in the same pass, now that the mean and
+///    std are known.
 ///
 /// The input is read in place, never copied. Extra memory: the cell counts (a few KiB), the
 /// gathered candidates (typically a few thousand keys), and for non-uniform layouts a table of
@@ -13,7 +13,8 @@ enum ValueSummarizer {
     static func summarize<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, bins config: BinConfig, options: StatisticsOptions) throws -> HistogramSummary {
         try config.validate()
         try options.validate()
-        let scan = ValueScan.scan(values, magnitudes: config.edges == nil && config.scale != .linear)
+        let scan = ValueScan.scan(
+            values, magnitudes: config.edges == nil && config.scale != .linear, zeroTolerance: T.roundedDown(options.zeroTolerance))
         let layout = try resolveLayout(config, scan: scan, values: values)
         let probabilities = DistributionStatistics.quantileProbabilities
         guard scan.finiteCount > 0 else {
@@ -28,10 +29,10 @@ enum ValueSummarizer {
         }
 
         let shift = scan.centre(of: values)
-        let pass = SecondPass.run(
-            values, layout: layout, fineBits: layout.isUniform ? fineBits(binCount: layout.binCount) : 0,
-            clean: isClean(scan, layout), shift: shift, radix: !layout.isUniform)
-        let t = pass.totals
+        let formula = CellFormula(layout, fineBits: fineBits(binCount: layout.binCount))
+        let clean = isClean(scan, layout)
+        let pass = SecondPass.runInChunks(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil)
+        let t = pass.totals.sums
         let moments = Moments.fromShiftedSums(
             count: scan.finiteCount, shift: shift, s1: t.s1, s2: t.s2, s3: t.s3, s4: t.s4,
             min: Double(scan.min), max: Double(scan.max))
@@ -43,11 +44,13 @@ enum ValueSummarizer {
             if !wanted.contains(rank.lower) { wanted.append(rank.lower) }
             if !wanted.contains(rank.upper) { wanted.append(rank.upper) }
         }
-        let groups = quantileGroups(ranks: wanted, scan: scan, layout: layout, pass: pass)
+        let groups = quantileGroups(ranks: wanted, scan: scan, layout: layout, formula: formula, pass: pass)
         let inliers = inlierRange(mean: moments.mean, limit: options.outlierThreshold * std, as: T.self)
         let selection = QuantileSelection<T>.select(
             groups, rankCount: wanted.count, in: values, gatherLimit: gatherLimit(finiteCount: scan.finiteCount),
-            inlierLow: inliers.low, inlierHigh: inliers.high, zeroTolerance: T.roundedDown(options.zeroTolerance))
+            inlierLow: inliers.low, inlierHigh: inliers.high, formula: formula,
+            clean: clean && formula != nil ? QuantileSelection<T>.CleanCells(
+                formula: formula!, counts: pass.cells, lowest: layout.lowest, highest: layout.highest) : nil)
         func value(_ rank: Int) -> T { selection.values[wanted.firstIndex(of: rank) ?? 0] }
         let quantiles = ranks.map { QuantileRank.interpolate(value($0.lower), value($0.upper), $0.fraction) }
         var outliers = selection.totals.outliers
@@ -57,7 +60,7 @@ enum ValueSummarizer {
         let n = Double(moments.count)
         let statistics = DistributionStatistics(
             totalCount: scan.finiteCount, nanCount: scan.nanCount, infCount: scan.infCount,
-            zeroCount: selection.totals.zeros, outlierCount: outliers, outlierThreshold: options.outlierThreshold,
+            zeroCount: scan.zeroCount, outlierCount: outliers, outlierThreshold: options.outlierThreshold,
             min: moments.min, max: moments.max,
             sum: n * shift + t.s1, sumOfSquares: moments.m2 + n * moments.mean * moments.mean,
             mean: moments.mean, standardDeviation: std,
@@ -66,20 +69,27 @@ enum ValueSummarizer {
         return HistogramSummary(
             histogram: Histogram(
                 edges: layout.edges, counts: pass.binCounts(binCount: layout.binCount),
-                underflow: t.underflow, overflow: t.overflow),
+                underflow: pass.totals.underflow, overflow: pass.totals.overflow),
             statistics: statistics, moments: moments)
     }
 
-    /// Only the histogram: the first pass for the range, the second for the counts.
-    static func histogram<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, bins config: BinConfig) throws -> Histogram {
+    /// Only the histogram: the first pass for the range and special counts, the second for the counts.
+    static func histogram<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, bins config: BinConfig) throws -> ValueHistogram {
         try config.validate()
         let scan = ValueScan.scan(values, magnitudes: config.edges == nil && config.scale != .linear)
         let layout = try resolveLayout(config, scan: scan, values: values)
-        guard scan.finiteCount > 0 else { return Histogram(edges: layout.edges, counts: [Double](repeating: 0, count: layout.binCount)) }
-        let pass = SecondPass.run(values, layout: layout, fineBits: 0, clean: isClean(scan, layout), shift: nil, radix: false)
-        return Histogram(
-            edges: layout.edges, counts: pass.binCounts(binCount: layout.binCount),
-            underflow: pass.totals.underflow, overflow: pass.totals.overflow)
+        var histogram = Histogram(edges: layout.edges, counts: [Double](repeating: 0, count: layout.binCount))
+        if scan.finiteCount > 0 {
+            let pass = SecondPass.runInChunks(
+                values, layout: layout, formula: CellFormula(layout, fineBits: 1), clean: isClean(scan, layout), shift: nil,
+                radix: false)
+            histogram = Histogram(
+                edges: layout.edges, counts: pass.binCounts(binCount: layout.binCount),
+                underflow: pass.totals.underflow, overflow: pass.totals.overflow)
+        }
+        return ValueHistogram(
+            histogram: histogram, totalCount: scan.finiteCount, nanCount: scan.nanCount, infCount: scan.infCount,
+            min: Double(scan.min), max: Double(scan.max))
     }
 
     /// Every value is finite and inside the layout's range: pass 2 needs no masks.
@@ -88,9 +98,10 @@ enum ValueSummarizer {
     }
 
     /// Cells per bin as a power of two: about 2048 cells in all, enough to leave each quantile a
-    /// small neighbourhood to gather, few enough for the counts to stay in the L1 cache.
+    /// small neighbourhood to gather, few enough for the counts to stay in the L1 cache; at least
+    /// two per bin (`CellFormula` needs `fineBits >= 1`).
     static func fineBits(binCount: Int) -> Int {
-        var bits = 0
+        var bits = 1
         while bits < 16 && binCount << (bits + 1) <= 2048 { bits += 1 }
         return bits
     }
@@ -98,11 +109,11 @@ enum ValueSummarizer {
     /// The key ranges holding the wanted ranks: underflow, fine cells and overflow for a uniform
     /// layout; radix buckets of the top 16 key bits otherwise.
     static func quantileGroups<T: EngineFloat>(
-        ranks: [Int], scan: ValueScan<T>, layout: BinLayout<T>, pass: SecondPass.Result
+        ranks: [Int], scan: ValueScan<T>, layout: BinLayout<T>, formula: CellFormula<T>?, pass: SecondPass.Result
     ) -> [QuantileSelection<T>.Group] {
         let indexed = ranks.enumerated().map { (index: $0.offset, rank: $0.element) }
         typealias Selection = QuantileSelection<T>
-        guard case .uniform(let halving, let offset, let scale) = layout.locator, pass.radix.isEmpty else {
+        guard let formula, pass.radix.isEmpty else {
             var counts = pass.radix
             // NaN and ±Inf (and the streams' NaN padding) sit in buckets of their own.
             let first = Int(truncatingIfNeeded: Selection.keys(from: scan.min, through: scan.max).low >> (Selection.keyBits - 16))
@@ -114,19 +125,14 @@ enum ValueSummarizer {
             }
         }
         let cells = pass.cells.count
-        let fineScale = scale * T(cells / layout.binCount)
-        let top = T(cells - 1)
-        // The smallest value of cell `j`, by the pass-2 formula (monotone in x).
+        // The smallest value of cell `j`, by the kernels' slot formula (monotone in x).
         func cellStart(_ j: Int) -> T {
             let guess = T.roundedUp(Double(layout.lowest) + (Double(layout.highest) - Double(layout.lowest)) * (Double(j) / Double(cells)))
-            let target = T(j)
-            return BinLayout<T>.smallest(in: layout.lowest...layout.highest, near: guess) {
-                Swift.min(($0 * halving - offset) * fineScale, top) >= target
-            } ?? layout.highest
+            return BinLayout<T>.smallest(in: layout.lowest...layout.highest, near: guess) { formula.cell($0) >= j } ?? layout.highest
         }
         let underflow = scan.finiteCount - pass.cells.reduce(0, +) - pass.totals.overflow
         let counts = [underflow] + pass.cells + [pass.totals.overflow]
-        return Selection.split(ranks: indexed, counts: counts) { part in
+        return Selection.split(ranks: indexed, counts: counts, cell: { part in part >= 1 && part <= cells ? part - 1 : nil }) { part in
             if part == 0 { return Selection.keys(from: scan.min, through: Swift.max(layout.lowest.nextDown, scan.min)) }
             if part == counts.count - 1 { return Selection.keys(from: Swift.min(layout.highest.nextUp, scan.max), through: scan.max) }
             let j = part - 1

@@ -1,32 +1,42 @@
 /// Streaming over a buffer as 32-byte vectors (8 floats or 4 doubles), in blocks.
 ///
-/// The kernels that read the vectors (`EngineFloat.scanBlock`, `binBlock`, `gatherBlock`) are
-/// written once per concrete type: in generic code, Swift resolves SIMD operators to the
-/// protocol's lane-by-lane defaults instead of the vector instructions of `SIMD8<Float>` and
-/// `SIMD4<Double>`. Blocks of `blockVectors` vectors let kernels keep 32-bit lane counters and
+/// The kernels that read the vectors (`EngineFloat.scanBlock`, `cellBlock`, `gatherBlock`, ...)
+/// are written once per concrete type: in generic code, Swift resolves SIMD operators to the
+/// protocol's lane-by-lane defaults instead of the vector instructions of `SIMD4<Float>` and
+/// `SIMD2<Double>`. Blocks of `blockVectors` vectors let kernels keep 32-bit lane counters and
 /// partial sums, folded into wide totals at the end of each block. The ragged end is one vector
 /// padded with NaN, which every kernel treats as "not a finite value" (`padding` lanes).
 enum VectorStream {
     static let blockVectors = 1024
 
-    /// Calls `body(pointer, vectorCount, isPaddedTail)` for consecutive blocks, the padded tail last.
+    /// Calls `body(pointer, vectorCount, isPaddedTail)` for consecutive blocks of the vectors
+    /// `first..<last` of `values` (`last` may be `vectorCount(values)`, the padded tail included).
     @inline(__always)
-    static func forEachBlock<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, _ body: (UnsafeRawPointer, Int, Bool) -> Void) {
+    static func forEachBlock<T: EngineFloat>(
+        _ values: UnsafeBufferPointer<T>, vectors range: Range<Int>? = nil, _ body: (UnsafeRawPointer, Int, Bool) -> Void
+    ) {
         guard let base = values.baseAddress else { return }
         let lanes = T.Vector.scalarCount
         let fullVectors = values.count / lanes
+        let range = range ?? 0..<vectorCount(values)
         let raw = UnsafeRawPointer(base)
-        var vector = 0
-        while vector < fullVectors {
-            let count = Swift.min(blockVectors, fullVectors - vector)
+        var vector = range.lowerBound
+        let fullEnd = Swift.min(range.upperBound, fullVectors)
+        while vector < fullEnd {
+            let count = Swift.min(blockVectors, fullEnd - vector)
             body(raw + vector * MemoryLayout<T.Vector>.stride, count, false)
             vector += count
         }
-        if values.count > fullVectors * lanes {
+        if range.upperBound > fullVectors && values.count > fullVectors * lanes {
             var tail = T.Vector(repeating: .nan)
             for i in fullVectors * lanes..<values.count { tail[i - fullVectors * lanes] = values[i] }
             withUnsafeBytes(of: &tail) { body($0.baseAddress!, 1, true) }
         }
+    }
+
+    /// The number of stream vectors, the padded tail included.
+    static func vectorCount<T: EngineFloat>(_ values: UnsafeBufferPointer<T>) -> Int {
+        (values.count + T.Vector.scalarCount - 1) / T.Vector.scalarCount
     }
 
     /// NaN lanes added to the ragged end.
@@ -40,60 +50,104 @@ enum VectorStream {
 /// Running totals of `EngineFloat.scanBlock`.
 struct ScanTotals<T: EngineFloat> {
     var nan = 0
+    var zeros = 0
     var min = T.infinity
     var max = -T.infinity
     var smallestNonzeroMagnitude = T.infinity
+
+    mutating func add(_ other: ScanTotals) {
+        nan += other.nan
+        zeros += other.zeros
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+        smallestNonzeroMagnitude = Swift.min(smallestNonzeroMagnitude, other.smallestNonzeroMagnitude)
+    }
 }
 
-/// What `EngineFloat.binBlock` needs to place values in cells: the bins of a `BinLayout`, each
-/// split into `2^fineBits` equal cells when the layout is uniform (see `SecondPass`).
-struct BinningPlan<T: EngineFloat> {
+/// Σ (x - shift)^k for k = 1...4 over two lanes of `Double`.
+struct PowerLanes {
+    var s1 = SIMD2<Double>(), s2 = SIMD2<Double>(), s3 = SIMD2<Double>(), s4 = SIMD2<Double>()
+
+    @inline(__always) mutating func add(_ d: SIMD2<Double>) {
+        let d2 = d * d
+        s1 += d
+        s2 += d2
+        s3 += d2 * d
+        s4 += d2 * d2
+    }
+}
+
+/// Power sums about a shift, Σ (x - shift)^k for k = 1...4, in `Double`.
+struct PowerSums {
+    var s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0
+
+    @inline(__always) mutating func add(_ a: PowerLanes, _ b: PowerLanes) {
+        s1 += (a.s1 + b.s1).sum()
+        s2 += (a.s2 + b.s2).sum()
+        s3 += (a.s3 + b.s3).sum()
+        s4 += (a.s4 + b.s4).sum()
+    }
+
+    mutating func add(_ other: PowerSums) {
+        s1 += other.s1
+        s2 += other.s2
+        s3 += other.s3
+        s4 += other.s4
+    }
+}
+
+/// What the pass-2 kernels need to place values in cells (see `SecondPass`).
+///
+/// Uniform layouts: `slot(x) = bits(((x * halving) - offset) * scale + cellMagic) - bits(cellMagic)`,
+/// in `0...cells + 1`: slot `j + 1` is cell `j`, slot 0 belongs to cell 0 and slot `cells + 1` to
+/// the last cell (the formula's rounding at the two ends). Other layouts: `slot = bin + 1` by a
+/// binary search over `thresholds`. Slot `cells + 2` takes the values outside the bins.
+struct CellPlan<T: EngineFloat> {
     var lowest: T
     var highest: T
-    /// Uniform: `cell = min(floor((x * halving - offset) * scale), cells - 1)`; else `thresholds`
-    /// are searched (one cell per bin).
     var uniform: Bool
     var halving: T = 1
     var offset: T = 0
     var scale: T = 0
     var thresholds: UnsafeBufferPointer<T>
     var cells: Int
-    /// Every value finite and inside `[lowest, highest]`: the kernel skips its masks.
-    var clean: Bool
-    /// Interleaved arrays of `stride` counters (a power of two > `cells + 1`; counter `cells` takes
-    /// values the formula puts at the very top, which belong to the last cell, and `cells + 1`
-    /// values outside the bins); lane `i` counts into array `i & copyMask`.
+    var shift: Double = 0
+    /// Room for one block's slots (`VectorStream.blockVectors` vectors of lanes).
+    var slots: UnsafeMutableRawPointer
+    /// Interleaved arrays of `stride` counters (a power of two >= `cells + 3`); lane `i` of a
+    /// block counts into array `i & copyMask`.
     var counts: UnsafeMutablePointer<UInt32>
     var stride: Int
     var copyMask: Int
-    /// When set (clean uniform passes with few cells), values are counted in pairs: counter
-    /// `a * (cells + 1) + b` for cells `a` and `b` of lanes `i` and `i + lanes / 2`.
+    /// `pairBlock`: 64 × 64 counters, `slot(a) << 6 | slot(b)` for the lanes of a stream vector's two halves.
     var pairs: UnsafeMutablePointer<UInt32>?
-    var pairMask: Int = 0
-    /// Room for one block's cell indices (`VectorStream.blockVectors` vectors of lanes).
-    var indices: UnsafeMutableRawPointer
 }
 
-/// Running totals of `EngineFloat.binBlock`.
+/// Running totals of `EngineFloat.generalBlock`.
 struct BinTotals {
     var underflow = 0
     var overflow = 0
-    /// Σ (x - shift)^k, k = 1...4.
-    var s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0
+    var sums = PowerSums()
 }
 
-/// What `EngineFloat.gatherBlock` looks for.
+/// What the pass-3 kernels look for.
 struct GatherPlan<T: EngineFloat> {
     /// Values outside `[inlierLow, inlierHigh]` are outliers (±Inf too: the caller subtracts them).
     var inlierLow: T
     var inlierHigh: T
-    var zeroTolerance: T
-    /// Per top key digit (2^16 of them): nonzero when values with that digit may be candidates.
-    var flags: UnsafePointer<UInt8>
+    /// `gatherBlock`: the cell formula (as in `CellPlan`) and up to `maximumTargets` slots whose
+    /// values are candidates (unused entries -1).
+    var offset: T = 0
+    var scale: T = 0
+    var targets: [Int] = []
+    /// `gatherByDigitBlock`: per top key digit (2^16 of them), nonzero when values with that
+    /// digit may be candidates.
+    var flags: UnsafePointer<UInt8>?
+
+    static var maximumTargets: Int { 8 }
 }
 
-/// Running totals of `EngineFloat.gatherBlock`.
+/// Running totals of the pass-3 kernels.
 struct GatherTotals {
     var outliers = 0
-    var zeros = 0
 }

@@ -92,6 +92,33 @@ struct HistogramOnlyTests {
             #expect(doubles == (try HistogramSummary(values: values)).histogram)
         }
     }
+
+    /// `ValueHistogram`'s extremes and counts equal the summary's, NaN and ±Inf included.
+    @Test(arguments: Distribution.allCases)
+    func valueHistogramCountsAndExtremes(_ distribution: Distribution) throws {
+        for size in [0, 1, 9, 4099] {
+            var values = distribution.sample(size, seed: UInt64(size) &+ 5)
+            if size > 3 {
+                values[1] = .nan
+                values[2] = .infinity
+                values[3] = -.infinity
+            }
+            for config in [BinConfig(), BinConfig(bins: 7, range: (-0.5, 0.5)), BinConfig(edges: [-1, 0, 2])] {
+                let summary = try HistogramSummary(values: values, bins: config)
+                for histogram in [
+                    try values.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) },
+                    try values.map { Float($0) }.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) },
+                ] {
+                    let s = summary.statistics
+                    #expect(histogram.totalCount == s.totalCount && histogram.nanCount == s.nanCount && histogram.infCount == s.infCount)
+                    #expect(histogram.histogram.underflow + histogram.histogram.overflow + Int(histogram.histogram.counts.reduce(0, +)) == s.totalCount)
+                    #expect(isClose(histogram.min, s.min, relative: 1e-7) && isClose(histogram.max, s.max, relative: 1e-7), "\(histogram.min) \(s.min)")
+                }
+                let doubles = try values.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }
+                #expect(doubles.histogram == summary.histogram && isClose(doubles.min, summary.statistics.min, relative: 0))
+            }
+        }
+    }
 }
 
 /// The rule of `BinScale.automatic` (`AutomaticScale`): logarithmic when at least half of the

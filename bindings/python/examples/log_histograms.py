@@ -23,3 +23,5 @@ print(history.steps, history.std)  # [0 1 2], each step's std; counts: a matrix 
 
 stats = histlog.compute(weights)  # the same statistics, nothing logged
 print(stats.median, stats.skewness, stats.kurtosis)
+alone = histlog.histogram(weights, num_bins=30)  # the histogram alone: edges, counts, min, max, totals
+print(alone.counts.sum(), alone.max_value)

@@ -27,7 +27,8 @@ class HistogramData:
     ddof = 1; ``skewness`` and ``kurtosis`` are the bias-corrected G1 and excess G2; quantiles use
     numpy's linear interpolation. Undefined statistics are NaN. For a pre-computed histogram the
     statistics listed in ``estimated_statistics`` were estimated from the bins, and ``zero_count``
-    is None (unknown).
+    is None (unknown). ``histlog.histogram`` computes no statistics: they are NaN there, and
+    ``zero_count`` and ``outlier_count`` None.
     """
 
     name: Optional[str]
@@ -45,7 +46,7 @@ class HistogramData:
     skewness: float
     kurtosis: float
     zero_count: Optional[int]
-    outlier_count: int
+    outlier_count: Optional[int]
     nan_count: int
     inf_count: int
     underflow_count: int = 0

@@ -115,6 +115,20 @@ class Stats(Structure):
     ]
 
 
+class HistogramTotals(Structure):
+    """``hl_histogram_totals``."""
+
+    _fields_ = [
+        ("total_count", c_int64),
+        ("nan_count", c_int64),
+        ("inf_count", c_int64),
+        ("underflow_count", c_int64),
+        ("overflow_count", c_int64),
+        ("min", c_double),
+        ("max", c_double),
+    ]
+
+
 class RunOptions(Structure):
     """``hl_run_options``."""
 
@@ -341,6 +355,17 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
         [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(Stats)],
         _sized,
     ),
+    "hl_histogram_f32": (
+        c_int,
+        [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(HistogramTotals)],
+        _sized,
+    ),
+    "hl_histogram_f64": (
+        c_int,
+        [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(HistogramTotals)],
+        _sized,
+    ),
+    "hl_set_max_threads": (c_int, [c_int], None),
     # Runs
     "hl_run_options_init": (c_int, [_p(RunOptions), c_uint], _status),
     "hl_run_open": (RunPointer, [c_char_p], _check_handle),

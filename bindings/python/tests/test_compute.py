@@ -179,3 +179,58 @@ def test_torch_float_tensors_reach_the_library_without_a_copy():
     for tensor in (torch.zeros(100), torch.zeros(5, 5, dtype=torch.float64), torch.nn.Parameter(torch.zeros(7))):
         address, n, is_float32, _ = values_buffer(tensor)
         assert (address, n, is_float32) == (tensor.data_ptr(), tensor.numel(), tensor.dtype == torch.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"num_bins": 7}, {"num_bins": 100}, {"range": (-0.5, 1.5)}, {"bins": [-2.0, -0.1, 0.0, 0.3, 4.0]}, {"log_scale": True}],
+)
+def test_histogram_alone_equals_numpy_and_compute(dtype, options):
+    values = np.random.default_rng(3).standard_normal(10_007).astype(dtype)
+    values[[5, 77, 1000]] = [np.nan, np.inf, -np.inf]
+    data = histlog.histogram(values, **options)
+    full = histlog.compute(values, **options)
+    assert np.array_equal(data.bin_edges, full.bin_edges) and np.array_equal(data.counts, full.counts)
+    finite = values[np.isfinite(values)]
+    assert np.array_equal(data.counts, np.histogram(finite, bins=data.bin_edges)[0])
+    assert data.min_value == finite.min() and data.max_value == finite.max()
+    assert (data.total_count, data.nan_count, data.inf_count) == (finite.size, 1, 2)
+    assert data.underflow_count == np.count_nonzero(finite < data.bin_edges[0])
+    assert data.overflow_count == np.count_nonzero(finite > data.bin_edges[-1])
+    assert (data.underflow_count, data.overflow_count) == (full.underflow_count, full.overflow_count)
+    assert math.isnan(data.mean) and math.isnan(data.std) and math.isnan(data.median) and math.isnan(data.kurtosis)
+    assert all(math.isnan(q) for q in data.quantiles.values())
+    assert data.zero_count is None and data.outlier_count is None and not data.estimated
+
+
+def test_histogram_alone_of_empty_tensors_and_bad_options():
+    torch = pytest.importorskip("torch")
+    empty = histlog.histogram(torch.empty(0))
+    assert empty.total_count == 0 and math.isnan(empty.min_value) and empty.counts.sum() == 0
+    tensor = torch.randn(3, 5, requires_grad=True)
+    assert np.array_equal(histlog.histogram(tensor).counts, histlog.compute(tensor).counts)
+    with pytest.raises(ValueError, match="range"):
+        histlog.histogram([1.0, 2.0], range=(1.0, 1.0))
+    with pytest.raises(TypeError, match="num_bins"):
+        histlog.histogram([1.0, 2.0], num_bins="30")
+    with pytest.raises(TypeError, match="values"):
+        histlog.histogram("abc")
+
+
+def test_threads_change_nothing_but_the_time():
+    values = np.random.default_rng(9).standard_normal(2_500_000).astype(np.float32)
+    values[123] = np.nan
+    one = histlog.compute(values)
+    previous = histlog.set_max_threads(2)
+    try:
+        two = histlog.compute(values)
+        alone = histlog.histogram(values)
+    finally:
+        assert histlog.set_max_threads(previous) == 2
+    assert previous == 1
+    assert one.to_dict() == two.to_dict()
+    assert np.array_equal(alone.counts, one.counts) and alone.max_value == one.max_value
+    assert list(one.quantiles.values()) == list(np.quantile(values[np.isfinite(values)], list(one.quantiles)))
+    with pytest.raises(ValueError, match="threads"):
+        histlog.set_max_threads(0)
