@@ -174,7 +174,14 @@ final class JSONRecordReader {
                 return pending
             }
             let next = try byte(separator + 1) == UInt8(ascii: "\n") ? separator + 2 : separator + 1
-            if try noNewline(from: next) {
+            // or a write stopped after its first byte, "{", over the old "]\n": "{\n" ends the file
+            var finished = try noNewline(from: next)
+            if !finished, end - next == 2 {
+                let first = try byte(next)
+                let last = try byte(end - 1)
+                finished = first == UInt8(ascii: "{") && last == UInt8(ascii: "\n")
+            }
+            if finished {
                 state = .finished
                 return nil
             }
