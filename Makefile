@@ -36,7 +36,12 @@ $(VENV)/.deps: bindings/python/requirements-dev.txt
 	touch $@
 
 # test-python runs every Python test, test-report's among them.
-test: test-swift test-swift-package test-swift-tsan test-c test-c-asan test-python test-wheel
+test: typecheck test-swift test-swift-package test-swift-tsan test-c test-c-asan test-python test-wheel
+
+# mypy --strict on the Python package (settings in bindings/python/pyproject.toml).
+.PHONY: typecheck
+typecheck: $(VENV)/.deps
+	cd bindings/python && ../../$(PY) -m mypy
 
 # The TensorBoard tests run TensorBoard's own reader with the .venv's Python; without
 # HISTLOG_PYTHON they fail (HISTLOG_SKIP_PYTHON=1 skips them, never silently).

@@ -7,6 +7,8 @@ directories that TensorBoard and MLflow open. A thin layer over ``libhistlog.so`
     reader = histlog.open_run(histlog.active_run().path)
 """
 
+from typing import Any
+
 from ._ffi import (
     VERSION as library_version,
     ClosedError,
@@ -26,7 +28,7 @@ from ._report import Finding, doctor, report, summary
 __version__ = library_version
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     # torch.utils.tensorboard (and so tensorboard) loads on first use of histlog.SummaryWriter,
     # which is why it is not in __all__: `from histlog import *` must work without torch
     if name == "SummaryWriter":

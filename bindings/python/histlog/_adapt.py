@@ -62,6 +62,7 @@ def step_int(step: Any, argument: str = "step") -> int:
         if isinstance(step, bool) or not isinstance(step, numbers.Integral):
             raise TypeError(f"{argument} must be an int, got {type(step).__name__}")
         step = int(step)
+    assert isinstance(step, int)
     if not _INT64_MIN <= step <= _INT64_MAX:
         raise ValueError(f"{argument} must fit in a signed 64-bit integer, got {step}")
     return step
@@ -114,7 +115,7 @@ def _array_buffer(array: np.ndarray, argument: str) -> Buffer:
         array = np.ascontiguousarray(array, dtype=dtype)
         flags = array.flags
     if flags.writeable and flags.c_contiguous:
-        address = _addressof(_c_char_from_buffer(array))  # ~0.3 µs; array.ctypes.data costs ~2 µs
+        address = _addressof(_c_char_from_buffer(array))  # type: ignore[arg-type]  # ~0.3 µs; array.ctypes.data ~2 µs
     else:
         address = array.ctypes.data
     return address, n, dtype is _F32, array
@@ -227,7 +228,8 @@ def bin_config(num_bins: Any, log_scale: Any, range: Any) -> Optional[_ffi.BinCo
             pass
     if isinstance(num_bins, bool) or not isinstance(num_bins, numbers.Integral):
         raise TypeError(f"num_bins must be an int, got {type(num_bins).__name__}")
-    if not 1 <= num_bins <= 2**31 - 1:
+    bins = int(num_bins)
+    if not 1 <= bins <= 2**31 - 1:
         raise ValueError(f"num_bins must be >= 1, got {num_bins}")
     if isinstance(log_scale, str):
         if log_scale != "auto":
@@ -236,12 +238,12 @@ def bin_config(num_bins: Any, log_scale: Any, range: Any) -> Optional[_ffi.BinCo
         raise TypeError(f'log_scale must be False, True or "auto", got {type(log_scale).__name__}')
     scale = _SCALES[log_scale if isinstance(log_scale, str) else bool(log_scale)]
     pair = None if range is None else _range_pair(range)
-    if num_bins == 30 and scale == _ffi.HL_SCALE_LINEAR and pair is None:
+    if bins == 30 and scale == _ffi.HL_SCALE_LINEAR and pair is None:
         config = None
     else:
         config = _ffi.BinConfig()
         _ffi.lib.hl_bin_config_init(config)
-        config.bins = int(num_bins)
+        config.bins = bins
         config.scale = scale
         if pair is not None:
             config.has_range = 1
@@ -249,7 +251,7 @@ def bin_config(num_bins: Any, log_scale: Any, range: Any) -> Optional[_ffi.BinCo
     if cacheable:
         if len(_config_cache) > 512:
             _config_cache.clear()
-        _config_cache[num_bins, log_scale] = config
+        _config_cache[bins, bool(log_scale)] = config
     return config
 
 

@@ -93,7 +93,7 @@ def _show_arguments(parser: argparse.ArgumentParser) -> None:
 # -- report, summary, doctor (histlog/_report.py) --------------------------------------------
 
 
-def _from_report(name: str) -> Callable[..., int]:
+def _from_report(name: str) -> Callable[[Any], Any]:
     def call(argument: Any) -> Any:
         from . import _report as report
 
@@ -133,7 +133,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser().print_help()
         return 2
     try:
-        return arguments._run(arguments)
+        status: int = arguments._run(arguments)
+        return status
     except (OSError, KeyError, ValueError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"histlog {arguments.command}: {message}", file=sys.stderr)

@@ -28,7 +28,7 @@ from ctypes import (
     c_void_p,
 )
 from importlib import resources
-from typing import Any, Callable
+from typing import Any, Callable, Tuple
 
 # The header this module mirrors (Include/histlog.h).
 HEADER_VERSION_MAJOR = 0
@@ -282,7 +282,8 @@ _ERROR_CLASSES: dict[int, type[HistlogError]] = {
 
 def last_error() -> str:
     """This thread's ``hl_last_error()`` text."""
-    return lib.hl_last_error().decode("utf-8", "replace")
+    message: bytes = lib.hl_last_error()
+    return message.decode("utf-8", "replace")
 
 
 def error_for(code: int, function: str) -> HistlogError:
@@ -290,7 +291,7 @@ def error_for(code: int, function: str) -> HistlogError:
     message = last_error() or f"{function} failed with {lib.hl_error_name(code).decode()}"
     error = _ERROR_CLASSES.get(code, InternalError)(message)
     error.code = code
-    if code == HL_EIO:
+    if code == HL_EIO and isinstance(error, OSError):
         _set_errno(error)
     return error
 
@@ -302,20 +303,20 @@ def _set_errno(error: OSError) -> None:
         error.errno, error.strerror = system_code, os.strerror(system_code)
 
 
-def _check_status(result: int, func: Any, args: tuple) -> int:
+def _check_status(result: int, func: Any, args: Tuple[Any, ...]) -> int:
     if result < 0:
         raise error_for(result, func.__name__)
     return result
 
 
-def _check_status_or_size(result: int, func: Any, args: tuple) -> int:
+def _check_status_or_size(result: int, func: Any, args: Tuple[Any, ...]) -> int:
     """As ``_check_status``, but ``HL_ESIZE`` returns to the caller, who asked for a size."""
     if result < 0 and result != HL_ESIZE:
         raise error_for(result, func.__name__)
     return result
 
 
-def _check_handle(result: Any, func: Any, args: tuple) -> Any:
+def _check_handle(result: Any, func: Any, args: Tuple[Any, ...]) -> Any:
     """``*_open`` returns NULL on failure, with the reason in ``hl_last_error()``."""
     if not result:
         path = args[0].decode("utf-8", "replace") if isinstance(args[0], bytes) else args[0]
@@ -523,4 +524,5 @@ VERSION: str = lib.hl_version().decode()
 
 def missing_functions() -> list[str]:
     """Functions of the header this library lacks (an older build); empty when complete."""
-    return [name for name in FUNCTIONS if not isinstance(getattr(lib, name), ctypes._CFuncPtr)]
+    function_type = ctypes._CFuncPtr  # type: ignore[attr-defined]
+    return [name for name in FUNCTIONS if not isinstance(getattr(lib, name), function_type)]

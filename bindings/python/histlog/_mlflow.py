@@ -38,10 +38,9 @@ class MlflowLink:
             import mlflow
         except ImportError:
             raise ImportError("start_run(mlflow=True) needs MLflow: pip install mlflow-skinny (or mlflow)") from None
-        run = mlflow.active_run()
-        started = run is None
-        if started:
-            run = mlflow.start_run()
+        active = mlflow.active_run()
+        started = active is None
+        run = mlflow.start_run() if active is None else active
         return cls(mlflow, run.info.run_id, run.info.artifact_uri, started)
 
     def upload(self, run_directory: str) -> None:

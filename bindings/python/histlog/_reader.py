@@ -6,7 +6,7 @@ import errno
 import os
 from ctypes import byref, c_size_t, create_string_buffer
 from dataclasses import dataclass
-from typing import Any, Iterator, List, Union
+from typing import Any, Iterator, List, Tuple, Union
 
 import numpy as np
 
@@ -58,7 +58,7 @@ class HistoryArrays:
     sum_squares: np.ndarray
     #: True where any statistic of the record was estimated from its bins.
     estimated: np.ndarray
-    quantile_probabilities: tuple = _ffi.QUANTILE_PROBABILITIES
+    quantile_probabilities: Tuple[float, ...] = _ffi.QUANTILE_PROBABILITIES
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -148,10 +148,11 @@ class RunReader(HandleOwner):
         else:
             bin_edges = np.split(history.edges, np.cumsum(n_bins + 1)[:-1]) if records else []
             counts = np.split(history.counts, np.cumsum(n_bins)[:-1]) if records else []
-        stats = np.frombuffer(history.stats, dtype=_STATS) if records else np.empty(0, dtype=_STATS)
+        stats: Any = np.frombuffer(history.stats, dtype=_STATS) if records else np.empty(0, dtype=_STATS)  # type: ignore[call-overload]
 
         def column(name: str) -> np.ndarray:
-            return stats[name].astype(np.float64)
+            values: np.ndarray = stats[name].astype(np.float64)
+            return values
 
         zero_count = column("zero_count")
         zero_count[stats["zero_count"] < 0] = np.nan

@@ -12,9 +12,10 @@ import threading
 import time
 import weakref
 from ctypes import byref, c_size_t
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _adapt, _ffi
 from ._data import HistogramData, from_stats
@@ -147,8 +148,8 @@ class Run(HandleOwner):
         *,
         key: str,
         step: int,
-        bins: Optional[Sequence[float]] = None,
-        counts: Optional[Sequence[float]] = None,
+        bins: Optional[ArrayLike] = None,
+        counts: Optional[ArrayLike] = None,
         num_bins: int = 30,
         log_scale: LogScale = False,
         range: Optional[Tuple[float, float]] = None,
@@ -247,8 +248,8 @@ class Run(HandleOwner):
         *,
         key: str,
         step: int,
-        bins: Sequence[float],
-        counts: Sequence[float],
+        bins: ArrayLike,
+        counts: ArrayLike,
         count: int,
         mean: float,
         m2: float,
@@ -261,8 +262,8 @@ class Run(HandleOwner):
         inf_count: int = 0,
         underflow: int = 0,
         overflow: int = 0,
-        fine_bins: Optional[Sequence[float]] = None,
-        fine_counts: Optional[Sequence[float]] = None,
+        fine_bins: Optional[ArrayLike] = None,
+        fine_counts: Optional[ArrayLike] = None,
         timestamp: Optional[float] = None,
     ) -> None:
         """Logs a histogram reduced elsewhere (other processes, a GPU) with its exact moments:
@@ -467,8 +468,8 @@ def log_histogram(
     *,
     key: str,
     step: int,
-    bins: Optional[Sequence[float]] = None,
-    counts: Optional[Sequence[float]] = None,
+    bins: Optional[ArrayLike] = None,
+    counts: Optional[ArrayLike] = None,
     num_bins: int = 30,
     log_scale: LogScale = False,
     range: Optional[Tuple[float, float]] = None,
@@ -566,7 +567,7 @@ def _close_open_runs() -> None:
 def compute(
     values: Any,
     *,
-    bins: Optional[Sequence[float]] = None,
+    bins: Optional[ArrayLike] = None,
     num_bins: int = 30,
     log_scale: LogScale = False,
     range: Optional[Tuple[float, float]] = None,
@@ -583,7 +584,7 @@ def histogram(
     values: Any,
     num_bins: int = 30,
     range: Optional[Tuple[float, float]] = None,
-    bins: Optional[Sequence[float]] = None,
+    bins: Optional[ArrayLike] = None,
     log_scale: LogScale = False,
 ) -> HistogramData:
     """The histogram alone of ``values`` (as ``log_histogram`` takes them), for what TensorBoard

@@ -82,7 +82,8 @@ class _RunFileWriter(FileWriter):
 
     @property
     def run(self) -> Run:
-        return self.event_writer.run
+        run: Run = self.event_writer.run
+        return run
 
 
 def _merge_edges(edges: np.ndarray, max_bins: Optional[int]) -> np.ndarray:
@@ -109,24 +110,26 @@ class SummaryWriter(TorchSummaryWriter):
     """``torch.utils.tensorboard.SummaryWriter`` whose histograms go through histlog, into a
     histlog run at ``log_dir`` (``.run``): switching is a one-line import change."""
 
-    def _get_file_writer(self) -> FileWriter:
+    def _get_file_writer(self) -> "_RunFileWriter":
         """As torch's: the writer of ``log_dir``, opened again after ``close()``."""
-        if self.all_writers is None or self.file_writer is None:
-            self.file_writer = _RunFileWriter(self.log_dir)
-            self._histlog_run = self.file_writer.run
-            self.all_writers = {self.file_writer.get_logdir(): self.file_writer}
+        writer = self.file_writer
+        if self.all_writers is None or not isinstance(writer, _RunFileWriter):
+            writer = _RunFileWriter(self.log_dir)
+            # torch declares these None until its own writer opens
+            self.file_writer = writer  # type: ignore[assignment]
+            self._histlog_run = writer.run
+            self.all_writers = {writer.get_logdir(): writer}  # type: ignore[assignment, no-untyped-call]
             if self.purge_step is not None:
-                self.file_writer.add_event(Event(step=self.purge_step, file_version="brain.Event:2"))
-                self.file_writer.add_event(
-                    Event(step=self.purge_step, session_log=SessionLog(status=SessionLog.START))
-                )
+                writer.add_event(Event(step=self.purge_step, file_version="brain.Event:2"))
+                writer.add_event(Event(step=self.purge_step, session_log=SessionLog(status=SessionLog.START)))
                 self.purge_step = None
-        return self.file_writer
+        return writer
 
     @property
     def run(self) -> Run:
         """The histlog run at ``log_dir`` (closed by ``close()``; the next ``add_*`` opens it again)."""
-        return self._histlog_run
+        run: Run = self._histlog_run
+        return run
 
     def add_histogram(
         self,
@@ -151,7 +154,7 @@ class SummaryWriter(TorchSummaryWriter):
             run.log_histogram(values, key=tag, step=step, num_bins=num_bins, log_scale="auto", timestamp=walltime)
             return
         is_count = isinstance(bins, (int, np.integer)) and not isinstance(bins, bool)
-        if is_count and (max_bins is None or bins <= max_bins):
+        if isinstance(bins, (int, np.integer)) and is_count and (max_bins is None or bins <= max_bins):
             run.log_histogram(values, key=tag, step=step, num_bins=int(bins), timestamp=walltime)
             return
         if isinstance(bins, str) or is_count:

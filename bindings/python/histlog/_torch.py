@@ -562,7 +562,8 @@ def _check_every(every: Any) -> int:
 def _check_log(log: Any) -> Optional[str]:
     if log not in _LOG_CHOICES:
         raise ValueError(f'log must be "all", "parameters", "gradients" or None, got {log!r}')
-    return log
+    checked: Optional[str] = log
+    return checked
 
 
 def _check_model(model: Any, function: str) -> None:
