@@ -282,11 +282,11 @@ def training_loop(directory: str, rounds: int, table: Table) -> None:
     table.add("  time logging adds to a step", times, "histlog log_histogram", baseline=baseline)
     step = statistics.median(baseline)
     added = {label: statistics.median(values) - step for label, values in times.items()}
-    watch, tensorboard = added["histlog.watch(every=1)"], added["TensorBoard add_histogram"]
+    watch_cost, tensorboard_cost = added["histlog.watch(every=1)"], added["TensorBoard add_histogram"]
     table.notes.append(
-        f"torch threads {table.threads}: watch(every=1) adds {watch * 1e3:.1f} ms to a {step * 1e3:.1f} ms step "
-        f"({watch / step:.0%} of the step); TensorBoard adds {tensorboard * 1e3:.1f} ms ({tensorboard / step:.0%}): "
-        f"{tensorboard / watch:.1f}x lower")
+        f"torch threads {table.threads}: watch(every=1) adds {watch_cost * 1e3:.1f} ms to a {step * 1e3:.1f} ms step "
+        f"({watch_cost / step:.0%} of the step); TensorBoard adds {tensorboard_cost * 1e3:.1f} ms "
+        f"({tensorboard_cost / step:.0%}): {tensorboard_cost / watch_cost:.1f}x lower")
     run.close()
     watched_run.close()
     tensorboard.close()
