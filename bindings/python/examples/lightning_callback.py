@@ -24,11 +24,11 @@ class Classifier(lightning.LightningModule):
 x = torch.randn(1024, 20)
 data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, (x.sum(1) > 0).long()), batch_size=16)
 trainer = lightning.Trainer(
-    max_steps=40, accumulate_grad_batches=2, precision="bf16-mixed", gradient_clip_val=1.0,
-    callbacks=[HistlogCallback(every=10, activations=[torch.nn.ReLU])],
+    max_steps=20, accumulate_grad_batches=2, precision="bf16-mixed", gradient_clip_val=1.0,
+    callbacks=[HistlogCallback(every=5, activations=[torch.nn.ReLU])],
 )
 trainer.fit(Classifier(), data)
 
 reader = histlog.open_run(f"{trainer.log_dir}/histlog")  # next to Lightning's logger: lightning_logs/version_0
-print(reader.steps("Gradients/model.0.weight"))  # [0, 10, 20, 30]: trainer.global_step
-print(reader.steps("Activations/model.1"))  # [0, 10, 20, 30]: the first micro-batch of those steps
+print(reader.steps("Gradients/model.0.weight"))  # [0, 5, 10, 15]: trainer.global_step
+print(reader.steps("Activations/model.1"))  # [0, 5, 10, 15]: the first micro-batch of those steps

@@ -21,11 +21,11 @@ class Classifier(torch.nn.Module):
 x = torch.randn(1024, 20)
 data = [{"x": row, "labels": int(row.sum() > 0)} for row in x]
 args = TrainingArguments(
-    "runs/hf", max_steps=40, per_device_train_batch_size=16, gradient_accumulation_steps=2, bf16=True,
+    "runs/hf", max_steps=20, per_device_train_batch_size=16, gradient_accumulation_steps=2, bf16=True,
     use_cpu=True, report_to="none", save_strategy="no", disable_tqdm=True,  # max_grad_norm=1.0 clips
 )
 trainer = Trainer(model=Classifier(), args=args, train_dataset=data)
-trainer.add_callback(HistlogCallback(every=10))
+trainer.add_callback(HistlogCallback(every=5))
 trainer.train()
 
-print(histlog.open_run("runs/hf/histlog").steps("Gradients/model.0.weight"))  # [0, 10, 20, 30]
+print(histlog.open_run("runs/hf/histlog").steps("Gradients/model.0.weight"))  # [0, 5, 10, 15]

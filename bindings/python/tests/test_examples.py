@@ -90,7 +90,7 @@ def run_example_here(name, cwd, monkeypatch, capsys):
 def test_lightning_callback(tmp_path, monkeypatch, capsys):
     pytest.importorskip("lightning")
     out = run_example_here("lightning_callback.py", tmp_path, monkeypatch, capsys).strip().splitlines()
-    assert out[-2:] == ["[0, 10, 20, 30]", "[0, 10, 20, 30]"]
+    assert out[-2:] == ["[0, 5, 10, 15]", "[0, 5, 10, 15]"]
     assert histlog.active_run() is None
     assert (tmp_path / "lightning_logs" / "version_0" / "histlog" / "histograms").is_dir()
 
@@ -99,7 +99,7 @@ def test_transformers_callback(tmp_path, monkeypatch, capsys):
     pytest.importorskip("transformers")
     pytest.importorskip("accelerate")
     out = run_example_here("transformers_callback.py", tmp_path, monkeypatch, capsys).strip().splitlines()
-    assert out[-1] == "[0, 10, 20, 30]"
+    assert out[-1] == "[0, 5, 10, 15]"
     assert histlog.active_run() is None
 
 
