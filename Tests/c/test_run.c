@@ -1121,9 +1121,9 @@ static void test_tensorboard_event(void) {
     free(file);
 
     /* A run without an event file refuses events. */
-    hl_run_options_init(&options);
+    CHECK_STATUS(hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION), HL_OK);
     options.sinks = HL_SINK_JSON;
-    run = hl_run_open_with(path_in(run_path, sizeof run_path, "events-json-only"), &options);
+    CHECK_STATUS(hl_run_open_with(&run, path_in(run_path, sizeof run_path, "events-json-only"), &options), HL_OK);
     CHECK(run != NULL);
     CHECK_STATUS(hl_log_tensorboard_event(run, scalar_event, sizeof scalar_event), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "no TensorBoard event file");
