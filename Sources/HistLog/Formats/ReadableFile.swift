@@ -34,8 +34,12 @@ struct FilePath: Sendable, Hashable, CustomStringConvertible {
         defer { closedir(directory) }
         var names: [[UInt8]] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                Array(raw.prefix { $0 != 0 })
+            // Read in place up to its NUL: the record is shorter than `dirent`, so copying the
+            // whole field would read bytes the kernel never wrote.
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { field in
+                field.withMemoryRebound(to: CChar.self, capacity: 1) { start in
+                    Array(UnsafeRawBufferPointer(start: start, count: strlen(start)).bindMemory(to: UInt8.self))
+                }
             }
             if name != [UInt8(ascii: ".")] && name != [UInt8(ascii: "."), UInt8(ascii: ".")] { names.append(name) }
         }
