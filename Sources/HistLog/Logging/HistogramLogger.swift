@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 /// Logs histograms into a run directory (`<run>/histograms/*.json`, `<run>/events.out.tfevents.*`).
 ///
@@ -28,7 +27,7 @@ public final class HistogramLogger: Sendable {
     public let runDirectory: String
     private let writer: RecordWriter
     private let writesTensorBoard: Bool
-    private let recordObserver = Mutex<(@Sendable (HistogramRecord) -> Void)?>(nil)
+    private let recordObserver = Locked<(@Sendable (HistogramRecord) -> Void)?>(nil)
 
     /// Opens `runDirectory`, creating it (and `histograms/`) if missing; an existing run is
     /// appended to. Throws `io` if it is a file or not writable, `invalidArgument` for bad options.

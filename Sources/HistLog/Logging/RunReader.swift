@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 /// Reads the histograms of a run, one key at a time: opening it reads no record, and memory is
 /// bounded by what one key needs, never by the whole run.
@@ -29,7 +28,7 @@ public final class RunReader: Sendable {
     public let keys: [String]
     private let source: Source
     /// The indexes of the last keys read, and the last record fetched by position.
-    private let cache = Mutex<Cache>(Cache())
+    private let cache = Locked(Cache())
 
     /// Keys compare by their UTF-8 bytes (as in C and Python), not by Swift's canonical
     /// equivalence: "é" and "e\u{301}" are different keys with different files.

@@ -125,15 +125,17 @@ import Testing
     @Test func writeFailuresAreReportedByFlushAndOtherKeysContinue() throws {
         let run = makeTemporaryDirectory()
         defer { removeDirectory(run) }
-        let logger = try HistogramLogger(runDirectory: run, options: LoggerOptions(tensorBoard: false))
+        // The gate holds the writer inside the first record until both failing ones are queued,
+        // so no log below meets a failure not yet reported.
+        let gate = GateSink()
+        let logger = try HistogramLogger(runDirectory: run, options: LoggerOptions(tensorBoard: false, additionalSinks: [gate]))
         // A full disk: the key's file is /dev/full, where every write fails with ENOSPC.
         let fullName = try HistogramFileName.forKey("full")
         try FileManager.default.createSymbolicLink(atPath: run + "/histograms/" + fullName, withDestinationPath: "/dev/full")
-        // Each flush waits for the writer, so no log below meets a failure not yet reported.
         try logger.log(key: "ok", step: 0, summary: sampleSummary(), timestamp: 1)
-        try logger.flush()
         try logger.log(key: "full", step: 0, summary: sampleSummary(), timestamp: 1)
         try logger.log(key: "full", step: 1, summary: sampleSummary(), timestamp: 1)
+        gate.open()
         do {
             try logger.flush()
             Issue.record("flush should report the failed writes")
