@@ -189,9 +189,11 @@ struct QuantileSelection<T: EngineFloat> {
                     highs.withUnsafeBufferPointer { highs in
                         var plan = finalPlan
                         plan.flags = flags.baseAddress
+                        // Constants, not the mutable `plan`: a captured `var` costs an exclusivity check per candidate.
+                        let inlierLow = plan.inlierLow, inlierHigh = plan.inlierHigh
                         // Candidates are few (a fraction of a percent of the values): a plain search of the groups.
                         func take(_ x: T) {
-                            if cellOutliers, x < plan.inlierLow || x > plan.inlierHigh, boundary.contains(boundaryFormula!.cell(x)) {
+                            if cellOutliers, x < inlierLow || x > inlierHigh, boundary.contains(boundaryFormula!.cell(x)) {
                                 boundaryOutliers.pointee += 1
                             }
                             let key = x.orderedKey
