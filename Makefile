@@ -43,10 +43,13 @@ test: typecheck test-swift test-swift-package test-swift-tsan test-c test-c-asan
 typecheck: $(VENV)/.deps
 	cd bindings/python && ../../$(PY) -m mypy
 
+# Tests/check_layers.sh: the folders of Sources/HistLog depend one way (Binning <- Statistics <-
+# Formats <- Logging <- Diagnostics <- Report; Concurrency a leaf).
 # The TensorBoard tests run TensorBoard's own reader with the .venv's Python; without
 # HISTLOG_PYTHON they fail (HISTLOG_SKIP_PYTHON=1 skips them, never silently).
 test-swift: $(VENV)/.deps
 	$(PYTHON) Sources/HistLog/Statistics/make_kernels.py --check
+	Tests/check_layers.sh $(SWIFTC)
 	$(SWIFT) build
 	HISTLOG_PYTHON=$(abspath $(PY)) $(SWIFT) test
 

@@ -3,7 +3,7 @@
 /// Bins are half-open `[edges[i], edges[i+1])` except the last, which is closed (numpy's rule).
 /// Every value of type `T` in `[lowest, highest]` lands in exactly the bin whose edges enclose it,
 /// so counts equal `numpy.histogram(x, bins=edges)` on the same edges, values on edges included.
-struct BinLayout<T: EngineFloat> {
+struct BinLayout<T: BinnableFloat> {
     enum Locator {
         /// Equal-width bins: `bin(x) = min(floor(((x * halving) - offset) * scale), n - 1)`,
         /// evaluated in `T`. The interior edges are chosen as the exact thresholds of this formula

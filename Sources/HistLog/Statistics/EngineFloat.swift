@@ -1,23 +1,18 @@
 /// The element types the engine reads without copying: `Float` and `Double`.
 ///
-/// Each provides an order-preserving unsigned key (for radix selection of exact quantiles) and
-/// the vectors the streaming passes use: a 32-byte stream unit (`Vector`: 8 floats or 4
-/// doubles), read as two 16-byte registers (`Half`: `SIMD4<Float>` / `SIMD2<Double>`, one SSE2
-/// or NEON register each, so that the kernels compile to plain vector code on any target).
-protocol EngineFloat: BinaryFloatingPoint, SIMDScalar, Codable, Sendable
+/// Beyond their order-preserving keys (`BinnableFloat`, used for radix selection of exact
+/// quantiles too), each provides the vectors the streaming passes use: a 32-byte stream unit
+/// (`Vector`: 8 floats or 4 doubles), read as two 16-byte registers (`Half`: `SIMD4<Float>` /
+/// `SIMD2<Double>`, one SSE2 or NEON register each, so that the kernels compile to plain vector
+/// code on any target).
+protocol EngineFloat: BinnableFloat, SIMDScalar, Codable
 where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage == HalfLanes {
-    /// Unsigned integer of the same width; `orderedKey` sorts like the value (-0 just below +0).
-    associatedtype Key: FixedWidthInteger & UnsignedInteger
     /// The 32-byte stream unit (the ragged end is one such vector padded with NaN).
     associatedtype Vector: SIMD where Vector.Scalar == Self
     /// Half a stream unit: one 16-byte register.
     associatedtype Half: SIMD
     /// Integer lanes as wide as the scalar (the storage of `Half`'s masks; cell slots).
     associatedtype HalfLanes: SIMD where HalfLanes.Scalar: FixedWidthInteger & SignedInteger, HalfLanes.MaskStorage == HalfLanes
-
-    var orderedKey: Key { get }
-    var bitPattern: Key { get }
-    init(orderedKey: Key)
     /// The cell formula's rounding constant, the value just below 2^(significandBitCount):
     /// `bits(y + cellMagic) - bits(cellMagic)` is `round(y - 0.5) + 1` for `0.5 <= y < 2^(p-1)`
     /// (round to nearest, ties to even), 0 or 1 for `0 <= y < 0.5`, and never decreases as `y` grows.
@@ -53,17 +48,6 @@ enum On: KernelSwitch { static var isOn: Bool { true } }
 enum Off: KernelSwitch { static var isOn: Bool { false } }
 
 extension Float: EngineFloat {
-    typealias Key = UInt32
-
-    @inline(__always) var orderedKey: UInt32 {
-        let b = bitPattern
-        return b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
-    }
-
-    @inline(__always) init(orderedKey key: UInt32) {
-        self.init(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
-    }
-
     static var cellMagic: Float { 8_388_607.5 }  // 2^23 - 0.5
 
     /// Two halves' cell slots in one register, for comparing them all at once: word `2j` is
@@ -99,17 +83,6 @@ extension Float: EngineFloat {
 }
 
 extension Double: EngineFloat {
-    typealias Key = UInt64
-
-    @inline(__always) var orderedKey: UInt64 {
-        let b = bitPattern
-        return b & 0x8000_0000_0000_0000 != 0 ? ~b : b | 0x8000_0000_0000_0000
-    }
-
-    @inline(__always) init(orderedKey key: UInt64) {
-        self.init(bitPattern: key & 0x8000_0000_0000_0000 != 0 ? key & 0x7FFF_FFFF_FFFF_FFFF : ~key)
-    }
-
     static var cellMagic: Double { 4_503_599_627_370_495.5 }  // 2^52 - 0.5
 
     /// Two halves' cell slots in one register (see `Float.Packed`): word `2j` is lane `j` of `b`,
@@ -138,27 +111,5 @@ extension Double: EngineFloat {
     @inline(__always) static func addPowersOfFinite(_ v: SIMD2<Double>, about shift: SIMD2<Double>, into sums: inout PowerLanes) {
         let finite = (v .>= SIMD2(repeating: -Double.greatestFiniteMagnitude)) .& (v .<= SIMD2(repeating: .greatestFiniteMagnitude))
         sums.add((v - shift).replacing(with: 0, where: .!finite))
-    }
-}
-
-extension EngineFloat {
-    /// The largest value of this type that is <= `value` (a finite `Double`); -infinity when none
-    /// is finite.
-    static func roundedDown(_ value: Double) -> Self {
-        if value >= Double(greatestFiniteMagnitude) { return greatestFiniteMagnitude }
-        if value < -Double(greatestFiniteMagnitude) { return -infinity }
-        var r = Self(value)
-        if Double(r) > value { r = r.nextDown }
-        return r
-    }
-
-    /// The smallest value of this type that is >= `value` (a finite `Double`); +infinity when none
-    /// is finite.
-    static func roundedUp(_ value: Double) -> Self {
-        if value > Double(greatestFiniteMagnitude) { return infinity }
-        if value <= -Double(greatestFiniteMagnitude) { return -greatestFiniteMagnitude }
-        var r = Self(value)
-        if Double(r) < value { r = r.nextUp }
-        return r
     }
 }
