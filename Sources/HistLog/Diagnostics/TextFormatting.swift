@@ -60,28 +60,5 @@ enum TextFormatting {
 
     /// A JSON string literal. `<`, `>` and `&` are escaped too, so the text can sit inside an HTML
     /// `<script>` element without ending it.
-    static func json(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += unicodeEscape(scalar.value)
-            default:
-                if scalar.value < 0x20 { out += unicodeEscape(scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        out += "\""
-        return out
-    }
-
-    private static func unicodeEscape(_ value: UInt32) -> String {
-        let hex = String(value, radix: 16)
-        return "\\u" + String(repeating: "0", count: Swift.max(0, 4 - hex.count)) + hex
-    }
+    static func json(_ s: String) -> String { JSONWriter.quoted(s, escapingHTML: true) }
 }

@@ -37,6 +37,13 @@ import Testing
         let foundation = try JSONSerialization.jsonObject(with: Data(("[" + encoded + "]").utf8)) as? [String]
         #expect(foundation == [value])
     }
+
+    @Test func escapesExactly() {
+        let value = "q\"b\\n\nr\rt\tb\u{8}f\u{c}c\u{1}d\u{7f}</x>&\u{2028}é"
+        #expect(text { $0.string(value) } == #""q\"b\\n\nr\rt\tb\bf\fc\u0001d\#u{7f}</x>&\#u{2028}é""#)
+        #expect(JSONWriter.quoted(value, escapingHTML: true)
+            == #""q\"b\\n\nr\rt\tb\u0008f\u000cc\u0001d\#u{7f}\u003c/x\u003e\u0026\u2028é""#)
+    }
 }
 
 @Suite struct JSONParserTests {

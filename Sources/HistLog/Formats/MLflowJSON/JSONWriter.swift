@@ -50,26 +50,35 @@ struct JSONWriter {
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped; everything else is
-    /// copied as UTF-8 (Swift strings are valid Unicode, so the output is valid UTF-8).
-    mutating func string(_ value: String) {
+    /// copied as UTF-8 (Swift strings are valid Unicode, so the output is valid UTF-8). With
+    /// `escapingHTML`, `<`, `>`, `&`, U+2028 and U+2029 become `\u` escapes too, so the text can
+    /// sit inside an HTML `<script>` element without ending it, and every control character but
+    /// `\n`, `\r` and `\t` is written `\u00XX`.
+    mutating func string(_ value: String, escapingHTML: Bool = false) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case UInt8(ascii: "\n"): raw("\\n")
-            case UInt8(ascii: "\r"): raw("\\r")
-            case UInt8(ascii: "\t"): raw("\\t")
-            case 0x08: raw("\\b")
-            case 0x0C: raw("\\f")
-            case 0..<0x20:
-                raw("\\u00")
-                bytes.append(Self.hexDigit(byte >> 4))
-                bytes.append(Self.hexDigit(byte & 0xF))
-            default: bytes.append(byte)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": raw("\\\"")
+            case "\\": raw("\\\\")
+            case "\n": raw("\\n")
+            case "\r": raw("\\r")
+            case "\t": raw("\\t")
+            case "\u{8}" where !escapingHTML: raw("\\b")
+            case "\u{C}" where !escapingHTML: raw("\\f")
+            case "\u{0}"..."\u{1F}": unicodeEscape(scalar.value)
+            case "<", ">", "&", "\u{2028}", "\u{2029}":
+                if escapingHTML { unicodeEscape(scalar.value) } else { bytes.append(contentsOf: scalar.utf8) }
+            default: bytes.append(contentsOf: scalar.utf8)
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `value` as a JSON string literal (see `string(_:escapingHTML:)`).
+    static func quoted(_ value: String, escapingHTML: Bool = false) -> String {
+        var json = JSONWriter(capacity: value.utf8.count + 2)
+        json.string(value, escapingHTML: escapingHTML)
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// `"name":` — the key of an object member.
@@ -80,6 +89,12 @@ struct JSONWriter {
     }
 
     mutating func comma() { bytes.append(UInt8(ascii: ",")) }
+
+    /// `\uXXXX` (lower-case hex), for scalars in the Basic Multilingual Plane.
+    private mutating func unicodeEscape(_ value: UInt32) {
+        raw("\\u")
+        for shift in stride(from: 12, through: 0, by: -4) { bytes.append(Self.hexDigit(UInt8(value >> UInt32(shift) & 0xF))) }
+    }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
