@@ -72,6 +72,24 @@ final class POSIXFile {
         return true
     }
 
+    /// Writes `contents` to `path`, replacing any file there, never visible with less: the bytes
+    /// go to a temporary file next to it, which `rename(2)` then names `path`. On failure the
+    /// temporary file is removed and `path` is left as it was.
+    static func replace(_ path: String, contents: [UInt8]) throws(HistlogError) {
+        let (temporary, file) = try temporaryFile(nextTo: path)
+        do {
+            try file.append(contents)
+        } catch {
+            unlink(temporary)
+            throw Self.error("cannot write", path, error.errno)
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw Self.error("cannot replace", path, code)
+        }
+    }
+
     /// `<directory>/.<name>.<pid>.<counter>.tmp`, created for writing.
     private static func temporaryFile(nextTo path: String) throws(HistlogError) -> (String, POSIXFile) {
         let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex

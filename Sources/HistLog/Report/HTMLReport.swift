@@ -52,7 +52,8 @@ public struct HTMLReport: Sendable {
     }
 
     func write(keys: [ReportData.KeyData], findings: [Finding], source: String, to path: String) throws {
-        try writeFileAtomically(path, contents: render(keys: keys, findings: findings, source: source))
+        guard !path.isEmpty else { throw HistlogError.invalidArgument("output path must not be empty") }
+        try POSIXFile.replace(path, contents: Array(render(keys: keys, findings: findings, source: source).utf8))
     }
 
     private var data: ReportData {

@@ -194,9 +194,13 @@ import Testing
         let written = try String(contentsOfFile: path, encoding: .utf8)
         #expect(written == (try HTMLReport().render([h], findings: [], source: "x")))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["report.html"])
-        #expect(throws: HistlogError.self) {
+        try HTMLReport().write([h], findings: [], source: "y", to: path)  // replaces the page
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == (try HTMLReport().render([h], findings: [], source: "y")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["report.html"])
+        let error = #expect(throws: HistlogError.self) {
             try HTMLReport().write([h], findings: [], source: "x", to: directory.path + "/missing/dir/report.html")
         }
+        #expect(error?.errno == ENOENT)
     }
 
     @Test func rejectsBadLimits() {
