@@ -19,9 +19,23 @@ all: build
 build:
 	$(SWIFT) build
 
-# Kernels+Double.swift from Kernels+Float.swift (test-swift checks that it is current).
+# Generated Swift sources (test-swift checks that each is current): Kernels+Double.swift from
+# Kernels+Float.swift, the Eisel-Lemire table PowersOfFive.swift, and HTMLReport+Assets.swift
+# from the report's report.js and report.css.
+GENERATORS := Sources/HistLog/Statistics/make_kernels.py Sources/HistLog/Formats/MLflowJSON/make_powers_of_five.py \
+	Sources/HistLog/Report/make_report_assets.py
+
+.PHONY: generate powers-of-five report-assets
+generate: kernels powers-of-five report-assets
+
 kernels:
 	$(PYTHON) Sources/HistLog/Statistics/make_kernels.py
+
+powers-of-five:
+	$(PYTHON) Sources/HistLog/Formats/MLflowJSON/make_powers_of_five.py
+
+report-assets:
+	$(PYTHON) Sources/HistLog/Report/make_report_assets.py
 
 # The self-contained libhistlog.so (Swift runtime linked statically).
 release:
@@ -48,7 +62,7 @@ typecheck: $(VENV)/.deps
 # The TensorBoard tests run TensorBoard's own reader with the .venv's Python; without
 # HISTLOG_PYTHON they fail (HISTLOG_SKIP_PYTHON=1 skips them, never silently).
 test-swift: $(VENV)/.deps
-	$(PYTHON) Sources/HistLog/Statistics/make_kernels.py --check
+	@set -e; for generator in $(GENERATORS); do $(PYTHON) $$generator --check; done
 	Tests/check_layers.sh $(SWIFTC)
 	$(SWIFT) build
 	HISTLOG_PYTHON=$(abspath $(PY)) $(SWIFT) test

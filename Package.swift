@@ -16,7 +16,14 @@ let package = Package(
     ],
     targets: [
         // MARK: - Public API
-        .target(name: "HistLog", path: "Sources/HistLog", exclude: ["Statistics/make_kernels.py"]),
+        .target(
+            name: "HistLog", path: "Sources/HistLog",
+            // Generators and the report's script and stylesheet, compiled in as generated Swift
+            // sources (SwiftPM resources would bring Foundation's Bundle into libhistlog.so).
+            exclude: [
+                "Statistics/make_kernels.py", "Formats/MLflowJSON/make_powers_of_five.py",
+                "Report/make_report_assets.py", "Report/report.js", "Report/report.css",
+            ]),
 
         // MARK: - Implementation details
         /// The public header as a Clang module, so the C exports share the header's struct layouts.
