@@ -18,24 +18,26 @@ let package = Package(
         // MARK: - Public API
         .target(
             name: "HistLog", path: "Sources/HistLog",
-            // Generators and the report's script and stylesheet, compiled in as generated Swift
-            // sources (SwiftPM resources would bring Foundation's Bundle into libhistlog.so).
+            // Generators, and the report's script and stylesheet, which go in as a generated Swift
+            // source: one that any build of these files sees (the fuzzer's plain swiftc among them),
+            // and no Foundation `Bundle` as bundled resources would need.
             exclude: [
                 "Statistics/make_kernels.py", "Formats/MLflowJSON/make_powers_of_five.py",
                 "Report/make_report_assets.py", "Report/report.js", "Report/report.css",
-            ]),
+            ] + ["", "Concurrency/", "Binning/", "Statistics/", "Formats/", "Logging/", "Diagnostics/", "Report/"]
+                .map { $0 + "README.md" }),
 
         // MARK: - Implementation details
         /// The public header as a Clang module, so the C exports share the header's struct layouts.
-        .target(name: "CHistLog", path: "Sources/CHistLog"),
+        .target(name: "CHistLog", path: "Sources/CHistLog", exclude: ["README.md"]),
         /// Pins the version of a glibc symbol the static Swift runtime imports (see hypotf.c).
-        .target(name: "CGlibcCompat", path: "Sources/CGlibcCompat", publicHeadersPath: "."),
+        .target(name: "CGlibcCompat", path: "Sources/CGlibcCompat", exclude: ["README.md"], publicHeadersPath: "."),
         /// C exports only: translate C types and errors, call `HistLog`.
         .target(
             name: "HistLogCABI",
             dependencies: ["HistLog", "CHistLog", "CGlibcCompat"],
             path: "Sources/HistLogCABI",
-            exclude: ["exports.map"],
+            exclude: ["exports.map", "README.md"],
             linkerSettings: [
                 .unsafeFlags([
                     "-static-stdlib",
@@ -44,9 +46,11 @@ let package = Package(
             ]
         ),
         /// Benchmarks: not API, nothing in the library imports it.
-        .executableTarget(name: "histlog-bench", dependencies: ["HistLog"], path: "Sources/histlog-bench"),
+        .executableTarget(
+            name: "histlog-bench", dependencies: ["HistLog"], path: "Sources/histlog-bench", exclude: ["README.md"]),
         /// Crash and multi-process test support: logs and reports what is durable. Not API.
-        .executableTarget(name: "histlog-stress", dependencies: ["HistLog"], path: "Sources/histlog-stress"),
+        .executableTarget(
+            name: "histlog-stress", dependencies: ["HistLog"], path: "Sources/histlog-stress", exclude: ["README.md"]),
 
         // MARK: - Unit test bundles
         .testTarget(
