@@ -21,7 +21,7 @@ final class POSIXFile {
     deinit { close(descriptor) }
 
     static func error(_ action: String, _ path: String, _ code: Int32 = errno) -> HistlogError {
-        .io("\(action) \(path): \(String(cString: strerror(code)))", errno: code)
+        .io("\(action) \(path): \(SystemError(code).reason)", errno: code)
     }
 
     var size: Int {
@@ -232,20 +232,6 @@ enum FileKind {
         default: self = .other
         }
     }
-}
-
-/// Names in a directory (without `.` and `..`), sorted bytewise.
-func directoryEntries(_ path: String) throws(HistlogError) -> [String] {
-    guard let directory = opendir(path) else { throw POSIXFile.error("cannot list", path) }
-    defer { closedir(directory) }
-    var names: [String] = []
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
 }
 
 /// `mkdir -p`: creates `path` and missing parents; an existing directory is fine. Returns the
