@@ -3,10 +3,15 @@ extension Finding {
     /// numbers in shortest round-trip form, `null` where not finite.
     public var json: String {
         let evidenceFields = evidence.map { TextFormatting.json($0.name) + ":" + TextFormatting.json($0.value) }
-        return "{\"rule\":" + TextFormatting.json(rule.rawValue) + ",\"severity\":" + TextFormatting.json(severity.rawValue)
+        return "{" + jsonMembers + ",\"evidence\":{" + evidenceFields.joined(separator: ",") + "}}"
+    }
+
+    /// `"rule":…,"severity":…,"key":…,"step":…,"message":…`: the members of `json` before the
+    /// evidence (all that the HTML report's data keeps of a finding).
+    var jsonMembers: String {
+        "\"rule\":" + TextFormatting.json(rule.rawValue) + ",\"severity\":" + TextFormatting.json(severity.rawValue)
             + ",\"key\":" + TextFormatting.json(key) + ",\"step\":" + String(step)
             + ",\"message\":" + TextFormatting.json(message)
-            + ",\"evidence\":{" + evidenceFields.joined(separator: ",") + "}}"
     }
 
     /// A JSON array of `findings`, one object a line (what `hl_doctor` returns).

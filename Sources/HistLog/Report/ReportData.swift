@@ -58,16 +58,10 @@ struct ReportData {
         out += ",\"source\":" + TextFormatting.json(source)
         out += ",\"version\":" + TextFormatting.json(HistLogVersion.string.description)
         out += ",\"records\":" + String(keys.reduce(0) { $0 + $1.recordCount })
-        out += ",\"findings\":[" + findings.map(findingJSON).joined(separator: ",") + "]"
+        out += ",\"findings\":[" + findings.map { "{" + $0.jsonMembers + "}" }.joined(separator: ",") + "]"
         out += ",\"steps\":[" + stepLists.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",") + "]"
         out += ",\"k\":[\n" + keyTexts.joined(separator: ",\n") + "]}"
         return out
-    }
-
-    private func findingJSON(_ finding: Finding) -> String {
-        "{\"rule\":" + TextFormatting.json(finding.rule.rawValue) + ",\"severity\":" + TextFormatting.json(finding.severity.rawValue)
-            + ",\"key\":" + TextFormatting.json(finding.key) + ",\"step\":" + String(finding.step)
-            + ",\"message\":" + TextFormatting.json(finding.message) + "}"
     }
 
     /// `history`'s part of the document; nil for a history without records. Reads the
