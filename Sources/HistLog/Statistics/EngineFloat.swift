@@ -19,8 +19,8 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     static var cellMagic: Self { get }
 
     /// Pass-1 kernel (see `Kernels+Float.swift`).
-    static func scanBlock<Magnitudes: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Self, magnitudes: Magnitudes.Type,
+    static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Self, magnitudes: Magnitudes.Type, zeros: Zeros.Type,
         into totals: inout ScanTotals<Self>)
     /// Pass-2 kernel for a clean uniform layout: cell slots, power sums when `Sums` is on.
     static func cellBlock<Sums: KernelSwitch>(

@@ -29,11 +29,11 @@ extension Float {
     }
 
     /// Pass 1 over `vectors` vectors at `pointer` (see `ValueScan`): NaN count, extremes (±Inf
-    /// included: the caller rescans the rare input that has them), the count of `|x| <= zeroTolerance`,
-    /// and when `Magnitudes` is on the smallest nonzero magnitude.
+    /// included: the caller rescans the rare input that has them), when `Zeros` is on the count of
+    /// `|x| <= zeroTolerance`, and when `Magnitudes` is on the smallest nonzero magnitude.
     @inline(__always)
-    static func scanBlock<Magnitudes: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Float, magnitudes: Magnitudes.Type,
+    static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Float, magnitudes: Magnitudes.Type, zeros: Zeros.Type,
         into totals: inout ScanTotals<Float>
     ) {
         let tolerance = Half(repeating: zeroTolerance)
@@ -46,8 +46,10 @@ extension Float {
             nan0 &-= lanes(v0 .!= v0)
             nan1 &-= lanes(v1 .!= v1)
             let m0 = magnitude(v0), m1 = magnitude(v1)
-            zeros0 &-= lanes(m0 .<= tolerance)  // false for NaN
-            zeros1 &-= lanes(m1 .<= tolerance)
+            if Zeros.isOn {
+                zeros0 &-= lanes(m0 .<= tolerance)  // false for NaN
+                zeros1 &-= lanes(m1 .<= tolerance)
+            }
             low0 = lanewiseMin(v0, low0)  // NaN compares false: never taken
             low1 = lanewiseMin(v1, low1)
             high0 = lanewiseMax(v0, high0)

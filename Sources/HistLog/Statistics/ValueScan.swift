@@ -17,16 +17,26 @@ struct ValueScan<T: EngineFloat> {
     /// Smallest nonzero finite `|x|` (when asked for), else +infinity.
     var smallestNonzeroMagnitude = Double.infinity
 
-    static func scan(_ values: UnsafeBufferPointer<T>, magnitudes: Bool, zeroTolerance: T = 0) -> ValueScan {
-        func chunkTotals<Magnitudes: KernelSwitch>(_: Magnitudes.Type, _ range: Range<Int>) -> ScanTotals<T> {
+    /// `zeroTolerance` nil: zeros are not counted (`zeroCount` stays 0).
+    static func scan(_ values: UnsafeBufferPointer<T>, magnitudes: Bool, zeroTolerance: T?) -> ValueScan {
+        func chunkTotals<Magnitudes: KernelSwitch, Zeros: KernelSwitch>(_: Magnitudes.Type, _: Zeros.Type, _ range: Range<Int>) -> ScanTotals<T> {
             var totals = ScanTotals<T>()
             VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
-                T.scanBlock(pointer, vectors, zeroTolerance: zeroTolerance, magnitudes: Magnitudes.self, into: &totals)
+                T.scanBlock(pointer, vectors, zeroTolerance: zeroTolerance ?? 0, magnitudes: Magnitudes.self, zeros: Zeros.self, into: &totals)
             }
             return totals
         }
+        let counted = zeroTolerance != nil
+        let chunks = EngineThreads.map(values) { range in
+            switch (magnitudes, counted) {
+            case (true, true): chunkTotals(On.self, On.self, range)
+            case (true, false): chunkTotals(On.self, Off.self, range)
+            case (false, true): chunkTotals(Off.self, On.self, range)
+            case (false, false): chunkTotals(Off.self, Off.self, range)
+            }
+        }
         var totals = ScanTotals<T>()
-        for chunk in EngineThreads.map(values, { magnitudes ? chunkTotals(On.self, $0) : chunkTotals(Off.self, $0) }) { totals.add(chunk) }
+        for chunk in chunks { totals.add(chunk) }
         var result = ValueScan()
         result.nanCount = totals.nan - VectorStream.padding(values)
         result.zeroCount = totals.zeros

@@ -76,7 +76,7 @@ enum ValueSummarizer {
     /// Only the histogram: the first pass for the range and special counts, the second for the counts.
     static func histogram<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, bins config: BinConfig) throws -> ValueHistogram {
         try config.validate()
-        let scan = ValueScan.scan(values, magnitudes: config.edges == nil && config.scale != .linear)
+        let scan = ValueScan.scan(values, magnitudes: config.edges == nil && config.scale != .linear, zeroTolerance: nil)
         let layout = try resolveLayout(config, scan: scan, values: values)
         var histogram = Histogram(edges: layout.edges, counts: [Double](repeating: 0, count: layout.binCount))
         if scan.finiteCount > 0 {
