@@ -20,32 +20,30 @@ private func deliver(_ vector: [Double], _ out: UnsafeMutablePointer<Double>?, _
 }
 
 /// The body of `hl_shard_counts_*`.
-private func shardCounts<Value>(
+private func shardCounts<Value: CValue>(
     _ values: UnsafePointer<Value>?, _ n: Int, _ edges: UnsafePointer<Double>?, _ nEdges: Int,
     _ lower: Double, _ upper: Double, _ subdivisions: Int32, _ zeroTolerance: Double,
-    _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int,
-    _ counts: (UnsafeBufferPointer<Value>, SubBinLayout, Double) throws -> [Double]
+    _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
 ) -> Int32 {
     status {
         let values = try input(values, count: n, "values", "n")
         let layout = try layout(edges, nEdges, lower, upper, subdivisions)
-        try deliver(try counts(values, layout, zeroTolerance), out, outCapacity)
+        try deliver(try Value.engine.shardCounts(values, layout, zeroTolerance), out, outCapacity)
     }
 }
 
 /// The body of `hl_shard_sums_*`.
-private func shardSums<Value>(
+private func shardSums<Value: CValue>(
     _ values: UnsafePointer<Value>?, _ n: Int, _ edges: UnsafePointer<Double>?, _ nEdges: Int,
     _ lower: Double, _ upper: Double, _ subdivisions: Int32, _ shift: Double,
     _ zoomed: UnsafePointer<Int64>?, _ nZoomed: Int, _ parts: Int32,
-    _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int,
-    _ sums: (UnsafeBufferPointer<Value>, SubBinLayout, Double, [Int], Int) throws -> [Double]
+    _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
 ) -> Int32 {
     status {
         let values = try input(values, count: n, "values", "n")
         let layout = try layout(edges, nEdges, lower, upper, subdivisions)
         let zoomed = try input(zoomed, count: nZoomed, "zoomed", "n_zoomed").map { Int(truncatingIfNeeded: $0) }
-        try deliver(try sums(values, layout, shift, zoomed, Int(parts)), out, outCapacity)
+        try deliver(try Value.engine.shardSums(values, layout, shift, zoomed, Int(parts)), out, outCapacity)
     }
 }
 
@@ -56,9 +54,7 @@ public func hl_shard_counts_f32(
     _ lower: Double, _ upper: Double, _ subdivisions: Int32, _ zeroTolerance: Double,
     _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
 ) -> Int32 {
-    shardCounts(values, n, edges, nEdges, lower, upper, subdivisions, zeroTolerance, out, outCapacity) {
-        try ShardReduction.counts($0, layout: $1, zeroTolerance: $2)
-    }
+    shardCounts(values, n, edges, nEdges, lower, upper, subdivisions, zeroTolerance, out, outCapacity)
 }
 
 /// `hl_shard_counts_f64`: `ShardReduction.counts` over the caller's doubles.
@@ -68,9 +64,7 @@ public func hl_shard_counts_f64(
     _ lower: Double, _ upper: Double, _ subdivisions: Int32, _ zeroTolerance: Double,
     _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
 ) -> Int32 {
-    shardCounts(values, n, edges, nEdges, lower, upper, subdivisions, zeroTolerance, out, outCapacity) {
-        try ShardReduction.counts($0, layout: $1, zeroTolerance: $2)
-    }
+    shardCounts(values, n, edges, nEdges, lower, upper, subdivisions, zeroTolerance, out, outCapacity)
 }
 
 /// `hl_shard_sums_f32`: `ShardReduction.sums` over the caller's floats.
@@ -81,9 +75,7 @@ public func hl_shard_sums_f32(
     _ zoomed: UnsafePointer<Int64>?, _ nZoomed: Int, _ parts: Int32,
     _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
 ) -> Int32 {
-    shardSums(values, n, edges, nEdges, lower, upper, subdivisions, shift, zoomed, nZoomed, parts, out, outCapacity) {
-        try ShardReduction.sums($0, layout: $1, shift: $2, zoomed: $3, parts: $4)
-    }
+    shardSums(values, n, edges, nEdges, lower, upper, subdivisions, shift, zoomed, nZoomed, parts, out, outCapacity)
 }
 
 /// `hl_shard_sums_f64`: `ShardReduction.sums` over the caller's doubles.
@@ -94,7 +86,5 @@ public func hl_shard_sums_f64(
     _ zoomed: UnsafePointer<Int64>?, _ nZoomed: Int, _ parts: Int32,
     _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
 ) -> Int32 {
-    shardSums(values, n, edges, nEdges, lower, upper, subdivisions, shift, zoomed, nZoomed, parts, out, outCapacity) {
-        try ShardReduction.sums($0, layout: $1, shift: $2, zoomed: $3, parts: $4)
-    }
+    shardSums(values, n, edges, nEdges, lower, upper, subdivisions, shift, zoomed, nZoomed, parts, out, outCapacity)
 }
