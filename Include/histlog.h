@@ -12,6 +12,14 @@
  * - Sizes above SIZE_MAX / 2 are HL_EINVAL (no buffer is that large).
  * - Keys are NUL-terminated UTF-8 strings; invalid UTF-8 and the empty key are HL_EINVAL.
  * - Handles (hl_run, hl_reader) are opaque; each `*_open` pairs with a `*_close` that accepts NULL.
+ *   Opening returns a status and the handle through its first argument (`hl_run **out`), NULL on
+ *   failure; hl_run_open alone returns the handle itself (NULL on failure), as a shorthand.
+ * - Options structs (hl_bin_config, hl_doctor_options) start with their `size`, and
+ *   hl_run_options with its `version`: fill one with its `*_init` function before setting fields,
+ *   so that a later library still reads a struct compiled against this header. A size or version
+ *   the library does not know is HL_EINVAL.
+ * - Timestamps are Unix seconds (finite, >= 0), or NaN for the current time, in every function
+ *   that takes one; the functions without a timestamp argument log at the current time.
  *   A handle must not be used after (or while) it is closed: that is undefined behaviour, as
  *   with free(); the library cannot detect it.
  *
@@ -40,7 +48,7 @@ extern "C" {
  * ------------------------------------------------------------------------------------ */
 
 #define HL_VERSION_MAJOR 0
-#define HL_VERSION_MINOR 2
+#define HL_VERSION_MINOR 3
 #define HL_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as hl_version_number() returns it. */
 #define HL_VERSION_NUMBER (HL_VERSION_MAJOR * 10000 + HL_VERSION_MINOR * 100 + HL_VERSION_PATCH)
@@ -91,10 +99,10 @@ typedef enum hl_scale {
 } hl_scale;
 
 typedef struct hl_bin_config {
+    uint32_t size;            /* sizeof(hl_bin_config) as the caller compiled it (hl_bin_config_init) */
     int32_t bins;             /* number of bins, 1 .. 1000000 (default 30) */
     int32_t scale;            /* an hl_scale value (default HL_SCALE_LINEAR) */
     int32_t has_range;        /* nonzero: bin over [range_lo, range_hi] instead of [min, max] */
-    int32_t reserved;         /* must be 0 */
     double range_lo;          /* finite, < range_hi; values outside are counted as under/overflow */
     double range_hi;
     const double *edges;      /* explicit edges (strictly increasing, finite), or NULL. When set, */
@@ -103,8 +111,9 @@ typedef struct hl_bin_config {
     double zero_tolerance;    /* |x| <= zero_tolerance counts as zero (default 0: exact zeros; finite, >= 0) */
 } hl_bin_config;
 
-/* Fills *config with the defaults above. NULL is a no-op. */
-void hl_bin_config_init(hl_bin_config *config);
+/* Fills *config with the defaults above and config->size with `size`: pass sizeof(hl_bin_config).
+ * HL_ENULL for NULL, HL_EINVAL for a size this library does not know (nothing written). */
+int hl_bin_config_init(hl_bin_config *config, size_t size);
 
 /* ---------------------------------------------------------------------------------------
  * Statistics of one histogram
@@ -241,8 +250,8 @@ int hl_log_values_f64(hl_run *run, const char *key, int64_t step,
 int hl_log_counts(hl_run *run, const char *key, int64_t step,
                   const double *edges, size_t n_edges, const double *counts, size_t n_counts);
 
-/* As the three functions above, with an explicit timestamp in Unix seconds (finite, >= 0)
- * instead of the current time. */
+/* As the three functions above, with a timestamp: Unix seconds (finite, >= 0), or NaN for the
+ * current time. */
 int hl_log_values_f32_at(hl_run *run, const char *key, int64_t step, double timestamp,
                          const float *values, size_t n, const hl_bin_config *config);
 int hl_log_values_f64_at(hl_run *run, const char *key, int64_t step, double timestamp,
@@ -393,12 +402,13 @@ int hl_run_set_record_callback(hl_run *run, hl_record_callback callback, void *c
 typedef struct hl_reader hl_reader; /* opaque; read-only, thread-safe */
 
 /* Opens a run directory (its histograms/ JSON files) or, when `path` names a TensorBoard event
- * file or a directory of them without histograms/, indexes their histograms. NULL on failure,
- * with hl_last_error() naming the file (a file that is neither a run directory nor an event file
- * fails too). Opening reads no record: the keys (from the head of each JSON file) are fixed at
+ * file or a directory of them without histograms/, indexes their histograms: HL_OK with the handle
+ * in *out, or an error with *out set to NULL and hl_last_error() naming the file: HL_EIO (with
+ * hl_last_errno(), e.g. ENOENT, EACCES) when it cannot be read, HL_EFORMAT when it is neither a
+ * run directory nor an event file, HL_EINVAL for a bad path. `out` must not be NULL. Opening reads no record: the keys (from the head of each JSON file) are fixed at
  * open; a key's records are read when a function below first asks for that key, and stay the
  * same while the reader keeps the key (the last four read: memory does not grow with the run). */
-hl_reader *hl_reader_open(const char *path);
+int hl_reader_open(hl_reader **out, const char *path);
 
 /* Releases the reader. NULL is a no-op. The handle is invalid afterwards. */
 void hl_reader_close(hl_reader *reader);
@@ -443,7 +453,7 @@ int hl_reader_history(const hl_reader *reader, const char *key, size_t capacity,
 
 /* ---------------------------------------------------------------------------------------
  * Looking at a run: the training-health doctor, a summary table and an HTML report.
- * Each function reads the run at `run_path` (as hl_reader_open does) on every call, one key at
+ * Each function reads the run of an open `reader` (hl_reader_open) on every call, one key at
  * a time: memory holds a key's statistics and the histograms shown, not the run.
  * Keys are classified by their first folder, case-insensitively: parameters/params/param/
  * weights/weight -> parameters; gradients/gradient/grads/grad -> gradients;
@@ -453,6 +463,8 @@ int hl_reader_history(const hl_reader *reader, const char *key, size_t capacity,
  * ------------------------------------------------------------------------------------ */
 
 typedef struct hl_doctor_options {
+    uint32_t size;                    /* sizeof(hl_doctor_options) as compiled (hl_doctor_options_init) */
+    int32_t reserved;                 /* must be 0 */
     int32_t window;                   /* steps in the early/late medians, >= 1 (default 3) */
     int32_t frozen_min_steps;         /* frozen_weights: identical last steps, >= 2 (default 3) */
     double vanishing_scale_floor;     /* vanishing_gradients: late scale below (default 1e-8) */
@@ -464,9 +476,11 @@ typedef struct hl_doctor_options {
     double dead_zero_fraction;        /* dead_units: late share of exact zeros above (default 0.9) */
 } hl_doctor_options;
 
-/* Fills *options with the defaults above. NULL is a no-op. A floor or ratio of 0, a ceiling or
- * factor of +Inf, or dead_zero_fraction 1 turns that test off. */
-void hl_doctor_options_init(hl_doctor_options *options);
+/* Fills *options with the defaults above and options->size with `size`: pass
+ * sizeof(hl_doctor_options). HL_ENULL for NULL, HL_EINVAL for a size this library does not know
+ * (nothing written). A floor or ratio of 0, a ceiling or factor of +Inf, or dead_zero_fraction 1
+ * turns that test off. */
+int hl_doctor_options_init(hl_doctor_options *options, size_t size);
 
 /* Examines the run and writes its findings as a JSON array (UTF-8, NUL-terminated) into buf:
  *   [{"rule": "non_finite" | "vanishing_gradients" | "exploding_gradients" | "dead_units" |
@@ -476,21 +490,21 @@ void hl_doctor_options_init(hl_doctor_options *options);
  * *n_findings (may be NULL) the number of findings. If capacity <= *length, returns HL_ESIZE
  * and writes only those counts (buf may be NULL with capacity 0 to ask). `options` NULL =
  * defaults; a threshold outside its domain is HL_EINVAL. Thread-safe. */
-int hl_doctor(const char *run_path, const hl_doctor_options *options,
+int hl_doctor(const hl_reader *reader, const hl_doctor_options *options,
               char *buf, size_t capacity, size_t *length, size_t *n_findings);
 
 /* The run as a terminal table of at most `width` columns (>= 60; 100 fits most terminals): one
  * row per key under its folder, with distinct steps, and for the latest step mean, std, min,
  * max, share of exact zeros, outliers, NaN+Inf count (or "@S": first step S with any) and a
  * sparkline of the histogram. Size query and HL_ESIZE as hl_doctor. Thread-safe. */
-int hl_summary_text(const char *run_path, int32_t width, char *buf, size_t capacity, size_t *length);
+int hl_summary_text(const hl_reader *reader, int32_t width, char *buf, size_t capacity, size_t *length);
 
 /* Writes one self-contained HTML file (no network access needed) at html_path, replacing it
  * atomically: per key, histograms over steps (ridgeline), percentile bands over steps and the
  * latest statistics, keys grouped by "/" folders, a filter box, and the doctor's findings at the
  * top. `options` NULL = defaults. *n_findings (may be NULL) receives the number of findings.
  * Thread-safe. */
-int hl_report_write(const char *run_path, const char *html_path, const hl_doctor_options *options,
+int hl_report_write(const hl_reader *reader, const char *html_path, const hl_doctor_options *options,
                     size_t *n_findings);
 
 #ifdef __cplusplus

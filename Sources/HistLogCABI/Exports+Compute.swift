@@ -3,8 +3,12 @@ import HistLog
 
 /// `hl_bin_config_init`: `BinConfig()` and `StatisticsOptions()` as an `hl_bin_config`.
 @_cdecl("hl_bin_config_init")
-public func hl_bin_config_init(_ config: UnsafeMutablePointer<hl_bin_config>?) {
-    config?.pointee = .defaults
+public func hl_bin_config_init(_ config: UnsafeMutablePointer<hl_bin_config>?, _ size: Int) -> Int32 {
+    status {
+        let config = try required(config, "config")
+        try checkSize(size, of: hl_bin_config.self, "size")
+        config.pointee = .defaults
+    }
 }
 
 /// `hl_compute_f32`: `ValueSummary(values:bins:options:statistics:)` over the caller's floats,

@@ -81,13 +81,3 @@ func status(_ body: () throws -> Void) -> Int32 {
         return failure.status
     }
 }
-
-/// Runs an export's body that creates a handle: the handle, or NULL with the message recorded.
-func handle(_ body: () throws -> OpaquePointer) -> OpaquePointer? {
-    do {
-        return try body()
-    } catch {
-        LastError.record(Failure(error))
-        return nil
-    }
-}

@@ -99,17 +99,21 @@ static void test_error_names(void) {
 static void test_bin_config_init(void) {
     hl_bin_config config;
     memset(&config, 0xAB, sizeof config);
-    hl_bin_config_init(&config);
+    CHECK_STATUS(hl_bin_config_init(&config, sizeof config), HL_OK);
+    CHECK_INT(config.size, sizeof config);
     CHECK_INT(config.bins, 30);
     CHECK_INT(config.scale, HL_SCALE_LINEAR);
     CHECK_INT(config.has_range, 0);
-    CHECK_INT(config.reserved, 0);
     CHECK(config.edges == NULL);
     CHECK_INT(config.n_edges, 0);
     CHECK_CLOSE(config.outlier_threshold, 3, 0);
     CHECK_CLOSE(config.zero_tolerance, 0, 0);
-    hl_bin_config_init(NULL); /* a no-op, not a crash */
-    CHECK(1);
+    CHECK_STATUS(hl_bin_config_init(NULL, sizeof config), HL_ENULL);
+    /* A size this library does not know (another header's struct) is refused, nothing written. */
+    memset(&config, 0xAB, sizeof config);
+    CHECK_STATUS(hl_bin_config_init(&config, sizeof config + 8), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "size");
+    CHECK_INT(config.bins, (int32_t)0xABABABAB);
 }
 
 /* 1..10 in 3 bins, every number worked out by hand. */
@@ -120,7 +124,7 @@ static void test_compute_by_hand(void) {
     hl_bin_config config;
     computed c;
     int i, pass;
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 3;
     for (i = 0; i < 10; i++) values32[i] = (float)values[i];
     for (pass = 0; pass < 2; pass++) {
@@ -189,7 +193,7 @@ static void test_compute_against_reference(void) {
     c = compute_f32(values32, N, NULL);
     check_against_reference(&c, widened, N, 0, 3, 1e-6);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 17;
     config.outlier_threshold = 2;
     config.zero_tolerance = 0.01;
@@ -200,7 +204,7 @@ static void test_compute_against_reference(void) {
     check_against_reference(&c, widened, N, 0.01, 2, 1e-6);
 
     /* A fixed range: values outside are under/overflow, statistics still cover everything. */
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 10;
     config.has_range = 1;
     config.range_lo = -0.5;
@@ -215,7 +219,7 @@ static void test_compute_against_reference(void) {
     /* Explicit edges, uneven. */
     {
         static const double edges[5] = {-1, -0.25, 0, 0.1, 1};
-        hl_bin_config_init(&config);
+        hl_bin_config_init(&config, sizeof config);
         config.edges = edges;
         config.n_edges = 5;
         c = compute_f64(values, N, &config);
@@ -225,7 +229,7 @@ static void test_compute_against_reference(void) {
     }
 
     /* Log and automatic scales: whatever edges they choose, the counts must match them. */
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.scale = HL_SCALE_LOG;
     c = compute_f64(values, N, &config);
     check_against_reference(&c, values, N, 0, 3, 1e-11);
@@ -259,7 +263,7 @@ static void test_bin_count_is_config_bins(void) {
             for (s = 0; s < 3; s++)
                 for (range = 0; range < 2; range++) {
                     double binned = 0;
-                    hl_bin_config_init(&config);
+                    hl_bin_config_init(&config, sizeof config);
                     config.bins = bin_counts[b];
                     config.scale = scales[s];
                     config.has_range = range;
@@ -368,7 +372,7 @@ static void test_histogram_alone(void) {
     CHECK_CLOSE(totals.max, c.stats.max, 0);
 
     for (i = 0; i < 1000; i++) values32[i] = (float)values[i];
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 8;
     config.has_range = 1;
     config.range_lo = -1;
@@ -441,26 +445,29 @@ static void test_compute_errors(void) {
     CHECK_STATUS(hl_compute_f32(values32, SIZE_MAX / 2 + 1, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     CHECK_STATUS(hl_compute_f64(values, 3, NULL, edges, (size_t)-1, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 0;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "bins");
     config.bins = -5;
     CHECK_STATUS(hl_compute_f32(values32, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.scale = 7;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "scale");
     config.scale = -1;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
-    config.reserved = 1;
+    /* A struct filled without hl_bin_config_init, or by another header, has a size it does not know. */
+    hl_bin_config_init(&config, sizeof config);
+    config.size = 0;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
-    CHECK_CONTAINS(hl_last_error(), "reserved");
+    CHECK_CONTAINS(hl_last_error(), "hl_bin_config.size is 0");
+    config.size = sizeof config - 8;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.has_range = 1;
     config.range_lo = 2;
     config.range_hi = 1;
@@ -475,7 +482,7 @@ static void test_compute_errors(void) {
     config.range_hi = INFINITY;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.edges = bad_edges;
     config.n_edges = 3;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
@@ -492,13 +499,13 @@ static void test_compute_errors(void) {
     config.n_edges = (size_t)-2;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.outlier_threshold = 0;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "outlier_threshold must be finite and > 0");
     config.outlier_threshold = NAN;
     CHECK_STATUS(hl_compute_f32(values32, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.zero_tolerance = -1;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "zero_tolerance must be finite and >= 0");
@@ -523,7 +530,7 @@ static void *fail_with_bins(void *argument) {
     size_t n_bins;
     hl_bin_config config;
     int round;
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = t->bins;
     for (round = 0; round < 200; round++)
         t->status = hl_compute_f64(values, 2, &config, edges, 4, counts, 3, &n_bins, NULL);

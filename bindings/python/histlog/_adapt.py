@@ -241,8 +241,7 @@ def bin_config(num_bins: Any, log_scale: Any, range: Any) -> Optional[_ffi.BinCo
     if bins == 30 and scale == _ffi.HL_SCALE_LINEAR and pair is None:
         config = None
     else:
-        config = _ffi.BinConfig()
-        _ffi.lib.hl_bin_config_init(config)
+        config = new_config()
         config.bins = bins
         config.scale = scale
         if pair is not None:
@@ -255,10 +254,16 @@ def bin_config(num_bins: Any, log_scale: Any, range: Any) -> Optional[_ffi.BinCo
     return config
 
 
+def new_config() -> _ffi.BinConfig:
+    """The engine's default ``hl_bin_config`` (``hl_bin_config_init``)."""
+    config = _ffi.BinConfig()
+    _ffi.lib.hl_bin_config_init(config, ctypes.sizeof(config))
+    return config
+
+
 def edges_config(edges: np.ndarray) -> _ffi.BinConfig:
     """A config binning over explicit ``edges`` (the caller keeps ``edges`` alive)."""
-    config = _ffi.BinConfig()
-    _ffi.lib.hl_bin_config_init(config)
+    config = new_config()
     config.edges = address(edges)
     config.n_edges = edges.size
     return config
