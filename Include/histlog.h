@@ -337,6 +337,21 @@ int hl_shard_sums_f64(const double *values, size_t n, const double *edges, size_
                       const int64_t *zoomed, size_t n_zoomed, int32_t parts,
                       double *out, size_t out_capacity);
 
+/* The engine's rules for values summarised elsewhere (the rounds above), so that a binding's
+ * device path applies them without restating them.
+ * hl_auto_scale_threshold: HL_SCALE_AUTO's "small" magnitude from the largest finite magnitude
+ * (finite, >= 0): nonzero finite values of magnitude below *threshold are small.
+ * hl_auto_scale: the scale HL_SCALE_AUTO picks (HL_SCALE_LOG when at least half the nonzero
+ * finite values are small, else HL_SCALE_LINEAR) into *scale; counts >= 0, small <= nonzero.
+ * hl_moments_from_sums: the exact mean and central sums of `count` finite values from their
+ * power sums about `shift` (sums[k - 1] = sum (x - shift)^k, k = 1..4, n_sums == 4), with
+ * d = S1 / count: mean = shift + d, m2 = S2 - count d^2 (>= 0), m3 = S3 - 3 d S2 + 2 count d^3,
+ * m4 = S4 - 4 d S3 + 6 d^2 S2 - 3 count d^4. Writes moments->count, mean, m2, m3, m4 (mean NaN
+ * and zero sums when count is 0); the other fields are left as they were. Thread-safe. */
+int hl_auto_scale_threshold(double largest_magnitude, double *threshold);
+int hl_auto_scale(int64_t nonzero_count, int64_t small_count, int32_t *scale);
+int hl_moments_from_sums(int64_t count, double shift, const double *sums, size_t n_sums, hl_moments *moments);
+
 /* Returns when every record logged before the call is written to the operating system
  * (it then survives the process being killed) and, for a durable run (hl_run_options.durable),
  * fsynced (it then survives a power cut).

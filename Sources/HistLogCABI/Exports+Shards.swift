@@ -88,3 +88,44 @@ public func hl_shard_sums_f64(
 ) -> Int32 {
     shardSums(values, n, edges, nEdges, lower, upper, subdivisions, shift, zoomed, nZoomed, parts, out, outCapacity)
 }
+
+/// `hl_auto_scale_threshold`: `BinScale.automaticSmallMagnitude(largest:)`.
+@_cdecl("hl_auto_scale_threshold")
+public func hl_auto_scale_threshold(_ largestMagnitude: Double, _ threshold: UnsafeMutablePointer<Double>?) -> Int32 {
+    status {
+        let threshold = try required(threshold, "threshold")
+        guard largestMagnitude >= 0, largestMagnitude.isFinite else {
+            throw Failure.invalid("largest_magnitude must be finite and >= 0, got \(largestMagnitude)")
+        }
+        threshold.pointee = BinScale.automaticSmallMagnitude(largest: largestMagnitude)
+    }
+}
+
+/// `hl_auto_scale`: `BinScale.automatic(nonzeroCount:smallCount:)` as an `hl_scale` value.
+@_cdecl("hl_auto_scale")
+public func hl_auto_scale(_ nonzeroCount: Int64, _ smallCount: Int64, _ scale: UnsafeMutablePointer<Int32>?) -> Int32 {
+    status {
+        let scale = try required(scale, "scale")
+        scale.pointee = try BinScale.automatic(
+            nonzeroCount: try integer(nonzeroCount, "nonzero_count"), smallCount: try integer(smallCount, "small_count")).cValue
+    }
+}
+
+/// `hl_moments_from_sums`: `Moments(count:shift:powerSums:min:max:)` into the count, mean and
+/// central sums of `*moments`.
+@_cdecl("hl_moments_from_sums")
+public func hl_moments_from_sums(
+    _ count: Int64, _ shift: Double, _ sums: UnsafePointer<Double>?, _ nSums: Int, _ moments: UnsafeMutablePointer<hl_moments>?
+) -> Int32 {
+    status {
+        let sums = Array(try input(sums, count: nSums, "sums", "n_sums"))
+        guard sums.count == 4 else { throw Failure.invalid("n_sums must be 4 (S1 ... S4), got \(sums.count)") }
+        let out = try required(moments, "moments")
+        let result = try Moments(count: try integer(count, "count"), shift: shift, powerSums: sums, min: .nan, max: .nan)
+        out.pointee.count = Int64(result.count)
+        out.pointee.mean = result.mean
+        out.pointee.m2 = result.m2
+        out.pointee.m3 = result.m3
+        out.pointee.m4 = result.m4
+    }
+}

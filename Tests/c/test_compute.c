@@ -649,6 +649,55 @@ static void test_shards(void) {
     CHECK_CLOSE(counts[2], 1, 0);
 }
 
+/* The engine's rules for values summarised elsewhere: the automatic scale and moments from
+ * power sums, as a binding's device path asks for them. */
+static void test_reduction_rules(void) {
+    static const double values[5] = {1.5, -2, 3.25, 7, 0.125};
+    double threshold = 0, shift = 1.5, sums[4] = {0, 0, 0, 0}, mean = 0, m2 = 0, m4 = 0;
+    int32_t scale = -1;
+    hl_moments moments;
+    int i, k;
+    CHECK_STATUS(hl_auto_scale_threshold(7, &threshold), HL_OK);
+    CHECK_CLOSE(threshold, 7e-3, 1e-18);
+    CHECK_STATUS(hl_auto_scale_threshold(NAN, &threshold), HL_EINVAL);
+    CHECK_STATUS(hl_auto_scale_threshold(1, NULL), HL_ENULL);
+    CHECK_STATUS(hl_auto_scale(10, 5, &scale), HL_OK);
+    CHECK_INT(scale, HL_SCALE_LOG);
+    CHECK_STATUS(hl_auto_scale(10, 4, &scale), HL_OK);
+    CHECK_INT(scale, HL_SCALE_LINEAR);
+    CHECK_STATUS(hl_auto_scale(0, 0, &scale), HL_OK);
+    CHECK_INT(scale, HL_SCALE_LINEAR);
+    CHECK_STATUS(hl_auto_scale(1, 2, &scale), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "small_count");
+    CHECK_STATUS(hl_auto_scale(-1, 0, &scale), HL_EINVAL);
+
+    for (i = 0; i < 5; i++) {
+        double d = values[i] - shift, p = 1;
+        for (k = 0; k < 4; k++) { p *= d; sums[k] += p; }
+        mean += values[i] / 5;
+    }
+    for (i = 0; i < 5; i++) {
+        double d = values[i] - mean;
+        m2 += d * d;
+        m4 += d * d * d * d;
+    }
+    memset(&moments, 0, sizeof moments);
+    moments.min = -2;
+    CHECK_STATUS(hl_moments_from_sums(5, shift, sums, 4, &moments), HL_OK);
+    CHECK_INT(moments.count, 5);
+    CHECK_CLOSE(moments.mean, mean, 1e-14);
+    CHECK_CLOSE(moments.m2, m2, 1e-12);
+    CHECK_CLOSE(moments.m4, m4, 1e-10);
+    CHECK_CLOSE(moments.min, -2, 0); /* left as it was */
+    CHECK_STATUS(hl_moments_from_sums(0, 0, sums, 4, &moments), HL_OK);
+    CHECK(isnan(moments.mean) && moments.m2 == 0);
+    CHECK_STATUS(hl_moments_from_sums(5, shift, sums, 3, &moments), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "n_sums must be 4");
+    CHECK_STATUS(hl_moments_from_sums(-1, shift, sums, 4, &moments), HL_EINVAL);
+    CHECK_STATUS(hl_moments_from_sums(5, shift, NULL, 4, &moments), HL_ENULL);
+    CHECK_STATUS(hl_moments_from_sums(5, shift, sums, 4, NULL), HL_ENULL);
+}
+
 int main(void) {
     test_version();
     test_error_names();
@@ -663,5 +712,6 @@ int main(void) {
     test_compute_errors();
     test_last_error_per_thread();
     test_shards();
+    test_reduction_rules();
     return check_summary();
 }

@@ -36,6 +36,7 @@ run.
 
 from __future__ import annotations
 
+import ctypes
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence, Tuple
@@ -44,7 +45,7 @@ import numpy as np
 import torch
 
 from ._adapt import address
-from ._ffi import QUANTILE_PROBABILITIES, lib
+from ._ffi import HL_SCALE_LOG, QUANTILE_PROBABILITIES, Moments, lib
 
 # Edges for (min, max, nearest_zero) of the finite values (see `edge_inputs`), all None for
 # data without a finite value, and, with an automatic scale, whether bins are logarithmic.
@@ -61,13 +62,21 @@ SUB_BINS = 4096
 # Parts of each sub-bin holding a quantile (at most 5 sub-bins: 10 KiB).
 ZOOM_PARTS = 256
 
-# The engine's automatic scale (`AutomaticScale`, Sources/HistLog/Binning/BinLayout+Logarithmic.swift):
-# log bins when at least half of the nonzero finite values lie below 1e-3 of the largest magnitude.
-SMALL_MAGNITUDE = 1e-3
+
+def small_magnitude(largest: float) -> float:
+    """The magnitude below which a nonzero finite value is small to the engine's automatic scale,
+    given the largest finite magnitude (``hl_auto_scale_threshold``)."""
+    threshold = ctypes.c_double()
+    lib.hl_auto_scale_threshold(largest, ctypes.byref(threshold))
+    return threshold.value
 
 
 def prefers_logarithmic(nonzero: int, small: int) -> bool:
-    return nonzero > 0 and 2 * small >= nonzero
+    """The engine's automatic scale from the counts of nonzero and small finite values
+    (``hl_auto_scale``)."""
+    scale = ctypes.c_int32()
+    lib.hl_auto_scale(nonzero, small, ctypes.byref(scale))
+    return scale.value == HL_SCALE_LOG
 
 
 def magnitude_counts(finite: torch.Tensor, threshold: float) -> torch.Tensor:
@@ -179,19 +188,13 @@ def central_sums(finite: torch.Tensor, shift: torch.Tensor | float) -> torch.Ten
 
 
 def moments_about_mean(count: int, shift: float, sums: Sequence[float]) -> tuple[float, float, float, float]:
-    """``(mean, m2, m3, m4)`` from the sums about ``shift`` (see ``central_sums``).
-
-    ``shift`` (sum / count) carries the rounding of a long sum; ``S1`` measures what is left
-    (``mean = shift + S1 / n``), and the binomial expansion moves the sums to the exact mean:
-    ``m2 = S2 - n d^2``, ``m3 = S3 - 3 d S2 + 2 n d^3``, ``m4 = S4 - 4 d S3 + 6 d^2 S2 - 3 n d^4``
-    with ``d = S1 / n``.
-    """
-    if count == 0:
-        return math.nan, 0.0, 0.0, 0.0
-    s1, s2, s3, s4 = sums
-    d = s1 / count
-    return (shift + d, max(s2 - count * d * d, 0.0), s3 - 3 * d * s2 + 2 * count * d ** 3,
-            s4 - 4 * d * s3 + 6 * d * d * s2 - 3 * count * d ** 4)
+    """``(mean, m2, m3, m4)`` from the sums about ``shift`` (see ``central_sums``), by the
+    engine (``hl_moments_from_sums``): ``shift`` (sum / count) carries the rounding of a long
+    sum, ``S1`` measures what is left, and the binomial expansion moves the sums to the mean."""
+    power_sums = (ctypes.c_double * 4)(*sums)
+    moments = Moments()
+    lib.hl_moments_from_sums(count, shift, power_sums, 4, ctypes.byref(moments))
+    return moments.mean, moments.m2, moments.m3, moments.m4
 
 
 def _scales(widths: np.ndarray, parts: int) -> np.ndarray:
@@ -414,7 +417,7 @@ def summarize(
     elif automatic_scale:
         logarithmic = False
         if lo is not None and hi is not None:  # the same on every rank: the extremes are reduced
-            nonzero, small = combine_sum(shard.magnitudes(max(abs(lo), abs(hi)) * SMALL_MAGNITUDE))
+            nonzero, small = combine_sum(shard.magnitudes(small_magnitude(max(abs(lo), abs(hi)))))
             logarithmic = prefers_logarithmic(int(nonzero), int(small))
         edges = np.asarray(edges_for(lo, hi, nearest, logarithmic), dtype=np.float64)
     else:

@@ -434,6 +434,9 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
          c_void_p, c_size_t],
         _status,
     ),
+    "hl_auto_scale_threshold": (c_int, [c_double, _p(c_double)], _status),
+    "hl_auto_scale": (c_int, [c_int64, c_int64, _p(c_int32)], _status),
+    "hl_moments_from_sums": (c_int, [c_int64, c_double, _p(c_double), c_size_t, _p(Moments)], _status),
     "hl_run_flush": (c_int, [RunPointer], _status),
     # Runs: TensorBoard's own forms, and a callback per record
     "hl_log_tensorboard_histogram": (

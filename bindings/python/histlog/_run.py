@@ -150,7 +150,7 @@ class Run(HandleOwner):
         step: int,
         bins: Optional[ArrayLike] = None,
         counts: Optional[ArrayLike] = None,
-        num_bins: int = 30,
+        num_bins: int = _adapt.DEFAULT_BINS,
         log_scale: LogScale = False,
         range: Optional[Tuple[float, float]] = None,
         timestamp: Optional[float] = None,
@@ -344,11 +344,11 @@ def _no_binning_options(num_bins: Any, log_scale: Any, range: Any, what: str) ->
     given = [
         name
         for name, value, default in (
-            ("num_bins", num_bins, 30),
+            ("num_bins", num_bins, _adapt.DEFAULT_BINS),
             ("log_scale", log_scale, False),
             ("range", range, None),
         )
-        if not (value is default or (name == "num_bins" and type(value) is int and value == 30))
+        if not (value is default or (name == "num_bins" and type(value) is int and value == _adapt.DEFAULT_BINS))
     ]
     if given:
         raise ValueError(f"{', '.join(given)} cannot apply to {what}: its bins are given")
@@ -470,7 +470,7 @@ def log_histogram(
     step: int,
     bins: Optional[ArrayLike] = None,
     counts: Optional[ArrayLike] = None,
-    num_bins: int = 30,
+    num_bins: int = _adapt.DEFAULT_BINS,
     log_scale: LogScale = False,
     range: Optional[Tuple[float, float]] = None,
     timestamp: Optional[float] = None,
@@ -484,7 +484,7 @@ def log_histogram(
 
     Either raw ``values`` — a numpy array (any float, int or bool dtype), a torch tensor (any
     shape, dtype or device; no need to detach), a Python sequence — binned by the library into
-    ``num_bins`` bins (default 30, equal width over [min, max]; ``log_scale=True`` for symmetric
+    ``num_bins`` bins (default ``DEFAULT_BINS``, the engine's 30, equal width over [min, max]; ``log_scale=True`` for symmetric
     log bins, ``"auto"`` to let the library choose; ``range=(lo, hi)`` to bin over a fixed range,
     values outside it counted as under/overflow), or into explicit edges ``bins``;
     or a pre-computed histogram: ``bins`` (n + 1 strictly increasing edges) and ``counts`` (n
@@ -568,7 +568,7 @@ def compute(
     values: Any,
     *,
     bins: Optional[ArrayLike] = None,
-    num_bins: int = 30,
+    num_bins: int = _adapt.DEFAULT_BINS,
     log_scale: LogScale = False,
     range: Optional[Tuple[float, float]] = None,
 ) -> HistogramData:
@@ -582,7 +582,7 @@ def compute(
 
 def histogram(
     values: Any,
-    num_bins: int = 30,
+    num_bins: int = _adapt.DEFAULT_BINS,
     range: Optional[Tuple[float, float]] = None,
     bins: Optional[ArrayLike] = None,
     log_scale: LogScale = False,

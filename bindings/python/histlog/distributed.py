@@ -198,7 +198,7 @@ def log_summary(run: "_run.Run", summary: ReducedSummary, *, key: str, step: int
 
 
 def log_on_device(
-    run: "_run.Run", values: Any, *, key: str, step: int, bins: Any = None, num_bins: Any = 30,
+    run: "_run.Run", values: Any, *, key: str, step: int, bins: Any = None, num_bins: Any = _adapt.DEFAULT_BINS,
     log_scale: Any = False, range: Any = None, timestamp: Any = None,
 ) -> None:
     """``log_histogram(..., device_reduce=True)``: the summary computed with torch operations
@@ -218,7 +218,7 @@ def log_histogram(
     group: Any = None,
     exact_quantiles: bool = False,
     bins: Any = None,
-    num_bins: Any = 30,
+    num_bins: Any = _adapt.DEFAULT_BINS,
     log_scale: Any = False,
     range: Any = None,
     timestamp: Any = None,
