@@ -352,6 +352,33 @@ int hl_auto_scale_threshold(double largest_magnitude, double *threshold);
 int hl_auto_scale(int64_t nonzero_count, int64_t small_count, int32_t *scale);
 int hl_moments_from_sums(int64_t count, double shift, const double *sums, size_t n_sums, hl_moments *moments);
 
+/* The rounds' layout and assembly, for a binding that runs the shard kernels itself (on a GPU).
+ * hl_sub_bin_layout: the layout hl_shard_counts_* uses for `edges` and the extremes lower/upper
+ * (NaN: no finite value), with the number of sub-bins per region the engine picks for n_edges - 1
+ * bins (*subdivisions: about 4096 sub-bins in all) and the parts of each quantile sub-bin in the
+ * last round (*zoom_parts, for hl_shard_sums_*); the n_edges + 2 region bounds, the n_edges + 1
+ * regions' scales (sub-bins per unit length, 0 where a region is not split) and the
+ * (n_edges + 1) * subdivisions + 1 sub-bin edges. A capacity too small is HL_ESIZE with only the
+ * two counts written (a size query).
+ * hl_quantile_sub_bins: the distinct sub-bins (ascending, at most HL_NUM_QUANTILES) where the
+ * cumulative count of sub_counts first reaches p * count for each quantile probability p: the
+ * `zoomed` argument of hl_shard_sums_*. *n_sub_bins gets their number (0 when count is 0).
+ * hl_fine_histogram: the sub-bins (sub_edges, n_sub_counts + 1 of them, and sub_counts) with each
+ * `zoomed` one replaced by its `parts` parts (zoom_counts: parts per zoomed sub-bin, in order),
+ * as strictly increasing edges (a bin of zero width gives its count to the bin starting at its
+ * edge): the fine histogram of hl_reduced_histogram. *n_bins gets its bin count; capacities as
+ * hl_compute_f32's (HL_ESIZE, n_bins + 1 edges and n_bins counts). Thread-safe. */
+int hl_sub_bin_layout(const double *edges, size_t n_edges, double lower, double upper,
+                      int32_t *subdivisions, int32_t *zoom_parts,
+                      double *bounds, size_t bounds_capacity, double *scales, size_t scales_capacity,
+                      double *sub_edges, size_t sub_edges_capacity);
+int hl_quantile_sub_bins(const double *sub_counts, size_t n_sub_counts, int64_t count,
+                         int64_t *sub_bins, size_t capacity, size_t *n_sub_bins);
+int hl_fine_histogram(const double *sub_edges, size_t n_sub_edges, const double *sub_counts, size_t n_sub_counts,
+                      const int64_t *zoomed, size_t n_zoomed, const double *zoom_counts, size_t n_zoom_counts,
+                      int32_t parts, double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
+                      size_t *n_bins);
+
 /* Returns when every record logged before the call is written to the operating system
  * (it then survives the process being killed) and, for a durable run (hl_run_options.durable),
  * fsynced (it then survives a power cut).

@@ -129,3 +129,74 @@ public func hl_moments_from_sums(
         out.pointee.m4 = result.m4
     }
 }
+
+/// `hl_sub_bin_layout`: `SubBinLayout(edges:lower:upper:subdivisions: SubBinLayout.subdivisions(binCount:))`'s
+/// bounds, scales and sub-bin edges, with `SubBinLayout.zoomParts`.
+@_cdecl("hl_sub_bin_layout")
+public func hl_sub_bin_layout(
+    _ edges: UnsafePointer<Double>?, _ nEdges: Int, _ lower: Double, _ upper: Double,
+    _ subdivisions: UnsafeMutablePointer<Int32>?, _ zoomParts: UnsafeMutablePointer<Int32>?,
+    _ bounds: UnsafeMutablePointer<Double>?, _ boundsCapacity: Int,
+    _ scales: UnsafeMutablePointer<Double>?, _ scalesCapacity: Int,
+    _ subEdges: UnsafeMutablePointer<Double>?, _ subEdgesCapacity: Int
+) -> Int32 {
+    status {
+        let subdivisions = try required(subdivisions, "subdivisions")
+        let zoomParts = try required(zoomParts, "zoom_parts")
+        let bounds = try output(bounds, capacity: boundsCapacity, "bounds", "bounds_capacity")
+        let scales = try output(scales, capacity: scalesCapacity, "scales", "scales_capacity")
+        let subEdges = try output(subEdges, capacity: subEdgesCapacity, "sub_edges", "sub_edges_capacity")
+        let given = try size(nEdges, "n_edges")
+        let layout = try layout(edges, nEdges, lower, upper, Int32(clamping: SubBinLayout.subdivisions(binCount: given - 1)))
+        subdivisions.pointee = Int32(layout.subdivisions)
+        zoomParts.pointee = Int32(SubBinLayout.zoomParts)
+        let all = (layout.regionBounds, layout.regionScales, layout.subBinEdges)
+        for (name, buffer, values) in [("bounds", bounds, all.0), ("scales", scales, all.1), ("sub_edges", subEdges, all.2)]
+        where buffer.count < values.count {
+            throw Failure.size(name, needs: values.count, has: buffer.count)
+        }
+        _ = bounds.update(fromContentsOf: all.0)
+        _ = scales.update(fromContentsOf: all.1)
+        _ = subEdges.update(fromContentsOf: all.2)
+    }
+}
+
+/// `hl_quantile_sub_bins`: `SubBinLayout.quantileSubBins(_:count:)`.
+@_cdecl("hl_quantile_sub_bins")
+public func hl_quantile_sub_bins(
+    _ subCounts: UnsafePointer<Double>?, _ nSubCounts: Int, _ count: Int64,
+    _ subBins: UnsafeMutablePointer<Int64>?, _ capacity: Int, _ nSubBins: UnsafeMutablePointer<Int>?
+) -> Int32 {
+    status {
+        let subCounts = Array(try input(subCounts, count: nSubCounts, "sub_counts", "n_sub_counts"))
+        let out = try output(subBins, capacity: capacity, "sub_bins", "capacity")
+        let n = try required(nSubBins, "n_sub_bins")
+        let chosen = SubBinLayout.quantileSubBins(subCounts, count: try integer(count, "count"))
+        n.pointee = chosen.count
+        guard out.count >= chosen.count else { throw Failure.size("sub_bins", needs: chosen.count, has: out.count) }
+        _ = out.update(fromContentsOf: chosen.map(Int64.init))
+    }
+}
+
+/// `hl_fine_histogram`: `SubBinLayout.fineHistogram(subEdges:subCounts:zoomed:zoomCounts:parts:)`.
+@_cdecl("hl_fine_histogram")
+public func hl_fine_histogram(
+    _ subEdges: UnsafePointer<Double>?, _ nSubEdges: Int, _ subCounts: UnsafePointer<Double>?, _ nSubCounts: Int,
+    _ zoomed: UnsafePointer<Int64>?, _ nZoomed: Int, _ zoomCounts: UnsafePointer<Double>?, _ nZoomCounts: Int,
+    _ parts: Int32,
+    _ edges: UnsafeMutablePointer<Double>?, _ edgesCapacity: Int,
+    _ counts: UnsafeMutablePointer<Double>?, _ countsCapacity: Int, _ nBins: UnsafeMutablePointer<Int>?
+) -> Int32 {
+    status {
+        let histogram = try SubBinLayout.fineHistogram(
+            subEdges: Array(try input(subEdges, count: nSubEdges, "sub_edges", "n_sub_edges")),
+            subCounts: Array(try input(subCounts, count: nSubCounts, "sub_counts", "n_sub_counts")),
+            zoomed: try input(zoomed, count: nZoomed, "zoomed", "n_zoomed").map { Int(truncatingIfNeeded: $0) },
+            zoomCounts: Array(try input(zoomCounts, count: nZoomCounts, "zoom_counts", "n_zoom_counts")),
+            parts: Int(parts))
+        let edges = try output(edges, capacity: edgesCapacity, "edges", "edges_capacity")
+        let counts = try output(counts, capacity: countsCapacity, "counts", "counts_capacity")
+        try required(nBins, "n_bins").pointee = histogram.binCount
+        try copy(histogram, edges: edges, counts: counts)
+    }
+}

@@ -698,6 +698,57 @@ static void test_reduction_rules(void) {
     CHECK_STATUS(hl_moments_from_sums(5, shift, sums, 4, NULL), HL_ENULL);
 }
 
+/* The rounds' layout and assembly: sizes first, then the values. */
+static void test_reduction_layout(void) {
+    static const double edges[3] = {0, 1, 2};
+    static const double sub_counts[5] = {1, 0, 4, 4, 1};
+    static const double sub_edges[3] = {0, 1, 2}, two_counts[2] = {3, 1}, zoom_counts[4] = {1, 0, 2, 0};
+    static const int64_t zoomed[1] = {0};
+    double bounds[5], scales[4], *layout_edges, fine_edges[8], fine_counts[8];
+    int32_t subdivisions = 0, parts = 0;
+    int64_t chosen[HL_NUM_QUANTILES];
+    size_t n = 0, n_bins = 0;
+    CHECK_STATUS(hl_sub_bin_layout(edges, 3, -1, 4, &subdivisions, &parts, NULL, 0, NULL, 0, NULL, 0), HL_ESIZE);
+    CHECK_INT(subdivisions, 1024); /* ceil(4096 / 4 regions) */
+    CHECK_INT(parts, 256);
+    layout_edges = (double *)malloc(sizeof(double) * (4 * 1024 + 1));
+    CHECK_STATUS(hl_sub_bin_layout(edges, 3, -1, 4, &subdivisions, &parts, bounds, 5, scales, 4,
+                                   layout_edges, 4 * 1024 + 1), HL_OK);
+    CHECK_CLOSE(bounds[0], -1, 0);
+    CHECK_CLOSE(bounds[4], 4, 0);
+    CHECK_CLOSE(scales[3], 512, 0); /* 1024 sub-bins over (2, 4] */
+    CHECK_CLOSE(layout_edges[1024], 0, 0);
+    CHECK_CLOSE(layout_edges[4 * 1024], 4, 0);
+    CHECK_STATUS(hl_sub_bin_layout(edges, 3, -1, 4, &subdivisions, &parts, bounds, 4, scales, 4,
+                                   layout_edges, 4 * 1024 + 1), HL_ESIZE);
+    CHECK_STATUS(hl_sub_bin_layout(edges, 1, NAN, NAN, &subdivisions, &parts, NULL, 0, NULL, 0, NULL, 0), HL_EINVAL);
+    CHECK_STATUS(hl_sub_bin_layout(edges, 3, NAN, NAN, NULL, &parts, NULL, 0, NULL, 0, NULL, 0), HL_ENULL);
+    free(layout_edges);
+
+    /* cumulative 1, 1, 5, 9, 10: targets 1, 2.5, 5, 7.5, 9 */
+    CHECK_STATUS(hl_quantile_sub_bins(sub_counts, 5, 10, chosen, HL_NUM_QUANTILES, &n), HL_OK);
+    CHECK_INT(n, 3);
+    CHECK(chosen[0] == 0 && chosen[1] == 2 && chosen[2] == 3);
+    CHECK_STATUS(hl_quantile_sub_bins(sub_counts, 5, 10, chosen, 2, &n), HL_ESIZE);
+    CHECK_INT(n, 3);
+    CHECK_STATUS(hl_quantile_sub_bins(sub_counts, 5, 0, chosen, HL_NUM_QUANTILES, &n), HL_OK);
+    CHECK_INT(n, 0);
+
+    /* sub-bin 0 = [0, 1) split in 4 parts; sub-bin 1 kept */
+    CHECK_STATUS(hl_fine_histogram(sub_edges, 3, two_counts, 2, zoomed, 1, zoom_counts, 4, 4, NULL, 0, NULL, 0, &n_bins),
+                 HL_ESIZE);
+    CHECK_INT(n_bins, 5);
+    CHECK_STATUS(hl_fine_histogram(sub_edges, 3, two_counts, 2, zoomed, 1, zoom_counts, 4, 4, fine_edges, 8, fine_counts, 8,
+                                   &n_bins), HL_OK);
+    CHECK_CLOSE(fine_edges[1], 0.25, 0);
+    CHECK_CLOSE(fine_edges[5], 2, 0);
+    CHECK_CLOSE(fine_counts[2], 2, 0);
+    CHECK_CLOSE(fine_counts[4], 1, 0);
+    CHECK_STATUS(hl_fine_histogram(sub_edges, 3, two_counts, 2, zoomed, 1, zoom_counts, 3, 4, fine_edges, 8, fine_counts, 8,
+                                   &n_bins), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "zoom_counts");
+}
+
 int main(void) {
     test_version();
     test_error_names();
@@ -713,5 +764,6 @@ int main(void) {
     test_last_error_per_thread();
     test_shards();
     test_reduction_rules();
+    test_reduction_layout();
     return check_summary();
 }

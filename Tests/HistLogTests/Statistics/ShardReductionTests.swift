@@ -158,3 +158,45 @@ struct ReducedRulesTests {
         #expect(summary.histogram.edges == logarithmic.histogram.edges)
     }
 }
+
+/// The rounds' layout and assembly a binding's device path asks of the engine.
+struct ReductionRoundsTests {
+    @Test func subdivisionsKeepTheExchangeNear4096Counts() {
+        for bins in [1, 30, 200, 5000] {
+            let s = SubBinLayout.subdivisions(binCount: bins)
+            #expect(s >= 1 && (bins + 2) * s >= Swift.min(4096, bins + 2) && (bins + 2) * (s - 1) < 4096)
+        }
+    }
+
+    @Test func layoutExposesItsBoundsScalesAndEdges() throws {
+        let layout = try SubBinLayout(edges: [0, 1, 2], lower: -1, upper: 4, subdivisions: 2)
+        #expect(layout.regionBounds == [-1, 0, 1, 2, 4])
+        #expect(layout.regionScales == [2, 2, 2, 1])
+        #expect(layout.subBinEdges == [-1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4])
+    }
+
+    @Test func quantileSubBinsAreWhereTheCumulativeCountReachesEachTarget() {
+        // cumulative 1, 1, 5, 9, 10: targets 1, 2.5, 5, 7.5, 9
+        #expect(SubBinLayout.quantileSubBins([1, 0, 4, 4, 1], count: 10) == [0, 2, 3])
+        #expect(SubBinLayout.quantileSubBins([0, 0], count: 0) == [])
+    }
+
+    @Test func fineHistogramSplicesZoomedSubBinsAndMergesEmptyWidths() throws {
+        let parts = SubBinLayout.zoomParts
+        var zoomed = [Double](repeating: 0, count: parts)
+        (zoomed[0], zoomed[10], zoomed[parts - 1]) = (1, 3, 1)
+        let fine = try SubBinLayout.fineHistogram(
+            subEdges: [0, 0, 1, 2, 4, 4], subCounts: [0, 3, 5, 2, 0], zoomed: [2], zoomCounts: zoomed, parts: parts)
+        #expect(fine.edges.count == parts + 3 && fine.edges.first == 0 && fine.edges.last == 4)
+        #expect(zip(fine.edges, fine.edges.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(Array(fine.edges[1...parts]) == (0..<parts).map { 1 + Double($0) / Double(parts) })
+        #expect(Array(fine.counts[1...parts]) == zoomed)
+        #expect(fine.counts.first == 3 && fine.counts.last == 2 && fine.counts.reduce(0, +) == 10)
+        expectInvalid("zoomCounts") {
+            _ = try SubBinLayout.fineHistogram(subEdges: [0, 1], subCounts: [1], zoomed: [0], zoomCounts: [1], parts: 2)
+        }
+        expectInvalid("zoomed") {
+            _ = try SubBinLayout.fineHistogram(subEdges: [0, 1], subCounts: [1], zoomed: [3], zoomCounts: [1, 0], parts: 2)
+        }
+    }
+}

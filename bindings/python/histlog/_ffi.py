@@ -437,6 +437,19 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
     "hl_auto_scale_threshold": (c_int, [c_double, _p(c_double)], _status),
     "hl_auto_scale": (c_int, [c_int64, c_int64, _p(c_int32)], _status),
     "hl_moments_from_sums": (c_int, [c_int64, c_double, _p(c_double), c_size_t, _p(Moments)], _status),
+    "hl_sub_bin_layout": (
+        c_int,
+        [c_void_p, c_size_t, c_double, c_double, _p(c_int32), _p(c_int32), c_void_p, c_size_t, c_void_p, c_size_t,
+         c_void_p, c_size_t],
+        _sized,
+    ),
+    "hl_quantile_sub_bins": (c_int, [c_void_p, c_size_t, c_int64, c_void_p, c_size_t, _p(c_size_t)], _status),
+    "hl_fine_histogram": (
+        c_int,
+        [c_void_p, c_size_t, c_void_p, c_size_t, c_void_p, c_size_t, c_void_p, c_size_t, c_int32, c_void_p, c_size_t,
+         c_void_p, c_size_t, _p(c_size_t)],
+        _sized,
+    ),
     "hl_run_flush": (c_int, [RunPointer], _status),
     # Runs: TensorBoard's own forms, and a callback per record
     "hl_log_tensorboard_histogram": (

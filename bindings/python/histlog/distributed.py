@@ -12,12 +12,12 @@ small float64 vectors:
    rank asks the engine for the same edges.
 2. SUM of ``[count, zeros, NaNs, Infs, sum, sub-bin counts...]``, each rank having binned its
    shard over those edges (numpy's rule, compared in float64) and split each region (every bin,
-   the underflow and the overflow) into equal sub-bins, about ``SUB_BINS`` = 4096 in all: exact
+   the underflow and the overflow) into equal sub-bins, about 4096 in all (the engine's ``hl_sub_bin_layout``): exact
    counts (sums of sub-bins), the global mean, and the sub-bins that hold the quantiles.
 3. SUM of ``[S1, S2, S3, S4, zoom counts...]``: the sums of powers of each shard's values minus
    that mean (two-pass), from which the exact central sums ``m2, m3, m4`` follow
    (``moments_about_mean``), and the counts of the (at most 5) quantile sub-bins split again into
-   ``ZOOM_PARTS`` = 256 parts.
+   256 parts (``zoom_parts``).
 
 With ``log_scale="auto"`` one more SUM, of ``[nonzero values, nonzero values below 1e-3 of the
 largest magnitude]``, comes between rounds 1 and 2: the engine's rule for choosing log bins,
