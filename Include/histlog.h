@@ -12,6 +12,14 @@
  * - Sizes above SIZE_MAX / 2 are HL_EINVAL (no buffer is that large).
  * - Keys are NUL-terminated UTF-8 strings; invalid UTF-8 and the empty key are HL_EINVAL.
  * - Handles (hl_run, hl_reader) are opaque; each `*_open` pairs with a `*_close` that accepts NULL.
+ *   Opening returns a status and the handle through its first argument (`hl_run **out`), NULL on
+ *   failure; hl_run_open alone returns the handle itself (NULL on failure), as a shorthand.
+ * - Options structs (hl_bin_config, hl_doctor_options) start with their `size`, and
+ *   hl_run_options with its `version`: fill one with its `*_init` function before setting fields,
+ *   so that a later library still reads a struct compiled against this header. A size or version
+ *   the library does not know is HL_EINVAL.
+ * - Timestamps are Unix seconds (finite, >= 0), or NaN for the current time, in every function
+ *   that takes one; the functions without a timestamp argument log at the current time.
  *   A handle must not be used after (or while) it is closed: that is undefined behaviour, as
  *   with free(); the library cannot detect it.
  *
@@ -40,7 +48,7 @@ extern "C" {
  * ------------------------------------------------------------------------------------ */
 
 #define HL_VERSION_MAJOR 0
-#define HL_VERSION_MINOR 2
+#define HL_VERSION_MINOR 3
 #define HL_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as hl_version_number() returns it. */
 #define HL_VERSION_NUMBER (HL_VERSION_MAJOR * 10000 + HL_VERSION_MINOR * 100 + HL_VERSION_PATCH)
@@ -91,10 +99,10 @@ typedef enum hl_scale {
 } hl_scale;
 
 typedef struct hl_bin_config {
+    uint32_t size;            /* sizeof(hl_bin_config) as the caller compiled it (hl_bin_config_init) */
     int32_t bins;             /* number of bins, 1 .. 1000000 (default 30) */
     int32_t scale;            /* an hl_scale value (default HL_SCALE_LINEAR) */
     int32_t has_range;        /* nonzero: bin over [range_lo, range_hi] instead of [min, max] */
-    int32_t reserved;         /* must be 0 */
     double range_lo;          /* finite, < range_hi; values outside are counted as under/overflow */
     double range_hi;
     const double *edges;      /* explicit edges (strictly increasing, finite), or NULL. When set, */
@@ -103,8 +111,9 @@ typedef struct hl_bin_config {
     double zero_tolerance;    /* |x| <= zero_tolerance counts as zero (default 0: exact zeros; finite, >= 0) */
 } hl_bin_config;
 
-/* Fills *config with the defaults above. NULL is a no-op. */
-void hl_bin_config_init(hl_bin_config *config);
+/* Fills *config with the defaults above and config->size with `size`: pass sizeof(hl_bin_config).
+ * HL_ENULL for NULL, HL_EINVAL for a size this library does not know (nothing written). */
+int hl_bin_config_init(hl_bin_config *config, size_t size);
 
 /* ---------------------------------------------------------------------------------------
  * Statistics of one histogram
@@ -241,8 +250,8 @@ int hl_log_values_f64(hl_run *run, const char *key, int64_t step,
 int hl_log_counts(hl_run *run, const char *key, int64_t step,
                   const double *edges, size_t n_edges, const double *counts, size_t n_counts);
 
-/* As the three functions above, with an explicit timestamp in Unix seconds (finite, >= 0)
- * instead of the current time. */
+/* As the three functions above, with a timestamp: Unix seconds (finite, >= 0), or NaN for the
+ * current time. */
 int hl_log_values_f32_at(hl_run *run, const char *key, int64_t step, double timestamp,
                          const float *values, size_t n, const hl_bin_config *config);
 int hl_log_values_f64_at(hl_run *run, const char *key, int64_t step, double timestamp,
@@ -328,6 +337,48 @@ int hl_shard_sums_f64(const double *values, size_t n, const double *edges, size_
                       const int64_t *zoomed, size_t n_zoomed, int32_t parts,
                       double *out, size_t out_capacity);
 
+/* The engine's rules for values summarised elsewhere (the rounds above), so that a binding's
+ * device path applies them without restating them.
+ * hl_auto_scale_threshold: HL_SCALE_AUTO's "small" magnitude from the largest finite magnitude
+ * (finite, >= 0): nonzero finite values of magnitude below *threshold are small.
+ * hl_auto_scale: the scale HL_SCALE_AUTO picks (HL_SCALE_LOG when at least half the nonzero
+ * finite values are small, else HL_SCALE_LINEAR) into *scale; counts >= 0, small <= nonzero.
+ * hl_moments_from_sums: the exact mean and central sums of `count` finite values from their
+ * power sums about `shift` (sums[k - 1] = sum (x - shift)^k, k = 1..4, n_sums == 4), with
+ * d = S1 / count: mean = shift + d, m2 = S2 - count d^2 (>= 0), m3 = S3 - 3 d S2 + 2 count d^3,
+ * m4 = S4 - 4 d S3 + 6 d^2 S2 - 3 count d^4. Writes moments->count, mean, m2, m3, m4 (mean NaN
+ * and zero sums when count is 0); the other fields are left as they were. Thread-safe. */
+int hl_auto_scale_threshold(double largest_magnitude, double *threshold);
+int hl_auto_scale(int64_t nonzero_count, int64_t small_count, int32_t *scale);
+int hl_moments_from_sums(int64_t count, double shift, const double *sums, size_t n_sums, hl_moments *moments);
+
+/* The rounds' layout and assembly, for a binding that runs the shard kernels itself (on a GPU).
+ * hl_sub_bin_layout: the layout hl_shard_counts_* uses for `edges` and the extremes lower/upper
+ * (NaN: no finite value), with the number of sub-bins per region the engine picks for n_edges - 1
+ * bins (*subdivisions: about 4096 sub-bins in all) and the parts of each quantile sub-bin in the
+ * last round (*zoom_parts, for hl_shard_sums_*); the n_edges + 2 region bounds, the n_edges + 1
+ * regions' scales (sub-bins per unit length, 0 where a region is not split) and the
+ * (n_edges + 1) * subdivisions + 1 sub-bin edges. A capacity too small is HL_ESIZE with only the
+ * two counts written (a size query).
+ * hl_quantile_sub_bins: the distinct sub-bins (ascending, at most HL_NUM_QUANTILES) where the
+ * cumulative count of sub_counts first reaches p * count for each quantile probability p: the
+ * `zoomed` argument of hl_shard_sums_*. *n_sub_bins gets their number (0 when count is 0).
+ * hl_fine_histogram: the sub-bins (sub_edges, n_sub_counts + 1 of them, and sub_counts) with each
+ * `zoomed` one replaced by its `parts` parts (zoom_counts: parts per zoomed sub-bin, in order),
+ * as strictly increasing edges (a bin of zero width gives its count to the bin starting at its
+ * edge): the fine histogram of hl_reduced_histogram. *n_bins gets its bin count; capacities as
+ * hl_compute_f32's (HL_ESIZE, n_bins + 1 edges and n_bins counts). Thread-safe. */
+int hl_sub_bin_layout(const double *edges, size_t n_edges, double lower, double upper,
+                      int32_t *subdivisions, int32_t *zoom_parts,
+                      double *bounds, size_t bounds_capacity, double *scales, size_t scales_capacity,
+                      double *sub_edges, size_t sub_edges_capacity);
+int hl_quantile_sub_bins(const double *sub_counts, size_t n_sub_counts, int64_t count,
+                         int64_t *sub_bins, size_t capacity, size_t *n_sub_bins);
+int hl_fine_histogram(const double *sub_edges, size_t n_sub_edges, const double *sub_counts, size_t n_sub_counts,
+                      const int64_t *zoomed, size_t n_zoomed, const double *zoom_counts, size_t n_zoom_counts,
+                      int32_t parts, double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
+                      size_t *n_bins);
+
 /* Returns when every record logged before the call is written to the operating system
  * (it then survives the process being killed) and, for a durable run (hl_run_options.durable),
  * fsynced (it then survives a power cut).
@@ -393,12 +444,13 @@ int hl_run_set_record_callback(hl_run *run, hl_record_callback callback, void *c
 typedef struct hl_reader hl_reader; /* opaque; read-only, thread-safe */
 
 /* Opens a run directory (its histograms/ JSON files) or, when `path` names a TensorBoard event
- * file or a directory of them without histograms/, indexes their histograms. NULL on failure,
- * with hl_last_error() naming the file (a file that is neither a run directory nor an event file
- * fails too). Opening reads no record: the keys (from the head of each JSON file) are fixed at
+ * file or a directory of them without histograms/, indexes their histograms: HL_OK with the handle
+ * in *out, or an error with *out set to NULL and hl_last_error() naming the file: HL_EIO (with
+ * hl_last_errno(), e.g. ENOENT, EACCES) when it cannot be read, HL_EFORMAT when it is neither a
+ * run directory nor an event file, HL_EINVAL for a bad path. `out` must not be NULL. Opening reads no record: the keys (from the head of each JSON file) are fixed at
  * open; a key's records are read when a function below first asks for that key, and stay the
  * same while the reader keeps the key (the last four read: memory does not grow with the run). */
-hl_reader *hl_reader_open(const char *path);
+int hl_reader_open(hl_reader **out, const char *path);
 
 /* Releases the reader. NULL is a no-op. The handle is invalid afterwards. */
 void hl_reader_close(hl_reader *reader);
@@ -443,7 +495,7 @@ int hl_reader_history(const hl_reader *reader, const char *key, size_t capacity,
 
 /* ---------------------------------------------------------------------------------------
  * Looking at a run: the training-health doctor, a summary table and an HTML report.
- * Each function reads the run at `run_path` (as hl_reader_open does) on every call, one key at
+ * Each function reads the run of an open `reader` (hl_reader_open) on every call, one key at
  * a time: memory holds a key's statistics and the histograms shown, not the run.
  * Keys are classified by their first folder, case-insensitively: parameters/params/param/
  * weights/weight -> parameters; gradients/gradient/grads/grad -> gradients;
@@ -453,6 +505,8 @@ int hl_reader_history(const hl_reader *reader, const char *key, size_t capacity,
  * ------------------------------------------------------------------------------------ */
 
 typedef struct hl_doctor_options {
+    uint32_t size;                    /* sizeof(hl_doctor_options) as compiled (hl_doctor_options_init) */
+    int32_t reserved;                 /* must be 0 */
     int32_t window;                   /* steps in the early/late medians, >= 1 (default 3) */
     int32_t frozen_min_steps;         /* frozen_weights: identical last steps, >= 2 (default 3) */
     double vanishing_scale_floor;     /* vanishing_gradients: late scale below (default 1e-8) */
@@ -464,9 +518,11 @@ typedef struct hl_doctor_options {
     double dead_zero_fraction;        /* dead_units: late share of exact zeros above (default 0.9) */
 } hl_doctor_options;
 
-/* Fills *options with the defaults above. NULL is a no-op. A floor or ratio of 0, a ceiling or
- * factor of +Inf, or dead_zero_fraction 1 turns that test off. */
-void hl_doctor_options_init(hl_doctor_options *options);
+/* Fills *options with the defaults above and options->size with `size`: pass
+ * sizeof(hl_doctor_options). HL_ENULL for NULL, HL_EINVAL for a size this library does not know
+ * (nothing written). A floor or ratio of 0, a ceiling or factor of +Inf, or dead_zero_fraction 1
+ * turns that test off. */
+int hl_doctor_options_init(hl_doctor_options *options, size_t size);
 
 /* Examines the run and writes its findings as a JSON array (UTF-8, NUL-terminated) into buf:
  *   [{"rule": "non_finite" | "vanishing_gradients" | "exploding_gradients" | "dead_units" |
@@ -476,21 +532,21 @@ void hl_doctor_options_init(hl_doctor_options *options);
  * *n_findings (may be NULL) the number of findings. If capacity <= *length, returns HL_ESIZE
  * and writes only those counts (buf may be NULL with capacity 0 to ask). `options` NULL =
  * defaults; a threshold outside its domain is HL_EINVAL. Thread-safe. */
-int hl_doctor(const char *run_path, const hl_doctor_options *options,
+int hl_doctor(const hl_reader *reader, const hl_doctor_options *options,
               char *buf, size_t capacity, size_t *length, size_t *n_findings);
 
 /* The run as a terminal table of at most `width` columns (>= 60; 100 fits most terminals): one
  * row per key under its folder, with distinct steps, and for the latest step mean, std, min,
  * max, share of exact zeros, outliers, NaN+Inf count (or "@S": first step S with any) and a
  * sparkline of the histogram. Size query and HL_ESIZE as hl_doctor. Thread-safe. */
-int hl_summary_text(const char *run_path, int32_t width, char *buf, size_t capacity, size_t *length);
+int hl_summary_text(const hl_reader *reader, int32_t width, char *buf, size_t capacity, size_t *length);
 
 /* Writes one self-contained HTML file (no network access needed) at html_path, replacing it
  * atomically: per key, histograms over steps (ridgeline), percentile bands over steps and the
  * latest statistics, keys grouped by "/" folders, a filter box, and the doctor's findings at the
  * top. `options` NULL = defaults. *n_findings (may be NULL) receives the number of findings.
  * Thread-safe. */
-int hl_report_write(const char *run_path, const char *html_path, const hl_doctor_options *options,
+int hl_report_write(const hl_reader *reader, const char *html_path, const hl_doctor_options *options,
                     size_t *n_findings);
 
 #ifdef __cplusplus

@@ -71,6 +71,30 @@ func release<Object: AnyObject>(_ handle: OpaquePointer, as type: Object.Type) -
     Unmanaged<Object>.fromOpaque(UnsafeRawPointer(handle)).takeRetainedValue()
 }
 
+/// A C timestamp: Unix seconds, or NaN for the current time (the engine's nil).
+func unixTime(_ seconds: Double) -> Double? {
+    seconds.isNaN ? nil : seconds
+}
+
+/// An options struct that starts with its `uint32_t size` (`hl_bin_config`, `hl_doctor_options`):
+/// its size is read first, and the struct only when the size is this header's (a later header's
+/// larger struct must never be read past the fields this library knows).
+func sized<Options>(_ pointer: UnsafePointer<Options>, _ name: String) throws -> Options {
+    let size = UnsafeRawPointer(pointer).load(as: UInt32.self)
+    try checkSize(Int(size), of: Options.self, name)
+    return pointer.pointee
+}
+
+/// `size` must be the size of `Options` as this library was compiled: the only layout so far.
+func checkSize<Options>(_ size: Int, of type: Options.Type, _ name: String) throws {
+    let known = MemoryLayout<Options>.size
+    guard size == known else {
+        throw Failure.invalid(
+            "\(name) is \(UInt(bitPattern: size)), but this library knows size \(known) only: "
+                + "fill the struct with its *_init function and sizeof")
+    }
+}
+
 /// An `int64_t` count as an `Int`.
 func integer(_ value: Int64, _ name: String) throws -> Int {
     guard let value = Int(exactly: value) else { throw Failure.invalid("\(name) is \(value), out of range") }

@@ -31,6 +31,7 @@ extension hl_bin_config {
         let bins = BinConfig()
         let options = StatisticsOptions()
         var config = hl_bin_config()
+        config.size = UInt32(MemoryLayout<hl_bin_config>.size)
         config.bins = Int32(clamping: bins.bins)
         config.scale = bins.scale.cValue
         config.has_range = bins.range == nil ? 0 : 1
@@ -43,10 +44,8 @@ extension hl_bin_config {
 
     /// The bin layout and statistics options of `config`; NULL gives the engine's defaults.
     static func translate(_ config: UnsafePointer<hl_bin_config>?) throws -> (BinConfig, StatisticsOptions) {
-        guard let config = config?.pointee else { return (BinConfig(), StatisticsOptions()) }
-        guard config.reserved == 0 else {
-            throw Failure.invalid("hl_bin_config.reserved must be 0, got \(config.reserved)")
-        }
+        guard let pointer = config else { return (BinConfig(), StatisticsOptions()) }
+        let config = try sized(pointer, "hl_bin_config.size")
         var edges: [Double]?
         if config.edges != nil || config.n_edges != 0 {
             edges = Array(try input(config.edges, count: config.n_edges, "hl_bin_config.edges", "hl_bin_config.n_edges"))

@@ -18,7 +18,7 @@ public func hl_log_tensorboard_histogram(
             min: given.min, max: given.max, num: given.num, sum: given.sum, sumSquares: given.sum_squares,
             bucketLimits: Array(try input(given.bucket_limits, count: given.n_buckets, "histogram.bucket_limits", "histogram.n_buckets")),
             bucketCounts: Array(try input(given.bucket_counts, count: given.n_buckets, "histogram.bucket_counts", "histogram.n_buckets")))
-        try logger.log(key: key, step: step, tensorBoardHistogram: histogram, timestamp: timestamp.isNaN ? nil : timestamp)
+        try logger.log(key: key, step: step, tensorBoardHistogram: histogram, timestamp: unixTime(timestamp))
     }
 }
 

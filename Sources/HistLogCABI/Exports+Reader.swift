@@ -5,8 +5,12 @@ import HistLog
 
 /// `hl_reader_open`: `RunReader(path:)`.
 @_cdecl("hl_reader_open")
-public func hl_reader_open(_ path: UnsafePointer<CChar>?) -> OpaquePointer? {
-    handle { retainedHandle(try RunReader(path: try text(path, "path"))) }
+public func hl_reader_open(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ path: UnsafePointer<CChar>?) -> Int32 {
+    status {
+        let out = try required(out, "out")
+        out.pointee = nil
+        out.pointee = retainedHandle(try RunReader(path: try text(path, "path")))
+    }
 }
 
 /// `hl_reader_close`: releases the handle's reference. NULL is a no-op.

@@ -35,64 +35,40 @@ public func hl_run_open_with(
     }
 }
 
-/// `hl_log_values_f32`: `HistogramLogger.log(key:step:values:bins:options:)`.
+/// `hl_log_values_f32`: `HistogramLogger.log(key:step:values:bins:options:timestamp:)`.
 @_cdecl("hl_log_values_f32")
 public func hl_log_values_f32(
     _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64,
     _ values: UnsafePointer<Float>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
 ) -> Int32 {
-    status {
-        let logger = try object(run, "run", as: HistogramLogger.self)
-        let key = try text(key, "key")
-        let values = try input(values, count: n, "values", "n")
-        let (bins, options) = try hl_bin_config.translate(config)
-        try logger.log(key: key, step: step, values: values, bins: bins, options: options, timestamp: nil)
-    }
+    logValues(run, key, step, timestamp: nil, values, n, config)
 }
 
-/// `hl_log_values_f64`: `HistogramLogger.log(key:step:values:bins:options:)`.
+/// `hl_log_values_f64`: `HistogramLogger.log(key:step:values:bins:options:timestamp:)`.
 @_cdecl("hl_log_values_f64")
 public func hl_log_values_f64(
     _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64,
     _ values: UnsafePointer<Double>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
 ) -> Int32 {
-    status {
-        let logger = try object(run, "run", as: HistogramLogger.self)
-        let key = try text(key, "key")
-        let values = try input(values, count: n, "values", "n")
-        let (bins, options) = try hl_bin_config.translate(config)
-        try logger.log(key: key, step: step, values: values, bins: bins, options: options, timestamp: nil)
-    }
+    logValues(run, key, step, timestamp: nil, values, n, config)
 }
 
-/// `hl_log_values_f32_at`: `HistogramLogger.log(key:step:values:bins:options:timestamp:)`.
+/// `hl_log_values_f32_at`: `HistogramLogger.log(key:step:values:bins:options:timestamp:)`; a NaN timestamp means now.
 @_cdecl("hl_log_values_f32_at")
 public func hl_log_values_f32_at(
     _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, _ timestamp: Double,
     _ values: UnsafePointer<Float>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
 ) -> Int32 {
-    status {
-        let logger = try object(run, "run", as: HistogramLogger.self)
-        let key = try text(key, "key")
-        let values = try input(values, count: n, "values", "n")
-        let (bins, options) = try hl_bin_config.translate(config)
-        try logger.log(key: key, step: step, values: values, bins: bins, options: options, timestamp: timestamp)
-    }
+    logValues(run, key, step, timestamp: unixTime(timestamp), values, n, config)
 }
 
-/// `hl_log_values_f64_at`: `HistogramLogger.log(key:step:values:bins:options:timestamp:)`.
+/// `hl_log_values_f64_at`: `HistogramLogger.log(key:step:values:bins:options:timestamp:)`; a NaN timestamp means now.
 @_cdecl("hl_log_values_f64_at")
 public func hl_log_values_f64_at(
     _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, _ timestamp: Double,
     _ values: UnsafePointer<Double>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
 ) -> Int32 {
-    status {
-        let logger = try object(run, "run", as: HistogramLogger.self)
-        let key = try text(key, "key")
-        let values = try input(values, count: n, "values", "n")
-        let (bins, options) = try hl_bin_config.translate(config)
-        try logger.log(key: key, step: step, values: values, bins: bins, options: options, timestamp: timestamp)
-    }
+    logValues(run, key, step, timestamp: unixTime(timestamp), values, n, config)
 }
 
 /// `hl_log_counts`: `HistogramLogger.log(key:step:edges:counts:)`.
@@ -104,13 +80,13 @@ public func hl_log_counts(
     logCounts(run, key, step, timestamp: nil, edges, nEdges, counts, nCounts)
 }
 
-/// `hl_log_counts_at`: `HistogramLogger.log(key:step:edges:counts:timestamp:)`.
+/// `hl_log_counts_at`: `HistogramLogger.log(key:step:edges:counts:timestamp:)`; a NaN timestamp means now.
 @_cdecl("hl_log_counts_at")
 public func hl_log_counts_at(
     _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, _ timestamp: Double,
     _ edges: UnsafePointer<Double>?, _ nEdges: Int, _ counts: UnsafePointer<Double>?, _ nCounts: Int
 ) -> Int32 {
-    logCounts(run, key, step, timestamp: timestamp, edges, nEdges, counts, nCounts)
+    logCounts(run, key, step, timestamp: unixTime(timestamp), edges, nEdges, counts, nCounts)
 }
 
 /// `hl_log_reduced`: `HistogramSummary(edges:counts:moments:zeroCount:nanCount:infCount:)`
@@ -130,7 +106,7 @@ public func hl_log_reduced(
         let summary = try HistogramSummary(
             edges: edges, counts: counts, moments: reduced.moments,
             zeroCount: reduced.zeroCount, nanCount: reduced.nanCount, infCount: reduced.infCount)
-        try logger.log(key: key, step: step, summary: summary, timestamp: timestamp.isNaN ? nil : timestamp)
+        try logger.log(key: key, step: step, summary: summary, timestamp: unixTime(timestamp))
     }
 }
 
@@ -157,7 +133,7 @@ public func hl_log_reduced_histogram(
                 overflow: try integer(reduced.overflow_count, "histogram.overflow_count")),
             moments: moments.moments, zeroCount: moments.zeroCount, nanCount: moments.nanCount, infCount: moments.infCount,
             fine: fine)
-        try logger.log(key: key, step: step, summary: summary, timestamp: timestamp.isNaN ? nil : timestamp)
+        try logger.log(key: key, step: step, summary: summary, timestamp: unixTime(timestamp))
     }
 }
 
@@ -192,6 +168,21 @@ public func hl_run_close(_ run: OpaquePointer?) {
     _ = status { try logger.close() }
 }
 
+/// The body of `hl_log_values_*`.
+private func logValues<Value: CValue>(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, timestamp: Double?,
+    _ values: UnsafePointer<Value>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
+) -> Int32 {
+    status {
+        let logger = try object(run, "run", as: HistogramLogger.self)
+        let key = try text(key, "key")
+        let values = try input(values, count: n, "values", "n")
+        let (bins, options) = try hl_bin_config.translate(config)
+        try Value.engine.log(logger)(key, step, values, bins, options, timestamp)
+    }
+}
+
+/// The body of `hl_log_counts` and `hl_log_counts_at`.
 private func logCounts(
     _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, timestamp: Double?,
     _ edges: UnsafePointer<Double>?, _ nEdges: Int, _ counts: UnsafePointer<Double>?, _ nCounts: Int

@@ -36,7 +36,7 @@ struct Failure: Error {
         case let failure as Failure: self = failure
         case let error as HistlogError:
             let code = error.errno
-            let message = Self.inCTerms(error.message) + (code == 0 ? "" : " (errno \(code))")
+            let message = error.message(naming: Self.cName, unknown: Self.unknownCount) + (code == 0 ? "" : " (errno \(code))")
             self.init(status: error.status, message: message, errno: code)
         default: self.init(status: HL_EINTERNAL, message: "internal error: \(error)")
         }
@@ -44,17 +44,16 @@ struct Failure: Error {
 }
 
 extension Failure {
-    /// The engine's messages name its Swift parameters; a C caller set the header's fields.
-    private static let cTerms = [
-        ("outlierThreshold", "outlier_threshold"), ("zeroTolerance", "zero_tolerance"),
-        ("queueCapacity", "queue_capacity"), ("nanCount", "nan_count"), ("infCount", "inf_count"),
-        ("zeroCount must be nil", "zero_count must be -1 (unknown)"), ("zeroCount", "zero_count"),
-        ("bucketLimits", "bucket_limits"), ("bucketCounts", "bucket_counts"), ("sumSquares", "sum_squares"),
-    ]
-
-    static func inCTerms(_ message: String) -> String {
-        cTerms.reduce(message) { text, term in text.replacing(term.0, with: term.1) }
+    /// The header's spelling of an engine argument: its fields are the Swift names in snake case
+    /// (`zeroTolerance` is `zero_tolerance`, `sumSquares` is `sum_squares`).
+    static func cName(_ swiftName: String) -> String {
+        swiftName.reduce(into: "") { name, character in
+            if character.isUppercase { name += "_" + character.lowercased() } else { name.append(character) }
+        }
     }
+
+    /// The header's spelling of "not known" for a count (`hl_moments.zero_count`).
+    static let unknownCount = "-1 (unknown)"
 }
 
 extension HistlogError {
@@ -80,15 +79,5 @@ func status(_ body: () throws -> Void) -> Int32 {
         let failure = Failure(error)
         LastError.record(failure)
         return failure.status
-    }
-}
-
-/// Runs an export's body that creates a handle: the handle, or NULL with the message recorded.
-func handle(_ body: () throws -> OpaquePointer) -> OpaquePointer? {
-    do {
-        return try body()
-    } catch {
-        LastError.record(Failure(error))
-        return nil
     }
 }

@@ -99,17 +99,21 @@ static void test_error_names(void) {
 static void test_bin_config_init(void) {
     hl_bin_config config;
     memset(&config, 0xAB, sizeof config);
-    hl_bin_config_init(&config);
+    CHECK_STATUS(hl_bin_config_init(&config, sizeof config), HL_OK);
+    CHECK_INT(config.size, sizeof config);
     CHECK_INT(config.bins, 30);
     CHECK_INT(config.scale, HL_SCALE_LINEAR);
     CHECK_INT(config.has_range, 0);
-    CHECK_INT(config.reserved, 0);
     CHECK(config.edges == NULL);
     CHECK_INT(config.n_edges, 0);
     CHECK_CLOSE(config.outlier_threshold, 3, 0);
     CHECK_CLOSE(config.zero_tolerance, 0, 0);
-    hl_bin_config_init(NULL); /* a no-op, not a crash */
-    CHECK(1);
+    CHECK_STATUS(hl_bin_config_init(NULL, sizeof config), HL_ENULL);
+    /* A size this library does not know (another header's struct) is refused, nothing written. */
+    memset(&config, 0xAB, sizeof config);
+    CHECK_STATUS(hl_bin_config_init(&config, sizeof config + 8), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "size");
+    CHECK_INT(config.bins, (int32_t)0xABABABAB);
 }
 
 /* 1..10 in 3 bins, every number worked out by hand. */
@@ -120,7 +124,7 @@ static void test_compute_by_hand(void) {
     hl_bin_config config;
     computed c;
     int i, pass;
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 3;
     for (i = 0; i < 10; i++) values32[i] = (float)values[i];
     for (pass = 0; pass < 2; pass++) {
@@ -189,7 +193,7 @@ static void test_compute_against_reference(void) {
     c = compute_f32(values32, N, NULL);
     check_against_reference(&c, widened, N, 0, 3, 1e-6);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 17;
     config.outlier_threshold = 2;
     config.zero_tolerance = 0.01;
@@ -200,7 +204,7 @@ static void test_compute_against_reference(void) {
     check_against_reference(&c, widened, N, 0.01, 2, 1e-6);
 
     /* A fixed range: values outside are under/overflow, statistics still cover everything. */
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 10;
     config.has_range = 1;
     config.range_lo = -0.5;
@@ -215,7 +219,7 @@ static void test_compute_against_reference(void) {
     /* Explicit edges, uneven. */
     {
         static const double edges[5] = {-1, -0.25, 0, 0.1, 1};
-        hl_bin_config_init(&config);
+        hl_bin_config_init(&config, sizeof config);
         config.edges = edges;
         config.n_edges = 5;
         c = compute_f64(values, N, &config);
@@ -225,7 +229,7 @@ static void test_compute_against_reference(void) {
     }
 
     /* Log and automatic scales: whatever edges they choose, the counts must match them. */
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.scale = HL_SCALE_LOG;
     c = compute_f64(values, N, &config);
     check_against_reference(&c, values, N, 0, 3, 1e-11);
@@ -259,7 +263,7 @@ static void test_bin_count_is_config_bins(void) {
             for (s = 0; s < 3; s++)
                 for (range = 0; range < 2; range++) {
                     double binned = 0;
-                    hl_bin_config_init(&config);
+                    hl_bin_config_init(&config, sizeof config);
                     config.bins = bin_counts[b];
                     config.scale = scales[s];
                     config.has_range = range;
@@ -368,7 +372,7 @@ static void test_histogram_alone(void) {
     CHECK_CLOSE(totals.max, c.stats.max, 0);
 
     for (i = 0; i < 1000; i++) values32[i] = (float)values[i];
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 8;
     config.has_range = 1;
     config.range_lo = -1;
@@ -441,26 +445,29 @@ static void test_compute_errors(void) {
     CHECK_STATUS(hl_compute_f32(values32, SIZE_MAX / 2 + 1, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     CHECK_STATUS(hl_compute_f64(values, 3, NULL, edges, (size_t)-1, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 0;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "bins");
     config.bins = -5;
     CHECK_STATUS(hl_compute_f32(values32, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.scale = 7;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "scale");
     config.scale = -1;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
-    config.reserved = 1;
+    /* A struct filled without hl_bin_config_init, or by another header, has a size it does not know. */
+    hl_bin_config_init(&config, sizeof config);
+    config.size = 0;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
-    CHECK_CONTAINS(hl_last_error(), "reserved");
+    CHECK_CONTAINS(hl_last_error(), "hl_bin_config.size is 0");
+    config.size = sizeof config - 8;
+    CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.has_range = 1;
     config.range_lo = 2;
     config.range_hi = 1;
@@ -475,7 +482,7 @@ static void test_compute_errors(void) {
     config.range_hi = INFINITY;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.edges = bad_edges;
     config.n_edges = 3;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
@@ -492,13 +499,13 @@ static void test_compute_errors(void) {
     config.n_edges = (size_t)-2;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
 
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.outlier_threshold = 0;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "outlier_threshold must be finite and > 0");
     config.outlier_threshold = NAN;
     CHECK_STATUS(hl_compute_f32(values32, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.zero_tolerance = -1;
     CHECK_STATUS(hl_compute_f64(values, 3, &config, edges, 31, counts, 30, &n_bins, NULL), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "zero_tolerance must be finite and >= 0");
@@ -523,7 +530,7 @@ static void *fail_with_bins(void *argument) {
     size_t n_bins;
     hl_bin_config config;
     int round;
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = t->bins;
     for (round = 0; round < 200; round++)
         t->status = hl_compute_f64(values, 2, &config, edges, 4, counts, 3, &n_bins, NULL);
@@ -642,6 +649,106 @@ static void test_shards(void) {
     CHECK_CLOSE(counts[2], 1, 0);
 }
 
+/* The engine's rules for values summarised elsewhere: the automatic scale and moments from
+ * power sums, as a binding's device path asks for them. */
+static void test_reduction_rules(void) {
+    static const double values[5] = {1.5, -2, 3.25, 7, 0.125};
+    double threshold = 0, shift = 1.5, sums[4] = {0, 0, 0, 0}, mean = 0, m2 = 0, m4 = 0;
+    int32_t scale = -1;
+    hl_moments moments;
+    int i, k;
+    CHECK_STATUS(hl_auto_scale_threshold(7, &threshold), HL_OK);
+    CHECK_CLOSE(threshold, 7e-3, 1e-18);
+    CHECK_STATUS(hl_auto_scale_threshold(NAN, &threshold), HL_EINVAL);
+    CHECK_STATUS(hl_auto_scale_threshold(1, NULL), HL_ENULL);
+    CHECK_STATUS(hl_auto_scale(10, 5, &scale), HL_OK);
+    CHECK_INT(scale, HL_SCALE_LOG);
+    CHECK_STATUS(hl_auto_scale(10, 4, &scale), HL_OK);
+    CHECK_INT(scale, HL_SCALE_LINEAR);
+    CHECK_STATUS(hl_auto_scale(0, 0, &scale), HL_OK);
+    CHECK_INT(scale, HL_SCALE_LINEAR);
+    CHECK_STATUS(hl_auto_scale(1, 2, &scale), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "small_count");
+    CHECK_STATUS(hl_auto_scale(-1, 0, &scale), HL_EINVAL);
+
+    for (i = 0; i < 5; i++) {
+        double d = values[i] - shift, p = 1;
+        for (k = 0; k < 4; k++) { p *= d; sums[k] += p; }
+        mean += values[i] / 5;
+    }
+    for (i = 0; i < 5; i++) {
+        double d = values[i] - mean;
+        m2 += d * d;
+        m4 += d * d * d * d;
+    }
+    memset(&moments, 0, sizeof moments);
+    moments.min = -2;
+    CHECK_STATUS(hl_moments_from_sums(5, shift, sums, 4, &moments), HL_OK);
+    CHECK_INT(moments.count, 5);
+    CHECK_CLOSE(moments.mean, mean, 1e-14);
+    CHECK_CLOSE(moments.m2, m2, 1e-12);
+    CHECK_CLOSE(moments.m4, m4, 1e-10);
+    CHECK_CLOSE(moments.min, -2, 0); /* left as it was */
+    CHECK_STATUS(hl_moments_from_sums(0, 0, sums, 4, &moments), HL_OK);
+    CHECK(isnan(moments.mean) && moments.m2 == 0);
+    CHECK_STATUS(hl_moments_from_sums(5, shift, sums, 3, &moments), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "n_sums must be 4");
+    CHECK_STATUS(hl_moments_from_sums(-1, shift, sums, 4, &moments), HL_EINVAL);
+    CHECK_STATUS(hl_moments_from_sums(5, shift, NULL, 4, &moments), HL_ENULL);
+    CHECK_STATUS(hl_moments_from_sums(5, shift, sums, 4, NULL), HL_ENULL);
+}
+
+/* The rounds' layout and assembly: sizes first, then the values. */
+static void test_reduction_layout(void) {
+    static const double edges[3] = {0, 1, 2};
+    static const double sub_counts[5] = {1, 0, 4, 4, 1};
+    static const double sub_edges[3] = {0, 1, 2}, two_counts[2] = {3, 1}, zoom_counts[4] = {1, 0, 2, 0};
+    static const int64_t zoomed[1] = {0};
+    double bounds[5], scales[4], *layout_edges, fine_edges[8], fine_counts[8];
+    int32_t subdivisions = 0, parts = 0;
+    int64_t chosen[HL_NUM_QUANTILES];
+    size_t n = 0, n_bins = 0;
+    CHECK_STATUS(hl_sub_bin_layout(edges, 3, -1, 4, &subdivisions, &parts, NULL, 0, NULL, 0, NULL, 0), HL_ESIZE);
+    CHECK_INT(subdivisions, 1024); /* ceil(4096 / 4 regions) */
+    CHECK_INT(parts, 256);
+    layout_edges = (double *)malloc(sizeof(double) * (4 * 1024 + 1));
+    CHECK_STATUS(hl_sub_bin_layout(edges, 3, -1, 4, &subdivisions, &parts, bounds, 5, scales, 4,
+                                   layout_edges, 4 * 1024 + 1), HL_OK);
+    CHECK_CLOSE(bounds[0], -1, 0);
+    CHECK_CLOSE(bounds[4], 4, 0);
+    CHECK_CLOSE(scales[3], 512, 0); /* 1024 sub-bins over (2, 4] */
+    CHECK_CLOSE(layout_edges[1024], 0, 0);
+    CHECK_CLOSE(layout_edges[4 * 1024], 4, 0);
+    CHECK_STATUS(hl_sub_bin_layout(edges, 3, -1, 4, &subdivisions, &parts, bounds, 4, scales, 4,
+                                   layout_edges, 4 * 1024 + 1), HL_ESIZE);
+    CHECK_STATUS(hl_sub_bin_layout(edges, 1, NAN, NAN, &subdivisions, &parts, NULL, 0, NULL, 0, NULL, 0), HL_EINVAL);
+    CHECK_STATUS(hl_sub_bin_layout(edges, 3, NAN, NAN, NULL, &parts, NULL, 0, NULL, 0, NULL, 0), HL_ENULL);
+    free(layout_edges);
+
+    /* cumulative 1, 1, 5, 9, 10: targets 1, 2.5, 5, 7.5, 9 */
+    CHECK_STATUS(hl_quantile_sub_bins(sub_counts, 5, 10, chosen, HL_NUM_QUANTILES, &n), HL_OK);
+    CHECK_INT(n, 3);
+    CHECK(chosen[0] == 0 && chosen[1] == 2 && chosen[2] == 3);
+    CHECK_STATUS(hl_quantile_sub_bins(sub_counts, 5, 10, chosen, 2, &n), HL_ESIZE);
+    CHECK_INT(n, 3);
+    CHECK_STATUS(hl_quantile_sub_bins(sub_counts, 5, 0, chosen, HL_NUM_QUANTILES, &n), HL_OK);
+    CHECK_INT(n, 0);
+
+    /* sub-bin 0 = [0, 1) split in 4 parts; sub-bin 1 kept */
+    CHECK_STATUS(hl_fine_histogram(sub_edges, 3, two_counts, 2, zoomed, 1, zoom_counts, 4, 4, NULL, 0, NULL, 0, &n_bins),
+                 HL_ESIZE);
+    CHECK_INT(n_bins, 5);
+    CHECK_STATUS(hl_fine_histogram(sub_edges, 3, two_counts, 2, zoomed, 1, zoom_counts, 4, 4, fine_edges, 8, fine_counts, 8,
+                                   &n_bins), HL_OK);
+    CHECK_CLOSE(fine_edges[1], 0.25, 0);
+    CHECK_CLOSE(fine_edges[5], 2, 0);
+    CHECK_CLOSE(fine_counts[2], 2, 0);
+    CHECK_CLOSE(fine_counts[4], 1, 0);
+    CHECK_STATUS(hl_fine_histogram(sub_edges, 3, two_counts, 2, zoomed, 1, zoom_counts, 3, 4, fine_edges, 8, fine_counts, 8,
+                                   &n_bins), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "zoom_counts");
+}
+
 int main(void) {
     test_version();
     test_error_names();
@@ -656,5 +763,7 @@ int main(void) {
     test_compute_errors();
     test_last_error_per_thread();
     test_shards();
+    test_reduction_rules();
+    test_reduction_layout();
     return check_summary();
 }

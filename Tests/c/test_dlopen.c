@@ -58,6 +58,7 @@ int main(int argc, char **argv) {
         CHECK(strcmp(version(), expected) == 0);
         CHECK(version_number() == HL_VERSION_NUMBER);
         memset(&config, 0, sizeof config);
+        config.size = sizeof config;
         config.bins = 2;
         config.outlier_threshold = 3;
         CHECK(compute(values, 4, &config, edges, 3, counts, 2, &n_bins, NULL) == HL_OK);

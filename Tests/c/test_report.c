@@ -48,19 +48,22 @@ static void write_run(const char *dir) {
     hl_run_close(run);
 }
 
-static void test_doctor(const char *dir) {
+static void test_doctor(const hl_reader *dir) {
     hl_doctor_options options;
     size_t length = 0, findings = 99, needed;
     char *text;
     int status;
 
-    hl_doctor_options_init(&options);
+    memset(&options, 0xAB, sizeof options);
+    CHECK_STATUS(hl_doctor_options_init(&options, sizeof options), HL_OK);
+    CHECK_INT(options.size, sizeof options);
+    CHECK_INT(options.reserved, 0);
     CHECK_INT(options.window, 3);
     CHECK_INT(options.frozen_min_steps, 3);
     CHECK_CLOSE(options.vanishing_scale_floor, 1e-8, 0);
     CHECK_CLOSE(options.dead_zero_fraction, 0.9, 0);
     CHECK_CLOSE(options.exploding_growth_factor, 1e3, 0);
-    hl_doctor_options_init(NULL); /* a no-op */
+    CHECK_STATUS(hl_doctor_options_init(NULL, sizeof options), HL_ENULL);
 
     /* Size query, then the text. */
     status = hl_doctor(dir, NULL, NULL, 0, &length, &findings);
@@ -92,7 +95,17 @@ static void test_doctor(const char *dir) {
     free(text);
 
     /* Bad arguments are errors, never crashes. */
-    hl_doctor_options_init(&options);
+    CHECK_STATUS(hl_doctor_options_init(&options, sizeof options - 8), HL_EINVAL); /* another header's size */
+    CHECK_CONTAINS(hl_last_error(), "size");
+    CHECK_STATUS(hl_doctor_options_init(&options, sizeof options), HL_OK);
+    options.size = 0; /* never initialised */
+    CHECK_STATUS(hl_doctor(dir, &options, NULL, 0, &length, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "hl_doctor_options.size is 0");
+    options.size = sizeof options;
+    options.reserved = 1;
+    CHECK_STATUS(hl_doctor(dir, &options, NULL, 0, &length, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "reserved");
+    options.reserved = 0;
     options.window = 0;
     CHECK_STATUS(hl_doctor(dir, &options, NULL, 0, &length, NULL), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "window");
@@ -103,10 +116,9 @@ static void test_doctor(const char *dir) {
     CHECK_STATUS(hl_doctor(NULL, NULL, NULL, 0, &length, NULL), HL_ENULL);
     CHECK_STATUS(hl_doctor(dir, NULL, NULL, 0, NULL, NULL), HL_ENULL);
     CHECK_STATUS(hl_doctor(dir, NULL, NULL, 16, &length, NULL), HL_ENULL);
-    CHECK_STATUS(hl_doctor("/nonexistent/histlog/run", NULL, NULL, 0, &length, NULL), HL_ENOTFOUND);
 }
 
-static void test_summary(const char *dir) {
+static void test_summary(const hl_reader *dir) {
     size_t length = 0;
     char *text;
     const char *line;
@@ -132,15 +144,16 @@ static void test_summary(const char *dir) {
     free(text);
     CHECK_STATUS(hl_summary_text(dir, 20, NULL, 0, &length), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "width");
+    CHECK_STATUS(hl_summary_text(NULL, 100, NULL, 0, &length), HL_ENULL);
 }
 
-static void test_report(const char *dir) {
+static void test_report(const hl_reader *dir, const char *run_path) {
     char html[512];
     size_t findings = 0;
     FILE *file;
     long size;
     char head[16] = {0};
-    snprintf(html, sizeof html, "%s/report.html", dir);
+    snprintf(html, sizeof html, "%s/report.html", run_path);
     CHECK_STATUS(hl_report_write(dir, html, NULL, &findings), HL_OK);
     CHECK_INT(findings, 3);
     file = fopen(html, "rb");
@@ -156,6 +169,7 @@ static void test_report(const char *dir) {
     CHECK_STATUS(hl_report_write(dir, "/nonexistent/dir/report.html", NULL, NULL), HL_EIO);
     CHECK_STATUS(hl_report_write(dir, NULL, NULL, NULL), HL_ENULL);
     CHECK_STATUS(hl_report_write(dir, "", NULL, NULL), HL_EINVAL);
+    CHECK_STATUS(hl_report_write(NULL, html, NULL, NULL), HL_ENULL);
 }
 
 int main(void) {
@@ -165,10 +179,15 @@ int main(void) {
         perror("mkdtemp");
         return 1;
     }
+    hl_reader *reader = NULL;
     write_run(dir);
-    test_doctor(dir);
-    test_summary(dir);
-    test_report(dir);
+    CHECK_STATUS(hl_reader_open(&reader, dir), HL_OK);
+    if (reader) {
+        test_doctor(reader);
+        test_summary(reader);
+        test_report(reader, dir);
+    }
+    hl_reader_close(reader);
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0) fprintf(stderr, "could not remove %s\n", dir);
     return check_summary();

@@ -113,7 +113,8 @@ static long file_size(const char *path) {
 
 /* The steps of key's records that `reader_path` (a run or an event file) holds, in order. */
 static int read_steps(const char *reader_path, const char *key, int64_t *steps, int capacity) {
-    hl_reader *reader = hl_reader_open(reader_path);
+    hl_reader *reader = NULL;
+    hl_reader_open(&reader, reader_path);
     hl_record_info info;
     size_t n = 0, i;
     if (!reader || hl_reader_record_count(reader, key, &n) != HL_OK) n = 0;
@@ -206,6 +207,8 @@ static void test_open_errors(void) {
     char path[256], errno_text[32];
     hl_run_options options;
     hl_run *run = (hl_run *)&options; /* any non-NULL value: a failure must reset it */
+    hl_reader *reader;
+    int status;
     FILE *file;
     CHECK(hl_run_open(NULL) == NULL);
     CHECK_CONTAINS(hl_last_error(), "dir");
@@ -248,10 +251,17 @@ static void test_open_errors(void) {
     CHECK(run == NULL);
     hl_run_close(NULL); /* no-ops */
     hl_reader_close(NULL);
-    CHECK(hl_reader_open(NULL) == NULL);
+    reader = (hl_reader *)&reader; /* set to NULL on failure */
+    CHECK_STATUS(hl_reader_open(&reader, NULL), HL_ENULL);
+    CHECK(reader == NULL);
     CHECK_CONTAINS(hl_last_error(), "path");
-    CHECK(hl_reader_open(path_in(path, sizeof path, "does-not-exist")) == NULL);
-    CHECK(strlen(hl_last_error()) > 0);
+    CHECK_STATUS(hl_reader_open(NULL, path), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "out");
+    CHECK_STATUS(hl_reader_open(&reader, ""), HL_EINVAL);
+    status = hl_reader_open(&reader, path_in(path, sizeof path, "does-not-exist"));
+    CHECK(status == HL_ENOTFOUND || status == HL_EIO);
+    CHECK(reader == NULL);
+    CHECK_CONTAINS(hl_last_error(), "does-not-exist");
 }
 
 static const double step_values[3][6] = {
@@ -279,7 +289,7 @@ static void test_log_and_read(void) {
 
     CHECK(run != NULL);
     if (!run) return;
-    hl_bin_config_init(&four_bins);
+    hl_bin_config_init(&four_bins, sizeof four_bins);
     four_bins.bins = 4;
     for (step = 0; step < 3; step++)
         CHECK_STATUS(hl_log_values_f64(run, "weights/layer1", step, step_values[step], 6, NULL), HL_OK);
@@ -339,8 +349,7 @@ static void test_log_and_read(void) {
     CHECK_INT(count_files(run_path, "events.out.tfevents"), 1);
 
     /* The same records through the reader, while the run is still open. */
-    reader = hl_reader_open(run_path);
-    CHECK(reader != NULL);
+    CHECK_STATUS(hl_reader_open(&reader, run_path), HL_OK);
     if (!reader) {
         fprintf(stderr, "    hl_reader_open: %s\n", hl_last_error());
         hl_run_close(run);
@@ -516,8 +525,7 @@ static void test_log_and_read(void) {
     CHECK(run != NULL);
     CHECK_STATUS(hl_log_values_f64(run, "weights/layer1", 3, step_values[0], 6, NULL), HL_OK);
     hl_run_close(run);
-    reader = hl_reader_open(run_path);
-    CHECK(reader != NULL);
+    CHECK_STATUS(hl_reader_open(&reader, run_path), HL_OK);
     CHECK_STATUS(hl_reader_record_count(reader, "weights/layer1", &n), HL_OK);
     CHECK_INT(n, 5);
     CHECK_STATUS(hl_reader_find(reader, "weights/layer1", 3, &index), HL_OK);
@@ -541,7 +549,7 @@ static void test_log_errors(void) {
 
     CHECK(run != NULL);
     if (!run) return;
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     memset(&moments, 0, sizeof moments);
     moments.count = 3;
     moments.mean = 2;
@@ -583,7 +591,7 @@ static void test_log_errors(void) {
     CHECK_STATUS(hl_log_values_f64(run, "k", 0, values, 3, &config), HL_EINVAL);
     CHECK_CONTAINS(hl_last_error(), "bins");
     CHECK_STATUS(hl_log_values_f32(run, "k", 0, values32, 3, &config), HL_EINVAL);
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.scale = 3;
     CHECK_STATUS(hl_log_values_f64_at(run, "k", 0, 1.0, values, 3, &config), HL_EINVAL);
 
@@ -600,9 +608,8 @@ static void test_log_errors(void) {
     CHECK_STATUS(hl_log_counts(run, "k", 0, not_finite, 2, values, 1), HL_EINVAL);
     CHECK_STATUS(hl_log_counts(run, "k", 0, values, (size_t)-1, values, 2), HL_EINVAL);
 
-    CHECK_STATUS(hl_log_values_f64_at(run, "k", 0, NAN, values, 3, NULL), HL_EINVAL);
-    CHECK_CONTAINS(hl_last_error(), "timestamp");
     CHECK_STATUS(hl_log_values_f32_at(run, "k", 0, -1.0, values32, 3, NULL), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "timestamp");
     CHECK_STATUS(hl_log_counts_at(run, "k", 0, INFINITY, values, 3, values, 2), HL_EINVAL);
     CHECK_STATUS(hl_log_reduced(run, "k", 0, -5.0, values, 3, values, 2, &moments), HL_EINVAL);
 
@@ -628,8 +635,7 @@ static void test_log_errors(void) {
     CHECK_STATUS(hl_log_values_f64(run, "ok", 0, values, 3, NULL), HL_OK);
     CHECK_STATUS(hl_run_flush(run), HL_OK);
     hl_run_close(run);
-    reader = hl_reader_open(run_path);
-    CHECK(reader != NULL);
+    CHECK_STATUS(hl_reader_open(&reader, run_path), HL_OK);
     CHECK_STATUS(hl_reader_key_count(reader, &n), HL_OK);
     CHECK_INT(n, 1);
     CHECK_STATUS(hl_reader_record_count(reader, "k", &n), HL_ENOTFOUND);
@@ -669,7 +675,7 @@ static void test_log_reduced_histogram(void) {
         sorted[i] = values[i];
     }
     qsort(sorted, N, sizeof sorted[0], compare_doubles);
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = BINS;
     config.has_range = 1;
     config.range_lo = sorted[N / 20];
@@ -737,8 +743,7 @@ static void test_log_reduced_histogram(void) {
     CHECK_STATUS(hl_run_flush(run), HL_OK);
     hl_run_close(run);
 
-    reader = hl_reader_open(run_path);
-    CHECK(reader != NULL);
+    CHECK_STATUS(hl_reader_open(&reader, run_path), HL_OK);
     if (!reader) return;
     CHECK_STATUS(hl_reader_record_count(reader, "reduced", &i), HL_OK);
     CHECK_INT(i, 1);
@@ -799,8 +804,7 @@ static void test_sinks(void) {
     hl_run_close(run);
     CHECK_INT(count_files(run_path, "events.out.tfevents"), 1);
     /* The reader imports the event file when there is no histograms/ directory. */
-    reader = hl_reader_open(run_path);
-    CHECK(reader != NULL);
+    CHECK_STATUS(hl_reader_open(&reader, run_path), HL_OK);
     CHECK_STATUS(hl_reader_record_count(reader, "k", &n), HL_OK);
     CHECK_INT(n, 2);
     hl_reader_close(reader);
@@ -923,7 +927,7 @@ static void *log_steps(void *argument) {
     hl_bin_config config;
     int step, i;
     snprintf(key, sizeof key, "thread/%d", t->id);
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     for (step = 0; step < N_STEPS; step++) {
         for (i = 0; i < 100; i++) values[i] = (float)(t->id * 1000 + step + i);
         if (hl_log_values_f32(t->run, key, step, values, 100, NULL) != HL_OK) t->failures++;
@@ -962,8 +966,7 @@ static void test_threads(void) {
     CHECK_STATUS(hl_run_flush(run), HL_OK);
     hl_run_close(run);
 
-    reader = hl_reader_open(run_path);
-    CHECK(reader != NULL);
+    CHECK_STATUS(hl_reader_open(&reader, run_path), HL_OK);
     if (!reader) return;
     CHECK_STATUS(hl_reader_key_count(reader, &n), HL_OK);
     CHECK_INT(n, N_THREADS + 1);
@@ -1066,8 +1069,7 @@ static void test_tensorboard_histogram(void) {
     hl_run_close(run);
 
     /* The JSON record holds what the buckets say: bins from min to each limit, 6 values. */
-    reader = hl_reader_open(run_path);
-    CHECK(reader != NULL);
+    CHECK_STATUS(hl_reader_open(&reader, run_path), HL_OK);
     if (!reader) return;
     CHECK_STATUS(hl_reader_record_count(reader, "raw", &n), HL_OK);
     CHECK_INT(n, 1);
@@ -1168,7 +1170,7 @@ static void test_record_callback(void) {
     CHECK_STATUS(hl_run_set_record_callback(NULL, remember, &seen), HL_ENULL);
     CHECK_STATUS(hl_log_values_f64(run, "before", 0, values, 5, NULL), HL_OK);
     CHECK_STATUS(hl_run_set_record_callback(run, remember, &seen), HL_OK);
-    hl_bin_config_init(&config);
+    hl_bin_config_init(&config, sizeof config);
     config.bins = 4;
     CHECK_STATUS(hl_log_values_f64(run, "values", 7, values, 5, &config), HL_OK);
     CHECK_STATUS(hl_log_counts(run, "counts", 8, edges, 3, counts, 2), HL_OK);
@@ -1210,6 +1212,33 @@ static void remove_tree(const char *path) {
     rmdir(path);
 }
 
+/* One timestamp convention: NaN is the current time in every function that takes a timestamp. */
+static void test_timestamp_now(void) {
+    char run_path[256];
+    static const double values[3] = {1, 2, 3};
+    static const float values32[3] = {1, 2, 3};
+    hl_run *run;
+    hl_reader *reader;
+    hl_record_info info;
+    double before = (double)time(NULL) - 1, after;
+    size_t i;
+    CHECK_STATUS(hl_run_open_with(&run, path_in(run_path, sizeof run_path, "now"), NULL), HL_OK);
+    if (!run) return;
+    CHECK_STATUS(hl_log_values_f64_at(run, "now", 0, NAN, values, 3, NULL), HL_OK);
+    CHECK_STATUS(hl_log_values_f32_at(run, "now", 1, NAN, values32, 3, NULL), HL_OK);
+    CHECK_STATUS(hl_log_counts_at(run, "now", 2, NAN, values, 3, values, 2), HL_OK);
+    CHECK_STATUS(hl_log_values_f64(run, "now", 3, values, 3, NULL), HL_OK);
+    hl_run_close(run);
+    after = (double)time(NULL) + 1;
+    CHECK_STATUS(hl_reader_open(&reader, run_path), HL_OK);
+    if (!reader) return;
+    for (i = 0; i < 4; i++) {
+        CHECK_STATUS(hl_reader_record(reader, "now", i, &info, NULL, 0, NULL, 0), HL_ESIZE);
+        CHECK(info.timestamp >= before && info.timestamp <= after);
+    }
+    hl_reader_close(reader);
+}
+
 int main(void) {
     snprintf(base_dir, sizeof base_dir, "/tmp/histlog-c-test-XXXXXX");
     if (mkdtemp(base_dir) == NULL) {
@@ -1229,6 +1258,7 @@ int main(void) {
     test_tensorboard_histogram();
     test_tensorboard_event();
     test_record_callback();
+    test_timestamp_now();
     remove_tree(base_dir);
     return check_summary();
 }

@@ -52,7 +52,7 @@ public struct DoctorOptions: Sendable, Equatable {
     /// Throws `.invalidArgument` naming the first threshold out of its domain, by the name C,
     /// Python and the command line share (`dead_zero_fraction`).
     public func validate() throws {
-        func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
+        func check(_ ok: Bool, _ message: @autoclosure () -> ArgumentMessage) throws {
             if !ok { throw HistlogError.invalidArgument(message()) }
         }
         try check(window >= 1, "window must be >= 1, got \(window)")

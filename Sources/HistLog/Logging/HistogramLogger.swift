@@ -37,7 +37,7 @@ public final class HistogramLogger: Sendable {
             throw HistlogError.invalidArgument("run directory must be a non-empty path without NUL, got \"\(runDirectory)\"")
         }
         guard options.queueCapacity >= 1 else {
-            throw HistlogError.invalidArgument("queueCapacity must be >= 1, got \(options.queueCapacity)")
+            throw HistlogError.invalidArgument("\(argument: "queueCapacity") must be >= 1, got \(options.queueCapacity)")
         }
         guard options.json || options.tensorBoard || !options.additionalSinks.isEmpty else {
             throw HistlogError.invalidArgument("options must enable at least one sink (json, tensorBoard or additionalSinks)")

@@ -26,6 +26,12 @@ public struct RunInspection: Sendable {
         self.source = .run(try RunReader(path: path))
     }
 
+    /// The run an open reader reads (`reader.path`); its keys are read by each method below.
+    public init(reader: RunReader) {
+        self.path = reader.path
+        self.source = .run(reader)
+    }
+
     /// A run already in memory, shown as coming from `path`.
     public init(path: String, histories: [KeyHistory]) {
         self.path = path

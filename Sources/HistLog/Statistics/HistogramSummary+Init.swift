@@ -136,10 +136,10 @@ extension HistogramSummary {
 
     static func validate(nanCount: Int, infCount: Int, zeroCount: Int?, count: Int) throws {
         guard nanCount >= 0, infCount >= 0 else {
-            throw HistlogError.invalidArgument("nanCount and infCount must be >= 0, got \(nanCount) and \(infCount)")
+            throw HistlogError.invalidArgument("\(argument: "nanCount") and \(argument: "infCount") must be >= 0, got \(nanCount) and \(infCount)")
         }
         if let zeroCount, zeroCount < 0 || zeroCount > count {
-            throw HistlogError.invalidArgument("zeroCount must be nil or between 0 and moments.count (\(count)), got \(zeroCount)")
+            throw HistlogError.invalidArgument("\(argument: "zeroCount") must be \(.unknown) or between 0 and moments.count (\(count)), got \(zeroCount)")
         }
     }
 

@@ -155,7 +155,7 @@ public enum ShardReduction {
         _ values: UnsafeBufferPointer<T>, layout: SubBinLayout, zeroTolerance: Double
     ) throws -> [Double] {
         guard zeroTolerance.isFinite, zeroTolerance >= 0 else {
-            throw HistlogError.invalidArgument("zeroTolerance must be finite and >= 0, got \(zeroTolerance)")
+            throw HistlogError.invalidArgument("\(argument: "zeroTolerance") must be finite and >= 0, got \(zeroTolerance)")
         }
         var subBins = [Int](repeating: 0, count: layout.subBinCount)
         var finite = 0, zeros = 0, nans = 0

@@ -15,10 +15,10 @@ extension StatisticsOptions {
     /// Throws `invalidArgument` naming the first option outside what the engine accepts.
     public func validate() throws {
         guard outlierThreshold.isFinite, outlierThreshold > 0 else {
-            throw HistlogError.invalidArgument("outlierThreshold must be finite and > 0, got \(outlierThreshold)")
+            throw HistlogError.invalidArgument("\(argument: "outlierThreshold") must be finite and > 0, got \(outlierThreshold)")
         }
         guard zeroTolerance.isFinite, zeroTolerance >= 0 else {
-            throw HistlogError.invalidArgument("zeroTolerance must be finite and >= 0, got \(zeroTolerance)")
+            throw HistlogError.invalidArgument("\(argument: "zeroTolerance") must be finite and >= 0, got \(zeroTolerance)")
         }
     }
 }

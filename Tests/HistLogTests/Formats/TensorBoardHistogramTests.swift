@@ -42,7 +42,7 @@ import Testing
                 try logger.log(key: "k", step: 0, tensorBoardHistogram: histogram)
             } throws: { error in
                 guard case .invalidArgument(let text)? = error as? HistlogError else { return false }
-                return text.contains(message)
+                return text.description.contains(message)
             }
         }
         try logger.close()

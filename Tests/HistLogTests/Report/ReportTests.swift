@@ -267,5 +267,11 @@ import Testing
         #expect(page.contains("<title>histlog report</title>"))
         #expect(page.contains(TextFormatting.json("histlog report: histlog-inspect-\(getpid())")))
         #expect(throws: HistlogError.self) { try RunInspection(path: directory + "/missing") }
+
+        // An open reader is looked at the same way (hl_doctor, hl_summary_text, hl_report_write).
+        let onReader = RunInspection(reader: reader)
+        #expect(onReader.path == reader.path)
+        #expect(try onReader.findings() == findings)
+        #expect(try onReader.summaryText() == (try run.summaryText()))
     }
 }

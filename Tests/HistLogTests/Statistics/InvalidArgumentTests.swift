@@ -58,3 +58,67 @@ struct InvalidArgumentTests {
         expectInvalid("outlierThreshold") { _ = try a.merged(with: c) }
     }
 }
+
+/// An `invalidArgument` message names its arguments by identity, so a binding spells them as its
+/// callers know them without rewriting the text.
+struct ArgumentMessageTests {
+    private func thrown(_ body: () throws -> Void) -> HistlogError? {
+        do { try body() } catch let error as HistlogError { return error } catch {}
+        return nil
+    }
+
+    @Test func argumentsAreNamedByTheCaller() throws {
+        let error = try #require(thrown {
+            _ = try HistogramSummary(values: [Float(1)], options: StatisticsOptions(zeroTolerance: -1))
+        })
+        guard case .invalidArgument(let message) = error else { Issue.record("\(error)"); return }
+        #expect(message.arguments == ["zeroTolerance"])
+        #expect(error.message.hasPrefix("zeroTolerance must be finite and >= 0"))
+        #expect(error.message(naming: { "<\($0)>" }, unknown: "?").hasPrefix("<zeroTolerance> must be finite and >= 0"))
+    }
+
+    @Test func unknownIsSpelledByTheCaller() throws {
+        let moments = Moments(count: 2, mean: 1, m2: 0, m3: 0, m4: 0, min: 1, max: 1)
+        let error = try #require(thrown {
+            _ = try HistogramSummary(edges: [0, 2], counts: [2], moments: moments, zeroCount: 5, nanCount: 0, infCount: 0)
+        })
+        #expect(error.message.hasPrefix("zeroCount must be nil or between 0 and moments.count (2)"))
+        #expect(error.message(naming: { $0.uppercased() }, unknown: "-1").hasPrefix("ZEROCOUNT must be -1 or between"))
+    }
+
+    @Test func contextKeepsTheArguments() {
+        let inner: ArgumentMessage = "\(argument: "nanCount") must be >= 0"
+        let outer: ArgumentMessage = "fine histogram: \(inner)"
+        #expect(outer.arguments == ["nanCount"])
+        #expect(outer == "fine histogram: nanCount must be >= 0")
+        #expect(outer.text(naming: { _ in "nan_count" }, unknown: "") == "fine histogram: nan_count must be >= 0")
+    }
+}
+
+/// The engine chooses between the histogram-only path and the full summary.
+struct ValueSummaryTests {
+    @Test func bothPathsAgreeOnTheHistogram() throws {
+        let values: [Float] = [0, 1, 2, 2, 3, .nan, .infinity, -7]
+        try values.withUnsafeBufferPointer { buffer in
+            let bins = BinConfig(bins: 4)
+            let alone = try ValueSummary(values: buffer, bins: bins, statistics: false)
+            let full = try ValueSummary(values: buffer, bins: bins, statistics: true)
+            #expect(alone.statistics == nil)
+            let summary = try #require(full.statistics)
+            #expect(summary == (try HistogramSummary(values: buffer, bins: bins)))
+            #expect(alone.histogram == full.histogram)
+            #expect(alone.histogram == (try ValueHistogram(values: buffer, bins: bins)))
+        }
+    }
+
+    @Test func statisticsOptionsAreCheckedOnBothPaths() {
+        let values: [Double] = [1, 2]
+        for statistics in [false, true] {
+            expectInvalid("zeroTolerance") {
+                _ = try values.withUnsafeBufferPointer {
+                    try ValueSummary(values: $0, options: StatisticsOptions(zeroTolerance: -1), statistics: statistics)
+                }
+            }
+        }
+    }
+}

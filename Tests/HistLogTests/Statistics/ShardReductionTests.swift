@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import HistLog
 
@@ -115,6 +116,87 @@ struct ShardReductionTests {
             expectInvalid("zoomed must be strictly increasing") {
                 _ = try ShardReduction.sums(values, layout: layout, shift: 0, zoomed: [8], parts: 2)
             }
+        }
+    }
+}
+
+/// The rules a binding's device path asks of the engine (`hl_auto_scale*`, `hl_moments_from_sums`).
+struct ReducedRulesTests {
+    @Test func momentsFromPowerSumsMatchTheDirectMoments() throws {
+        let values: [Double] = [1.5, -2, 3.25, 7, 0, 0.125, 4]
+        let n = Double(values.count)
+        let shift = values.reduce(0, +) / n + 0.01  // a mean estimate off by a little
+        let sums = (1...4).map { k in values.reduce(0) { $0 + pow($1 - shift, Double(k)) } }
+        let moments = try Moments(count: values.count, shift: shift, powerSums: sums, min: -2, max: 7)
+        let mean = values.reduce(0, +) / n
+        #expect(isClose(moments.mean, mean, relative: 1e-14))
+        #expect(isClose(moments.m2, values.reduce(0) { $0 + pow($1 - mean, 2) }, relative: 1e-12))
+        #expect(isClose(moments.m3, values.reduce(0) { $0 + pow($1 - mean, 3) }, relative: 1e-12))
+        #expect(isClose(moments.m4, values.reduce(0) { $0 + pow($1 - mean, 4) }, relative: 1e-12))
+        #expect(moments.count == values.count && moments.min == -2 && moments.max == 7)
+        let empty = try Moments(count: 0, shift: 0, powerSums: [0, 0, 0, 0], min: .nan, max: .nan)
+        #expect(empty.mean.isNaN && empty.m2 == 0 && empty.m4 == 0)
+        expectInvalid("powerSums") { _ = try Moments(count: 1, shift: 0, powerSums: [1, 2], min: 0, max: 0) }
+        expectInvalid("count") { _ = try Moments(count: -1, shift: 0, powerSums: [0, 0, 0, 0], min: 0, max: 0) }
+        // No trap for counts whose multiples overflow Int.
+        _ = try Moments(count: Int.max, shift: 0, powerSums: [1, 1, 1, 1], min: 0, max: 0)
+    }
+
+    @Test func automaticScaleIsTheRawValuesRule() throws {
+        #expect(BinScale.automaticSmallMagnitude(largest: 5) == 5 * 1e-3)
+        #expect(try BinScale.automatic(nonzeroCount: 10, smallCount: 5) == .logarithmic)
+        #expect(try BinScale.automatic(nonzeroCount: 10, smallCount: 4) == .linear)
+        #expect(try BinScale.automatic(nonzeroCount: 0, smallCount: 0) == .linear)
+        expectInvalid("smallCount") { _ = try BinScale.automatic(nonzeroCount: 1, smallCount: 2) }
+        // The same choice the engine makes over the raw values.
+        let values: [Double] = [1e-6, -2e-6, 3e-7, 1e-5, 4, 0, 0]
+        let summary = try HistogramSummary(values: values, bins: BinConfig(bins: 8, scale: .automatic))
+        let logarithmic = try HistogramSummary(values: values, bins: BinConfig(bins: 8, scale: .logarithmic))
+        let largest = values.map(abs).max()!
+        let small = values.filter { $0 != 0 && abs($0) < BinScale.automaticSmallMagnitude(largest: largest) }.count
+        #expect(try BinScale.automatic(nonzeroCount: 5, smallCount: small) == .logarithmic)
+        #expect(summary.histogram.edges == logarithmic.histogram.edges)
+    }
+}
+
+/// The rounds' layout and assembly a binding's device path asks of the engine.
+struct ReductionRoundsTests {
+    @Test func subdivisionsKeepTheExchangeNear4096Counts() {
+        for bins in [1, 30, 200, 5000] {
+            let s = SubBinLayout.subdivisions(binCount: bins)
+            #expect(s >= 1 && (bins + 2) * s >= Swift.min(4096, bins + 2) && (bins + 2) * (s - 1) < 4096)
+        }
+    }
+
+    @Test func layoutExposesItsBoundsScalesAndEdges() throws {
+        let layout = try SubBinLayout(edges: [0, 1, 2], lower: -1, upper: 4, subdivisions: 2)
+        #expect(layout.regionBounds == [-1, 0, 1, 2, 4])
+        #expect(layout.regionScales == [2, 2, 2, 1])
+        #expect(layout.subBinEdges == [-1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4])
+    }
+
+    @Test func quantileSubBinsAreWhereTheCumulativeCountReachesEachTarget() {
+        // cumulative 1, 1, 5, 9, 10: targets 1, 2.5, 5, 7.5, 9
+        #expect(SubBinLayout.quantileSubBins([1, 0, 4, 4, 1], count: 10) == [0, 2, 3])
+        #expect(SubBinLayout.quantileSubBins([0, 0], count: 0) == [])
+    }
+
+    @Test func fineHistogramSplicesZoomedSubBinsAndMergesEmptyWidths() throws {
+        let parts = SubBinLayout.zoomParts
+        var zoomed = [Double](repeating: 0, count: parts)
+        (zoomed[0], zoomed[10], zoomed[parts - 1]) = (1, 3, 1)
+        let fine = try SubBinLayout.fineHistogram(
+            subEdges: [0, 0, 1, 2, 4, 4], subCounts: [0, 3, 5, 2, 0], zoomed: [2], zoomCounts: zoomed, parts: parts)
+        #expect(fine.edges.count == parts + 3 && fine.edges.first == 0 && fine.edges.last == 4)
+        #expect(zip(fine.edges, fine.edges.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(Array(fine.edges[1...parts]) == (0..<parts).map { 1 + Double($0) / Double(parts) })
+        #expect(Array(fine.counts[1...parts]) == zoomed)
+        #expect(fine.counts.first == 3 && fine.counts.last == 2 && fine.counts.reduce(0, +) == 10)
+        expectInvalid("zoomCounts") {
+            _ = try SubBinLayout.fineHistogram(subEdges: [0, 1], subCounts: [1], zoomed: [0], zoomCounts: [1], parts: 2)
+        }
+        expectInvalid("zoomed") {
+            _ = try SubBinLayout.fineHistogram(subEdges: [0, 1], subCounts: [1], zoomed: [3], zoomCounts: [1, 0], parts: 2)
         }
     }
 }

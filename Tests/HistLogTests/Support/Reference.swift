@@ -133,7 +133,7 @@ func expectInvalid(_ mentioning: String, sourceLocation: SourceLocation = #_sour
         try body()
         Issue.record("expected invalidArgument mentioning \(mentioning)", sourceLocation: sourceLocation)
     } catch let HistlogError.invalidArgument(message) {
-        #expect(message.contains(mentioning), "\(message)", sourceLocation: sourceLocation)
+        #expect(message.description.contains(mentioning), "\(message)", sourceLocation: sourceLocation)
     } catch {
         Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
     }

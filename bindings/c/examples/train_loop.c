@@ -60,8 +60,7 @@ int main(int argc, char **argv) {
     if (hl_run_flush(run) != HL_OK) return fail("hl_run_flush");
     hl_run_close(run);
 
-    reader = hl_reader_open(dir);
-    if (reader == NULL) return fail("hl_reader_open");
+    if (hl_reader_open(&reader, dir) != HL_OK) return fail("hl_reader_open");
     if (hl_reader_record_count(reader, "gradients/layer1", &n_records) != HL_OK
         || hl_reader_find(reader, "gradients/layer1", N_STEPS - 1, &index) != HL_OK
         || hl_reader_record(reader, "gradients/layer1", index, &last, edges, 31, counts, 30) != HL_OK)

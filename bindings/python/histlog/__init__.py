@@ -20,7 +20,8 @@ from ._ffi import (
     StorageError,
 )
 from ._data import HistogramData
-from ._run import Run, active_run, compute, end_run, flush, histogram, log_histogram, set_max_threads, start_run
+from ._compute import compute, histogram, set_max_threads
+from ._run import Run, active_run, end_run, flush, log_histogram, start_run
 from ._reader import RunReader, open_run
 from ._torch import Watch, unwatch, watch, watch_activations
 from ._report import Finding, doctor, report, summary

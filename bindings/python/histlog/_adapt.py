@@ -29,6 +29,17 @@ _addressof = ctypes.addressof
 Buffer = Tuple[int, int, bool, Any]
 
 
+def new_config() -> _ffi.BinConfig:
+    """The engine's default ``hl_bin_config`` (``hl_bin_config_init``)."""
+    config = _ffi.BinConfig()
+    _ffi.lib.hl_bin_config_init(config, ctypes.sizeof(config))
+    return config
+
+
+#: The engine's default bin count (``hl_bin_config_init``): the default of every ``num_bins``.
+DEFAULT_BINS: int = new_config().bins
+_DEFAULT_SCALE: int = new_config().scale
+
 def key_bytes(key: Any, argument: str = "key") -> bytes:
     """A histogram key as NUL-free UTF-8."""
     if type(key) is not str and not isinstance(key, str):
@@ -238,11 +249,10 @@ def bin_config(num_bins: Any, log_scale: Any, range: Any) -> Optional[_ffi.BinCo
         raise TypeError(f'log_scale must be False, True or "auto", got {type(log_scale).__name__}')
     scale = _SCALES[log_scale if isinstance(log_scale, str) else bool(log_scale)]
     pair = None if range is None else _range_pair(range)
-    if bins == 30 and scale == _ffi.HL_SCALE_LINEAR and pair is None:
+    if bins == DEFAULT_BINS and scale == _DEFAULT_SCALE and pair is None:
         config = None
     else:
-        config = _ffi.BinConfig()
-        _ffi.lib.hl_bin_config_init(config)
+        config = new_config()
         config.bins = bins
         config.scale = scale
         if pair is not None:
@@ -257,8 +267,7 @@ def bin_config(num_bins: Any, log_scale: Any, range: Any) -> Optional[_ffi.BinCo
 
 def edges_config(edges: np.ndarray) -> _ffi.BinConfig:
     """A config binning over explicit ``edges`` (the caller keeps ``edges`` alive)."""
-    config = _ffi.BinConfig()
-    _ffi.lib.hl_bin_config_init(config)
+    config = new_config()
     config.edges = address(edges)
     config.n_edges = edges.size
     return config

@@ -24,11 +24,13 @@ Conventions are the engine's (``Include/histlog.h``):
   ``x`` minus it, moved to the exact mean (``moments_about_mean``): ``m2 = sum((x - mean)^2)``,
   ``m3``, ``m4``, the central sums that merge exactly (Pébay 2008).
 - ``zero_count`` counts ``|x| <= zero_tolerance`` (exact zeros, +0 and -0, by default).
-- The fine histogram (``SubBins``): each region — underflow ``[min, edges[0])``, every bin,
-  overflow ``(edges[-1], max]`` — split into equal sub-bins, about ``SUB_BINS`` in all; the bin
-  counts are their sums, so they stay exact. The sub-bins that hold the quantiles are split
-  again into ``ZOOM_PARTS`` parts, so each quantile comes out within
-  ``bin width / (subdivisions * ZOOM_PARTS)`` of a value next to it in the sorted data.
+- The fine histogram (``SubBins``, the engine's layout): each region — underflow
+  ``[min, edges[0])``, every bin, overflow ``(edges[-1], max]`` — split into equal sub-bins,
+  about 4096 in all; the bin counts are their sums, so they stay exact. The sub-bins that hold
+  the quantiles are split again into ``zoom_parts`` (256) parts, so each quantile comes out
+  within ``bin width / (subdivisions * zoom_parts)`` of a value next to it in the sorted data.
+  The rules (scale choice, layout, quantile sub-bins, moments, fine-histogram assembly) are the
+  engine's, through the C ABI; this module runs only the torch kernels and the collectives.
 
 ``TorchShard`` runs the same code on CPU tensors; a CUDA tensor only changes where the kernels
 run.
@@ -36,6 +38,7 @@ run.
 
 from __future__ import annotations
 
+import ctypes
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence, Tuple
@@ -44,7 +47,7 @@ import numpy as np
 import torch
 
 from ._adapt import address
-from ._ffi import QUANTILE_PROBABILITIES, lib
+from ._ffi import HL_NUM_QUANTILES, HL_SCALE_LOG, Moments, lib
 
 # Edges for (min, max, nearest_zero) of the finite values (see `edge_inputs`), all None for
 # data without a finite value, and, with an automatic scale, whether bins are logarithmic.
@@ -56,18 +59,22 @@ EdgesFor = Callable[..., np.ndarray]
 # for a single tensor, just the copy to the host.
 Combine = Callable[[torch.Tensor], np.ndarray]
 
-# About this many sub-bins in all, whatever the bin count (32 KiB of float64 counts).
-SUB_BINS = 4096
-# Parts of each sub-bin holding a quantile (at most 5 sub-bins: 10 KiB).
-ZOOM_PARTS = 256
 
-# The engine's automatic scale (`AutomaticScale`, Sources/HistLog/Binning/BinLayout+Logarithmic.swift):
-# log bins when at least half of the nonzero finite values lie below 1e-3 of the largest magnitude.
-SMALL_MAGNITUDE = 1e-3
+
+def small_magnitude(largest: float) -> float:
+    """The magnitude below which a nonzero finite value is small to the engine's automatic scale,
+    given the largest finite magnitude (``hl_auto_scale_threshold``)."""
+    threshold = ctypes.c_double()
+    lib.hl_auto_scale_threshold(largest, ctypes.byref(threshold))
+    return threshold.value
 
 
 def prefers_logarithmic(nonzero: int, small: int) -> bool:
-    return nonzero > 0 and 2 * small >= nonzero
+    """The engine's automatic scale from the counts of nonzero and small finite values
+    (``hl_auto_scale``)."""
+    scale = ctypes.c_int32()
+    lib.hl_auto_scale(nonzero, small, ctypes.byref(scale))
+    return scale.value == HL_SCALE_LOG
 
 
 def magnitude_counts(finite: torch.Tensor, threshold: float) -> torch.Tensor:
@@ -75,11 +82,6 @@ def magnitude_counts(finite: torch.Tensor, threshold: float) -> torch.Tensor:
     nonzero = finite != 0
     small = nonzero & (finite.abs().to(torch.float64) < threshold)
     return torch.stack([nonzero.sum(), small.sum()]).to(torch.float64)
-
-
-def subdivisions_for(n_bins: int) -> int:
-    """Sub-bins per region for ``n_bins`` bins (``n_bins + 2`` regions), at least 1."""
-    return max(1, -(-SUB_BINS // (n_bins + 2)))
 
 
 @dataclass
@@ -179,19 +181,13 @@ def central_sums(finite: torch.Tensor, shift: torch.Tensor | float) -> torch.Ten
 
 
 def moments_about_mean(count: int, shift: float, sums: Sequence[float]) -> tuple[float, float, float, float]:
-    """``(mean, m2, m3, m4)`` from the sums about ``shift`` (see ``central_sums``).
-
-    ``shift`` (sum / count) carries the rounding of a long sum; ``S1`` measures what is left
-    (``mean = shift + S1 / n``), and the binomial expansion moves the sums to the exact mean:
-    ``m2 = S2 - n d^2``, ``m3 = S3 - 3 d S2 + 2 n d^3``, ``m4 = S4 - 4 d S3 + 6 d^2 S2 - 3 n d^4``
-    with ``d = S1 / n``.
-    """
-    if count == 0:
-        return math.nan, 0.0, 0.0, 0.0
-    s1, s2, s3, s4 = sums
-    d = s1 / count
-    return (shift + d, max(s2 - count * d * d, 0.0), s3 - 3 * d * s2 + 2 * count * d ** 3,
-            s4 - 4 * d * s3 + 6 * d * d * s2 - 3 * count * d ** 4)
+    """``(mean, m2, m3, m4)`` from the sums about ``shift`` (see ``central_sums``), by the
+    engine (``hl_moments_from_sums``): ``shift`` (sum / count) carries the rounding of a long
+    sum, ``S1`` measures what is left, and the binomial expansion moves the sums to the mean."""
+    power_sums = (ctypes.c_double * 4)(*sums)
+    moments = Moments()
+    lib.hl_moments_from_sums(count, shift, power_sums, 4, ctypes.byref(moments))
+    return moments.mean, moments.m2, moments.m3, moments.m4
 
 
 def _scales(widths: np.ndarray, parts: int) -> np.ndarray:
@@ -211,19 +207,26 @@ def _parts_of(position: torch.Tensor, scales: torch.Tensor, parts: int) -> torch
 class SubBins:
     """The regions of ``edges`` — underflow ``[lo, edges[0])``, bin ``i`` (numpy's rule), overflow
     ``(edges[-1], hi]`` — each split into ``subdivisions`` equal sub-bins, numbered region by
-    region (the engine's ``SubBinLayout``; ``hl_shard_counts_*`` in ``Include/histlog.h``).
+    region: the engine's layout (``hl_sub_bin_layout``, the one ``hl_shard_counts_*`` uses), of
+    which this class only runs the kernel (``index``) where the tensor lives.
     ``lo``/``hi``: the extremes of the data (None without a finite value)."""
 
     def __init__(self, edges: np.ndarray, lo: Optional[float], hi: Optional[float]) -> None:
-        self.bin_edges = edges
+        self.bin_edges = np.ascontiguousarray(edges, dtype=np.float64)
         self.lo, self.hi = lo, hi
         self.n_bins = len(edges) - 1
-        self.subdivisions = subdivisions_for(self.n_bins)
-        first, last = float(edges[0]), float(edges[-1])
-        self.bounds = np.concatenate([[min(lo, first) if lo is not None else first], edges,
-                                      [max(hi, last) if hi is not None else last]])
-        self.scales = _scales(np.diff(self.bounds), self.subdivisions)
+        subdivisions, zoom_parts = ctypes.c_int32(), ctypes.c_int32()
+        layout = (address(self.bin_edges), self.bin_edges.size,
+                  math.nan if lo is None else lo, math.nan if hi is None else hi,
+                  ctypes.byref(subdivisions), ctypes.byref(zoom_parts))
+        lib.hl_sub_bin_layout(*layout, None, 0, None, 0, None, 0)  # the sizes
+        self.subdivisions, self.zoom_parts = subdivisions.value, zoom_parts.value
         self.count = (self.n_bins + 2) * self.subdivisions
+        self.bounds = np.empty(self.n_bins + 3)
+        self.scales = np.empty(self.n_bins + 2)
+        self._edges = np.empty(self.count + 1)
+        lib.hl_sub_bin_layout(*layout, address(self.bounds), self.bounds.size, address(self.scales), self.scales.size,
+                              address(self._edges), self._edges.size)
 
     def index(self, finite: torch.Tensor) -> torch.Tensor:
         """The sub-bin of each value (int64): region ``k`` from ``bucketize(right=True)``, the
@@ -240,51 +243,33 @@ class SubBins:
         return sub_bin
 
     def edges(self) -> np.ndarray:
-        """The ``count + 1`` sub-bin edges, non-decreasing: ``left + width * (j / subdivisions)``
-        (``left`` throughout a region that is not split)."""
-        s = self.subdivisions
-        lefts, widths = self.bounds[:-1], np.diff(self.bounds)
-        split = (self.scales > 0)[:, None]
-        with np.errstate(invalid="ignore", over="ignore"):  # the unsplit regions' values are not used
-            inside = lefts[:, None] + widths[:, None] * (np.arange(s) / s)
-        edges = np.where(split, inside, lefts[:, None]).reshape(-1)
-        return np.append(edges, self.bounds[-1])
+        """The ``count + 1`` sub-bin edges, non-decreasing (the engine's)."""
+        return self._edges
 
 
 def quantile_sub_bins(sub_counts: np.ndarray, count: int) -> np.ndarray:
     """The distinct sub-bins where the cumulative count first reaches ``p * count`` for each
-    quantile probability ``p``: where the engine's estimate of that quantile falls."""
-    if count == 0:
-        return np.empty(0, dtype=np.int64)
-    targets = np.asarray(QUANTILE_PROBABILITIES) * count
-    return np.unique(np.searchsorted(np.cumsum(sub_counts), targets, side="left")).astype(np.int64)
-
-
-def _zoom_edges(left: float, right: float) -> np.ndarray:
-    """The ``ZOOM_PARTS`` left edges of a sub-bin split again (all ``left`` if it cannot be)."""
-    if _scales(np.array([right - left]), ZOOM_PARTS)[0] > 0:
-        return left + (right - left) * (np.arange(ZOOM_PARTS) / ZOOM_PARTS)
-    return np.full(ZOOM_PARTS, left)
+    quantile probability ``p``: where the engine's estimate of that quantile falls
+    (``hl_quantile_sub_bins``)."""
+    counts = np.ascontiguousarray(sub_counts, dtype=np.float64)
+    chosen = np.empty(HL_NUM_QUANTILES, dtype=np.int64)
+    n = ctypes.c_size_t()
+    lib.hl_quantile_sub_bins(address(counts), counts.size, count, address(chosen), chosen.size, ctypes.byref(n))
+    return chosen[: n.value]
 
 
 def fine_histogram(sub_edges: np.ndarray, sub_counts: np.ndarray, chosen: np.ndarray,
-                   zoomed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sub-bins with each ``chosen`` one replaced by its ``ZOOM_PARTS`` parts (``zoomed``
-    counts), as strictly increasing edges and counts: a bin of zero width gives its count to
-    the bin before it (or after it, at the start)."""
-    pieces_edges, pieces_counts, start = [], [], 0
-    for k, b in enumerate(chosen):
-        pieces_edges += [sub_edges[start:b], _zoom_edges(sub_edges[b], sub_edges[b + 1])]
-        pieces_counts += [sub_counts[start:b], zoomed[k * ZOOM_PARTS:(k + 1) * ZOOM_PARTS]]
-        start = b + 1
-    edges = np.concatenate(pieces_edges + [sub_edges[start:]])
-    counts = np.concatenate(pieces_counts + [sub_counts[start:]])
-    keep = np.concatenate([[True], np.diff(edges) > 0])
-    unique = edges[keep]
-    owner = np.clip(np.searchsorted(unique, edges[:-1], side="right") - 1, 0, unique.size - 2)
-    merged = np.zeros(unique.size - 1)
-    np.add.at(merged, owner, counts)
-    return unique, merged
+                   zoomed: np.ndarray, parts: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sub-bins with each ``chosen`` one replaced by its ``parts`` parts (``zoomed`` counts),
+    as strictly increasing edges and counts, by the engine (``hl_fine_histogram``)."""
+    arrays = [np.ascontiguousarray(a, dtype=dtype) for a, dtype in
+              ((sub_edges, np.float64), (sub_counts, np.float64), (chosen, np.int64), (zoomed, np.float64))]
+    arguments = [value for array in arrays for value in (address(array), array.size)] + [parts]
+    n_bins = ctypes.c_size_t()
+    lib.hl_fine_histogram(*arguments, None, 0, None, 0, ctypes.byref(n_bins))  # the size
+    edges, counts = np.empty(n_bins.value + 1), np.empty(n_bins.value)
+    lib.hl_fine_histogram(*arguments, address(edges), edges.size, address(counts), counts.size, ctypes.byref(n_bins))
+    return edges, counts
 
 
 class TorchShard:
@@ -315,7 +300,7 @@ class TorchShard:
 
     def sums(self, sub_bins: SubBins, shift: float, chosen: np.ndarray) -> torch.Tensor:
         """``[S1, S2, S3, S4, zoom counts...]`` (float64): each ``chosen`` sub-bin's values in
-        ``ZOOM_PARTS`` equal parts, sub-bin by sub-bin."""
+        ``sub_bins.zoom_parts`` equal parts, sub-bin by sub-bin."""
         finite = self.finite
         if chosen.size == 0:
             return central_sums(finite, shift)
@@ -327,9 +312,10 @@ class TorchShard:
         inside = which >= 0
         which = which[inside]
         lefts = torch.as_tensor(sub_edges[chosen], device=device)
-        scales = torch.as_tensor(_scales(sub_edges[chosen + 1] - sub_edges[chosen], ZOOM_PARTS), device=device)
-        part = _parts_of((finite[inside] - lefts[which]) * scales[which], scales[which], ZOOM_PARTS)
-        zoom = torch.bincount(which * ZOOM_PARTS + part, minlength=chosen.size * ZOOM_PARTS)
+        parts = sub_bins.zoom_parts
+        scales = torch.as_tensor(_scales(sub_edges[chosen + 1] - sub_edges[chosen], parts), device=device)
+        part = _parts_of((finite[inside] - lefts[which]) * scales[which], scales[which], parts)
+        zoom = torch.bincount(which * parts + part, minlength=chosen.size * parts)
         return torch.cat([central_sums(finite, shift), zoom.to(torch.float64)])
 
 
@@ -372,10 +358,10 @@ class EngineShard:
     def sums(self, sub_bins: SubBins, shift: float, chosen: np.ndarray) -> torch.Tensor:
         *layout, keep = self._layout(sub_bins)
         zoomed = np.ascontiguousarray(chosen, dtype=np.int64)
-        out = np.empty(4 + zoomed.size * ZOOM_PARTS)
+        out = np.empty(4 + zoomed.size * sub_bins.zoom_parts)
         getattr(lib, f"hl_shard_sums_{self.suffix}")(
             address(self.array), self.array.size, *layout, float(shift),
-            address(zoomed), zoomed.size, ZOOM_PARTS, out.ctypes.data, out.size)
+            address(zoomed), zoomed.size, sub_bins.zoom_parts, out.ctypes.data, out.size)
         return torch.from_numpy(out)
 
 
@@ -414,7 +400,7 @@ def summarize(
     elif automatic_scale:
         logarithmic = False
         if lo is not None and hi is not None:  # the same on every rank: the extremes are reduced
-            nonzero, small = combine_sum(shard.magnitudes(max(abs(lo), abs(hi)) * SMALL_MAGNITUDE))
+            nonzero, small = combine_sum(shard.magnitudes(small_magnitude(max(abs(lo), abs(hi)))))
             logarithmic = prefers_logarithmic(int(nonzero), int(small))
         edges = np.asarray(edges_for(lo, hi, nearest, logarithmic), dtype=np.float64)
     else:
@@ -431,7 +417,7 @@ def summarize(
     mean, m2, m3, m4 = moments_about_mean(count, shift, third[:4].tolist())
 
     regions = sub_counts.reshape(-1, sub_bins.subdivisions).sum(axis=1)
-    fine = fine_histogram(sub_bins.edges(), sub_counts, chosen, third[4:]) if count else (None, None)
+    fine = fine_histogram(sub_bins.edges(), sub_counts, chosen, third[4:], sub_bins.zoom_parts) if count else (None, None)
     return ReducedSummary(
         edges=edges, counts=regions[1:-1].copy(), underflow=int(regions[0]), overflow=int(regions[-1]),
         fine_edges=fine[0], fine_counts=fine[1],

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 from ctypes import (
     POINTER,
@@ -32,7 +33,7 @@ from typing import Any, Callable, Tuple
 
 # The header this module mirrors (Include/histlog.h).
 HEADER_VERSION_MAJOR = 0
-HEADER_VERSION_MINOR = 2
+HEADER_VERSION_MINOR = 3
 
 # Status codes (pinned in the header; only ever added to).
 HL_OK = 0
@@ -76,10 +77,10 @@ class BinConfig(Structure):
     """``hl_bin_config``."""
 
     _fields_ = [
+        ("size", c_uint32),
         ("bins", c_int32),
         ("scale", c_int32),
         ("has_range", c_int32),
-        ("reserved", c_int32),
         ("range_lo", c_double),
         ("range_hi", c_double),
         ("edges", c_void_p),
@@ -204,6 +205,8 @@ class DoctorOptions(Structure):
     """``hl_doctor_options``."""
 
     _fields_ = [
+        ("size", c_uint32),
+        ("reserved", c_int32),
         ("window", c_int32),
         ("frozen_min_steps", c_int32),
         ("vanishing_scale_floor", c_double),
@@ -250,7 +253,24 @@ class InvalidArgumentError(HistlogError, ValueError):
 class StorageError(HistlogError, OSError):
     """``HL_EIO`` / ``HL_EFORMAT``: the file system refused, or a file is not in histlog's format.
     ``errno`` is the system's code (``errno.ENOSPC``, ``errno.EACCES``, ...) when a system call
-    failed (``hl_last_errno()``), else None; the message names the file."""
+    failed (``hl_last_errno()``), else None; the message names the file. A missing file or
+    directory is also a ``FileNotFoundError``, a refused permission a ``PermissionError``, as
+    ``OSError(errno, ...)`` would be."""
+
+
+class StorageNotFoundError(StorageError, FileNotFoundError):
+    """``HL_EIO`` with ``ENOENT`` (or an ``*_open`` of a path that holds no run: ``HL_ENOTFOUND``)."""
+
+
+class StoragePermissionError(StorageError, PermissionError):
+    """``HL_EIO`` with ``EACCES`` or ``EPERM``."""
+
+
+_STORAGE_ERRNO_CLASSES: dict[int, type[StorageError]] = {
+    errno.ENOENT: StorageNotFoundError,
+    errno.EACCES: StoragePermissionError,
+    errno.EPERM: StoragePermissionError,
+}
 
 
 class OutOfMemoryError(HistlogError, MemoryError):
@@ -289,18 +309,13 @@ def last_error() -> str:
 def error_for(code: int, function: str) -> HistlogError:
     """The exception for status ``code`` returned by ``function``, with this thread's message."""
     message = last_error() or f"{function} failed with {lib.hl_error_name(code).decode()}"
-    error = _ERROR_CLASSES.get(code, InternalError)(message)
+    system_code = lib.hl_last_errno() if code == HL_EIO else 0
+    error_class = _STORAGE_ERRNO_CLASSES.get(system_code) or _ERROR_CLASSES.get(code, InternalError)
+    error = error_class(message)
     error.code = code
-    if code == HL_EIO and isinstance(error, OSError):
-        _set_errno(error)
-    return error
-
-
-def _set_errno(error: OSError) -> None:
-    """The system's errno behind this thread's last failure, if any (``hl_last_errno``)."""
-    system_code = lib.hl_last_errno()
-    if system_code:
+    if system_code and isinstance(error, OSError):
         error.errno, error.strerror = system_code, os.strerror(system_code)
+    return error
 
 
 def _check_status(result: int, func: Any, args: Tuple[Any, ...]) -> int:
@@ -316,14 +331,16 @@ def _check_status_or_size(result: int, func: Any, args: Tuple[Any, ...]) -> int:
     return result
 
 
-def _check_handle(result: Any, func: Any, args: Tuple[Any, ...]) -> Any:
-    """``*_open`` returns NULL on failure, with the reason in ``hl_last_error()``."""
-    if not result:
-        path = args[0].decode("utf-8", "replace") if isinstance(args[0], bytes) else args[0]
-        error = StorageError(f"{last_error()} (path: {path!r})")
-        error.code = HL_EIO
-        _set_errno(error)
+def _check_open(result: int, func: Any, args: Tuple[Any, ...]) -> int:
+    """As ``_check_status``, for ``*_open(&handle, path)``: a path that holds no run
+    (``HL_ENOTFOUND``) is a ``FileNotFoundError`` too."""
+    if result == HL_ENOTFOUND:
+        error = StorageNotFoundError(last_error())
+        error.code = result
+        error.errno, error.strerror, error.filename = errno.ENOENT, os.strerror(errno.ENOENT), os.fsdecode(args[1])
         raise error
+    if result < 0:
+        raise error_for(result, func.__name__)
     return result
 
 
@@ -344,7 +361,7 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
     "hl_last_errno": (c_int, [], None),
     "hl_error_name": (c_char_p, [c_int], None),
     # Bin configuration
-    "hl_bin_config_init": (None, [_p(BinConfig)], None),
+    "hl_bin_config_init": (c_int, [_p(BinConfig), c_size_t], _status),
     # Compute only
     "hl_compute_f32": (
         c_int,
@@ -369,8 +386,8 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
     "hl_set_max_threads": (c_int, [c_int], None),
     # Runs
     "hl_run_options_init": (c_int, [_p(RunOptions), c_uint], _status),
-    "hl_run_open": (RunPointer, [c_char_p], _check_handle),
-    "hl_run_open_with": (c_int, [_p(RunPointer), c_char_p, _p(RunOptions)], _status),
+    "hl_run_open": (RunPointer, [c_char_p], None),
+    "hl_run_open_with": (c_int, [_p(RunPointer), c_char_p, _p(RunOptions)], _check_open),
     "hl_log_values_f32": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, _p(BinConfig)], _status),
     "hl_log_values_f64": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, _p(BinConfig)], _status),
     "hl_log_counts": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, c_void_p, c_size_t], _status),
@@ -417,6 +434,22 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
          c_void_p, c_size_t],
         _status,
     ),
+    "hl_auto_scale_threshold": (c_int, [c_double, _p(c_double)], _status),
+    "hl_auto_scale": (c_int, [c_int64, c_int64, _p(c_int32)], _status),
+    "hl_moments_from_sums": (c_int, [c_int64, c_double, _p(c_double), c_size_t, _p(Moments)], _status),
+    "hl_sub_bin_layout": (
+        c_int,
+        [c_void_p, c_size_t, c_double, c_double, _p(c_int32), _p(c_int32), c_void_p, c_size_t, c_void_p, c_size_t,
+         c_void_p, c_size_t],
+        _sized,
+    ),
+    "hl_quantile_sub_bins": (c_int, [c_void_p, c_size_t, c_int64, c_void_p, c_size_t, _p(c_size_t)], _status),
+    "hl_fine_histogram": (
+        c_int,
+        [c_void_p, c_size_t, c_void_p, c_size_t, c_void_p, c_size_t, c_void_p, c_size_t, c_int32, c_void_p, c_size_t,
+         c_void_p, c_size_t, _p(c_size_t)],
+        _sized,
+    ),
     "hl_run_flush": (c_int, [RunPointer], _status),
     # Runs: TensorBoard's own forms, and a callback per record
     "hl_log_tensorboard_histogram": (
@@ -428,7 +461,7 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
     "hl_run_set_record_callback": (c_int, [RunPointer, RecordCallback, c_void_p], _status),
     "hl_run_close": (None, [RunPointer], None),
     # Reader
-    "hl_reader_open": (ReaderPointer, [c_char_p], _check_handle),
+    "hl_reader_open": (c_int, [_p(ReaderPointer), c_char_p], _check_open),
     "hl_reader_close": (None, [ReaderPointer], None),
     "hl_reader_key_count": (c_int, [ReaderPointer, _p(c_size_t)], _status),
     "hl_reader_key": (c_int, [ReaderPointer, c_size_t, c_void_p, c_size_t, _p(c_size_t)], _sized),
@@ -446,10 +479,10 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
         _sized,
     ),
     # Looking at a run (histlog.report)
-    "hl_doctor_options_init": (None, [_p(DoctorOptions)], None),
-    "hl_doctor": (c_int, [c_char_p, _p(DoctorOptions), c_void_p, c_size_t, _p(c_size_t), _p(c_size_t)], _sized),
-    "hl_summary_text": (c_int, [c_char_p, c_int32, c_void_p, c_size_t, _p(c_size_t)], _sized),
-    "hl_report_write": (c_int, [c_char_p, c_char_p, _p(DoctorOptions), _p(c_size_t)], _status),
+    "hl_doctor_options_init": (c_int, [_p(DoctorOptions), c_size_t], _status),
+    "hl_doctor": (c_int, [ReaderPointer, _p(DoctorOptions), c_void_p, c_size_t, _p(c_size_t), _p(c_size_t)], _sized),
+    "hl_summary_text": (c_int, [ReaderPointer, c_int32, c_void_p, c_size_t, _p(c_size_t)], _sized),
+    "hl_report_write": (c_int, [ReaderPointer, c_char_p, _p(DoctorOptions), _p(c_size_t)], _status),
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 from ctypes import byref, c_size_t, create_string_buffer
 from dataclasses import dataclass
@@ -77,9 +76,9 @@ class RunReader(HandleOwner):
         _adapt.path_bytes(path)
         self.path: str = os.path.abspath(os.fspath(path))
         self._handle = None
-        if not os.path.exists(self.path):
-            raise FileNotFoundError(errno.ENOENT, "no run or TensorBoard event file here", self.path)
-        HandleOwner.__init__(self, _lib.hl_reader_open(_adapt.path_bytes(self.path)), _lib.hl_reader_close, repr(self.path))
+        handle = _ffi.ReaderPointer()
+        _lib.hl_reader_open(byref(handle), _adapt.path_bytes(self.path))
+        HandleOwner.__init__(self, handle, _lib.hl_reader_close, repr(self.path))
 
     def close(self) -> None:
         self._dispose()

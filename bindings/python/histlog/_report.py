@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 
-from . import _adapt, _ffi
+from . import _adapt, _ffi, _reader
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -62,13 +62,13 @@ class Finding:
 def default_thresholds() -> Dict[str, float]:
     """The doctor's default thresholds (``hl_doctor_options_init``)."""
     options = _ffi.DoctorOptions()
-    _ffi.lib.hl_doctor_options_init(ctypes.byref(options))
+    _ffi.lib.hl_doctor_options_init(ctypes.byref(options), ctypes.sizeof(options))
     return {name: getattr(options, name) for name in THRESHOLDS}
 
 
 def _options(thresholds: Dict[str, Any]) -> "_ffi.DoctorOptions":
     options = _ffi.DoctorOptions()
-    _ffi.lib.hl_doctor_options_init(ctypes.byref(options))
+    _ffi.lib.hl_doctor_options_init(ctypes.byref(options), ctypes.sizeof(options))
     for name, value in thresholds.items():
         if name not in THRESHOLDS:
             raise TypeError(f"unknown doctor threshold {name!r}; the thresholds are: {', '.join(THRESHOLDS)}")
@@ -91,6 +91,11 @@ def _run_path(run: Any) -> bytes:
     if not os.path.exists(path):
         raise FileNotFoundError(errno.ENOENT, "no run at this path", os.fsdecode(path))
     return path
+
+
+def _open(run: Any) -> "_reader.RunReader":
+    """A reader of ``run`` (a path or a ``Run``, flushed first) for one call of the engine."""
+    return _reader.RunReader(os.fsdecode(_run_path(run)))
 
 
 def _path(run: Any, argument: str = "run") -> bytes:
@@ -124,8 +129,8 @@ def doctor(run: Any, **thresholds: Any) -> List[Finding]:
     """
     options = _options(thresholds)
     count = ctypes.c_size_t(0)
-    path = _run_path(run)
-    text = _text(lambda *rest: _ffi.lib.hl_doctor(path, ctypes.byref(options), *rest, ctypes.byref(count)))
+    with _open(run) as reader:
+        text = _text(lambda *rest: _ffi.lib.hl_doctor(reader, ctypes.byref(options), *rest, ctypes.byref(count)))
     return [
         Finding(item["rule"], item["severity"], item["key"], int(item["step"]), item["message"], dict(item["evidence"]))
         for item in json.loads(text)
@@ -139,8 +144,8 @@ def summary(run: Any, width: int = 100) -> str:
         raise TypeError(f"width must be an int, got {type(width).__name__}")
     if not 60 <= width <= 10_000:
         raise ValueError(f"width must be in 60..10000 columns, got {width}")
-    path = _run_path(run)
-    return _text(lambda *rest: _ffi.lib.hl_summary_text(path, width, *rest))
+    with _open(run) as reader:
+        return _text(lambda *rest: _ffi.lib.hl_summary_text(reader, width, *rest))
 
 
 def report(run: Any, output: Optional[PathLike] = None, **thresholds: Any) -> str:
@@ -161,7 +166,8 @@ def _write_report(run: Any, output: Optional[PathLike], thresholds: Dict[str, An
         output_path = _path(output, "output")
     options = _options(thresholds)
     count = ctypes.c_size_t(0)
-    _ffi.lib.hl_report_write(path, output_path, ctypes.byref(options), ctypes.byref(count))
+    with _reader.RunReader(os.fsdecode(path)) as reader:
+        _ffi.lib.hl_report_write(reader, output_path, ctypes.byref(options), ctypes.byref(count))
     return os.fsdecode(output_path), count.value
 
 

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import atexit
-import math
-import numbers
 import os
 import secrets
 import sys
 import threading
 import time
 import weakref
-from ctypes import byref, c_size_t
-from typing import Any, Optional, Tuple, Union
+from ctypes import byref
+from typing import Any, Callable, Optional, Tuple, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _adapt, _ffi
-from ._data import HistogramData, from_stats
+from . import _adapt, _compute, _ffi
+from ._compute import LogScale
 from ._handle import HandleOwner
 
 PathLike = Union[str, "os.PathLike[str]"]
-LogScale = Union[bool, str]
 
 _lib = _ffi.lib
 _key_bytes = _adapt.key_bytes
@@ -150,7 +147,7 @@ class Run(HandleOwner):
         step: int,
         bins: Optional[ArrayLike] = None,
         counts: Optional[ArrayLike] = None,
-        num_bins: int = 30,
+        num_bins: int = _adapt.DEFAULT_BINS,
         log_scale: LogScale = False,
         range: Optional[Tuple[float, float]] = None,
         timestamp: Optional[float] = None,
@@ -183,7 +180,7 @@ class Run(HandleOwner):
         if bins is None:
             config = _bin_config(num_bins, log_scale, range)
         else:
-            _no_binning_options(num_bins, log_scale, range, "bins (explicit edges)")
+            _compute.check_no_binning_options(num_bins, log_scale, range, "bins (explicit edges)")
             edges = _adapt.float64_array(bins, "bins")
             config = _adapt.edges_config(edges)
         at = None if timestamp is None else _adapt.timestamp_float(timestamp)
@@ -222,7 +219,7 @@ class Run(HandleOwner):
             raise ValueError("counts needs bins: the n + 1 bin edges of the n counts")
         if counts is None:
             raise ValueError("bins without values needs counts: the count of each bin (or pass values to bin)")
-        _no_binning_options(num_bins, log_scale, range, "a pre-computed histogram (bins and counts)")
+        _compute.check_no_binning_options(num_bins, log_scale, range, "a pre-computed histogram (bins and counts)")
         edges = _adapt.float64_array(bins, "bins")
         weights = _adapt.float64_array(counts, "counts")
         if edges.size != weights.size + 1:
@@ -320,7 +317,7 @@ def _log_elsewhere(
     log_scale: Any, range: Any, timestamp: Any, reduce: Any, group: Any, exact_quantiles: Any, device_reduce: Any,
 ) -> bool:
     """The multi-process (``reduce``/``group``) and on-device (``device_reduce``, CUDA tensors)
-    paths of ``log_histogram``, in ``histlog.distributed``. False: log on the host as usual."""
+    paths of ``log_histogram``, in ``histlog._distributed``. False: log on the host as usual."""
     if counts is not None or values is None:
         if reduce or group is not None or device_reduce:
             raise ValueError("reduce, group and device_reduce apply to raw values, not to bins and counts")
@@ -328,30 +325,17 @@ def _log_elsewhere(
     distributed_job = reduce or group is not None
     if not distributed_job and device_reduce is False:
         return False  # host path: a CUDA tensor is copied
-    from . import distributed
+    from . import _distributed  # torch is imported only when a path needs it
 
     options = dict(key=key, step=step, bins=bins, num_bins=num_bins, log_scale=log_scale, range=range,
                    timestamp=timestamp)
+    target: Callable[[], Run] = (lambda: run) if run is not None else current_run
     if distributed_job:
-        distributed.log_histogram(values, group=group, exact_quantiles=exact_quantiles, run=run,
-                                  device_reduce=device_reduce, **options)
+        _distributed.log_histogram(values, target, group=group, exact_quantiles=exact_quantiles,
+                                   device_reduce=device_reduce, **options)
     else:
-        distributed.log_on_device(run if run is not None else _current_run(), values, **options)
+        _distributed.log_on_device(target(), values, **options)
     return True
-
-
-def _no_binning_options(num_bins: Any, log_scale: Any, range: Any, what: str) -> None:
-    given = [
-        name
-        for name, value, default in (
-            ("num_bins", num_bins, 30),
-            ("log_scale", log_scale, False),
-            ("range", range, None),
-        )
-        if not (value is default or (name == "num_bins" and type(value) is int and value == 30))
-    ]
-    if given:
-        raise ValueError(f"{', '.join(given)} cannot apply to {what}: its bins are given")
 
 
 # ---------------------------------------------------------------------------------------
@@ -436,7 +420,9 @@ def active_run() -> Optional[Run]:
     return _active_run
 
 
-def _current_run() -> Run:
+def current_run() -> Run:
+    """The active run, starting the default one (under ``$HISTLOG_DIR``) if none is active: where
+    module-level logging goes. The seam the distributed path and ``watch`` log through."""
     global _active_run
     run = _active_run
     if run is not None:
@@ -470,7 +456,7 @@ def log_histogram(
     step: int,
     bins: Optional[ArrayLike] = None,
     counts: Optional[ArrayLike] = None,
-    num_bins: int = 30,
+    num_bins: int = _adapt.DEFAULT_BINS,
     log_scale: LogScale = False,
     range: Optional[Tuple[float, float]] = None,
     timestamp: Optional[float] = None,
@@ -484,7 +470,7 @@ def log_histogram(
 
     Either raw ``values`` — a numpy array (any float, int or bool dtype), a torch tensor (any
     shape, dtype or device; no need to detach), a Python sequence — binned by the library into
-    ``num_bins`` bins (default 30, equal width over [min, max]; ``log_scale=True`` for symmetric
+    ``num_bins`` bins (default ``DEFAULT_BINS``, the engine's 30, equal width over [min, max]; ``log_scale=True`` for symmetric
     log bins, ``"auto"`` to let the library choose; ``range=(lo, hi)`` to bin over a fixed range,
     values outside it counted as under/overflow), or into explicit edges ``bins``;
     or a pre-computed histogram: ``bins`` (n + 1 strictly increasing edges) and ``counts`` (n
@@ -512,7 +498,7 @@ def log_histogram(
             return
     run = _active_run
     if run is None:
-        run = _current_run()
+        run = current_run()
     run.log_histogram(
         values,
         key=key,
@@ -557,94 +543,3 @@ def _close_open_runs() -> None:
             run.close()
         except Exception as error:  # an exit handler must not hide the others
             print(f"histlog: closing {run.path} at exit failed: {error}", file=sys.stderr)
-
-
-# ---------------------------------------------------------------------------------------
-# compute
-# ---------------------------------------------------------------------------------------
-
-
-def compute(
-    values: Any,
-    *,
-    bins: Optional[ArrayLike] = None,
-    num_bins: int = 30,
-    log_scale: LogScale = False,
-    range: Optional[Tuple[float, float]] = None,
-) -> HistogramData:
-    """The histogram and statistics of ``values`` (as ``log_histogram`` takes them), without
-    logging: ``name``, ``step`` and ``timestamp`` of the result are None. ``bins`` gives explicit
-    edges; otherwise ``num_bins``, ``log_scale`` and ``range`` choose them."""
-    stats = _ffi.Stats()
-    edges, counts = _binned(values, bins, num_bins, log_scale, range, _lib.hl_compute_f32, _lib.hl_compute_f64, stats)
-    return from_stats(stats, edges, counts)
-
-
-def histogram(
-    values: Any,
-    num_bins: int = 30,
-    range: Optional[Tuple[float, float]] = None,
-    bins: Optional[ArrayLike] = None,
-    log_scale: LogScale = False,
-) -> HistogramData:
-    """The histogram alone of ``values`` (as ``log_histogram`` takes them), for what TensorBoard
-    shows and nothing more: ``bin_edges``, ``counts``, ``min_value``, ``max_value``,
-    ``total_count``, ``nan_count``, ``inf_count``, ``underflow_count``, ``overflow_count`` — the
-    same as ``compute`` gives, in two passes over the values instead of three. The statistics are
-    not computed: ``mean``, ``std``, ``skewness``, ``kurtosis``, ``median``, the ``quantiles``,
-    ``sum`` and ``sum_squares`` are NaN, ``zero_count`` and ``outlier_count`` are None."""
-    totals = _ffi.HistogramTotals()
-    edges, counts = _binned(values, bins, num_bins, log_scale, range, _lib.hl_histogram_f32, _lib.hl_histogram_f64, totals)
-    nan = math.nan
-    return HistogramData(
-        name=None, step=None, timestamp=None, bin_edges=edges, counts=counts,
-        min_value=totals.min, max_value=totals.max, total_count=totals.total_count,
-        mean=nan, std=nan, quantiles={p: nan for p in _ffi.QUANTILE_PROBABILITIES}, median=nan, skewness=nan,
-        kurtosis=nan, zero_count=None, outlier_count=None, nan_count=totals.nan_count, inf_count=totals.inf_count,
-        underflow_count=totals.underflow_count, overflow_count=totals.overflow_count,
-    )
-
-
-def set_max_threads(threads: int) -> int:
-    """Lets one summary (``compute``, ``histogram``, ``log_histogram``) use up to ``threads``
-    threads, never more than the processors online; returns the previous setting. The default, 1,
-    keeps the work on the calling thread: a training job's other threads (torch's intra-op pool,
-    data loaders, other ranks) usually own the other cores. Inputs of more than 2^20 values are
-    split into chunks of 2^20; the results are the same whatever the thread count."""
-    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
-        raise TypeError(f"threads must be an int, got {type(threads).__name__}")
-    if threads < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
-    return _lib.hl_set_max_threads(min(int(threads), 2**31 - 1))
-
-
-def _binned(
-    values: Any, bins: Any, num_bins: Any, log_scale: Any, range: Any, f32: Any, f64: Any, out: Any
-) -> Tuple[np.ndarray, np.ndarray]:
-    """Calls ``hl_compute_*`` or ``hl_histogram_*`` (``f32`` / ``f64``) with ``out`` as its last
-    argument; returns the edges and counts."""
-    address, n, is_float32, owner = _values_buffer(values)
-    if bins is None:
-        config = _bin_config(num_bins, log_scale, range)
-        capacity = num_bins
-    else:
-        _no_binning_options(num_bins, log_scale, range, "bins (explicit edges)")
-        edge_list = _adapt.float64_array(bins, "bins")
-        config = _adapt.edges_config(edge_list)
-        capacity = max(edge_list.size - 1, 1)
-    function = f32 if is_float32 else f64
-    n_bins = c_size_t()
-    while True:
-        edges = np.empty(capacity + 1, dtype=np.float64)
-        counts = np.empty(capacity, dtype=np.float64)
-        status = function(
-            address, n, config, edges.ctypes.data, capacity + 1, counts.ctypes.data, capacity, byref(n_bins), byref(out)
-        )
-        if status != _ffi.HL_ESIZE:
-            break
-        capacity = n_bins.value  # the library chose more bins than asked (log scale)
-    del owner
-    used = n_bins.value
-    if used != capacity:
-        edges, counts = edges[: used + 1].copy(), counts[:used].copy()
-    return edges, counts

@@ -150,7 +150,7 @@ class SummaryWriter(TorchSummaryWriter):
             if max_bins < 1:
                 raise ValueError(f"max_bins must be >= 1, got {max_bins}")
         if isinstance(bins, str) and bins == "tensorflow":
-            num_bins = 30 if max_bins is None else min(30, int(max_bins))
+            num_bins = _adapt.DEFAULT_BINS if max_bins is None else min(_adapt.DEFAULT_BINS, int(max_bins))
             run.log_histogram(values, key=tag, step=step, num_bins=num_bins, log_scale="auto", timestamp=walltime)
             return
         is_count = isinstance(bins, (int, np.integer)) and not isinstance(bins, bool)

@@ -316,7 +316,7 @@ class _Logger:
         if self.is_sharded(tensor):
             self._log_sharded(tensor, key, step)
         elif self.logging_rank:
-            run = self.run if self.run is not None else _run._current_run()
+            run = self.run if self.run is not None else _run.current_run()
             run.log_histogram(tensor, key=key, step=step)
 
     def _log_sharded(self, tensor: Any, key: str, step: int) -> None:

@@ -12,7 +12,15 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import histlog  # noqa: E402
-from histlog._device import ZOOM_PARTS, SubBins, edge_inputs, extremes, fine_histogram, subdivisions_for, summarize  # noqa: E402
+from histlog._device import SubBins, edge_inputs, extremes, fine_histogram, summarize  # noqa: E402
+
+
+def subdivisions_for(n_bins: int) -> int:
+    """The engine's sub-bins per region for ``n_bins`` bins (``hl_sub_bin_layout``)."""
+    return SubBins(np.arange(n_bins + 1, dtype=np.float64), None, None).subdivisions
+
+
+ZOOM_PARTS = SubBins(np.array([0.0, 1.0]), None, None).zoom_parts
 
 
 def numpy_edges(lo, hi, nearest, bins=30):
@@ -166,7 +174,7 @@ def test_fine_histogram_splices_zoomed_sub_bins_and_merges_empty_widths():
     sub_counts = np.array([0.0, 3.0, 5.0, 2.0, 0.0])
     zoomed = np.zeros(ZOOM_PARTS)
     zoomed[[0, 10, ZOOM_PARTS - 1]] = [1.0, 3.0, 1.0]
-    edges, counts = fine_histogram(sub_edges, sub_counts, np.array([2]), zoomed)
+    edges, counts = fine_histogram(sub_edges, sub_counts, np.array([2]), zoomed, ZOOM_PARTS)
     assert np.all(np.diff(edges) > 0) and edges[0] == 0.0 and edges[-1] == 4.0
     assert edges.size == ZOOM_PARTS + 3 and counts.sum() == 10  # 0, 1 + k/256, 2, 4
     np.testing.assert_array_equal(edges[1:1 + ZOOM_PARTS], 1.0 + np.arange(ZOOM_PARTS) / ZOOM_PARTS)

@@ -18,7 +18,15 @@ import scipy.stats
 torch = pytest.importorskip("torch")
 
 import histlog  # noqa: E402
-from histlog._device import ZOOM_PARTS, subdivisions_for  # noqa: E402
+from histlog._device import SubBins  # noqa: E402
+
+
+def subdivisions_for(n_bins: int) -> int:
+    """The engine's sub-bins per region for ``n_bins`` bins (``hl_sub_bin_layout``)."""
+    return SubBins(np.arange(n_bins + 1, dtype=np.float64), None, None).subdivisions
+
+
+ZOOM_PARTS = SubBins(np.array([0.0, 1.0]), None, None).zoom_parts
 from test_device_reduce import assert_quantiles_within_one_part, check_fine_histogram, exact_moments  # noqa: E402
 from dist_cases import CASES, EDGES, WATCH_STEPS, concatenated, shards  # noqa: E402
 

@@ -36,6 +36,7 @@ def test_the_library_has_every_function():
 def test_structures_match_the_header_sizes():
     # sizes on LP64, field for field as in the header
     assert ctypes.sizeof(_ffi.BinConfig) == 4 * 4 + 8 * 2 + 8 + 8 + 8 * 2
+    assert ctypes.sizeof(_ffi.DoctorOptions) == 4 * 4 + 8 * 7
     assert ctypes.sizeof(_ffi.Stats) == 8 * 7 + 8 * 8 + 8 * 5 + 8 + 4 * 2
     assert ctypes.sizeof(_ffi.RunOptions) == 4 * 4
     assert ctypes.sizeof(_ffi.Moments) == 8 * 10
@@ -53,8 +54,20 @@ def test_header_version_and_defaults_agree_with_the_library():
     for name in re.findall(pattern, text):
         assert getattr(_ffi, name[0]) == int(name[1]), name
     config = _ffi.BinConfig()
-    _ffi.lib.hl_bin_config_init(config)
-    assert (config.bins, config.scale, config.has_range, config.outlier_threshold) == (30, 0, 0, 3.0)
+    _ffi.lib.hl_bin_config_init(config, ctypes.sizeof(config))
+    assert (config.size, config.bins, config.scale, config.has_range, config.outlier_threshold) == (
+        ctypes.sizeof(config), 30, 0, 0, 3.0)
+    # options structs carry their size: another header's (or none) is refused, not misread
+    with pytest.raises(ValueError, match="size"):
+        _ffi.lib.hl_bin_config_init(config, ctypes.sizeof(config) + 8)
+    config.size = 0
+    with pytest.raises(ValueError, match="hl_bin_config.size is 0"):
+        _ffi.lib.hl_compute_f64(None, 0, config, None, 0, None, 0, ctypes.byref(ctypes.c_size_t()), None)
+    doctor = _ffi.DoctorOptions()
+    _ffi.lib.hl_doctor_options_init(doctor, ctypes.sizeof(doctor))
+    assert (doctor.size, doctor.window) == (ctypes.sizeof(doctor), 3)
+    with pytest.raises(ValueError, match="size"):
+        _ffi.lib.hl_doctor_options_init(doctor, 4)
     options = _ffi.RunOptions()
     _ffi.lib.hl_run_options_init(options, _ffi.HL_RUN_OPTIONS_VERSION)
     assert (options.version, options.sinks, options.queue_capacity, options.durable) == (1, _ffi.HL_SINK_ALL, 1024, 0)
@@ -78,6 +91,9 @@ def test_error_codes_map_to_python_exceptions():
         error = _ffi.error_for(code, "hl_test")
         assert isinstance(error, expected) and isinstance(error, histlog.HistlogError) and error.code == code
     assert _ffi.lib.hl_error_name(_ffi.HL_EINVAL) == b"HL_EINVAL"
+    # file-system failures are the OSError subclass their errno names, as OSError(errno, ...) is
+    assert issubclass(_ffi.StorageNotFoundError, FileNotFoundError)
+    assert issubclass(_ffi.StoragePermissionError, PermissionError)
     # a real failure carries this thread's message
     with pytest.raises(ValueError, match="bins|edges"):
         _ffi.lib.hl_compute_f64(None, 0, bad_config(), None, 0, None, 0, ctypes.byref(ctypes.c_size_t()), None)
@@ -85,7 +101,7 @@ def test_error_codes_map_to_python_exceptions():
 
 def bad_config():
     config = _ffi.BinConfig()
-    _ffi.lib.hl_bin_config_init(config)
+    _ffi.lib.hl_bin_config_init(config, ctypes.sizeof(config))
     config.bins = 0
     return config
 

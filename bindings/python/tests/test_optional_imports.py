@@ -44,3 +44,29 @@ except ImportError as error:
     print(type(error).__name__, error)
 """)
     assert message.startswith("ImportError") and advice in message
+
+
+def test_the_package_imports_point_one_way():
+    """No import cycle among histlog's modules (module- or function-level): the run module calls
+    the distributed path (``_distributed``) and hands it the run; ``histlog.distributed`` sits
+    above both."""
+    import ast
+    from pathlib import Path
+
+    import histlog
+
+    package = Path(histlog.__file__).resolve().parent
+    graph = {}
+    for path in package.glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                imported |= {node.module.split(".")[0]} if node.module else {alias.name for alias in node.names}
+        graph[path.stem] = imported
+
+    def reaches(start, goal, seen):
+        return any(d == goal or (d not in seen and reaches(d, goal, seen | {d})) for d in graph.get(start, ()))
+
+    cycles = sorted(module for module in graph if reaches(module, module, {module}))
+    assert cycles == [], cycles
+    assert "_run" not in graph["_distributed"] and "distributed" not in graph["_run"]

@@ -133,3 +133,22 @@ def test_links_loops_and_a_histograms_file_are_errors(tmp_path):
     (flat / "histograms").write_text("{}")
     with pytest.raises(OSError, match="histograms is a regular file, not a directory"):
         histlog.open_run(flat)
+
+
+def test_open_failures_are_mapped_by_status(tmp_path):
+    """``hl_reader_open`` returns a status: a path without a run is a FileNotFoundError (with
+    errno ENOENT), a file that is not a run a StorageError that is not, a bad path a ValueError."""
+    import errno
+
+    for missing in (tmp_path / "does-not-exist", tmp_path):  # nothing there; a directory without a run
+        with pytest.raises(FileNotFoundError) as caught:
+            histlog.open_run(missing)
+        assert isinstance(caught.value, histlog.StorageError) and caught.value.errno == errno.ENOENT
+        assert str(missing) in str(caught.value)
+    not_a_run = tmp_path / "notes.txt"
+    not_a_run.write_text("not a run")
+    with pytest.raises(histlog.StorageError, match="neither a run directory") as caught:
+        histlog.open_run(not_a_run)
+    assert not isinstance(caught.value, FileNotFoundError)
+    with pytest.raises(ValueError):
+        histlog.open_run("bad\0path")

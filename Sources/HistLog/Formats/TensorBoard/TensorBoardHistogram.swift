@@ -32,20 +32,20 @@ public struct TensorBoardHistogram: Sendable, Equatable {
     func validate() throws(HistlogError) {
         guard bucketLimits.count == bucketCounts.count else {
             throw .invalidArgument(
-                "bucketLimits and bucketCounts must have the same length, got \(bucketLimits.count) and \(bucketCounts.count)")
+                "\(argument: "bucketLimits") and \(argument: "bucketCounts") must have the same length, got \(bucketLimits.count) and \(bucketCounts.count)")
         }
         for (name, value) in [("min", min), ("max", max), ("num", num), ("sum", sum), ("sumSquares", sumSquares)] where !value.isFinite {
-            throw .invalidArgument("\(name) must be finite, got \(value)")
+            throw .invalidArgument("\(argument: name) must be finite, got \(value)")
         }
         for (index, limit) in bucketLimits.enumerated() {
-            guard limit.isFinite else { throw .invalidArgument("bucketLimits[\(index)] must be finite, got \(limit)") }
+            guard limit.isFinite else { throw .invalidArgument("\(argument: "bucketLimits")[\(index)] must be finite, got \(limit)") }
             if index > 0, !(bucketLimits[index - 1] < limit) {
                 throw .invalidArgument(
-                    "bucketLimits must be strictly increasing, got \(bucketLimits[index - 1]) then \(limit) at index \(index)")
+                    "\(argument: "bucketLimits") must be strictly increasing, got \(bucketLimits[index - 1]) then \(limit) at index \(index)")
             }
         }
         for (index, count) in bucketCounts.enumerated() where !(count.isFinite && count >= 0) {
-            throw .invalidArgument("bucketCounts[\(index)] must be finite and >= 0, got \(count)")
+            throw .invalidArgument("\(argument: "bucketCounts")[\(index)] must be finite and >= 0, got \(count)")
         }
     }
 
