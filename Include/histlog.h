@@ -189,8 +189,8 @@ int hl_histogram_f64(const double *values, size_t n, const hl_bin_config *config
                      size_t *n_bins, hl_histogram_totals *totals);
 
 /* Threads one summary (hl_compute_*, hl_histogram_*, hl_log_values_*) may use: 1 (the default)
- * keeps it on the calling thread. Above 1, inputs of more than 2^20 values are split into chunks
- * of 2^20 spread over up to that many threads, never more than the processors online; results
+ * keeps it on the calling thread. Above 1, inputs of more than 2^18 values are split into chunks
+ * of 2^18 spread over up to that many threads, never more than the processors online; results
  * are identical whatever the count. Off by default because a training job's other threads
  * (intra-op pools, data loaders, other ranks) usually own the other cores. Values below 1 are
  * taken as 1. Returns the previous setting. Process-wide; thread-safe. */

@@ -3,7 +3,7 @@ import Synchronization
 /// How many threads one summary may use: 1 (the default) keeps every pass on the calling thread.
 ///
 /// Above 1, each streaming pass over more than `chunkValues` values is split into chunks of
-/// `chunkValues` (4 MiB of `Float`s) spread over up to `maximum` threads (never more than the
+/// `chunkValues` (1 MiB of `Float`s) spread over up to `maximum` threads (never more than the
 /// processors online). Chunks are fixed by the input's size alone and their partial results are
 /// combined in chunk order, so a summary is the same, bit for bit, whatever the thread count.
 ///
@@ -23,8 +23,8 @@ public enum EngineThreads {
         limit.exchange(Swift.max(1, threads), ordering: .relaxed)
     }
 
-    /// Values per chunk: 2^20.
-    static let chunkValues = 1 << 20
+    /// Values per chunk: 2^18.
+    static let chunkValues = 1 << 18
 
     /// The chunks of stream vectors of `values`: consecutive ranges of `chunkValues` values, the last shorter.
     static func chunks<T: EngineFloat>(_ values: UnsafeBufferPointer<T>) -> [Range<Int>] {

@@ -88,8 +88,8 @@ def set_max_threads(threads: int) -> int:
     """Lets one summary (``compute``, ``histogram``, ``log_histogram``) use up to ``threads``
     threads, never more than the processors online; returns the previous setting. The default, 1,
     keeps the work on the calling thread: a training job's other threads (torch's intra-op pool,
-    data loaders, other ranks) usually own the other cores. Inputs of more than 2^20 values are
-    split into chunks of 2^20; the results are the same whatever the thread count."""
+    data loaders, other ranks) usually own the other cores. Inputs of more than 2^18 values are
+    split into chunks of 2^18; the results are the same whatever the thread count."""
     if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
         raise TypeError(f"threads must be an int, got {type(threads).__name__}")
     if threads < 1:
