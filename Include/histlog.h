@@ -14,10 +14,10 @@
  * - Handles (hl_run, hl_reader) are opaque; each `*_open` pairs with a `*_close` that accepts NULL.
  *   Opening returns a status and the handle through its first argument (`hl_run **out`), NULL on
  *   failure; hl_run_open alone returns the handle itself (NULL on failure), as a shorthand.
- * - Options structs (hl_bin_config, hl_doctor_options) start with their `size`, and
- *   hl_run_options with its `version`: fill one with its `*_init` function before setting fields,
- *   so that a later library still reads a struct compiled against this header. A size or version
- *   the library does not know is HL_EINVAL.
+ * - Options structs (hl_bin_config, hl_doctor_options, hl_run_options) start with their `size`:
+ *   fill one with its `*_init` function (`hl_x_init(&x, sizeof x)`) before setting fields, so that
+ *   a later library still reads a struct compiled against this header. A size the library does
+ *   not know is HL_EINVAL.
  * - Timestamps are Unix seconds (finite, >= 0), or NaN for the current time, in every function
  *   that takes one; the functions without a timestamp argument log at the current time.
  *   A handle must not be used after (or while) it is closed: that is undefined behaviour, as
@@ -208,12 +208,10 @@ typedef struct hl_run hl_run; /* opaque; safe to use from many threads at once *
 #define HL_SINK_ALL (HL_SINK_JSON | HL_SINK_TENSORBOARD)
 
 /* Options of hl_run_open_with. The struct may grow in later versions: fill it with
- * hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION) (or HL_RUN_OPTIONS_INIT), then set
- * fields; the library reads only the fields of the version the caller was compiled with. */
-#define HL_RUN_OPTIONS_VERSION 1
-
+ * hl_run_options_init(&options, sizeof options) (or HL_RUN_OPTIONS_INIT), then set fields; the
+ * library reads only the fields of the size the caller was compiled with. */
 typedef struct hl_run_options {
-    uint32_t version;        /* HL_RUN_OPTIONS_VERSION, as the header the caller compiled with */
+    uint32_t size;           /* sizeof(hl_run_options) as the caller compiled it (hl_run_options_init) */
     uint32_t sinks;          /* HL_SINK_* bits, nonzero (default HL_SINK_ALL) */
     uint32_t queue_capacity; /* records queued for the writer before log calls wait, >= 1 (default 1024) */
     uint32_t durable;        /* nonzero: survive a power cut. hl_run_flush() returns only after
@@ -222,11 +220,12 @@ typedef struct hl_run_options {
                                 survive the process being killed, not the machine losing power) */
 } hl_run_options;
 
-#define HL_RUN_OPTIONS_INIT { HL_RUN_OPTIONS_VERSION, HL_SINK_ALL, 1024, 0 }
+#define HL_RUN_OPTIONS_INIT { sizeof(hl_run_options), HL_SINK_ALL, 1024, 0 }
 
-/* Fills *options with the defaults above for the given version (HL_RUN_OPTIONS_VERSION).
- * HL_ENULL for NULL, HL_EINVAL for a version this library does not know (nothing written). */
-int hl_run_options_init(hl_run_options *options, unsigned int version);
+/* Fills *options with the defaults above and options->size with `size`: pass
+ * sizeof(hl_run_options). HL_ENULL for NULL, HL_EINVAL for a size this library does not know
+ * (nothing written). */
+int hl_run_options_init(hl_run_options *options, size_t size);
 
 /* Opens (creating if missing) the run directory `dir` and returns a handle, or NULL with
  * hl_last_error() set. An existing run is appended to. Release with hl_run_close(). */

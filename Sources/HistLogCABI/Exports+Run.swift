@@ -3,12 +3,12 @@ import HistLog
 
 // An `hl_run *` is an `Unmanaged<HistogramLogger>` holding one reference, released by hl_run_close.
 
-/// `hl_run_options_init`: `LoggerOptions()` as an `hl_run_options` of the given version.
+/// `hl_run_options_init`: `LoggerOptions()` as an `hl_run_options`.
 @_cdecl("hl_run_options_init")
-public func hl_run_options_init(_ options: UnsafeMutablePointer<hl_run_options>?, _ version: UInt32) -> Int32 {
+public func hl_run_options_init(_ options: UnsafeMutablePointer<hl_run_options>?, _ size: Int) -> Int32 {
     status {
         let options = try required(options, "options")
-        try hl_run_options.checkVersion(version, "version")
+        try checkSize(size, of: hl_run_options.self, "size")
         options.pointee = .defaults
     }
 }
@@ -201,7 +201,7 @@ extension LoggerOptions {
     init(_ options: UnsafePointer<hl_run_options>?) throws {
         self.init()
         guard let options = options?.pointee else { return }
-        try hl_run_options.checkVersion(options.version, "hl_run_options.version")
+        try checkSize(Int(options.size), of: hl_run_options.self, "hl_run_options.size")
         let known = UInt32(HL_SINK_ALL)
         guard options.sinks != 0, options.sinks & ~known == 0 else {
             throw Failure.invalid("hl_run_options.sinks must be a nonzero combination of HL_SINK_JSON and HL_SINK_TENSORBOARD, got \(options.sinks)")
@@ -214,24 +214,14 @@ extension LoggerOptions {
 }
 
 extension hl_run_options {
-    /// The engine's defaults (`LoggerOptions()`), at this header's version.
+    /// The engine's defaults (`LoggerOptions()`), at this header's size.
     static var defaults: hl_run_options {
         let defaults = LoggerOptions()
         var options = hl_run_options()
-        options.version = UInt32(HL_RUN_OPTIONS_VERSION)
+        options.size = UInt32(MemoryLayout<hl_run_options>.size)
         options.sinks = (defaults.json ? UInt32(HL_SINK_JSON) : 0) | (defaults.tensorBoard ? UInt32(HL_SINK_TENSORBOARD) : 0)
         options.queue_capacity = UInt32(clamping: defaults.queueCapacity)
         options.durable = defaults.durable ? 1 : 0
         return options
-    }
-
-    /// Version 1 is the only layout so far; a later one must still read version-1 structs
-    /// field by field, never past their end.
-    static func checkVersion(_ version: UInt32, _ name: String) throws {
-        guard version == UInt32(HL_RUN_OPTIONS_VERSION) else {
-            throw Failure.invalid(
-                "\(name) is \(version), but this library knows hl_run_options version \(HL_RUN_OPTIONS_VERSION) only: "
-                    + "fill the options with hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION)")
-        }
     }
 }

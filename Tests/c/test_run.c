@@ -189,17 +189,17 @@ static void test_run_options_init(void) {
     hl_run_options options;
     const hl_run_options initializer = HL_RUN_OPTIONS_INIT;
     memset(&options, 0xAB, sizeof options);
-    CHECK_STATUS(hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION), HL_OK);
-    CHECK_INT(options.version, HL_RUN_OPTIONS_VERSION);
+    CHECK_STATUS(hl_run_options_init(&options, sizeof options), HL_OK);
+    CHECK_INT(options.size, sizeof options);
     CHECK_INT(options.sinks, HL_SINK_ALL);
     CHECK_INT(options.queue_capacity, 1024);
     CHECK_INT(options.durable, 0);
     CHECK(memcmp(&options, &initializer, sizeof options) == 0);
-    CHECK_STATUS(hl_run_options_init(NULL, HL_RUN_OPTIONS_VERSION), HL_ENULL);
-    /* A version this library does not know: nothing is written. */
+    CHECK_STATUS(hl_run_options_init(NULL, sizeof options), HL_ENULL);
+    /* A size this library does not know: nothing is written. */
     memset(&options, 0xAB, sizeof options);
-    CHECK_STATUS(hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION + 1), HL_EINVAL);
-    CHECK_CONTAINS(hl_last_error(), "version");
+    CHECK_STATUS(hl_run_options_init(&options, sizeof options + 8), HL_EINVAL);
+    CHECK_CONTAINS(hl_last_error(), "size");
     CHECK_INT(options.sinks, 0xABABABABu);
 }
 
@@ -217,7 +217,7 @@ static void test_open_errors(void) {
     CHECK(hl_run_open("\xff\xfe") == NULL);
     CHECK_CONTAINS(hl_last_error(), "UTF-8");
     CHECK_INT(hl_last_errno(), 0);
-    hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION);
+    hl_run_options_init(&options, sizeof options);
     options.sinks = 0;
     CHECK_STATUS(hl_run_open_with(&run, path_in(path, sizeof path, "no-sinks"), &options), HL_EINVAL);
     CHECK(run == NULL);
@@ -232,10 +232,10 @@ static void test_open_errors(void) {
     CHECK_STATUS(hl_run_open_with(&run, NULL, &options), HL_ENULL);
     CHECK_STATUS(hl_run_open_with(NULL, path, &options), HL_ENULL);
     CHECK_CONTAINS(hl_last_error(), "out");
-    /* Options of a version this library does not know (a newer header, or never initialised). */
-    options.version = 0;
+    /* Options of a size this library does not know (a newer header, or never initialised). */
+    options.size = 0;
     CHECK_STATUS(hl_run_open_with(&run, path, &options), HL_EINVAL);
-    CHECK_CONTAINS(hl_last_error(), "hl_run_options.version");
+    CHECK_CONTAINS(hl_last_error(), "hl_run_options.size");
     CHECK(run == NULL);
     /* A run directory below a regular file cannot be created: HL_EIO, with the errno. */
     file = fopen(path_in(path, sizeof path, "a-file"), "w");
@@ -785,7 +785,7 @@ static void test_sinks(void) {
     hl_reader *reader;
     size_t n;
 
-    hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION);
+    hl_run_options_init(&options, sizeof options);
     options.sinks = HL_SINK_JSON;
     options.queue_capacity = 4;
     CHECK_STATUS(hl_run_open_with(&run, path_in(run_path, sizeof run_path, "json-only"), &options), HL_OK);
@@ -1123,7 +1123,7 @@ static void test_tensorboard_event(void) {
     free(file);
 
     /* A run without an event file refuses events. */
-    CHECK_STATUS(hl_run_options_init(&options, HL_RUN_OPTIONS_VERSION), HL_OK);
+    CHECK_STATUS(hl_run_options_init(&options, sizeof options), HL_OK);
     options.sinks = HL_SINK_JSON;
     CHECK_STATUS(hl_run_open_with(&run, path_in(run_path, sizeof run_path, "events-json-only"), &options), HL_OK);
     CHECK(run != NULL);

@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "histlog-runs/c-example";
     static float weights[N_WEIGHTS], gradients[N_WEIGHTS];
     unsigned long long state = 7;
-    hl_run_options options = HL_RUN_OPTIONS_INIT; /* the defaults, at this header's version */
+    hl_run_options options = HL_RUN_OPTIONS_INIT; /* the defaults, at this header's size */
     hl_run *run;
     hl_reader *reader;
     hl_record_info last;

@@ -65,7 +65,6 @@ QUANTILE_PROBABILITIES = (0.1, 0.25, 0.5, 0.75, 0.9)
 HL_SINK_JSON = 1
 HL_SINK_TENSORBOARD = 2
 HL_SINK_ALL = HL_SINK_JSON | HL_SINK_TENSORBOARD
-HL_RUN_OPTIONS_VERSION = 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -133,7 +132,7 @@ class HistogramTotals(Structure):
 class RunOptions(Structure):
     """``hl_run_options``."""
 
-    _fields_ = [("version", c_uint32), ("sinks", c_uint32), ("queue_capacity", c_uint32), ("durable", c_uint32)]
+    _fields_ = [("size", c_uint32), ("sinks", c_uint32), ("queue_capacity", c_uint32), ("durable", c_uint32)]
 
 
 class Moments(Structure):
@@ -385,7 +384,7 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
     ),
     "hl_set_max_threads": (c_int, [c_int], None),
     # Runs
-    "hl_run_options_init": (c_int, [_p(RunOptions), c_uint], _status),
+    "hl_run_options_init": (c_int, [_p(RunOptions), c_size_t], _status),
     "hl_run_open": (RunPointer, [c_char_p], None),
     "hl_run_open_with": (c_int, [_p(RunPointer), c_char_p, _p(RunOptions)], _check_open),
     "hl_log_values_f32": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, _p(BinConfig)], _status),

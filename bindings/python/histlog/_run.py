@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import weakref
-from ctypes import byref
+from ctypes import byref, sizeof
 from typing import Any, Callable, Optional, Tuple, Union
 
 import numpy as np
@@ -73,7 +73,7 @@ class Run(HandleOwner):
         self._wandb = _wandb
         self._handle = None
         options = _ffi.RunOptions()
-        _lib.hl_run_options_init(byref(options), _ffi.HL_RUN_OPTIONS_VERSION)
+        _lib.hl_run_options_init(byref(options), sizeof(options))
         options.durable = durable
         handle = _ffi.RunPointer()
         _lib.hl_run_open_with(byref(handle), _adapt.path_bytes(self.path), byref(options))

@@ -50,7 +50,7 @@ def test_header_version_and_defaults_agree_with_the_library():
     minor = int(re.search(r"#define HL_VERSION_MINOR (\d+)", text).group(1))
     assert (_ffi.HEADER_VERSION_MAJOR, _ffi.HEADER_VERSION_MINOR) == (major, minor)
     assert histlog.__version__ == _ffi.lib.hl_version().decode()
-    pattern = r"#define (HL_E[A-Z]+|HL_OK|HL_SCALE_\w+|HL_SINK_JSON|HL_SINK_TENSORBOARD|HL_RUN_OPTIONS_VERSION)\s+(-?\d+)"
+    pattern = r"#define (HL_E[A-Z]+|HL_OK|HL_SCALE_\w+|HL_SINK_JSON|HL_SINK_TENSORBOARD)\s+(-?\d+)"
     for name in re.findall(pattern, text):
         assert getattr(_ffi, name[0]) == int(name[1]), name
     config = _ffi.BinConfig()
@@ -69,10 +69,10 @@ def test_header_version_and_defaults_agree_with_the_library():
     with pytest.raises(ValueError, match="size"):
         _ffi.lib.hl_doctor_options_init(doctor, 4)
     options = _ffi.RunOptions()
-    _ffi.lib.hl_run_options_init(options, _ffi.HL_RUN_OPTIONS_VERSION)
-    assert (options.version, options.sinks, options.queue_capacity, options.durable) == (1, _ffi.HL_SINK_ALL, 1024, 0)
-    with pytest.raises(ValueError, match="version"):
-        _ffi.lib.hl_run_options_init(options, _ffi.HL_RUN_OPTIONS_VERSION + 1)
+    _ffi.lib.hl_run_options_init(options, ctypes.sizeof(options))
+    assert (options.size, options.sinks, options.queue_capacity, options.durable) == (16, _ffi.HL_SINK_ALL, 1024, 0)
+    with pytest.raises(ValueError, match="size"):
+        _ffi.lib.hl_run_options_init(options, ctypes.sizeof(options) + 8)
 
 
 def test_error_codes_map_to_python_exceptions():
