@@ -97,6 +97,10 @@ struct QuantileSelection<T: EngineFloat> {
         return outcome
     }
 
+    /// Inputs of at most this many values are gathered value by value when the cells cannot be
+    /// used (one chunk: below `EngineThreads.chunkValues`).
+    static var everyValueLimit: Int { 1 << 14 }
+
     /// Splits a group by the next 16 bits of its keys (one counting pass).
     static func refine(_ group: Group, in values: UnsafeBufferPointer<T>) -> [Group] {
         let span = group.high - group.low
@@ -156,8 +160,11 @@ struct QuantileSelection<T: EngineFloat> {
                 targets = []
             }
         }
-        var flags = [UInt8](repeating: 0, count: targets.isEmpty ? 1 << 16 : 0)
-        if targets.isEmpty {
+        // A small input is read value by value, every value a candidate: cheaper than zeroing the
+        // 64 KiB digit table for it.
+        let everyValue = targets.isEmpty && values.count <= Self.everyValueLimit
+        var flags = [UInt8](repeating: 0, count: targets.isEmpty && !everyValue ? 1 << 16 : 0)
+        if targets.isEmpty && !everyValue {
             for group in groups {
                 for digit in Int(truncatingIfNeeded: group.low >> (keyBits - 16))...Int(truncatingIfNeeded: group.high >> (keyBits - 16)) {
                     flags[digit] = 1
@@ -201,6 +208,13 @@ struct QuantileSelection<T: EngineFloat> {
                                 store[filled[g]] = key
                                 filled[g] += 1
                             }
+                        }
+                        if everyValue {
+                            for x in values {
+                                if x < inlierLow || x > inlierHigh { totals.outliers += 1 }  // as gatherByDigitBlock: ±Inf too, NaN never
+                                take(x)
+                            }
+                            return
                         }
                         VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
                             if byDigit {

@@ -120,10 +120,11 @@ enum SecondPass {
         var counts = [UInt32](repeating: 0, count: copies * stride)
         var pairCounts = [UInt32](repeating: 0, count: usePairs ? 64 * 64 : 0)
         var radixCounts = [UInt32](repeating: 0, count: radix ? 1 << 16 : 0)
-        var slots = [T.HalfLanes](repeating: T.HalfLanes(), count: 2 * VectorStream.blockVectors)
+        // One block's slots, no more than the input needs: zeroing 32 KiB dominates a small input.
+        var slots = [T.HalfLanes](repeating: T.HalfLanes(), count: 2 * Swift.min(VectorStream.blockVectors, Swift.max(vectors.count, 1)))
         var result = Result(cells: [Int](repeating: 0, count: cells), radix: [Int](repeating: 0, count: radixCounts.count))
 
-        func fold() {
+        func fold(last: Bool) {
             func add(slot: Int, _ count: Int) { result.cells[Swift.min(Swift.max(slot - 1, 0), cells - 1)] += count }
             for copy in 0..<copies {
                 for slot in 0...cells + 1 where counts[copy * stride + slot] != 0 { add(slot: slot, Int(counts[copy * stride + slot])) }
@@ -135,6 +136,7 @@ enum SecondPass {
                 }
             }
             for i in radixCounts.indices { result.radix[i] += Int(radixCounts[i]) }
+            if last { return }
             counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             pairCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             radixCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
@@ -178,7 +180,7 @@ enum SecondPass {
                     }
                 }
             }
-            fold()
+            fold(last: end == vectors.upperBound)
             start = end
         } while start < vectors.upperBound
         return result

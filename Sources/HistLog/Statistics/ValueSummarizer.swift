@@ -29,7 +29,7 @@ enum ValueSummarizer {
         }
 
         let shift = scan.centre(of: values)
-        let formula = CellFormula(layout, fineBits: fineBits(binCount: layout.binCount))
+        let formula = CellFormula(layout, fineBits: fineBits(binCount: layout.binCount, count: scan.finiteCount))
         let clean = isClean(scan, layout)
         let pass = SecondPass.runInChunks(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil)
         let t = pass.totals.sums
@@ -98,11 +98,13 @@ enum ValueSummarizer {
     }
 
     /// Cells per bin as a power of two: about 2048 cells in all, enough to leave each quantile a
-    /// small neighbourhood to gather, few enough for the counts to stay in the L1 cache; at least
+    /// small neighbourhood to gather, few enough for the counts to stay in the L1 cache, and no
+    /// more than about one per value (a small input would spend its time zeroing cells); at least
     /// two per bin (`CellFormula` needs `fineBits >= 1`).
-    static func fineBits(binCount: Int) -> Int {
+    static func fineBits(binCount: Int, count: Int = .max) -> Int {
+        let cells = Swift.min(2048, Swift.max(count, 64))
         var bits = 1
-        while bits < 16 && binCount << (bits + 1) <= 2048 { bits += 1 }
+        while bits < 16 && binCount << (bits + 1) <= cells { bits += 1 }
         return bits
     }
 

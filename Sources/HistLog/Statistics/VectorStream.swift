@@ -112,7 +112,7 @@ struct CellPlan<T: EngineFloat> {
     var thresholds: UnsafeBufferPointer<T>
     var cells: Int
     var shift: Double = 0
-    /// Room for one block's slots (`VectorStream.blockVectors` vectors of lanes).
+    /// Room for one block's slots (up to `VectorStream.blockVectors` vectors of lanes).
     var slots: UnsafeMutableRawPointer
     /// Interleaved arrays of `stride` counters (a power of two >= `cells + 3`); lane `i` of a
     /// block counts into array `i & copyMask`.

@@ -3,7 +3,8 @@ import Testing
 
 /// Every statistic of raw values against the sort-based reference, per distribution and size.
 struct ExactStatisticsTests {
-    static let sizes = [0, 1, 2, 3, 4, 5, 100, 10_001]
+    // Around the limits of the small-input paths: cells per value (64), every value a candidate (2^14).
+    static let sizes = [0, 1, 2, 3, 4, 5, 63, 65, 100, 10_001, 16_384, 16_385]
 
     func check<T: BinaryFloatingPoint>(_ values: [T], _ summary: HistogramSummary, relative: Double = 1e-9, _ label: String) {
         let reference = ReferenceStatistics(values)
