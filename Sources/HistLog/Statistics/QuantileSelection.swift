@@ -98,7 +98,7 @@ struct QuantileSelection<T: EngineFloat> {
     }
 
     /// Inputs of at most this many values are gathered value by value when the cells cannot be
-    /// used (one chunk: below `EngineThreads.chunkValues`).
+    /// used.
     static var everyValueLimit: Int { 1 << 14 }
 
     /// Splits a group by the next 16 bits of its keys (one counting pass).
@@ -210,7 +210,9 @@ struct QuantileSelection<T: EngineFloat> {
                             }
                         }
                         if everyValue {
-                            for x in values {
+                            let lanes = T.Vector.scalarCount
+                            for i in range.lowerBound * lanes..<Swift.min(values.count, range.upperBound * lanes) {
+                                let x = values[i]
                                 if x < inlierLow || x > inlierHigh { totals.outliers += 1 }  // as gatherByDigitBlock: ±Inf too, NaN never
                                 take(x)
                             }
