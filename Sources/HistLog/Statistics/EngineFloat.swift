@@ -35,6 +35,10 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     static func gatherBlock<Outliers: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, outliers: Outliers.Type,
         into totals: inout GatherTotals, candidate: (Self) -> Void)
+    /// Pass-3 kernel: candidates by cell slot, written out without branches (no outliers).
+    static func gatherDenseBlock(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, buffer: UnsafeMutablePointer<Self>,
+        count: inout Int, limit: Int)
     /// Pass-3 kernel: outliers, and candidates found by a flag per top key digit.
     static func gatherByDigitBlock(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, into totals: inout GatherTotals,

@@ -92,15 +92,12 @@ extension Double {
     static func pairBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let slotMask = HalfLanes(repeating: 63)
-        let slots = plan.slots
+        let pairs = plan.pairs!
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
             let pair = (Double.slots(v0, offset: offset, scale: scale) & slotMask) &<< 6 | (Double.slots(v1, offset: offset, scale: scale) & slotMask)
-            slots.storeBytes(of: pair, toByteOffset: i &* MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
+            for lane in 0..<HalfLanes.scalarCount { pairs[Int(truncatingIfNeeded: pair[lane])] &+= 1 }
         }
-        let pairs = plan.pairs!
-        let indices = slots.assumingMemoryBound(to: HalfLanes.Scalar.self)
-        for k in 0..<vectors &* Half.scalarCount { pairs[Int(truncatingIfNeeded: indices[k])] &+= 1 }
     }
 
     /// Pass 2 for any layout and any values: NaN and ±Inf are neither binned nor summed, finite
@@ -184,6 +181,37 @@ extension Double {
             }
         }
         totals.outliers &+= Int(truncatingIfNeeded: (outliers0 &+ outliers1).wrappedSum())
+    }
+
+    /// Pass 3 as `gatherBlock` without outliers, for candidates too many to branch on: every
+    /// value is written to `buffer[count]`, and `count` moves on by one where the value is a
+    /// candidate (no branch to mispredict); it stops at `limit`, which the caller treats as overflow.
+    @inline(__always)
+    static func gatherDenseBlock(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Double>, buffer: UnsafeMutablePointer<Double>,
+        count: inout Int, limit: Int
+    ) {
+        let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
+        var t = plan.targets
+        while t.count < GatherPlan<Double>.maximumTargets { t.append(t.first ?? -1) }
+        let t0 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[0])), t1 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[1]))
+        let t2 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[2])), t3 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[3]))
+        let t4 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[4])), t5 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[5]))
+        let t6 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[6])), t7 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[7]))
+        var n = count
+        for i in 0..<vectors {
+            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let packed = pack(Double.slots(v0, offset: offset, scale: scale), Double.slots(v1, offset: offset, scale: scale))
+            let hit = ((packed .== t0) .| (packed .== t1)) .| ((packed .== t2) .| (packed .== t3))
+                .| ((packed .== t4) .| (packed .== t5)) .| ((packed .== t6) .| (packed .== t7))
+            let steps = unsafeBitCast(hit, to: Packed.self)  // -1 where a candidate
+            // Word 2j of `packed` holds lane j of the second half, word 2j + 1 lane j of the first.
+            for word in 0..<Packed.scalarCount {
+                buffer[n] = word & 1 == 0 ? v1[word >> 1] : v0[word >> 1]
+                n = Swift.min(n &- Int(truncatingIfNeeded: steps[word]), limit)
+            }
+        }
+        count = n
     }
 
     /// Pass 3 as `gatherBlock`, finding candidates by a flag per top key digit (`plan.flags`):

@@ -2,11 +2,13 @@
 ///
 /// Pass 2 leaves counts over consecutive ranges of values (the fine cells of a uniform layout,
 /// or the buckets of the top 16 bits of the order-preserving keys otherwise). Each wanted rank
-/// falls in one range, a `Group`: a closed range of keys with a known count. A group holding more
-/// than `gatherLimit` values is refined by a pass counting the next 16 bits of its keys (ties
-/// collapse to a single key, whose value needs no search). The remaining groups are gathered by
-/// one pass, which also counts outliers, into a buffer of at most `ranks × gatherLimit` keys and
-/// selected there with quickselect. The pass finds candidates by their cell slots when every
+/// falls in one range, a `Group`: a closed range of keys with a known count. While the groups
+/// hold more than `gatherBudget` values together, the largest is refined by a pass counting the
+/// next 16 bits of its keys (ties collapse to a single key, whose value needs no search). The
+/// remaining groups are gathered by one pass, which also counts outliers, into a buffer of at
+/// most `gatherBudget` keys and selected there with quickselect: a refining pass costs more than
+/// selecting among many gathered keys, so a crowded cell (the exact zeros of a gradient) is
+/// gathered whole when it fits. The pass finds candidates by their cell slots when every
 /// group is one cell of a `CellFormula` (`EngineFloat.gatherBlock`: a few vector compares per
 /// eight values), otherwise by a table of flags per top 16 key bits (`gatherByDigitBlock`);
 /// each candidate's key is then checked against the groups' exact ranges.
@@ -76,20 +78,24 @@ struct QuantileSelection<T: EngineFloat> {
     /// The values at `groups`' ranks, refining and gathering as described above; the gather pass
     /// also counts values outside `[inlierLow, inlierHigh]` (±Inf included).
     static func select(
-        _ groups: [Group], rankCount: Int, in values: UnsafeBufferPointer<T>, gatherLimit: Int,
+        _ groups: [Group], rankCount: Int, in values: UnsafeBufferPointer<T>, gatherBudget: Int,
         inlierLow: T, inlierHigh: T, formula: CellFormula<T>?, clean: CleanCells?
     ) -> Outcome {
         var outcome = Outcome(values: [T](repeating: .nan, count: rankCount))
-        var pending = groups
         var gathering = [Group]()
-        while let group = pending.popLast() {
-            if group.low == group.high {
-                for wanted in group.ranks { outcome.values[wanted.index] = T(orderedKey: group.low) }
-            } else if group.count <= gatherLimit {
-                gathering.append(group)
-            } else {
-                pending += refine(group, in: values)
+        func resolve(_ groups: [Group]) {
+            for group in groups {
+                if group.low == group.high {
+                    for wanted in group.ranks { outcome.values[wanted.index] = T(orderedKey: group.low) }
+                } else {
+                    gathering.append(group)
+                }
             }
+        }
+        resolve(groups)
+        while gathering.reduce(0, { $0 + $1.count }) > gatherBudget,
+              let largest = gathering.indices.max(by: { gathering[$0].count < gathering[$1].count }) {
+            resolve(refine(gathering.remove(at: largest), in: values))
         }
         gather(
             gathering, from: values, plan: GatherPlan(inlierLow: inlierLow, inlierHigh: inlierHigh), formula: formula,
@@ -173,6 +179,15 @@ struct QuantileSelection<T: EngineFloat> {
         }
         let lows = groups.map(\.low), highs = groups.map(\.high)
         let byDigit = targets.isEmpty, cellOutliers = clean != nil && !targets.isEmpty
+        // Candidates from a crowded cell (a gradient's exact zeros) come often enough that
+        // branching on each vector's hits mispredicts: they are collected without branches.
+        var expectedCandidates = 0
+        if let clean, cellOutliers {
+            let cells = Set(targets.map { Swift.min(Swift.max($0 - 1, 0), clean.counts.count - 1) })
+            for cell in cells { expectedCandidates += clean.counts[cell] }
+        }
+        let dense = cellOutliers && expectedCandidates > values.count / 32
+        let denseRoom = expectedCandidates + 2 * T.Vector.scalarCount  // the padded tail may alias a slot
         let boundaryFormula = clean?.formula
         let finalPlan = plan, flagTable = flags, boundary = boundaryCells
         // Each chunk has room for every group's values; unsafe storage keeps the candidate path free
@@ -208,6 +223,19 @@ struct QuantileSelection<T: EngineFloat> {
                                 store[filled[g]] = key
                                 filled[g] += 1
                             }
+                        }
+                        if dense {
+                            let buffer = UnsafeMutablePointer<T>.allocate(capacity: denseRoom)
+                            defer { buffer.deallocate() }
+                            var count = 0
+                            VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
+                                T.gatherDenseBlock(pointer, vectors, plan: plan, buffer: buffer, count: &count, limit: denseRoom - 1)
+                            }
+                            if count < denseRoom - 1 {
+                                for k in 0..<count { take(buffer[k]) }
+                                return
+                            }
+                            // More candidates than the cells hold cannot happen; if it did, the branching pass below still counts right.
                         }
                         if everyValue {
                             let lanes = T.Vector.scalarCount
@@ -259,8 +287,8 @@ struct QuantileSelection<T: EngineFloat> {
             var i = low
             var j = high
             while i <= j {
-                while keys[i] < pivot { i += 1 }
-                while pivot < keys[j] { j -= 1 }
+                while keys[i] < pivot { i &+= 1 }
+                while pivot < keys[j] { j &-= 1 }
                 if i <= j {
                     keys.swapAt(i, j)
                     i += 1

@@ -47,7 +47,7 @@ enum ValueSummarizer {
         let groups = quantileGroups(ranks: wanted, scan: scan, layout: layout, formula: formula, pass: pass)
         let inliers = inlierRange(mean: moments.mean, limit: options.outlierThreshold * std, as: T.self)
         let selection = QuantileSelection<T>.select(
-            groups, rankCount: wanted.count, in: values, gatherLimit: gatherLimit(finiteCount: scan.finiteCount),
+            groups, rankCount: wanted.count, in: values, gatherBudget: gatherBudget(finiteCount: scan.finiteCount),
             inlierLow: inliers.low, inlierHigh: inliers.high, formula: formula,
             clean: clean && formula != nil ? QuantileSelection<T>.CleanCells(
                 formula: formula!, counts: pass.cells, lowest: layout.lowest, highest: layout.highest) : nil)
@@ -158,8 +158,9 @@ enum ValueSummarizer {
         return (low, high)
     }
 
-    /// Candidate groups larger than this are refined by another radix digit before gathering.
-    static func gatherLimit(finiteCount: Int) -> Int { Swift.max(4096, finiteCount / 64) }
+    /// The most values pass 3 gathers for the quantiles (an eighth of the input: half a MiB of
+    /// keys for a million floats); beyond it, groups are refined by another radix digit first.
+    static func gatherBudget(finiteCount: Int) -> Int { Swift.max(1 << 14, finiteCount / 8) }
 
     /// The bin layout for `config` over the scanned values.
     static func resolveLayout<T: EngineFloat>(_ config: BinConfig, scan: ValueScan<T>, values: UnsafeBufferPointer<T>) throws -> BinLayout<T> {

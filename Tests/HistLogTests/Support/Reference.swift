@@ -22,7 +22,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
 /// The distributions the statistics are checked on.
 enum Distribution: String, CaseIterable, CustomStringConvertible {
-    case normal, uniform, lognormal, integerTies, manyZeros, mixedSigns, shiftedNoise
+    case normal, uniform, lognormal, integerTies, manyZeros, mixedSigns, shiftedNoise, gradientLike
     var description: String { rawValue }
 
     func sample(_ count: Int, seed: UInt64) -> [Double] {
@@ -36,6 +36,8 @@ enum Distribution: String, CaseIterable, CustomStringConvertible {
             case .manyZeros: Double.random(in: 0..<1, using: &g) < 0.7 ? 0 : g.normal()
             case .mixedSigns: (Bool.random(using: &g) ? 1 : -1) * Foundation.exp(4 * g.normal())
             case .shiftedNoise: 1e8 + g.normal()
+            // Heavy tails and a crowd of exact zeros (dead units): the zeros' cell holds a median.
+            case .gradientLike: Double.random(in: 0..<1, using: &g) < 0.05 ? 0 : g.normal() * Foundation.exp(g.normal())
             }
         }
     }
