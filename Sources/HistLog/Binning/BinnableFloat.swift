@@ -4,7 +4,7 @@
 /// thresholds are the nearest values of this type to a `Double` edge (`roundedUp`, `roundedDown`).
 protocol BinnableFloat: BinaryFloatingPoint, Sendable {
     /// Unsigned integer of the same width; `orderedKey` sorts like the value (-0 just below +0).
-    associatedtype Key: FixedWidthInteger & UnsignedInteger
+    associatedtype Key: FixedWidthInteger & UnsignedInteger & SIMDScalar
 
     var orderedKey: Key { get }
     var bitPattern: Key { get }

@@ -107,18 +107,37 @@ struct QuantileSelection<T: EngineFloat> {
     /// used.
     static var everyValueLimit: Int { 1 << 14 }
 
-    /// Splits a group by the next 16 bits of its keys (one counting pass).
+    /// Splits a group by the next 16 bits of its keys (one counting pass). Without branches: a
+    /// crowded group mixes its values with the others at random, which a branch mispredicts. A
+    /// key outside the group (NaN and ±Inf among them: a group holds finite keys only) counts in
+    /// the extra part `parts`; four interleaved count arrays keep runs of one key from
+    /// serialising on store-to-load forwarding.
     static func refine(_ group: Group, in values: UnsafeBufferPointer<T>) -> [Group] {
         let span = group.high - group.low
         let shift = Swift.max(0, (keyBits - span.leadingZeroBitCount) - 16)
         let parts = Int(truncatingIfNeeded: span >> shift) + 1
-        var counts = [Int](repeating: 0, count: parts)
-        for x in values where x.isFinite {
-            let key = x.orderedKey
-            if key >= group.low && key <= group.high {
-                counts[Int(truncatingIfNeeded: (key - group.low) >> shift)] += 1
+        let stride = parts + 1
+        var copies = [Int](repeating: 0, count: 4 * stride)
+        copies.withUnsafeMutableBufferPointer { copies in
+            let low = SIMD4(repeating: group.low), limit = SIMD4(repeating: span)
+            let shifts = SIMD4(repeating: T.Key(truncatingIfNeeded: shift)), extra = SIMD4(repeating: T.Key(truncatingIfNeeded: parts))
+            var i = 0
+            while i &+ 4 <= values.count {
+                // Lane-wise selects: a scalar `?:` here compiles to a branch.
+                let offsets = SIMD4(values[i].orderedKey, values[i &+ 1].orderedKey, values[i &+ 2].orderedKey, values[i &+ 3].orderedKey) &- low
+                let part = (offsets &>> shifts).replacing(with: extra, where: offsets .> limit)
+                copies[Int(truncatingIfNeeded: part[0])] &+= 1
+                copies[stride &+ Int(truncatingIfNeeded: part[1])] &+= 1
+                copies[2 &* stride &+ Int(truncatingIfNeeded: part[2])] &+= 1
+                copies[3 &* stride &+ Int(truncatingIfNeeded: part[3])] &+= 1
+                i &+= 4
+            }
+            for x in values[i...] {
+                let offset = x.orderedKey &- group.low
+                copies[offset <= span ? Int(truncatingIfNeeded: offset >> shift) : parts] &+= 1
             }
         }
+        let counts = (0..<parts).map { copies[$0] + copies[stride + $0] + copies[2 * stride + $0] + copies[3 * stride + $0] }
         return split(ranks: group.ranks, counts: counts) { part in
             let low = group.low + T.Key(truncatingIfNeeded: part) << shift
             let width = T.Key(1) << shift
