@@ -88,14 +88,18 @@ extension Double {
 
     /// Pass 2 for the histogram alone, as `cellBlock` with at most 62 cells: one counter per pair
     /// of slots (lane `j` of the first half, lane `j` of the second), half the scattered increments.
+    /// Each half of a pair is the low 6 bits of the rounded bits, `slot + bits(cellMagic)` modulo
+    /// 64: the caller subtracts `bits(cellMagic)` when it reads the counters, not each lane here.
     @inline(__always)
     static func pairBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>) {
-        let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
+        let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale), magic = Half(repeating: cellMagic)
         let slotMask = HalfLanes(repeating: 63)
         let pairs = plan.pairs!
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
-            let pair = (Double.slots(v0, offset: offset, scale: scale) & slotMask) &<< 6 | (Double.slots(v1, offset: offset, scale: scale) & slotMask)
+            let r0 = unsafeBitCast((v0 - offset) * scale + magic, to: HalfLanes.self)
+            let r1 = unsafeBitCast((v1 - offset) * scale + magic, to: HalfLanes.self)
+            let pair = (r0 & slotMask) &<< 6 | (r1 & slotMask)
             for lane in 0..<HalfLanes.scalarCount { pairs[Int(truncatingIfNeeded: pair[lane])] &+= 1 }
         }
     }

@@ -130,9 +130,10 @@ enum SecondPass {
                 for slot in 0...cells + 1 where counts[copy * stride + slot] != 0 { add(slot: slot, Int(counts[copy * stride + slot])) }
             }
             if usePairs {
+                let magic = Int(truncatingIfNeeded: T.cellMagic.bitPattern)  // pairBlock keeps slot + magic, modulo 64
                 for pair in 0..<64 * 64 where pairCounts[pair] != 0 {
-                    add(slot: pair >> 6, Int(pairCounts[pair]))
-                    add(slot: pair & 63, Int(pairCounts[pair]))
+                    add(slot: ((pair >> 6) &- magic) & 63, Int(pairCounts[pair]))
+                    add(slot: (pair &- magic) & 63, Int(pairCounts[pair]))
                 }
             }
             for i in radixCounts.indices { result.radix[i] += Int(radixCounts[i]) }
