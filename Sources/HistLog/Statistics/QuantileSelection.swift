@@ -293,11 +293,20 @@ struct QuantileSelection<T: EngineFloat> {
     }
 
     /// The `k`-th smallest key of `keys` (0-based), reordering `keys`: Hoare-partition quickselect
-    /// with median-of-three pivots, ending in insertion sort on short ranges.
+    /// with median-of-three pivots, ending in insertion sort on short ranges. A range that has not
+    /// shrunk to a small part after `2 log2(n)` partitions is sorted instead, so that an order
+    /// defeating the pivots costs `n log n`, not `n²`.
     static func select(_ k: Int, in keys: UnsafeMutableBufferPointer<T.Key>) -> T.Key {
         var low = 0
         var high = keys.count - 1
+        var partitionsLeft = 2 * (Int.bitWidth - keys.count.leadingZeroBitCount)
         while high - low > 16 {
+            if partitionsLeft == 0 {
+                var rest = UnsafeMutableBufferPointer(rebasing: keys[low...high])
+                rest.sort()
+                return keys[k]
+            }
+            partitionsLeft -= 1
             let middle = low + (high - low) / 2
             if keys[middle] < keys[low] { keys.swapAt(middle, low) }
             if keys[high] < keys[low] { keys.swapAt(high, low) }
