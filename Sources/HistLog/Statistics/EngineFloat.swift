@@ -32,13 +32,14 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Bool,
         radix: UnsafeMutablePointer<UInt32>?, into totals: inout BinTotals)
     /// Pass-3 kernel: candidates found by their cell slots, and outliers when `Outliers` is on.
-    static func gatherBlock<Outliers: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, outliers: Outliers.Type,
+    /// With `SkipZeros` on, ±0 is never a candidate.
+    static func gatherBlock<Outliers: KernelSwitch, SkipZeros: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, outliers: Outliers.Type, skipZeros: SkipZeros.Type,
         into totals: inout GatherTotals, candidate: (Self) -> Void)
     /// Pass-3 kernel: candidates by cell slot, written out without branches (no outliers).
-    static func gatherDenseBlock(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, buffer: UnsafeMutablePointer<Self>,
-        count: inout Int, limit: Int)
+    static func gatherDenseBlock<SkipZeros: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, skipZeros: SkipZeros.Type,
+        buffer: UnsafeMutablePointer<Self>, count: inout Int, limit: Int)
     /// Pass-3 kernel: outliers, and candidates found by a flag per top key digit.
     static func gatherByDigitBlock(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, into totals: inout GatherTotals,

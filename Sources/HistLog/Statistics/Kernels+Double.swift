@@ -155,8 +155,8 @@ extension Double {
     /// too: the caller checks each one exactly), and when `Outliers` is on counts values outside
     /// `[plan.inlierLow, plan.inlierHigh]` (±Inf included; NaN never).
     @inline(__always)
-    static func gatherBlock<Outliers: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Double>, outliers: Outliers.Type,
+    static func gatherBlock<Outliers: KernelSwitch, SkipZeros: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Double>, outliers: Outliers.Type, skipZeros: SkipZeros.Type,
         into totals: inout GatherTotals, candidate: (Double) -> Void
     ) {
         let inlierLow = Half(repeating: plan.inlierLow), inlierHigh = Half(repeating: plan.inlierHigh)
@@ -175,8 +175,9 @@ extension Double {
                 outliers1 &-= lanes((v1 .< inlierLow) .| (v1 .> inlierHigh))
             }
             let packed = pack(Double.slots(v0, offset: offset, scale: scale), Double.slots(v1, offset: offset, scale: scale))
-            let hit = ((packed .== t0) .| (packed .== t1)) .| ((packed .== t2) .| (packed .== t3))
+            var hit = ((packed .== t0) .| (packed .== t1)) .| ((packed .== t2) .| (packed .== t3))
                 .| ((packed .== t4) .| (packed .== t5)) .| ((packed .== t6) .| (packed .== t7))
+            if SkipZeros.isOn { hit = hit .& nonzero(v0, v1) }
             if any(hit) {
                 // Word 2j of `packed` holds lane j of the second half, word 2j + 1 lane j of the first.
                 for word in 0..<Packed.scalarCount where hit[word] {
@@ -191,9 +192,9 @@ extension Double {
     /// value is written to `buffer[count]`, and `count` moves on by one where the value is a
     /// candidate (no branch to mispredict); it stops at `limit`, which the caller treats as overflow.
     @inline(__always)
-    static func gatherDenseBlock(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Double>, buffer: UnsafeMutablePointer<Double>,
-        count: inout Int, limit: Int
+    static func gatherDenseBlock<SkipZeros: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Double>, skipZeros: SkipZeros.Type,
+        buffer: UnsafeMutablePointer<Double>, count: inout Int, limit: Int
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         var t = plan.targets
@@ -206,8 +207,9 @@ extension Double {
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
             let packed = pack(Double.slots(v0, offset: offset, scale: scale), Double.slots(v1, offset: offset, scale: scale))
-            let hit = ((packed .== t0) .| (packed .== t1)) .| ((packed .== t2) .| (packed .== t3))
+            var hit = ((packed .== t0) .| (packed .== t1)) .| ((packed .== t2) .| (packed .== t3))
                 .| ((packed .== t4) .| (packed .== t5)) .| ((packed .== t6) .| (packed .== t7))
+            if SkipZeros.isOn { hit = hit .& nonzero(v0, v1) }
             let steps = unsafeBitCast(hit, to: Packed.self)  // -1 where a candidate
             // Word 2j of `packed` holds lane j of the second half, word 2j + 1 lane j of the first.
             for word in 0..<Packed.scalarCount {
@@ -241,6 +243,11 @@ extension Double {
             }
         }
         totals.outliers &+= Int(truncatingIfNeeded: outliers.wrappedSum())
+    }
+
+    /// The words of `pack(slots(a), slots(b))` whose value is not ±0.
+    @inline(__always) static func nonzero(_ a: Half, _ b: Half) -> SIMDMask<Packed> {
+        pack(lanes(a .!= Half()), lanes(b .!= Half())) .!= Packed()
     }
 
     /// Lane-wise `orderedKey >> (bitWidth - 16)`: the top radix digit of each lane's key.

@@ -23,6 +23,10 @@ struct QuantileSelection<T: EngineFloat> {
         var ranks: [(index: Int, rank: Int)]
         /// The cell of the `CellFormula` whose values these are, if the group is exactly one cell.
         var cell: Int? = nil
+        /// How many of `count` are exact zeros (±0), known from pass 1: not gathered, their ranks
+        /// answered by counting (the crowd of ReLU outputs or dead units costs no refining pass).
+        var zeros = 0
+        var gathered: Int { count - zeros }
     }
 
     static var keyBits: Int { T.Key.bitWidth }
@@ -76,10 +80,11 @@ struct QuantileSelection<T: EngineFloat> {
     }
 
     /// The values at `groups`' ranks, refining and gathering as described above; the gather pass
-    /// also counts values outside `[inlierLow, inlierHigh]` (±Inf included).
+    /// also counts values outside `[inlierLow, inlierHigh]` (±Inf included). `zeroCount`: the
+    /// number of ±0 in `values`, when known (0 otherwise).
     static func select(
         _ groups: [Group], rankCount: Int, in values: UnsafeBufferPointer<T>, gatherBudget: Int,
-        inlierLow: T, inlierHigh: T, formula: CellFormula<T>?, clean: CleanCells?
+        inlierLow: T, inlierHigh: T, formula: CellFormula<T>?, clean: CleanCells?, zeroCount: Int = 0
     ) -> Outcome {
         var outcome = Outcome(values: [T](repeating: .nan, count: rankCount))
         var gathering = [Group]()
@@ -93,8 +98,11 @@ struct QuantileSelection<T: EngineFloat> {
             }
         }
         resolve(groups)
-        while gathering.reduce(0, { $0 + $1.count }) > gatherBudget,
-              let largest = gathering.indices.max(by: { gathering[$0].count < gathering[$1].count }) {
+        if zeroCount > 0, let holder = gathering.firstIndex(where: { $0.low <= (-T.zero).orderedKey && $0.high >= T.zero.orderedKey }) {
+            gathering[holder].zeros = zeroCount
+        }
+        while gathering.reduce(0, { $0 + $1.gathered }) > gatherBudget,
+              let largest = gathering.indices.max(by: { gathering[$0].gathered < gathering[$1].gathered }) {
             resolve(refine(gathering.remove(at: largest), in: values))
         }
         gather(
@@ -198,12 +206,17 @@ struct QuantileSelection<T: EngineFloat> {
         }
         let lows = groups.map(\.low), highs = groups.map(\.high)
         let byDigit = targets.isEmpty, cellOutliers = clean != nil && !targets.isEmpty
+        // A group's zeros are not gathered (`Group.zeros`); the kernels leave them out unless the
+        // zeros' cell is one whose outliers are counted candidate by candidate.
+        let zeros = groups.reduce(0) { $0 + $1.zeros }
+        let skipZeros = zeros > 0 && !byDigit && !(cellOutliers && boundaryCells.contains(formula!.cell(.zero)))
         // Candidates from a crowded cell (a gradient's exact zeros) come often enough that
         // branching on each vector's hits mispredicts: they are collected without branches.
         var expectedCandidates = 0
         if let clean, cellOutliers {
             let cells = Set(targets.map { Swift.min(Swift.max($0 - 1, 0), clean.counts.count - 1) })
             for cell in cells { expectedCandidates += clean.counts[cell] }
+            if skipZeros { expectedCandidates -= zeros }
         }
         let dense = cellOutliers && expectedCandidates > values.count / 32
         let denseRoom = expectedCandidates + 2 * T.Vector.scalarCount  // the padded tail may alias a slot
@@ -211,8 +224,10 @@ struct QuantileSelection<T: EngineFloat> {
         let finalPlan = plan, flagTable = flags, boundary = boundaryCells
         // Each chunk has room for every group's values; unsafe storage keeps the candidate path free
         // of exclusivity checks.
-        let starts = groups.indices.map { g in groups[..<g].reduce(0) { $0 + $1.count } }
-        let room = groups.reduce(0) { $0 + $1.count }
+        let starts = groups.indices.map { g in groups[..<g].reduce(0) { $0 + $1.gathered } }
+        let ends = groups.indices.map { starts[$0] + groups[$0].gathered }
+        let skipsZeros = groups.map { $0.zeros > 0 }
+        let room = groups.reduce(0) { $0 + $1.gathered }
         let chunks = EngineThreads.map(values) { range -> (keys: [[T.Key]], totals: GatherTotals, boundaryOutliers: Int) in
             let store = UnsafeMutablePointer<T.Key>.allocate(capacity: Swift.max(room, 1))
             let filled = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(groups.count, 1))
@@ -238,7 +253,7 @@ struct QuantileSelection<T: EngineFloat> {
                                 boundaryOutliers.pointee += 1
                             }
                             let key = x.orderedKey
-                            for g in 0..<lows.count where key >= lows[g] && key <= highs[g] && filled[g] < starts[g] + groups[g].count {
+                            for g in 0..<lows.count where key >= lows[g] && key <= highs[g] && filled[g] < ends[g] && !(skipsZeros[g] && x == 0) {
                                 store[filled[g]] = key
                                 filled[g] += 1
                             }
@@ -248,7 +263,11 @@ struct QuantileSelection<T: EngineFloat> {
                             defer { buffer.deallocate() }
                             var count = 0
                             VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
-                                T.gatherDenseBlock(pointer, vectors, plan: plan, buffer: buffer, count: &count, limit: denseRoom - 1)
+                                if skipZeros {
+                                    T.gatherDenseBlock(pointer, vectors, plan: plan, skipZeros: On.self, buffer: buffer, count: &count, limit: denseRoom - 1)
+                                } else {
+                                    T.gatherDenseBlock(pointer, vectors, plan: plan, skipZeros: Off.self, buffer: buffer, count: &count, limit: denseRoom - 1)
+                                }
                             }
                             if count < denseRoom - 1 {
                                 for k in 0..<count { take(buffer[k]) }
@@ -269,9 +288,17 @@ struct QuantileSelection<T: EngineFloat> {
                             if byDigit {
                                 T.gatherByDigitBlock(pointer, vectors, plan: plan, into: &totals, candidate: take)
                             } else if cellOutliers {
-                                T.gatherBlock(pointer, vectors, plan: plan, outliers: Off.self, into: &totals, candidate: take)
+                                if skipZeros {
+                                    T.gatherBlock(pointer, vectors, plan: plan, outliers: Off.self, skipZeros: On.self, into: &totals, candidate: take)
+                                } else {
+                                    T.gatherBlock(pointer, vectors, plan: plan, outliers: Off.self, skipZeros: Off.self, into: &totals, candidate: take)
+                                }
                             } else {
-                                T.gatherBlock(pointer, vectors, plan: plan, outliers: On.self, into: &totals, candidate: take)
+                                if skipZeros {
+                                    T.gatherBlock(pointer, vectors, plan: plan, outliers: On.self, skipZeros: On.self, into: &totals, candidate: take)
+                                } else {
+                                    T.gatherBlock(pointer, vectors, plan: plan, outliers: On.self, skipZeros: Off.self, into: &totals, candidate: take)
+                                }
                             }
                         }
                     }
@@ -285,8 +312,15 @@ struct QuantileSelection<T: EngineFloat> {
         for (g, group) in groups.enumerated() {
             var keys = chunks.count == 1 ? chunks[0].keys[g] : chunks.flatMap { $0.keys[g] }
             keys.withUnsafeMutableBufferPointer { region in
-                for wanted in group.ranks where wanted.rank < region.count {
-                    outcome.values[wanted.index] = T(orderedKey: Self.select(wanted.rank, in: region))
+                // Ranks below the group's zeros fall among its negatives, ranks above them move down.
+                let negatives = group.zeros > 0 ? region.reduce(0) { $0 + ($1 < (-T.zero).orderedKey ? 1 : 0) } : 0
+                for wanted in group.ranks {
+                    if wanted.rank >= negatives && wanted.rank < negatives + group.zeros {
+                        outcome.values[wanted.index] = .zero
+                        continue
+                    }
+                    let rank = wanted.rank < negatives ? wanted.rank : wanted.rank - group.zeros
+                    if rank < region.count { outcome.values[wanted.index] = T(orderedKey: Self.select(rank, in: region)) }
                 }
             }
         }

@@ -50,7 +50,8 @@ enum ValueSummarizer {
             groups, rankCount: wanted.count, in: values, gatherBudget: gatherBudget(finiteCount: scan.finiteCount),
             inlierLow: inliers.low, inlierHigh: inliers.high, formula: formula,
             clean: clean && formula != nil ? QuantileSelection<T>.CleanCells(
-                formula: formula!, counts: pass.cells, lowest: layout.lowest, highest: layout.highest) : nil)
+                formula: formula!, counts: pass.cells, lowest: layout.lowest, highest: layout.highest) : nil,
+            zeroCount: T.roundedDown(options.zeroTolerance) == 0 ? scan.zeroCount : 0)
         func value(_ rank: Int) -> T { selection.values[wanted.firstIndex(of: rank) ?? 0] }
         let quantiles = ranks.map { QuantileRank.interpolate(value($0.lower), value($0.upper), $0.fraction) }
         var outliers = selection.totals.outliers

@@ -52,7 +52,7 @@ struct ExactStatisticsTests {
         }
     }
 
-    @Test(arguments: [Distribution.normal, .integerTies, .mixedSigns, .manyZeros, .gradientLike])
+    @Test(arguments: [Distribution.normal, .integerTies, .mixedSigns, .manyZeros, .gradientLike, .reluOutputs])
     func largeInput(_ distribution: Distribution) throws {
         let values = distribution.sample(1_000_003, seed: 5).map { Float($0) }
         check(values, try HistogramSummary(values: values), relative: 1e-7, "\(distribution) n=1_000_003 Float")

@@ -22,7 +22,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
 /// The distributions the statistics are checked on.
 enum Distribution: String, CaseIterable, CustomStringConvertible {
-    case normal, uniform, lognormal, integerTies, manyZeros, mixedSigns, shiftedNoise, gradientLike
+    case normal, uniform, lognormal, integerTies, manyZeros, mixedSigns, shiftedNoise, gradientLike, reluOutputs
     var description: String { rawValue }
 
     func sample(_ count: Int, seed: UInt64) -> [Double] {
@@ -33,11 +33,13 @@ enum Distribution: String, CaseIterable, CustomStringConvertible {
             case .uniform: Double.random(in: -3..<5, using: &g)
             case .lognormal: Foundation.exp(3 * g.normal())
             case .integerTies: Double(Int.random(in: -4...6, using: &g))
-            case .manyZeros: Double.random(in: 0..<1, using: &g) < 0.7 ? 0 : g.normal()
+            case .manyZeros: Double.random(in: 0..<1, using: &g) < 0.7 ? (Bool.random(using: &g) ? 0 : -0.0) : g.normal()
             case .mixedSigns: (Bool.random(using: &g) ? 1 : -1) * Foundation.exp(4 * g.normal())
             case .shiftedNoise: 1e8 + g.normal()
             // Heavy tails and a crowd of exact zeros (dead units): the zeros' cell holds a median.
             case .gradientLike: Double.random(in: 0..<1, using: &g) < 0.05 ? 0 : g.normal() * Foundation.exp(g.normal())
+            // Half exact zeros, at the minimum.
+            case .reluOutputs: Swift.max(g.normal(), 0)
             }
         }
     }

@@ -11,7 +11,8 @@ first, medians and minimums over the measured rounds (../../../../shared BENCHMA
   - ``numpy.histogram(x, 30)``; numpy + scipy for the statistics set;
   - the floor: one streaming pass, ``x.max()``; "passes" is a median over the floor's median.
 
-Then 10M values with ``histlog.set_max_threads(1)`` and ``(2)``.
+Then the same on values crowded with ties (ReLU outputs, a gradient-like tensor), and 10M values
+with ``histlog.set_max_threads(1)`` and ``(2)``.
 
 Every result is checked outside the timing: counts equal numpy.histogram's on the engine's own
 edges, quantiles equal ``np.quantile`` exactly, moments agree with scipy to 1e-9.
@@ -172,6 +173,20 @@ def main() -> None:
           f"(which computes the histogram alone), {median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
     print(f"histogram alone: histlog.histogram {median[numpy_histogram] / median[alone]:.1f}x faster than numpy.histogram, "
           f"{median[fast] / median[alone]:.2f}x faster than fast_histogram + min/max")
+
+    # Training tensors are rarely normal: ReLU outputs are half exact zeros, and a gradient has heavy
+    # tails and the zeros of dead units. Ties crowd the quantiles' cells.
+    rng = np.random.default_rng(50)
+    crowded = [
+        np.maximum(rng.standard_normal(COUNT), 0).astype(np.float32),
+        np.where(rng.random(COUNT) < 0.05, 0, rng.standard_normal(COUNT) * np.exp(rng.standard_normal(COUNT))).astype(np.float32),
+    ]
+    for x in crowded:
+        check(x)
+    median = table("1M values crowded with ties (ReLU outputs: 50% zeros; gradient-like: 5% zeros, heavy tails), one round each",
+                   race([contenders[0], contenders[1], contenders[3], contenders[5]], crowded, arguments.rounds, arguments.warmup), floor)
+    print(f"crowded ties: histlog.compute {median[fast] / median[compute]:.2f}x faster than fast_histogram + min/max, "
+          f"{median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
 
     large = [np.random.default_rng(100 + seed).standard_normal(10 * COUNT).astype(np.float32) for seed in range(2)]
     one, two = with_threads(1, histlog.compute)(large[0]), with_threads(2, histlog.compute)(large[0])
