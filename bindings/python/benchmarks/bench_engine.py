@@ -175,15 +175,16 @@ def main() -> None:
           f"{median[fast] / median[alone]:.2f}x faster than fast_histogram + min/max")
 
     # Training tensors are rarely normal: ReLU outputs are half exact zeros, and a gradient has heavy
-    # tails and the zeros of dead units. Ties crowd the quantiles' cells.
+    # tails and the zeros of dead units (the benchmark MLP's last hidden layer: 4.8% zeros, excess
+    # kurtosis 7). Ties crowd the quantiles' cells.
     rng = np.random.default_rng(50)
     crowded = [
         np.maximum(rng.standard_normal(COUNT), 0).astype(np.float32),
-        np.where(rng.random(COUNT) < 0.05, 0, rng.standard_normal(COUNT) * np.exp(rng.standard_normal(COUNT))).astype(np.float32),
+        np.where(rng.random(COUNT) < 0.05, 0, rng.standard_normal(COUNT) * np.exp(0.5 * rng.standard_normal(COUNT))).astype(np.float32),
     ]
     for x in crowded:
         check(x)
-    median = table("1M values crowded with ties (ReLU outputs: 50% zeros; gradient-like: 5% zeros, heavy tails), one round each",
+    median = table("1M values crowded with ties (ReLU outputs: 50% zeros; gradient-like: 5% zeros, excess kurtosis 6), one round each",
                    race([contenders[0], contenders[1], contenders[3], contenders[5]], crowded, arguments.rounds, arguments.warmup), floor)
     print(f"crowded ties: histlog.compute {median[fast] / median[compute]:.2f}x faster than fast_histogram + min/max, "
           f"{median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
