@@ -7,8 +7,8 @@
 ///    std are known.
 ///
 /// The input is read in place, never copied. Extra memory: the cell counts (a few KiB), the
-/// gathered candidates (typically a few thousand keys), and for non-uniform layouts a table of
-/// 2^16 radix counts.
+/// gathered candidates (typically a few thousand keys, at most an eighth of the input when ties
+/// crowd the quantiles' cells), and for non-uniform layouts a table of 2^16 radix counts.
 enum ValueSummarizer {
     static func summarize<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, bins config: BinConfig, options: StatisticsOptions) throws -> HistogramSummary {
         try config.validate()
