@@ -169,7 +169,7 @@ def main() -> None:
           f"{arguments.arrays} arrays (+{arguments.warmup} warm-up), one thread, answers checked "
           f"({_ffi.LIBRARY_PATH}); passes = median / the floor's median")
     median = table("1M values", race(contenders, arrays, arguments.rounds, arguments.warmup), floor)
-    print(f"all statistics: histlog.compute {median[fast] / median[compute]:.2f}x faster than fast_histogram + min/max "
+    print(f"all statistics: histlog.compute {median[fast] / median[compute]:.2f}x the speed of fast_histogram + min/max "
           f"(which computes the histogram alone), {median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
     print(f"histogram alone: histlog.histogram {median[numpy_histogram] / median[alone]:.1f}x faster than numpy.histogram, "
           f"{median[fast] / median[alone]:.2f}x faster than fast_histogram + min/max")
@@ -186,7 +186,7 @@ def main() -> None:
         check(x)
     median = table("1M values crowded with ties (ReLU outputs: 50% zeros; gradient-like: 5% zeros, excess kurtosis 6), one round each",
                    race([contenders[0], contenders[1], contenders[3], contenders[5]], crowded, arguments.rounds, arguments.warmup), floor)
-    print(f"crowded ties: histlog.compute {median[fast] / median[compute]:.2f}x faster than fast_histogram + min/max, "
+    print(f"crowded ties: histlog.compute {median[fast] / median[compute]:.2f}x the speed of fast_histogram + min/max, "
           f"{median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
 
     large = [np.random.default_rng(100 + seed).standard_normal(10 * COUNT).astype(np.float32) for seed in range(2)]
