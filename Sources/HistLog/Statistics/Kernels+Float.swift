@@ -163,12 +163,7 @@ extension Float {
     ) {
         let inlierLow = Half(repeating: plan.inlierLow), inlierHigh = Half(repeating: plan.inlierHigh)
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
-        var t = plan.targets
-        while t.count < GatherPlan<Float>.maximumTargets { t.append(t.first ?? -1) }
-        let t0 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[0])), t1 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[1]))
-        let t2 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[2])), t3 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[3]))
-        let t4 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[4])), t5 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[5]))
-        let t6 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[6])), t7 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[7]))
+        let targets = SlotTargets(plan)
         var outliers0 = HalfLanes(), outliers1 = HalfLanes()
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
@@ -177,8 +172,7 @@ extension Float {
                 outliers1 &-= lanes((v1 .< inlierLow) .| (v1 .> inlierHigh))
             }
             let packed = pack(Float.slots(v0, offset: offset, scale: scale), Float.slots(v1, offset: offset, scale: scale))
-            var hit = ((packed .== t0) .| (packed .== t1)) .| ((packed .== t2) .| (packed .== t3))
-                .| ((packed .== t4) .| (packed .== t5)) .| ((packed .== t6) .| (packed .== t7))
+            var hit = targets.hits(packed)
             if SkipZeros.isOn { hit = hit .& nonzero(v0, v1) }
             if any(hit) {
                 // Word 2j of `packed` holds lane j of the second half, word 2j + 1 lane j of the first.
@@ -199,18 +193,12 @@ extension Float {
         buffer: UnsafeMutablePointer<Float>, count: inout Int, limit: Int
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
-        var t = plan.targets
-        while t.count < GatherPlan<Float>.maximumTargets { t.append(t.first ?? -1) }
-        let t0 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[0])), t1 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[1]))
-        let t2 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[2])), t3 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[3]))
-        let t4 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[4])), t5 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[5]))
-        let t6 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[6])), t7 = Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[7]))
+        let targets = SlotTargets(plan)
         var n = count
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
             let packed = pack(Float.slots(v0, offset: offset, scale: scale), Float.slots(v1, offset: offset, scale: scale))
-            var hit = ((packed .== t0) .| (packed .== t1)) .| ((packed .== t2) .| (packed .== t3))
-                .| ((packed .== t4) .| (packed .== t5)) .| ((packed .== t6) .| (packed .== t7))
+            var hit = targets.hits(packed)
             if SkipZeros.isOn { hit = hit .& nonzero(v0, v1) }
             let steps = unsafeBitCast(hit, to: Packed.self)  // -1 where a candidate
             // Word 2j of `packed` holds lane j of the second half, word 2j + 1 lane j of the first.
@@ -245,6 +233,25 @@ extension Float {
             }
         }
         totals.outliers &+= Int(truncatingIfNeeded: outliers.wrappedSum())
+    }
+
+    /// A gather plan's target slots, each repeated across a register (unused targets repeat the
+    /// first), and the test of eight packed slots against all of them.
+    struct SlotTargets {
+        let t0: Packed, t1: Packed, t2: Packed, t3: Packed, t4: Packed, t5: Packed, t6: Packed, t7: Packed
+
+        @inline(__always) init(_ plan: GatherPlan<Float>) {
+            var t = plan.targets
+            while t.count < GatherPlan<Float>.maximumTargets { t.append(t.first ?? -1) }
+            func word(_ i: Int) -> Packed { Packed(repeating: Packed.Scalar(truncatingIfNeeded: t[i])) }
+            (t0, t1, t2, t3, t4, t5, t6, t7) = (word(0), word(1), word(2), word(3), word(4), word(5), word(6), word(7))
+        }
+
+        /// The words of `packed` equal to a target.
+        @inline(__always) func hits(_ packed: Packed) -> SIMDMask<Packed> {
+            ((packed .== t0) .| (packed .== t1)) .| ((packed .== t2) .| (packed .== t3))
+                .| ((packed .== t4) .| (packed .== t5)) .| ((packed .== t6) .| (packed .== t7))
+        }
     }
 
     /// The words of `pack(slots(a), slots(b))` whose value is not ±0.

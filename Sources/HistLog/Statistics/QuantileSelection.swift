@@ -226,7 +226,7 @@ struct QuantileSelection<T: EngineFloat> {
         // of exclusivity checks.
         let starts = groups.indices.map { g in groups[..<g].reduce(0) { $0 + $1.gathered } }
         let ends = groups.indices.map { starts[$0] + groups[$0].gathered }
-        let skipsZeros = groups.map { $0.zeros > 0 }
+        let holdsZeros = groups.map { $0.zeros > 0 }
         let room = groups.reduce(0) { $0 + $1.gathered }
         let chunks = EngineThreads.map(values) { range -> (keys: [[T.Key]], totals: GatherTotals, boundaryOutliers: Int) in
             let store = UnsafeMutablePointer<T.Key>.allocate(capacity: Swift.max(room, 1))
@@ -253,7 +253,7 @@ struct QuantileSelection<T: EngineFloat> {
                                 boundaryOutliers.pointee += 1
                             }
                             let key = x.orderedKey
-                            for g in 0..<lows.count where key >= lows[g] && key <= highs[g] && filled[g] < ends[g] && !(skipsZeros[g] && x == 0) {
+                            for g in 0..<lows.count where key >= lows[g] && key <= highs[g] && filled[g] < ends[g] && !(holdsZeros[g] && x == 0) {
                                 store[filled[g]] = key
                                 filled[g] += 1
                             }
