@@ -49,8 +49,9 @@ struct CellFormula<T: EngineFloat> {
 /// count array has a power-of-two length and every slot is masked by it, so a slot can never
 /// leave the table. The histogram alone, with at most 31 bins (62 cells) and every value inside
 /// them, is counted in pairs (one counter per pair of slots), which halves the scattered
-/// increments. With few cells, four interleaved count arrays (lane `i` into array `i % 4`) keep
-/// successive values that hit the same cell from serialising on store-to-load forwarding.
+/// increments. With few cells, or with one crowded cell (an eighth of the values or more are
+/// zeros: ReLU outputs, dead units), four interleaved count arrays (lane `i` into array `i % 4`)
+/// keep successive values that hit the same cell from serialising on store-to-load forwarding.
 enum SecondPass {
     struct Result {
         /// Per cell (the layout's bins, each split into `2^fineBits` cells when it has a formula).
@@ -81,10 +82,11 @@ enum SecondPass {
 
     /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
     static func runInChunks<T: EngineFloat>(
-        _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?, radix: Bool
+        _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?, radix: Bool,
+        crowded: Bool = false
     ) -> Result {
         let parts = EngineThreads.map(values) {
-            run(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: radix, vectors: $0)
+            run(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: radix, crowded: crowded, vectors: $0)
         }
         var result = parts[0]
         for part in parts.dropFirst() { result.add(part) }
@@ -96,10 +98,12 @@ enum SecondPass {
     ///   - clean: every value is finite and inside the layout's range.
     ///   - shift: the centre of the power sums; nil skips them.
     ///   - radix: count the top 16 key bits of every value.
+    ///   - crowded: many values share one cell (the exact zeros of ReLU outputs): four count
+    ///     arrays whatever the number of cells.
     ///   - vectors: the stream vectors to read (default all).
     static func run<T: EngineFloat>(
         _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?,
-        radix: Bool, vectors: Range<Int>? = nil
+        radix: Bool, crowded: Bool = false, vectors: Range<Int>? = nil
     ) -> Result {
         let vectors = vectors ?? 0..<VectorStream.vectorCount(values)
         let thresholds: [T]
@@ -113,7 +117,7 @@ enum SecondPass {
         }
         var stride = 1
         while stride < cells + 3 { stride <<= 1 }
-        let copyMask = cells <= 512 ? 3 : 0
+        let copyMask = cells <= 512 || crowded ? 3 : 0
         let copies = copyMask + 1
         let fast = clean && formula != nil && formula!.halving == 1
         let usePairs = fast && shift == nil && cells + 2 <= 64

@@ -31,7 +31,9 @@ enum ValueSummarizer {
         let shift = scan.centre(of: values)
         let formula = CellFormula(layout, fineBits: fineBits(binCount: layout.binCount, count: scan.finiteCount))
         let clean = isClean(scan, layout)
-        let pass = SecondPass.runInChunks(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil)
+        let pass = SecondPass.runInChunks(
+            values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil,
+            crowded: scan.zeroCount > scan.finiteCount / 8)
         let t = pass.totals.sums
         let moments = Moments.fromShiftedSums(
             count: scan.finiteCount, shift: shift, s1: t.s1, s2: t.s2, s3: t.s3, s4: t.s4,
