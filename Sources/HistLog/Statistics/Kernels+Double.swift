@@ -184,7 +184,8 @@ extension Double {
 
     /// Pass 3 as `gatherBlock` without outliers, for candidates too many to branch on: every
     /// value is written to `buffer[count]`, and `count` moves on by one where the value is a
-    /// candidate (no branch to mispredict); it stops at `limit`, which the caller treats as overflow.
+    /// candidate (no branch to mispredict); after each vector it is held at `limit`, which the
+    /// caller treats as overflow (`buffer` has room for a vector's words beyond `limit`).
     @inline(__always)
     static func gatherDenseBlock<SkipZeros: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Double>, skipZeros: SkipZeros.Type,
@@ -202,8 +203,9 @@ extension Double {
             // Word 2j of `packed` holds lane j of the second half, word 2j + 1 lane j of the first.
             for word in 0..<Packed.scalarCount {
                 buffer[n] = word & 1 == 0 ? v1[word >> 1] : v0[word >> 1]
-                n = Swift.min(n &- Int(truncatingIfNeeded: steps[word]), limit)
+                n &-= Int(truncatingIfNeeded: steps[word])
             }
+            n = Swift.min(n, limit)  // once a vector: a test per word would chain every word's step
         }
         count = n
     }

@@ -222,6 +222,22 @@ struct QuantileSelection<T: EngineFloat> {
         let denseRoom = expectedCandidates + 2 * T.Vector.scalarCount  // the padded tail may alias a slot
         let boundaryFormula = clean?.formula
         let finalPlan = plan, flagTable = flags, boundary = boundaryCells
+        // With cell targets each group is one cell: a candidate's slot names its group, and whether
+        // its cell holds an inlier bound, without a search (crowded cells send many candidates).
+        let slotFormula = targets.isEmpty ? nil : formula
+        var groupOfSlot = [Int](), boundarySlot = [Bool]()
+        if let slotFormula {
+            let lastCell = slotFormula.cells - 1
+            func slots(of cell: Int) -> [Int] { [cell + 1] + (cell == 0 ? [0] : []) + (cell == lastCell ? [lastCell + 2] : []) }
+            groupOfSlot = [Int](repeating: -1, count: lastCell + 3)
+            boundarySlot = [Bool](repeating: false, count: lastCell + 3)
+            for (g, group) in groups.enumerated() {
+                for slot in slots(of: group.cell!) { groupOfSlot[slot] = g }
+            }
+            for cell in boundaryCells {
+                for slot in slots(of: cell) { boundarySlot[slot] = true }
+            }
+        }
         // Each chunk has room for every group's values; unsafe storage keeps the candidate path free
         // of exclusivity checks.
         let starts = groups.indices.map { g in groups[..<g].reduce(0) { $0 + $1.gathered } }
@@ -247,19 +263,30 @@ struct QuantileSelection<T: EngineFloat> {
                         plan.flags = flags.baseAddress
                         // Constants, not the mutable `plan`: a captured `var` costs an exclusivity check per candidate.
                         let inlierLow = plan.inlierLow, inlierHigh = plan.inlierHigh
-                        // Candidates are few (a fraction of a percent of the values): a plain search of the groups.
                         func take(_ x: T) {
-                            if cellOutliers, x < inlierLow || x > inlierHigh, boundary.contains(boundaryFormula!.cell(x)) {
+                            let key = x.orderedKey
+                            if let slotFormula {
+                                let slot = Swift.min(Swift.max(slotFormula.slot(x), 0), slotFormula.cells + 1)
+                                if cellOutliers, boundarySlot[slot], x < inlierLow || x > inlierHigh { boundaryOutliers.pointee += 1 }
+                                let g = groupOfSlot[slot]
+                                if g >= 0 && key >= lows[g] && key <= highs[g] {
+                                    if filled[g] < ends[g] && !(holdsZeros[g] && x == 0) {
+                                        store[filled[g]] = key
+                                        filled[g] += 1
+                                    }
+                                    return
+                                }
+                            } else if cellOutliers, x < inlierLow || x > inlierHigh, boundary.contains(boundaryFormula!.cell(x)) {
                                 boundaryOutliers.pointee += 1
                             }
-                            let key = x.orderedKey
+                            // Otherwise a plain search of the groups.
                             for g in 0..<lows.count where key >= lows[g] && key <= highs[g] && filled[g] < ends[g] && !(holdsZeros[g] && x == 0) {
                                 store[filled[g]] = key
                                 filled[g] += 1
                             }
                         }
                         if dense {
-                            let buffer = UnsafeMutablePointer<T>.allocate(capacity: denseRoom)
+                            let buffer = UnsafeMutablePointer<T>.allocate(capacity: denseRoom + T.Vector.scalarCount)
                             defer { buffer.deallocate() }
                             var count = 0
                             VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
