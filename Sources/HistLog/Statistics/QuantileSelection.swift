@@ -10,8 +10,9 @@
 /// selecting among many gathered keys, so a crowded cell (the exact zeros of a gradient) is
 /// gathered whole when it fits. The pass finds candidates by their cell slots when every
 /// group is one cell of a `CellFormula` (`EngineFloat.gatherBlock`: a few vector compares per
-/// eight values), otherwise by a table of flags per top 16 key bits (`gatherByDigitBlock`);
-/// each candidate's key is then checked against the groups' exact ranges.
+/// eight values), otherwise by a table of flags per top 16 key bits (`gatherByDigitBlock`).
+/// A candidate found by its slot goes to the group of that cell, others to the group whose
+/// range holds them; each key is checked against its group's exact range.
 /// Cost: two to three streaming passes; extra memory: the counts plus the gathered keys.
 struct QuantileSelection<T: EngineFloat> {
     /// The finite values whose keys lie in `low...high`, and the ranks wanted among them.

@@ -28,8 +28,8 @@ enum ValueSummarizer {
                 statistics: statistics, moments: .empty)
         }
 
-        let shift = scan.centre(of: values)
-        let formula = CellFormula(layout, fineBits: fineBits(binCount: layout.binCount, count: scan.finiteCount))
+        let (shift, spread) = scan.centre(of: values)
+        let formula = CellFormula(layout, fineBits: fineBits(binCount: layout.binCount, count: scan.finiteCount, spread: spread))
         let clean = isClean(scan, layout)
         let pass = SecondPass.runInChunks(
             values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil,
@@ -103,9 +103,13 @@ enum ValueSummarizer {
     /// Cells per bin as a power of two: about 2048 cells in all, enough to leave each quantile a
     /// small neighbourhood to gather, few enough for the counts to stay in the L1 cache, and no
     /// more than about one per value (a small input would spend its time zeroing cells); at least
-    /// two per bin (`CellFormula` needs `fineBits >= 1`).
-    static func fineBits(binCount: Int, count: Int = .max) -> Int {
-        let cells = Swift.min(2048, Swift.max(count, 64))
+    /// two per bin (`CellFormula` needs `fineBits >= 1`). Heavy tails stretch the range far beyond
+    /// the bulk of the values (`spread`, range over standard deviation, above 10): the cells grow
+    /// with it, up to 2^15 and one per 8 values, so that the quantiles' cells hold about as few
+    /// values as a normal tensor's instead of needing a refining pass.
+    static func fineBits(binCount: Int, count: Int = .max, spread: Double = 0) -> Int {
+        let wanted = spread > 10 ? Swift.min(Double(1 << 15) - 3, 2048 * spread / 10, Double(Swift.max(2048, count / 8))) : 2048
+        let cells = Swift.min(Int(wanted), Swift.max(count, 64))
         var bits = 1
         while bits < 16 && binCount << (bits + 1) <= cells { bits += 1 }
         return bits

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import HistLog
 
@@ -65,6 +66,24 @@ struct ExactStatisticsTests {
         for config in Self.configs {
             check(values, try HistogramSummary(values: values, bins: config), "lognormal with NaN/Inf \(config)")
         }
+    }
+
+    /// Heavy tails stretch the range far beyond the bulk of the values: the engine takes finer
+    /// cells for them (never for a small input), and every statistic stays exact.
+    @Test func heavyTails() throws {
+        #expect(ValueSummarizer.fineBits(binCount: 30, count: 1_000_000) == 6)
+        #expect(ValueSummarizer.fineBits(binCount: 30, count: 1_000_000, spread: 10) == 6)
+        #expect(ValueSummarizer.fineBits(binCount: 30, count: 1_000_000, spread: 100) == 9)
+        #expect(ValueSummarizer.fineBits(binCount: 30, count: 1_000_000, spread: 1_000) == 10)
+        #expect(ValueSummarizer.fineBits(binCount: 30, count: 100_000, spread: 100) == 8)
+        #expect(ValueSummarizer.fineBits(binCount: 30, count: 20_000, spread: 100) == 6)
+        let a = Distribution.normal.sample(400_003, seed: 21), b = Distribution.normal.sample(400_003, seed: 22)
+        let values = zip(a, b).map { $0 * Foundation.exp(1.5 * $1) }  // the largest ~100 standard deviations out
+        check(values, try HistogramSummary(values: values), "heavy tails Double")
+        let floats = values.map { Float($0) }
+        check(floats, try HistogramSummary(values: floats), relative: 1e-7, "heavy tails Float")
+        let relu = floats.map { Swift.max($0, 0) }
+        check(relu, try HistogramSummary(values: relu), relative: 1e-7, "heavy tails, half zeros")
     }
 
     @Test func stableVarianceOfShiftedNoise() throws {
