@@ -221,10 +221,10 @@ struct QuantileSelection<T: EngineFloat> {
         }
         let dense = cellOutliers && expectedCandidates > values.count / 32
         let denseRoom = expectedCandidates + 2 * T.Vector.scalarCount  // the padded tail may alias a slot
-        let boundaryFormula = clean?.formula
-        let finalPlan = plan, flagTable = flags, boundary = boundaryCells
+        let finalPlan = plan, flagTable = flags
         // With cell targets each group is one cell: a candidate's slot names its group, and whether
-        // its cell holds an inlier bound, without a search (crowded cells send many candidates).
+        // its cell holds an inlier bound (outliers are counted by cell only with targets), without
+        // a search (crowded cells send many candidates).
         let slotFormula = targets.isEmpty ? nil : formula
         var groupOfSlot = [Int](), boundarySlot = [Bool]()
         if let slotFormula {
@@ -277,8 +277,6 @@ struct QuantileSelection<T: EngineFloat> {
                                     }
                                     return
                                 }
-                            } else if cellOutliers, x < inlierLow || x > inlierHigh, boundary.contains(boundaryFormula!.cell(x)) {
-                                boundaryOutliers.pointee += 1
                             }
                             // Otherwise a plain search of the groups.
                             for g in 0..<lows.count where key >= lows[g] && key <= highs[g] && filled[g] < ends[g] && !(holdsZeros[g] && x == 0) {

@@ -6,7 +6,8 @@
 ///    are gathered and selected; outliers are counted in the same pass, now that the mean and
 ///    std are known.
 ///
-/// The input is read in place, never copied. Extra memory: the cell counts (a few KiB), the
+/// The input is read in place, never copied. Extra memory: the cell counts (a few KiB; up to
+/// about a MiB for the finer cells of heavy tails, at most 2^15 cells and one per 8 values), the
 /// gathered candidates (typically a few thousand keys, at most an eighth of the input when ties
 /// crowd the quantiles' cells), and for non-uniform layouts a table of 2^16 radix counts.
 enum ValueSummarizer {
