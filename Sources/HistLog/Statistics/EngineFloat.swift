@@ -64,17 +64,24 @@ extension Float: EngineFloat {
     }
 
     /// Σ (x - shift)^k, k = 1...4, in `Double`, over `vectors` stream vectors of finite values (a
-    /// block, re-read from the cache by a loop of its own). Each iteration adds one conversion to
-    /// each accumulator: otherwise the compiler splits the conversions into scalar ones.
+    /// block, re-read from the cache by a loop of its own), reading a byte per cache line of
+    /// `ahead[0...last]` (`VectorStream.block(after:)`): the loop is bound by arithmetic, so the
+    /// next block's memory arrives for free. Each iteration adds one conversion to each
+    /// accumulator: otherwise the compiler splits the conversions into scalar ones.
     @inline(never)
-    static func sumPowers(_ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double) -> PowerSums {
+    static func sumPowers(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double, readingAhead ahead: UnsafeRawPointer, through last: Int
+    ) -> PowerSums {
         let shift = SIMD2<Double>(repeating: shift)
         var a = PowerLanes(), b = PowerLanes()
+        var touched: UInt8 = 0
         for i in 0..<vectors &* 2 {
             let v = pointer.loadUnaligned(fromByteOffset: i &* MemoryLayout<SIMD4<Float>>.stride, as: SIMD4<Float>.self)
             a.add(SIMD2<Double>(v.lowHalf) - shift)
             b.add(SIMD2<Double>(v.highHalf) - shift)
+            if i & 3 == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* 16, last), as: UInt8.self) }  // a line per 4
         }
+        VectorStream.readAhead.store(touched, ordering: .relaxed)
         var sums = PowerSums()
         sums.add(a, b)
         return sums
@@ -100,13 +107,18 @@ extension Double: EngineFloat {
 
     /// As `Float.sumPowers`.
     @inline(never)
-    static func sumPowers(_ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double) -> PowerSums {
+    static func sumPowers(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double, readingAhead ahead: UnsafeRawPointer, through last: Int
+    ) -> PowerSums {
         let shift = SIMD2<Double>(repeating: shift)
         var a = PowerLanes(), b = PowerLanes()
+        var touched: UInt8 = 0
         for i in 0..<vectors {
             a.add(pointer.loadUnaligned(fromByteOffset: i &* 32, as: SIMD2<Double>.self) - shift)
             b.add(pointer.loadUnaligned(fromByteOffset: i &* 32 &+ 16, as: SIMD2<Double>.self) - shift)
+            if i & 1 == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* 32, last), as: UInt8.self) }  // a line per 2
         }
+        VectorStream.readAhead.store(touched, ordering: .relaxed)
         var sums = PowerSums()
         sums.add(a, b)
         return sums

@@ -82,7 +82,10 @@ extension Double {
                 of: Double.slots(v1, offset: offset, scale: scale) & slotMask,
                 toByteOffset: byteOffset &+ MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
         }
-        if Sums.isOn { totals.add(sumPowers(pointer, vectors, about: plan.shift)) }
+        if Sums.isOn {
+            let (ahead, last) = VectorStream.block(after: pointer, vectors, end: plan.streamEnd ?? pointer)
+            totals.add(sumPowers(pointer, vectors, about: plan.shift, readingAhead: ahead, through: last))
+        }
         scatter(slots.assumingMemoryBound(to: HalfLanes.Scalar.self), vectors &* Vector.scalarCount, plan: plan)
     }
 

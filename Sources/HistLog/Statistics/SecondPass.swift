@@ -134,10 +134,22 @@ enum SecondPass {
                 for slot in 0...cells + 1 where counts[copy * stride + slot] != 0 { add(slot: slot, Int(counts[copy * stride + slot])) }
             }
             if usePairs {
+                // Row sums count the first slot of each pair, column sums the second.
+                var rows = [Int](repeating: 0, count: 64), columns = [Int](repeating: 0, count: 64)
+                pairCounts.withUnsafeBufferPointer { pairs in
+                    for first in 0..<64 {
+                        var row = 0
+                        for second in 0..<64 {
+                            let count = Int(pairs[first &* 64 &+ second])
+                            row &+= count
+                            columns[second] &+= count
+                        }
+                        rows[first] = row
+                    }
+                }
                 let magic = Int(truncatingIfNeeded: T.cellMagic.bitPattern)  // pairBlock keeps slot + magic, modulo 64
-                for pair in 0..<64 * 64 where pairCounts[pair] != 0 {
-                    add(slot: ((pair >> 6) &- magic) & 63, Int(pairCounts[pair]))
-                    add(slot: (pair &- magic) & 63, Int(pairCounts[pair]))
+                for held in 0..<64 where rows[held] != 0 || columns[held] != 0 {
+                    add(slot: (held &- magic) & 63, rows[held] + columns[held])
                 }
             }
             for i in radixCounts.indices { result.radix[i] += Int(radixCounts[i]) }
@@ -147,6 +159,7 @@ enum SecondPass {
             radixCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         }
         let foldVectors = foldEvery / T.Vector.scalarCount
+        let streamEnd = UnsafeRawPointer(values.baseAddress).map { $0 + values.count / T.Vector.scalarCount * MemoryLayout<T.Vector>.stride }
         var start = vectors.lowerBound
         repeat {
             let end = Swift.min(vectors.upperBound, start + foldVectors)
@@ -159,7 +172,7 @@ enum SecondPass {
                                     lowest: layout.lowest, highest: layout.highest, uniform: formula != nil,
                                     thresholds: thresholds, cells: cells, slots: slots.baseAddress!,
                                     counts: counts.baseAddress!, stride: stride, copyMask: copyMask,
-                                    pairs: pairCounts.baseAddress)
+                                    pairs: pairCounts.baseAddress, streamEnd: streamEnd)
                                 if let formula {
                                     plan.halving = formula.halving
                                     plan.offset = formula.offset

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Streaming over a buffer as 32-byte vectors (8 floats or 4 doubles), in blocks.
 ///
 /// The kernels that read the vectors (`EngineFloat.scanBlock`, `cellBlock`, `gatherBlock`, ...)
@@ -8,6 +10,20 @@
 /// padded with NaN, which every kernel treats as "not a finite value" (`padding` lanes).
 enum VectorStream {
     static let blockVectors = 1024
+
+    /// The block after `vectors` vectors at `pointer` and the offset of its last byte before
+    /// `end` (or the block itself at the end of the stream). A loop over a block already in the
+    /// cache reads one byte per line of the next one, so that the next block's memory arrives
+    /// while it computes instead of stalling the next pass over the stream.
+    @inline(__always) static func block(after pointer: UnsafeRawPointer, _ vectors: Int, end: UnsafeRawPointer) -> (UnsafeRawPointer, Int) {
+        let bytes = vectors &* 32
+        let next = pointer + bytes
+        let room = Swift.min(end - next, bytes)
+        return room > 0 ? (next, room &- 1) : (pointer, bytes &- 1)
+    }
+
+    /// Where the read-ahead bytes go, so that the compiler keeps the loads (any thread's will do).
+    static let readAhead = Atomic<UInt8>(0)
 
     /// Calls `body(pointer, vectorCount, isPaddedTail)` for consecutive blocks of the vectors
     /// `first..<last` of `values` (`last` may be `vectorCount(values)`, the padded tail included).
@@ -121,6 +137,8 @@ struct CellPlan<T: EngineFloat> {
     var copyMask: Int
     /// `pairBlock`: 64 × 64 counters, `slot(a) << 6 | slot(b)` for the lanes of a stream vector's two halves.
     var pairs: UnsafeMutablePointer<UInt32>?
+    /// The end of the stream's whole vectors (see `VectorStream.block(after:)`).
+    var streamEnd: UnsafeRawPointer?
 }
 
 /// Running totals of `EngineFloat.generalBlock`.
