@@ -20,7 +20,7 @@ from tensorboard.backend.event_processing import event_accumulator
 import histlog
 
 # Logs two keys a step and flushes after each step until the disk is full, checking after every
-# call that each JSON file is valid JSON; then frees the space and logs five more steps.
+# flush that each JSON file is valid JSON; then frees the space and logs five more steps.
 # Prints what it saw as JSON: the steps whose flush returned, the later steps, the errors.
 FILL_THE_DISK = textwrap.dedent(
     """
@@ -82,6 +82,7 @@ FILL_THE_DISK = textwrap.dedent(
     later = list(range(50, 55))
     for later_step in later:
         log_step(later_step)
+        histlog.flush()  # records reach the files on the writer thread: complete once flushed
         check_json_files()
     histlog.end_run()
     print(json.dumps({"flushed": flushed, "later": later, "errors": errors}))
