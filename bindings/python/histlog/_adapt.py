@@ -207,7 +207,11 @@ def float64_array(values: Any, argument: str) -> np.ndarray:
 
 def address(array: np.ndarray) -> int:
     """The data address of a contiguous float64 array (a valid one when empty)."""
-    return array.ctypes.data if array.size else _EMPTY_ADDRESS
+    if not array.size:
+        return _EMPTY_ADDRESS
+    if array.flags.writeable:
+        return _addressof(_c_char_from_buffer(array))  # type: ignore[arg-type]  # ~0.3 µs; array.ctypes.data ~1.5 µs
+    return array.ctypes.data
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ LogScale = Union[bool, str]
 _lib = _ffi.lib
 _values_buffer = _adapt.values_buffer
 _bin_config = _adapt.bin_config
+_address = _adapt.address
 
 
 def check_no_binning_options(num_bins: Any, log_scale: Any, range: Any, what: str) -> None:
@@ -117,7 +118,7 @@ def _binned(
         edges = np.empty(capacity + 1, dtype=np.float64)
         counts = np.empty(capacity, dtype=np.float64)
         status = function(
-            address, n, config, edges.ctypes.data, capacity + 1, counts.ctypes.data, capacity, byref(n_bins), byref(out)
+            address, n, config, _address(edges), capacity + 1, _address(counts), capacity, byref(n_bins), byref(out)
         )
         if status != _ffi.HL_ESIZE:
             break

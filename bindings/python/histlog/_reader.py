@@ -239,7 +239,7 @@ def _record(handle: Any, key: str, key_bytes: bytes, index: int) -> HistogramDat
     edges = np.empty(n_bins + 1, dtype=np.float64)
     counts = np.empty(n_bins, dtype=np.float64)
     _lib.hl_reader_record(
-        handle, key_bytes, index, byref(info), edges.ctypes.data, n_bins + 1, _adapt.address(counts), n_bins
+        handle, key_bytes, index, byref(info), _adapt.address(edges), n_bins + 1, _adapt.address(counts), n_bins
     )
     return from_stats(info.stats, edges, counts, name=key, step=int(info.step), timestamp=info.timestamp)
 
