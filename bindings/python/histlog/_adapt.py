@@ -124,12 +124,7 @@ def _array_buffer(array: np.ndarray, argument: str) -> Buffer:
     # Order does not matter to a histogram: any dense, aligned layout is read in place.
     if not flags.aligned or not (flags.c_contiguous or flags.f_contiguous):
         array = np.ascontiguousarray(array, dtype=dtype)
-        flags = array.flags
-    if flags.writeable and flags.c_contiguous:
-        address = _addressof(_c_char_from_buffer(array))  # type: ignore[arg-type]  # ~0.3 µs; array.ctypes.data ~2 µs
-    else:
-        address = array.ctypes.data
-    return address, n, dtype is _F32, array
+    return _data_address(array), n, dtype is _F32, array
 
 
 def _tensor_buffer(tensor: Any, torch: Any, argument: str) -> Buffer:
@@ -207,11 +202,16 @@ def float64_array(values: Any, argument: str) -> np.ndarray:
 
 def address(array: np.ndarray) -> int:
     """The data address of a contiguous float64 array (a valid one when empty)."""
-    if not array.size:
-        return _EMPTY_ADDRESS
-    if array.flags.writeable:
-        return _addressof(_c_char_from_buffer(array))  # type: ignore[arg-type]  # ~0.3 µs; array.ctypes.data ~1.5 µs
-    return array.ctypes.data
+    return _data_address(array) if array.size else _EMPTY_ADDRESS
+
+
+def _data_address(array: np.ndarray) -> int:
+    """The data address of a non-empty contiguous array: through ctypes' buffer protocol when it
+    is writeable and C-ordered (~0.3 µs), else ``ndarray.ctypes`` (~2 µs, a helper object a call)."""
+    flags = array.flags
+    if flags.writeable and flags.c_contiguous:
+        return _addressof(_c_char_from_buffer(array))  # type: ignore[arg-type]
+    return int(array.ctypes.data)
 
 
 # ---------------------------------------------------------------------------------------
