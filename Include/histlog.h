@@ -167,6 +167,14 @@ int hl_compute_f64(const double *values, size_t n, const hl_bin_config *config,
                    double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
                    size_t *n_bins, hl_stats *stats);
 
+/* bfloat16 values (torch.bfloat16), each element's bits as a uint16_t in the machine's byte
+ * order. They are read in place and widened to float a block at a time, never copied whole;
+ * every bfloat16 is a float exactly, so the results are those of hl_compute_f32 over the widened
+ * values. The same holds for hl_histogram_bf16 and hl_log_values_bf16(_at) below. */
+int hl_compute_bf16(const uint16_t *values, size_t n, const hl_bin_config *config,
+                    double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
+                    size_t *n_bins, hl_stats *stats);
+
 /* What hl_histogram_f32/f64 report besides the bins. */
 typedef struct hl_histogram_totals {
     int64_t total_count;     /* finite values (binned + underflow + overflow) */
@@ -187,6 +195,9 @@ int hl_histogram_f32(const float *values, size_t n, const hl_bin_config *config,
 int hl_histogram_f64(const double *values, size_t n, const hl_bin_config *config,
                      double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
                      size_t *n_bins, hl_histogram_totals *totals);
+int hl_histogram_bf16(const uint16_t *values, size_t n, const hl_bin_config *config,
+                      double *edges, size_t edges_capacity, double *counts, size_t counts_capacity,
+                      size_t *n_bins, hl_histogram_totals *totals);
 
 /* Threads one summary (hl_compute_*, hl_histogram_*, hl_log_values_*) may use: 1 (the default)
  * keeps it on the calling thread. Above 1, inputs of more than 2^18 values are split into chunks
@@ -243,18 +254,22 @@ int hl_log_values_f32(hl_run *run, const char *key, int64_t step,
                       const float *values, size_t n, const hl_bin_config *config);
 int hl_log_values_f64(hl_run *run, const char *key, int64_t step,
                       const double *values, size_t n, const hl_bin_config *config);
+int hl_log_values_bf16(hl_run *run, const char *key, int64_t step,
+                       const uint16_t *values, size_t n, const hl_bin_config *config);
 
 /* Logs a pre-computed histogram: n_edges == n_counts + 1 >= 2, edges finite and strictly
  * increasing, counts finite and >= 0. Its statistics are estimated from the bins. */
 int hl_log_counts(hl_run *run, const char *key, int64_t step,
                   const double *edges, size_t n_edges, const double *counts, size_t n_counts);
 
-/* As the three functions above, with a timestamp: Unix seconds (finite, >= 0), or NaN for the
- * current time. */
+/* As hl_log_values_f32/f64/bf16 and hl_log_counts, with a timestamp: Unix seconds (finite, >= 0), or
+ * NaN for the current time. */
 int hl_log_values_f32_at(hl_run *run, const char *key, int64_t step, double timestamp,
                          const float *values, size_t n, const hl_bin_config *config);
 int hl_log_values_f64_at(hl_run *run, const char *key, int64_t step, double timestamp,
                          const double *values, size_t n, const hl_bin_config *config);
+int hl_log_values_bf16_at(hl_run *run, const char *key, int64_t step, double timestamp,
+                          const uint16_t *values, size_t n, const hl_bin_config *config);
 int hl_log_counts_at(hl_run *run, const char *key, int64_t step, double timestamp,
                      const double *edges, size_t n_edges, const double *counts, size_t n_counts);
 

@@ -12,14 +12,20 @@ private func checkSignatures() {
     var binConfigInit = CHistLog.hl_bin_config_init; binConfigInit = HistLogCABI.hl_bin_config_init
     var computeF32 = CHistLog.hl_compute_f32; computeF32 = HistLogCABI.hl_compute_f32
     var computeF64 = CHistLog.hl_compute_f64; computeF64 = HistLogCABI.hl_compute_f64
+    var computeBF16 = CHistLog.hl_compute_bf16; computeBF16 = HistLogCABI.hl_compute_bf16
+    var histogramF32 = CHistLog.hl_histogram_f32; histogramF32 = HistLogCABI.hl_histogram_f32
+    var histogramF64 = CHistLog.hl_histogram_f64; histogramF64 = HistLogCABI.hl_histogram_f64
+    var histogramBF16 = CHistLog.hl_histogram_bf16; histogramBF16 = HistLogCABI.hl_histogram_bf16
     var runOptionsInit = CHistLog.hl_run_options_init; runOptionsInit = HistLogCABI.hl_run_options_init
     var runOpen = CHistLog.hl_run_open; runOpen = HistLogCABI.hl_run_open
     var runOpenWith = CHistLog.hl_run_open_with; runOpenWith = HistLogCABI.hl_run_open_with
     var logValuesF32 = CHistLog.hl_log_values_f32; logValuesF32 = HistLogCABI.hl_log_values_f32
     var logValuesF64 = CHistLog.hl_log_values_f64; logValuesF64 = HistLogCABI.hl_log_values_f64
+    var logValuesBF16 = CHistLog.hl_log_values_bf16; logValuesBF16 = HistLogCABI.hl_log_values_bf16
     var logCounts = CHistLog.hl_log_counts; logCounts = HistLogCABI.hl_log_counts
     var logValuesF32At = CHistLog.hl_log_values_f32_at; logValuesF32At = HistLogCABI.hl_log_values_f32_at
     var logValuesF64At = CHistLog.hl_log_values_f64_at; logValuesF64At = HistLogCABI.hl_log_values_f64_at
+    var logValuesBF16At = CHistLog.hl_log_values_bf16_at; logValuesBF16At = HistLogCABI.hl_log_values_bf16_at
     var logCountsAt = CHistLog.hl_log_counts_at; logCountsAt = HistLogCABI.hl_log_counts_at
     var logReduced = CHistLog.hl_log_reduced; logReduced = HistLogCABI.hl_log_reduced
     var logReducedHistogram = CHistLog.hl_log_reduced_histogram
@@ -39,8 +45,9 @@ private func checkSignatures() {
     var readerRecord = CHistLog.hl_reader_record; readerRecord = HistLogCABI.hl_reader_record
     var readerHistory = CHistLog.hl_reader_history; readerHistory = HistLogCABI.hl_reader_history
     _ = (version, versionNumber, lastError, lastErrno, errorName, binConfigInit, computeF32, computeF64,
-         runOptionsInit, runOpen, runOpenWith, logValuesF32, logValuesF64, logCounts, logValuesF32At,
-         logValuesF64At, logCountsAt, logReduced, logReducedHistogram,
+         computeBF16, histogramF32, histogramF64, histogramBF16,
+         runOptionsInit, runOpen, runOpenWith, logValuesF32, logValuesF64, logValuesBF16, logCounts,
+         logValuesF32At, logValuesF64At, logValuesBF16At, logCountsAt, logReduced, logReducedHistogram,
          shardCountsF32, shardCountsF64, shardSumsF32, shardSumsF64, runFlush, runClose,
          readerOpen, readerClose, readerKeyCount, readerKey, readerRecordCount, readerFind, readerRecord, readerHistory)
 }

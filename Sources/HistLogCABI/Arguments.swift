@@ -23,6 +23,11 @@ func input<Element>(_ pointer: UnsafePointer<Element>?, count: Int, _ name: Stri
     return UnsafeBufferPointer(start: pointer, count: count)
 }
 
+/// bfloat16 values arrive as `uint16_t`: the same memory, read as `BFloat16` (one `UInt16`).
+func bfloat16(_ values: UnsafePointer<UInt16>?) -> UnsafePointer<BFloat16>? {
+    UnsafeRawPointer(values)?.assumingMemoryBound(to: BFloat16.self)
+}
+
 /// A caller-provided output buffer of `capacity` elements. NULL is accepted only with capacity 0.
 func output<Element>(_ pointer: UnsafeMutablePointer<Element>?, capacity: Int, _ name: String, _ capacityName: String) throws -> UnsafeMutableBufferPointer<Element> {
     let capacity = try size(capacity, capacityName)

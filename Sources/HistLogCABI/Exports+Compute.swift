@@ -56,6 +56,28 @@ public func hl_histogram_f64(
     summarize(values, n, config, edges, edgesCapacity, counts, countsCapacity, nBins, stats: nil, totals: totals)
 }
 
+/// `hl_compute_bf16`: `ValueSummary(values:bins:options:statistics:)` over the caller's bfloat16 values.
+@_cdecl("hl_compute_bf16")
+public func hl_compute_bf16(
+    _ values: UnsafePointer<UInt16>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?,
+    _ edges: UnsafeMutablePointer<Double>?, _ edgesCapacity: Int,
+    _ counts: UnsafeMutablePointer<Double>?, _ countsCapacity: Int,
+    _ nBins: UnsafeMutablePointer<Int>?, _ stats: UnsafeMutablePointer<hl_stats>?
+) -> Int32 {
+    summarize(bfloat16(values), n, config, edges, edgesCapacity, counts, countsCapacity, nBins, stats: stats, totals: nil)
+}
+
+/// `hl_histogram_bf16`: `ValueSummary(values:bins:options:statistics: false)` over the caller's bfloat16 values.
+@_cdecl("hl_histogram_bf16")
+public func hl_histogram_bf16(
+    _ values: UnsafePointer<UInt16>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?,
+    _ edges: UnsafeMutablePointer<Double>?, _ edgesCapacity: Int,
+    _ counts: UnsafeMutablePointer<Double>?, _ countsCapacity: Int,
+    _ nBins: UnsafeMutablePointer<Int>?, _ totals: UnsafeMutablePointer<hl_histogram_totals>?
+) -> Int32 {
+    summarize(bfloat16(values), n, config, edges, edgesCapacity, counts, countsCapacity, nBins, stats: nil, totals: totals)
+}
+
 /// The body of `hl_compute_*` and `hl_histogram_*`: statistics are asked of the engine only when
 /// the caller has somewhere to put them.
 private func summarize<Value: CValue>(

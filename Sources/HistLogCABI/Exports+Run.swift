@@ -71,6 +71,24 @@ public func hl_log_values_f64_at(
     logValues(run, key, step, timestamp: unixTime(timestamp), values, n, config)
 }
 
+/// `hl_log_values_bf16`: `HistogramLogger.log(key:step:values:bins:options:timestamp:)` over bfloat16 values.
+@_cdecl("hl_log_values_bf16")
+public func hl_log_values_bf16(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64,
+    _ values: UnsafePointer<UInt16>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
+) -> Int32 {
+    logValues(run, key, step, timestamp: nil, bfloat16(values), n, config)
+}
+
+/// `hl_log_values_bf16_at`: as `hl_log_values_bf16`, with a timestamp (NaN means now).
+@_cdecl("hl_log_values_bf16_at")
+public func hl_log_values_bf16_at(
+    _ run: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ step: Int64, _ timestamp: Double,
+    _ values: UnsafePointer<UInt16>?, _ n: Int, _ config: UnsafePointer<hl_bin_config>?
+) -> Int32 {
+    logValues(run, key, step, timestamp: unixTime(timestamp), bfloat16(values), n, config)
+}
+
 /// `hl_log_counts`: `HistogramLogger.log(key:step:edges:counts:)`.
 @_cdecl("hl_log_counts")
 public func hl_log_counts(

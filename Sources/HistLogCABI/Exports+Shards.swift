@@ -20,7 +20,7 @@ private func deliver(_ vector: [Double], _ out: UnsafeMutablePointer<Double>?, _
 }
 
 /// The body of `hl_shard_counts_*`.
-private func shardCounts<Value: CValue>(
+private func shardCounts<Value: CShardValue>(
     _ values: UnsafePointer<Value>?, _ n: Int, _ edges: UnsafePointer<Double>?, _ nEdges: Int,
     _ lower: Double, _ upper: Double, _ subdivisions: Int32, _ zeroTolerance: Double,
     _ out: UnsafeMutablePointer<Double>?, _ outCapacity: Int
@@ -28,12 +28,12 @@ private func shardCounts<Value: CValue>(
     status {
         let values = try input(values, count: n, "values", "n")
         let layout = try layout(edges, nEdges, lower, upper, subdivisions)
-        try deliver(try Value.engine.shardCounts(values, layout, zeroTolerance), out, outCapacity)
+        try deliver(try Value.shards.counts(values, layout, zeroTolerance), out, outCapacity)
     }
 }
 
 /// The body of `hl_shard_sums_*`.
-private func shardSums<Value: CValue>(
+private func shardSums<Value: CShardValue>(
     _ values: UnsafePointer<Value>?, _ n: Int, _ edges: UnsafePointer<Double>?, _ nEdges: Int,
     _ lower: Double, _ upper: Double, _ subdivisions: Int32, _ shift: Double,
     _ zoomed: UnsafePointer<Int64>?, _ nZoomed: Int, _ parts: Int32,
@@ -43,7 +43,7 @@ private func shardSums<Value: CValue>(
         let values = try input(values, count: n, "values", "n")
         let layout = try layout(edges, nEdges, lower, upper, subdivisions)
         let zoomed = try input(zoomed, count: nZoomed, "zoomed", "n_zoomed").map { Int(truncatingIfNeeded: $0) }
-        try deliver(try Value.engine.shardSums(values, layout, shift, zoomed, Int(parts)), out, outCapacity)
+        try deliver(try Value.shards.sums(values, layout, shift, zoomed, Int(parts)), out, outCapacity)
     }
 }
 

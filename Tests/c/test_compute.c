@@ -399,6 +399,58 @@ static void test_histogram_alone(void) {
 }
 
 /* hl_set_max_threads: the same summary, bit for bit, on one thread and on two. */
+/* A float's bfloat16 bits, rounded to nearest even (as torch rounds). */
+static uint16_t bfloat16_bits(float x) {
+    uint32_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return (uint16_t)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
+}
+
+/* hl_*_bf16 read bfloat16 in place: the results of hl_*_f32 over the same values as floats, and
+ * the reference over them as doubles. */
+static void test_bfloat16(void) {
+    enum { N = 20011 }; /* two blocks of 8,192 values and a ragged tail */
+    static uint16_t bits[N];
+    static float widened[N];
+    static double exact[N];
+    double edges[MAX_BINS + 1], counts[MAX_BINS];
+    hl_histogram_totals totals, totals32;
+    hl_stats stats;
+    size_t i, n_bins = 0;
+    computed c32;
+    for (i = 0; i < N; i++) {
+        uint32_t wide;
+        bits[i] = bfloat16_bits((float)(sin((double)i * 0.37) * exp(cos((double)i)) * 1e-2));
+        wide = (uint32_t)bits[i] << 16;
+        memcpy(&widened[i], &wide, sizeof wide);
+        exact[i] = widened[i];
+    }
+    bits[5] = 0x7FC0; /* NaN */
+    bits[6] = 0xFF80; /* -Inf */
+    widened[5] = NAN;
+    widened[6] = -INFINITY;
+    exact[5] = NAN;
+    exact[6] = -INFINITY;
+    c32 = compute_f32(widened, N, NULL);
+    CHECK_STATUS(hl_compute_bf16(bits, N, NULL, edges, MAX_BINS + 1, counts, MAX_BINS, &n_bins, &stats), HL_OK);
+    CHECK_INT(n_bins, c32.n_bins);
+    CHECK(memcmp(edges, c32.edges, (n_bins + 1) * sizeof(double)) == 0);
+    CHECK(memcmp(counts, c32.counts, n_bins * sizeof(double)) == 0);
+    CHECK(memcmp(&stats, &c32.stats, sizeof stats) == 0);
+    c32.stats = stats;
+    check_against_reference(&c32, exact, N, 0, 3, 1e-9);
+    CHECK_STATUS(hl_histogram_bf16(bits, N, NULL, edges, MAX_BINS + 1, counts, MAX_BINS, &n_bins, &totals), HL_OK);
+    CHECK_STATUS(hl_histogram_f32(widened, N, NULL, c32.edges, MAX_BINS + 1, c32.counts, MAX_BINS, &n_bins, &totals32), HL_OK);
+    CHECK(memcmp(counts, c32.counts, n_bins * sizeof(double)) == 0);
+    CHECK(memcmp(&totals, &totals32, sizeof totals) == 0);
+    CHECK_INT(totals.nan_count, 1);
+    CHECK_INT(totals.inf_count, 1);
+    CHECK_STATUS(hl_compute_bf16(NULL, 3, NULL, edges, 31, counts, 30, &n_bins, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "values");
+    CHECK_STATUS(hl_histogram_bf16(bits, 0, NULL, edges, 31, counts, 30, &n_bins, &totals), HL_OK);
+    CHECK_INT(totals.total_count, 0);
+}
+
 static void test_threads(void) {
     enum { N = (1 << 21) + 12345 };
     float *values = (float *)malloc(N * sizeof(float));
@@ -759,6 +811,7 @@ int main(void) {
     test_compute_empty_and_nonfinite();
     test_compute_size_query();
     test_histogram_alone();
+    test_bfloat16();
     test_threads();
     test_compute_errors();
     test_last_error_per_thread();

@@ -534,6 +534,36 @@ static void test_log_and_read(void) {
 }
 
 /* Every bad argument of the logging functions is a status; nothing of it is written. */
+/* hl_log_values_bf16(_at): the records of hl_compute_f32 over the same values as floats. */
+static void test_log_bfloat16(void) {
+    char run_path[256];
+    hl_run *run = hl_run_open(path_in(run_path, sizeof run_path, "bfloat16"));
+    static const uint16_t bits[6] = {0x0000, 0x3E80, 0xBF00, 0x3F40, 0x7FC0, 0x4049}; /* 0 .25 -.5 .75 NaN 3.140625 */
+    static const float floats[6] = {0.0f, 0.25f, -0.5f, 0.75f, NAN, 3.140625f};
+    expected_histogram e;
+    hl_reader *reader = NULL;
+    hl_record_info info;
+    size_t index;
+    CHECK(run != NULL);
+    if (!run) return;
+    memset(&e, 0, sizeof e);
+    CHECK_STATUS(hl_compute_f32(floats, 6, NULL, e.edges, 65, e.counts, 64, &e.n_bins, &e.stats), HL_OK);
+    CHECK_STATUS(hl_log_values_bf16(run, "bf16", 4, bits, 6, NULL), HL_OK);
+    CHECK_STATUS(hl_log_values_bf16_at(run, "bf16", 5, 1700000003.5, bits, 6, NULL), HL_OK);
+    CHECK_STATUS(hl_log_values_bf16(run, "bf16", 6, NULL, 2, NULL), HL_ENULL);
+    CHECK_CONTAINS(hl_last_error(), "values");
+    hl_run_close(run);
+    CHECK_STATUS(hl_reader_open(&reader, run_path), HL_OK);
+    if (!reader) return;
+    check_logged(reader, "bf16", 0, 4, &e);
+    check_logged(reader, "bf16", 1, 5, &e);
+    CHECK_STATUS(hl_reader_find(reader, "bf16", 5, &index), HL_OK);
+    CHECK_STATUS(hl_reader_record(reader, "bf16", index, &info, NULL, 0, NULL, 0), HL_ESIZE);
+    CHECK_CLOSE(info.timestamp, 1700000003.5, 0);
+    CHECK_INT(info.stats.nan_count, 1);
+    hl_reader_close(reader);
+}
+
 static void test_log_errors(void) {
     char run_path[256];
     hl_run *run = hl_run_open(path_in(run_path, sizeof run_path, "errors"));
@@ -1249,6 +1279,7 @@ int main(void) {
     test_run_options_init();
     test_open_errors();
     test_log_and_read();
+    test_log_bfloat16();
     test_log_errors();
     test_log_reduced_histogram();
     test_sinks();

@@ -78,6 +78,12 @@ public final class HistogramLogger: Sendable {
         try submit(key: key, step: step, summary: HistogramSummary(values: values, bins: bins, options: options), timestamp: timestamp)
     }
 
+    /// bfloat16 values, read in place.
+    public func log(key: String, step: Int64, values: UnsafeBufferPointer<BFloat16>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions(), timestamp: Double? = nil) throws {
+        try checkOpen(key: key, timestamp: timestamp)
+        try submit(key: key, step: step, summary: HistogramSummary(values: values, bins: bins, options: options), timestamp: timestamp)
+    }
+
     /// Logs a pre-computed histogram (`edges.count == counts.count + 1`); its statistics are
     /// estimated from the bins and marked so.
     public func log(key: String, step: Int64, edges: [Double], counts: [Double], timestamp: Double? = nil) throws {

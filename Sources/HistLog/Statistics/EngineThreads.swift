@@ -27,14 +27,14 @@ public enum EngineThreads {
     static let chunkValues = 1 << 18
 
     /// The chunks of stream vectors of `values`: consecutive ranges of `chunkValues` values, the last shorter.
-    static func chunks<T: EngineFloat>(_ values: UnsafeBufferPointer<T>) -> [Range<Int>] {
-        let total = VectorStream.vectorCount(values)
+    static func chunks<T: EngineFloat>(_ values: ValueStream<T>) -> [Range<Int>] {
+        let total = values.vectorCount
         let size = chunkValues / T.Vector.scalarCount
         return stride(from: 0, to: Swift.max(total, 1), by: size).map { $0..<Swift.min($0 + size, total) }
     }
 
     /// `body(chunk)` for every chunk of `values`, on up to `maximum` threads; the results in chunk order.
-    static func map<T: EngineFloat, R>(_ values: UnsafeBufferPointer<T>, _ body: @escaping (Range<Int>) -> R) -> [R] {
+    static func map<T: EngineFloat, R>(_ values: ValueStream<T>, _ body: @escaping (Range<Int>) -> R) -> [R] {
         let chunks = chunks(values)
         let threads = maximum
         if threads == 1 || chunks.count == 1 { return chunks.map(body) }

@@ -6,22 +6,27 @@ extension HistogramSummary {
     /// Throws `HistlogError.invalidArgument` for bin or statistics options out of range.
     /// Complexity: three streaming passes over the values (`ValueSummarizer`).
     public init(values: UnsafeBufferPointer<Float>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions()) throws {
-        self = try ValueSummarizer.summarize(values, bins: bins, options: options)
+        self = try ValueSummarizer.summarize(ValueStream(values), bins: bins, options: options)
     }
 
     /// As the `Float` form, for `Double` values.
     public init(values: UnsafeBufferPointer<Double>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions()) throws {
-        self = try ValueSummarizer.summarize(values, bins: bins, options: options)
+        self = try ValueSummarizer.summarize(ValueStream(values), bins: bins, options: options)
+    }
+
+    /// As the `Float` form, for bfloat16 values read in place: the statistics of their exact `Float` values.
+    public init(values: UnsafeBufferPointer<BFloat16>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions()) throws {
+        self = try ValueSummarizer.summarize(ValueStream(values), bins: bins, options: options)
     }
 
     /// As the buffer form.
     public init(values: [Float], bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions()) throws {
-        self = try values.withUnsafeBufferPointer { try ValueSummarizer.summarize($0, bins: bins, options: options) }
+        self = try values.withUnsafeBufferPointer { try ValueSummarizer.summarize(ValueStream($0), bins: bins, options: options) }
     }
 
     /// As the buffer form.
     public init(values: [Double], bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions()) throws {
-        self = try values.withUnsafeBufferPointer { try ValueSummarizer.summarize($0, bins: bins, options: options) }
+        self = try values.withUnsafeBufferPointer { try ValueSummarizer.summarize(ValueStream($0), bins: bins, options: options) }
     }
 
     /// A pre-computed histogram: `edges` (finite, strictly increasing, `counts.count + 1` of them)
@@ -189,11 +194,11 @@ extension Histogram {
     /// `HistogramSummary(values:bins:)`, in two streaming passes instead of three (`ValueHistogram`
     /// adds the extremes and special counts).
     public init(values: UnsafeBufferPointer<Float>, bins: BinConfig = BinConfig()) throws {
-        self = try ValueSummarizer.histogram(values, bins: bins).histogram
+        self = try ValueSummarizer.histogram(ValueStream(values), bins: bins).histogram
     }
 
     /// As the `Float` form, for `Double` values.
     public init(values: UnsafeBufferPointer<Double>, bins: BinConfig = BinConfig()) throws {
-        self = try ValueSummarizer.histogram(values, bins: bins).histogram
+        self = try ValueSummarizer.histogram(ValueStream(values), bins: bins).histogram
     }
 }

@@ -84,7 +84,7 @@ struct QuantileSelection<T: EngineFloat> {
     /// also counts values outside `[inlierLow, inlierHigh]` (±Inf included). `zeroCount`: the
     /// number of ±0 in `values`, when known (0 otherwise).
     static func select(
-        _ groups: [Group], rankCount: Int, in values: UnsafeBufferPointer<T>, gatherBudget: Int,
+        _ groups: [Group], rankCount: Int, in values: ValueStream<T>, gatherBudget: Int,
         inlierLow: T, inlierHigh: T, formula: CellFormula<T>?, clean: CleanCells?, zeroCount: Int = 0
     ) -> Outcome {
         var outcome = Outcome(values: [T](repeating: .nan, count: rankCount))
@@ -121,7 +121,7 @@ struct QuantileSelection<T: EngineFloat> {
     /// key outside the group (NaN and ±Inf among them: a group holds finite keys only) counts in
     /// the extra part `parts`; four interleaved count arrays keep runs of one key from
     /// serialising on store-to-load forwarding.
-    static func refine(_ group: Group, in values: UnsafeBufferPointer<T>) -> [Group] {
+    static func refine(_ group: Group, in values: ValueStream<T>) -> [Group] {
         let span = group.high - group.low
         let shift = Swift.max(0, (keyBits - span.leadingZeroBitCount) - 16)
         let parts = Int(truncatingIfNeeded: span >> shift) + 1
@@ -157,7 +157,7 @@ struct QuantileSelection<T: EngineFloat> {
 
     /// One pass: collects each group's keys, selects its ranks, and counts outliers.
     static func gather(
-        _ groups: [Group], from values: UnsafeBufferPointer<T>, plan: GatherPlan<T>, formula: CellFormula<T>?,
+        _ groups: [Group], from values: ValueStream<T>, plan: GatherPlan<T>, formula: CellFormula<T>?,
         clean: CleanCells?, into outcome: inout Outcome
     ) {
         var plan = plan
@@ -288,7 +288,7 @@ struct QuantileSelection<T: EngineFloat> {
                             let buffer = UnsafeMutablePointer<T>.allocate(capacity: denseRoom + T.Vector.scalarCount)
                             defer { buffer.deallocate() }
                             var count = 0
-                            VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
+                            values.forEachBlock(vectors: range) { pointer, vectors, _ in
                                 if skipZeros {
                                     T.gatherDenseBlock(pointer, vectors, plan: plan, skipZeros: On.self, buffer: buffer, count: &count, limit: denseRoom - 1)
                                 } else {
@@ -310,7 +310,7 @@ struct QuantileSelection<T: EngineFloat> {
                             }
                             return
                         }
-                        VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
+                        values.forEachBlock(vectors: range) { pointer, vectors, _ in
                             if byDigit {
                                 T.gatherByDigitBlock(pointer, vectors, plan: plan, into: &totals, candidate: take)
                             } else if cellOutliers {

@@ -82,7 +82,7 @@ enum SecondPass {
 
     /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
     static func runInChunks<T: EngineFloat>(
-        _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?, radix: Bool,
+        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?, radix: Bool,
         crowded: Bool = false
     ) -> Result {
         let parts = EngineThreads.map(values) {
@@ -102,10 +102,10 @@ enum SecondPass {
     ///     arrays whatever the number of cells.
     ///   - vectors: the stream vectors to read (default all).
     static func run<T: EngineFloat>(
-        _ values: UnsafeBufferPointer<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?,
+        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?,
         radix: Bool, crowded: Bool = false, vectors: Range<Int>? = nil
     ) -> Result {
-        let vectors = vectors ?? 0..<VectorStream.vectorCount(values)
+        let vectors = vectors ?? 0..<values.vectorCount
         let thresholds: [T]
         let cells = formula?.cells ?? layout.binCount
         if formula == nil, case .uniform = layout.locator {
@@ -159,7 +159,6 @@ enum SecondPass {
             radixCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         }
         let foldVectors = foldEvery / T.Vector.scalarCount
-        let streamEnd = UnsafeRawPointer(values.baseAddress).map { $0 + values.count / T.Vector.scalarCount * MemoryLayout<T.Vector>.stride }
         var start = vectors.lowerBound
         repeat {
             let end = Swift.min(vectors.upperBound, start + foldVectors)
@@ -172,7 +171,7 @@ enum SecondPass {
                                     lowest: layout.lowest, highest: layout.highest, uniform: formula != nil,
                                     thresholds: thresholds, cells: cells, slots: slots.baseAddress!,
                                     counts: counts.baseAddress!, stride: stride, copyMask: copyMask,
-                                    pairs: pairCounts.baseAddress, streamEnd: streamEnd)
+                                    pairs: pairCounts.baseAddress, streamEnd: values.inPlaceEnd)
                                 if let formula {
                                     plan.halving = formula.halving
                                     plan.offset = formula.offset
@@ -180,7 +179,7 @@ enum SecondPass {
                                 }
                                 plan.shift = shift ?? 0
                                 let radix = radix ? radixCounts.baseAddress : nil
-                                VectorStream.forEachBlock(values, vectors: start..<end) { pointer, vectors, isPaddedTail in
+                                values.forEachBlock(vectors: start..<end) { pointer, vectors, isPaddedTail in
                                     if fast && !isPaddedTail {
                                         if usePairs {
                                             T.pairBlock(pointer, vectors, plan: plan)

@@ -31,11 +31,16 @@ public struct ValueHistogram: Sendable, Equatable {
     /// Throws `HistlogError.invalidArgument` for bin options out of range. The buffer is read in
     /// place during the call and not kept. (`hl_histogram_f32` in `Include/histlog.h`.)
     public init(values: UnsafeBufferPointer<Float>, bins: BinConfig = BinConfig()) throws {
-        self = try ValueSummarizer.histogram(values, bins: bins)
+        self = try ValueSummarizer.histogram(ValueStream(values), bins: bins)
     }
 
     /// As the `Float` form, for `Double` values (`hl_histogram_f64`).
     public init(values: UnsafeBufferPointer<Double>, bins: BinConfig = BinConfig()) throws {
-        self = try ValueSummarizer.histogram(values, bins: bins)
+        self = try ValueSummarizer.histogram(ValueStream(values), bins: bins)
+    }
+
+    /// As the `Float` form, for bfloat16 values read in place (`hl_histogram_bf16`).
+    public init(values: UnsafeBufferPointer<BFloat16>, bins: BinConfig = BinConfig()) throws {
+        self = try ValueSummarizer.histogram(ValueStream(values), bins: bins)
     }
 }

@@ -18,10 +18,10 @@ struct ValueScan<T: EngineFloat> {
     var smallestNonzeroMagnitude = Double.infinity
 
     /// `zeroTolerance` nil: zeros are not counted (`zeroCount` stays 0).
-    static func scan(_ values: UnsafeBufferPointer<T>, magnitudes: Bool, zeroTolerance: T?) -> ValueScan {
+    static func scan(_ values: ValueStream<T>, magnitudes: Bool, zeroTolerance: T?) -> ValueScan {
         func chunkTotals<Magnitudes: KernelSwitch, Zeros: KernelSwitch>(_: Magnitudes.Type, _: Zeros.Type, _ range: Range<Int>) -> ScanTotals<T> {
             var totals = ScanTotals<T>()
-            VectorStream.forEachBlock(values, vectors: range) { pointer, vectors, _ in
+            values.forEachBlock(vectors: range) { pointer, vectors, _ in
                 T.scanBlock(pointer, vectors, zeroTolerance: zeroTolerance ?? 0, magnitudes: Magnitudes.self, zeros: Zeros.self, into: &totals)
             }
             return totals
@@ -38,7 +38,7 @@ struct ValueScan<T: EngineFloat> {
         var totals = ScanTotals<T>()
         for chunk in chunks { totals.add(chunk) }
         var result = ValueScan()
-        result.nanCount = totals.nan - VectorStream.padding(values)
+        result.nanCount = totals.nan - values.padding
         result.zeroCount = totals.zeros
         var low = totals.min, high = totals.max
         if low == -.infinity || high == .infinity {
@@ -71,7 +71,7 @@ struct ValueScan<T: EngineFloat> {
     /// shifted sums small, so no precision is lost in turning them into central moments.
     /// `spread`: the range over the same values' standard deviation (0 when unknown), which tells
     /// how crowded equal-width cells will be: about 10 for normal values, far more for heavy tails.
-    func centre(of values: UnsafeBufferPointer<T>) -> (centre: Double, spread: Double) {
+    func centre(of values: ValueStream<T>) -> (centre: Double, spread: Double) {
         let stride = Swift.max(1, values.count / 1024)
         var sum = 0.0, squares = 0.0, count = 0
         var i = 0
@@ -91,7 +91,7 @@ struct ValueScan<T: EngineFloat> {
     }
 
     /// The number of nonzero finite values, and of those with `|x| < threshold`.
-    static func countNonzero(_ values: UnsafeBufferPointer<T>, below threshold: Double) -> (nonzero: Int, small: Int) {
+    static func countNonzero(_ values: ValueStream<T>, below threshold: Double) -> (nonzero: Int, small: Int) {
         var nonzero = 0, small = 0
         for x in values where x.isFinite && x != 0 {
             nonzero += 1

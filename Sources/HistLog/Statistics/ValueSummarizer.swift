@@ -11,7 +11,7 @@
 /// gathered candidates (typically a few thousand keys, at most an eighth of the input when ties
 /// crowd the quantiles' cells), and for non-uniform layouts a table of 2^16 radix counts.
 enum ValueSummarizer {
-    static func summarize<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, bins config: BinConfig, options: StatisticsOptions) throws -> HistogramSummary {
+    static func summarize<T: EngineFloat>(_ values: ValueStream<T>, bins config: BinConfig, options: StatisticsOptions) throws -> HistogramSummary {
         try config.validate()
         try options.validate()
         let scan = ValueScan.scan(
@@ -78,7 +78,7 @@ enum ValueSummarizer {
     }
 
     /// Only the histogram: the first pass for the range and special counts, the second for the counts.
-    static func histogram<T: EngineFloat>(_ values: UnsafeBufferPointer<T>, bins config: BinConfig) throws -> ValueHistogram {
+    static func histogram<T: EngineFloat>(_ values: ValueStream<T>, bins config: BinConfig) throws -> ValueHistogram {
         try config.validate()
         let scan = ValueScan.scan(values, magnitudes: config.edges == nil && config.scale != .linear, zeroTolerance: nil)
         let layout = try resolveLayout(config, scan: scan, values: values)
@@ -171,7 +171,7 @@ enum ValueSummarizer {
     static func gatherBudget(finiteCount: Int) -> Int { Swift.max(1 << 14, finiteCount / 8) }
 
     /// The bin layout for `config` over the scanned values.
-    static func resolveLayout<T: EngineFloat>(_ config: BinConfig, scan: ValueScan<T>, values: UnsafeBufferPointer<T>) throws -> BinLayout<T> {
+    static func resolveLayout<T: EngineFloat>(_ config: BinConfig, scan: ValueScan<T>, values: ValueStream<T>) throws -> BinLayout<T> {
         if let edges = config.edges { return .explicit(edges: edges) }
         var logarithmic = config.scale == .logarithmic
         if config.scale == .automatic && scan.finiteCount > 0 {

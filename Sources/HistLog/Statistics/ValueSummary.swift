@@ -19,16 +19,21 @@ public struct ValueSummary: Sendable, Equatable {
     /// statistics options are checked even when `statistics` is false, so that one configuration
     /// is accepted or refused alike on both paths.
     public init(values: UnsafeBufferPointer<Float>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions(), statistics: Bool) throws {
-        self = try Self.summarize(values, bins: bins, options: options, statistics: statistics)
+        self = try Self.summarize(ValueStream(values), bins: bins, options: options, statistics: statistics)
     }
 
     /// As the `Float` form, for `Double` values.
     public init(values: UnsafeBufferPointer<Double>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions(), statistics: Bool) throws {
-        self = try Self.summarize(values, bins: bins, options: options, statistics: statistics)
+        self = try Self.summarize(ValueStream(values), bins: bins, options: options, statistics: statistics)
+    }
+
+    /// As the `Float` form, for bfloat16 values read in place and widened block by block.
+    public init(values: UnsafeBufferPointer<BFloat16>, bins: BinConfig = BinConfig(), options: StatisticsOptions = StatisticsOptions(), statistics: Bool) throws {
+        self = try Self.summarize(ValueStream(values), bins: bins, options: options, statistics: statistics)
     }
 
     private static func summarize<T: EngineFloat>(
-        _ values: UnsafeBufferPointer<T>, bins: BinConfig, options: StatisticsOptions, statistics: Bool
+        _ values: ValueStream<T>, bins: BinConfig, options: StatisticsOptions, statistics: Bool
     ) throws -> ValueSummary {
         guard statistics else {
             try options.validate()

@@ -15,8 +15,10 @@ enum VectorStream {
     /// `end` (or the block itself at the end of the stream). A loop over a block already in the
     /// cache reads one byte per line of the next one, so that the next block's memory arrives
     /// while it computes instead of stalling the next pass over the stream.
-    @inline(__always) static func block(after pointer: UnsafeRawPointer, _ vectors: Int, end: UnsafeRawPointer) -> (UnsafeRawPointer, Int) {
-        let bytes = vectors &* 32
+    @inline(__always) static func block(
+        after pointer: UnsafeRawPointer, _ vectors: Int, bytesPerVector: Int = 32, end: UnsafeRawPointer
+    ) -> (UnsafeRawPointer, Int) {
+        let bytes = vectors &* bytesPerVector
         let next = pointer + bytes
         let room = Swift.min(end - next, bytes)
         return room > 0 ? (next, room &- 1) : (pointer, bytes &- 1)
@@ -24,43 +26,6 @@ enum VectorStream {
 
     /// Where the read-ahead bytes go, so that the compiler keeps the loads (any thread's will do).
     static let readAhead = Atomic<UInt8>(0)
-
-    /// Calls `body(pointer, vectorCount, isPaddedTail)` for consecutive blocks of the vectors
-    /// `first..<last` of `values` (`last` may be `vectorCount(values)`, the padded tail included).
-    @inline(__always)
-    static func forEachBlock<T: EngineFloat>(
-        _ values: UnsafeBufferPointer<T>, vectors range: Range<Int>? = nil, _ body: (UnsafeRawPointer, Int, Bool) -> Void
-    ) {
-        guard let base = values.baseAddress else { return }
-        let lanes = T.Vector.scalarCount
-        let fullVectors = values.count / lanes
-        let range = range ?? 0..<vectorCount(values)
-        let raw = UnsafeRawPointer(base)
-        var vector = range.lowerBound
-        let fullEnd = Swift.min(range.upperBound, fullVectors)
-        while vector < fullEnd {
-            let count = Swift.min(blockVectors, fullEnd - vector)
-            body(raw + vector * MemoryLayout<T.Vector>.stride, count, false)
-            vector += count
-        }
-        if range.upperBound > fullVectors && values.count > fullVectors * lanes {
-            var tail = T.Vector(repeating: .nan)
-            for i in fullVectors * lanes..<values.count { tail[i - fullVectors * lanes] = values[i] }
-            withUnsafeBytes(of: &tail) { body($0.baseAddress!, 1, true) }
-        }
-    }
-
-    /// The number of stream vectors, the padded tail included.
-    static func vectorCount<T: EngineFloat>(_ values: UnsafeBufferPointer<T>) -> Int {
-        (values.count + T.Vector.scalarCount - 1) / T.Vector.scalarCount
-    }
-
-    /// NaN lanes added to the ragged end.
-    static func padding<T: EngineFloat>(_ values: UnsafeBufferPointer<T>) -> Int {
-        let lanes = T.Vector.scalarCount
-        let rest = values.count % lanes
-        return rest == 0 ? 0 : lanes - rest
-    }
 }
 
 /// Running totals of `EngineFloat.scanBlock`.

@@ -1,10 +1,12 @@
 """histlog's Python logging next to torch.utils.tensorboard.SummaryWriter.add_histogram.
 
-Three scenarios, each contender on the same inputs in the same process (BENCHMARKING.md):
+Four scenarios, each contender on the same inputs in the same process (BENCHMARKING.md):
 interleaved round-robin with the order rotated every round, warm-up rounds first, medians and
 minimums over the measured rounds, each batch of calls timed together with its flush.
 
   1. 1M float32 values: one log call + flush per timed batch.
+  1b. the same for a 1M bfloat16 tensor, read in place, next to logging its float32 copy (what a
+     bfloat16 tensor cost before the engine read bfloat16) and TensorBoard.
   2. a 128-value tensor: per-call cost over a batch of calls + one flush.
   3. a training loop of a ~3M-parameter MLP logging every parameter and gradient every step:
      the time logging adds to a step (step with logging minus the step without).
@@ -143,6 +145,45 @@ def large_arrays(directory: str, rounds: int, table: Table) -> None:
     tensorboard30.close()
     check_records(run.path, "large", arrays, rounds + 3)
     check_records(drop_in.run.path, "large", arrays, rounds + 3)
+
+
+def bfloat16_tensors(directory: str, rounds: int, table: Table) -> None:
+    tensors = [torch.from_numpy(np.random.default_rng(seed).normal(size=1_000_000)).to(torch.bfloat16) for seed in range(4)]
+    run = histlog.start_run(os.path.join(directory, "bf16-histlog"))
+    tensorboard = TensorBoardWriter(os.path.join(directory, "bf16-tensorboard"))
+
+    def histlog_batch(r: int) -> None:
+        run.log_histogram(tensors[r % 4], key="bf16", step=r)
+        run.flush()
+
+    def copy_batch(r: int) -> None:
+        run.log_histogram(tensors[r % 4].to(torch.float32), key="float32 copy", step=r)
+        run.flush()
+
+    def tensorboard_batch(r: int) -> None:
+        tensorboard.add_histogram("bf16", tensors[r % 4], r)
+        tensorboard.flush()
+
+    def floor_batch(r: int) -> None:
+        tensors[r % 4].max()
+
+    times = race(
+        [
+            ("histlog log_histogram", histlog_batch),
+            ("histlog of a float32 copy", copy_batch),
+            ("TensorBoard add_histogram", tensorboard_batch),
+            ("floor: x.max()", floor_batch),
+        ],
+        rounds,
+        warmup=3,
+        per_batch=1,
+    )
+    table.add("1M bfloat16, log + flush", times, "histlog log_histogram")
+    run.close()
+    tensorboard.close()
+    arrays = [tensor.to(torch.float64).numpy() for tensor in tensors]
+    check_records(run.path, "bf16", arrays, rounds + 3)
+    check_records(run.path, "float32 copy", arrays, rounds + 3)
 
 
 def small_tensors(directory: str, rounds: int, table: Table) -> None:
@@ -319,6 +360,7 @@ def main() -> None:
             torch.set_num_threads(threads)
             table.threads = str(threads)
             large_arrays(os.path.join(directory, f"t{threads}"), arguments.rounds, table)
+            bfloat16_tensors(os.path.join(directory, f"t{threads}"), arguments.rounds, table)
             small_tensors(os.path.join(directory, f"t{threads}"), arguments.rounds, table)
             training_loop(os.path.join(directory, f"t{threads}"), arguments.rounds, table)
     table.print("histlog vs torch.utils.tensorboard (vs histlog: contender median / histlog median)")

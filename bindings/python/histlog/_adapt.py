@@ -25,8 +25,12 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _c_char_from_buffer = ctypes.c_char.from_buffer
 _addressof = ctypes.addressof
 
-# A values buffer as the C call takes it: (address, length, is_float32, owner kept alive).
-Buffer = Tuple[int, int, bool, Any]
+# The element types of a values buffer: the index of the C function to call in an
+# (f32, f64, bf16) triple such as (hl_compute_f32, hl_compute_f64, hl_compute_bf16).
+FLOAT32, FLOAT64, BFLOAT16 = 0, 1, 2
+
+# A values buffer as the C call takes it: (address, length, element type, owner kept alive).
+Buffer = Tuple[int, int, int, Any]
 
 
 def new_config() -> _ffi.BinConfig:
@@ -118,13 +122,14 @@ def _array_buffer(array: np.ndarray, argument: str) -> Buffer:
         else:
             raise TypeError(f"{argument} must be numbers, got dtype {array.dtype}")
     n = array.size
+    element = FLOAT32 if dtype is _F32 else FLOAT64
     if n == 0:
-        return _EMPTY_ADDRESS, 0, dtype is _F32, None
+        return _EMPTY_ADDRESS, 0, element, None
     flags = array.flags
     # Order does not matter to a histogram: any dense, aligned layout is read in place.
     if not flags.aligned or not (flags.c_contiguous or flags.f_contiguous):
         array = np.ascontiguousarray(array, dtype=dtype)
-    return _data_address(array), n, dtype is _F32, array
+    return _data_address(array), n, element, array
 
 
 def _tensor_buffer(tensor: Any, torch: Any, argument: str) -> Buffer:
@@ -135,26 +140,28 @@ def _tensor_buffer(tensor: Any, torch: Any, argument: str) -> Buffer:
     if tensor.layout is not torch.strided:
         tensor = tensor.to_dense()
     dtype = tensor.dtype
-    if dtype is not torch.float32 and dtype is not torch.float64:
+    if dtype is not torch.float32 and dtype is not torch.float64 and dtype is not torch.bfloat16:
         if tensor.is_complex():
             raise TypeError(f"{argument} must be real numbers, got complex dtype {dtype}")
         if tensor.is_floating_point() and tensor.element_size() < 4:
-            tensor = tensor.to(torch.float32)  # float16, bfloat16, float8: exact in float32
+            tensor = tensor.to(torch.float32)  # float16, float8: exact in float32
         else:
             tensor = tensor.to(torch.float64)  # integers and booleans
         dtype = tensor.dtype
     if not tensor.is_contiguous():
         tensor = tensor.contiguous()
     n = tensor.numel()
+    # bfloat16 is read in place: the engine widens it to float32 (exactly) a block at a time.
+    element = FLOAT32 if dtype is torch.float32 else BFLOAT16 if dtype is torch.bfloat16 else FLOAT64
     if n == 0:
-        return _EMPTY_ADDRESS, 0, dtype is torch.float32, None
-    return tensor.data_ptr(), n, dtype is torch.float32, tensor
+        return _EMPTY_ADDRESS, 0, element, None
+    return tensor.data_ptr(), n, element, tensor
 
 
 def values_buffer(values: Any, argument: str = "values") -> Buffer:
     """The data of numpy arrays, torch tensors (any device, dtype, shape; autograd detached),
-    Python sequences and scalars as a float32 or float64 buffer. float32/float64 arrays that are
-    dense and aligned are not copied."""
+    Python sequences and scalars as a float32, float64 or bfloat16 buffer. Dense, aligned
+    float32/float64 arrays and float32/float64/bfloat16 CPU tensors are not copied."""
     if type(values) is np.ndarray:
         return _array_buffer(values, argument)
     torch = sys.modules.get("torch")

@@ -21,6 +21,9 @@ _lib = _ffi.lib
 _values_buffer = _adapt.values_buffer
 _bin_config = _adapt.bin_config
 _address = _adapt.address
+# By element type (_adapt.FLOAT32, FLOAT64, BFLOAT16).
+_COMPUTE = (_lib.hl_compute_f32, _lib.hl_compute_f64, _lib.hl_compute_bf16)
+_HISTOGRAM = (_lib.hl_histogram_f32, _lib.hl_histogram_f64, _lib.hl_histogram_bf16)
 
 
 def check_no_binning_options(num_bins: Any, log_scale: Any, range: Any, what: str) -> None:
@@ -56,7 +59,7 @@ def compute(
     logging: ``name``, ``step`` and ``timestamp`` of the result are None. ``bins`` gives explicit
     edges; otherwise ``num_bins``, ``log_scale`` and ``range`` choose them."""
     stats = _ffi.Stats()
-    edges, counts = _binned(values, bins, num_bins, log_scale, range, _lib.hl_compute_f32, _lib.hl_compute_f64, stats)
+    edges, counts = _binned(values, bins, num_bins, log_scale, range, _COMPUTE, stats)
     return from_stats(stats, edges, counts)
 
 
@@ -74,7 +77,7 @@ def histogram(
     not computed: ``mean``, ``std``, ``skewness``, ``kurtosis``, ``median``, the ``quantiles``,
     ``sum`` and ``sum_squares`` are NaN, ``zero_count`` and ``outlier_count`` are None."""
     totals = _ffi.HistogramTotals()
-    edges, counts = _binned(values, bins, num_bins, log_scale, range, _lib.hl_histogram_f32, _lib.hl_histogram_f64, totals)
+    edges, counts = _binned(values, bins, num_bins, log_scale, range, _HISTOGRAM, totals)
     nan = math.nan
     return HistogramData(
         name=None, step=None, timestamp=None, bin_edges=edges, counts=counts,
@@ -99,11 +102,11 @@ def set_max_threads(threads: int) -> int:
 
 
 def _binned(
-    values: Any, bins: Any, num_bins: Any, log_scale: Any, range: Any, f32: Any, f64: Any, out: Any
+    values: Any, bins: Any, num_bins: Any, log_scale: Any, range: Any, functions: Tuple[Any, Any, Any], out: Any
 ) -> Tuple[np.ndarray, np.ndarray]:
-    """Calls ``hl_compute_*`` or ``hl_histogram_*`` (``f32`` / ``f64``) with ``out`` as its last
-    argument; returns the edges and counts."""
-    address, n, is_float32, owner = _values_buffer(values)
+    """Calls ``hl_compute_*`` or ``hl_histogram_*`` (``functions``: the f32, f64 and bf16 forms)
+    with ``out`` as its last argument; returns the edges and counts."""
+    address, n, element, owner = _values_buffer(values)
     if bins is None:
         config = _bin_config(num_bins, log_scale, range)
         capacity = num_bins
@@ -112,7 +115,7 @@ def _binned(
         edge_list = _adapt.float64_array(bins, "bins")
         config = _adapt.edges_config(edge_list)
         capacity = max(edge_list.size - 1, 1)
-    function = f32 if is_float32 else f64
+    function = functions[element]
     n_bins = c_size_t()
     while True:
         edges = np.empty(capacity + 1, dtype=np.float64)

@@ -135,7 +135,8 @@ class EngineEdges:
     data in. Explicit ``bins`` are used as given."""
 
     def __init__(self, dtype: torch.dtype, bins: Any, num_bins: Any, log_scale: Any, range: Any, what: str) -> None:
-        # float16/bfloat16 reach the engine as float32 (as in histlog.log_histogram), integers as float64.
+        # float16/bfloat16 reach the engine as their exact float32 values (as in histlog.log_histogram),
+        # integers as float64.
         self.float32 = dtype == torch.float32 or (dtype.is_floating_point and torch.finfo(dtype).bits < 32)
         self.fixed = _checked_edges(bins, num_bins, log_scale, range)
         self.num_bins, self.range = num_bins, range

@@ -372,12 +372,22 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
         [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(Stats)],
         _sized,
     ),
+    "hl_compute_bf16": (
+        c_int,
+        [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(Stats)],
+        _sized,
+    ),
     "hl_histogram_f32": (
         c_int,
         [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(HistogramTotals)],
         _sized,
     ),
     "hl_histogram_f64": (
+        c_int,
+        [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(HistogramTotals)],
+        _sized,
+    ),
+    "hl_histogram_bf16": (
         c_int,
         [c_void_p, c_size_t, _p(BinConfig), c_void_p, c_size_t, c_void_p, c_size_t, _p(c_size_t), _p(HistogramTotals)],
         _sized,
@@ -389,8 +399,14 @@ FUNCTIONS: dict[str, tuple[Any, list[Any], Callable[..., Any] | None]] = {
     "hl_run_open_with": (c_int, [_p(RunPointer), c_char_p, _p(RunOptions)], _check_open),
     "hl_log_values_f32": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, _p(BinConfig)], _status),
     "hl_log_values_f64": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, _p(BinConfig)], _status),
+    "hl_log_values_bf16": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, _p(BinConfig)], _status),
     "hl_log_counts": (c_int, [RunPointer, c_char_p, c_int64, c_void_p, c_size_t, c_void_p, c_size_t], _status),
     "hl_log_values_f32_at": (
+        c_int,
+        [RunPointer, c_char_p, c_int64, c_double, c_void_p, c_size_t, _p(BinConfig)],
+        _status,
+    ),
+    "hl_log_values_bf16_at": (
         c_int,
         [RunPointer, c_char_p, c_int64, c_double, c_void_p, c_size_t, _p(BinConfig)],
         _status,

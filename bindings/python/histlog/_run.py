@@ -25,10 +25,9 @@ _lib = _ffi.lib
 _key_bytes = _adapt.key_bytes
 _values_buffer = _adapt.values_buffer
 _bin_config = _adapt.bin_config
-_hl_log_f32 = _lib.hl_log_values_f32
-_hl_log_f64 = _lib.hl_log_values_f64
-_hl_log_f32_at = _lib.hl_log_values_f32_at
-_hl_log_f64_at = _lib.hl_log_values_f64_at
+# By element type (_adapt.FLOAT32, FLOAT64, BFLOAT16).
+_hl_log = (_lib.hl_log_values_f32, _lib.hl_log_values_f64, _lib.hl_log_values_bf16)
+_hl_log_at = (_lib.hl_log_values_f32_at, _lib.hl_log_values_f64_at, _lib.hl_log_values_bf16_at)
 
 
 def runs_directory() -> str:
@@ -176,7 +175,7 @@ class Run(HandleOwner):
             self._log_counts(key_bytes, step, values, bins, counts, num_bins, log_scale, range, timestamp)
             return
 
-        address, n, is_float32, owner = _values_buffer(values)
+        address, n, element, owner = _values_buffer(values)
         if bins is None:
             config = _bin_config(num_bins, log_scale, range)
         else:
@@ -192,9 +191,9 @@ class Run(HandleOwner):
             raise self.closed_error()
         try:
             if at is None:
-                (_hl_log_f32 if is_float32 else _hl_log_f64)(handle, key_bytes, step, address, n, config)
+                _hl_log[element](handle, key_bytes, step, address, n, config)
             else:
-                (_hl_log_f32_at if is_float32 else _hl_log_f64_at)(handle, key_bytes, step, at, address, n, config)
+                _hl_log_at[element](handle, key_bytes, step, at, address, n, config)
         finally:
             calls.pop()
         del owner  # kept alive until the library has read the values

@@ -161,11 +161,11 @@ def test_to_dict_and_to_numpy():
 
 
 def test_float32_and_float64_data_reach_the_library_without_a_copy():
-    from histlog._adapt import values_buffer
+    from histlog._adapt import FLOAT32, FLOAT64, values_buffer
 
     for array in (np.zeros(1000, np.float32), np.zeros((20, 50)), np.asfortranarray(np.zeros((20, 50), np.float32))):
-        address, n, is_float32, _ = values_buffer(array)
-        assert (address, n, is_float32) == (array.ctypes.data, array.size, array.dtype == np.float32)
+        address, n, kind, _ = values_buffer(array)
+        assert (address, n, kind) == (array.ctypes.data, array.size, FLOAT32 if array.dtype == np.float32 else FLOAT64)
     read_only = np.zeros(10)
     read_only.setflags(write=False)
     assert values_buffer(read_only)[0] == read_only.ctypes.data
@@ -174,11 +174,18 @@ def test_float32_and_float64_data_reach_the_library_without_a_copy():
 
 def test_torch_float_tensors_reach_the_library_without_a_copy():
     torch = pytest.importorskip("torch")
-    from histlog._adapt import values_buffer
+    from histlog._adapt import BFLOAT16, FLOAT32, FLOAT64, values_buffer
 
-    for tensor in (torch.zeros(100), torch.zeros(5, 5, dtype=torch.float64), torch.nn.Parameter(torch.zeros(7))):
-        address, n, is_float32, _ = values_buffer(tensor)
-        assert (address, n, is_float32) == (tensor.data_ptr(), tensor.numel(), tensor.dtype == torch.float32)
+    kinds = {torch.float32: FLOAT32, torch.float64: FLOAT64, torch.bfloat16: BFLOAT16}
+    tensors = (
+        torch.zeros(100),
+        torch.zeros(5, 5, dtype=torch.float64),
+        torch.nn.Parameter(torch.zeros(7)),
+        torch.zeros(3, 9, dtype=torch.bfloat16),
+    )
+    for tensor in tensors:
+        address, n, kind, _ = values_buffer(tensor)
+        assert (address, n, kind) == (tensor.data_ptr(), tensor.numel(), kinds[tensor.dtype])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -29,6 +29,31 @@ def test_dtypes(dtype):
     )
 
 
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 8_191, 8_197, 300_007])
+def test_bfloat16_read_in_place_equals_its_float32_values(n, runs_directory):
+    generator = torch.Generator().manual_seed(n)
+    tensor = (torch.randn(n, generator=generator) * torch.randn(n, generator=generator).exp() * 1e-3).to(torch.bfloat16)
+    if n > 100:
+        tensor[[3, n // 2, n - 1]] = torch.tensor([float("nan"), float("inf"), 0.0], dtype=torch.bfloat16)
+    widened = tensor.to(torch.float32)  # exact: every bfloat16 is a float32
+    for options in ({}, {"num_bins": 12, "log_scale": "auto"}, {"range": (-1e-3, 2e-3)}):
+        assert histlog.compute(tensor, **options).to_dict() == histlog.compute(widened, **options).to_dict()
+        alone, alone_widened = histlog.histogram(tensor, **options), histlog.histogram(widened, **options)
+        assert np.array_equal(alone.counts, alone_widened.counts) and alone.to_dict() == alone_widened.to_dict()
+    strided = tensor[::2]  # not contiguous: one bfloat16 copy, still read as bfloat16
+    assert histlog.compute(strided).to_dict() == histlog.compute(strided.to(torch.float32)).to_dict()
+    histlog.log_histogram(tensor, key="bf16", step=0)
+    histlog.log_histogram(widened, key="f32", step=0, timestamp=1.5e9)
+    histlog.log_histogram(tensor, key="bf16 at", step=0, timestamp=1.5e9)
+    histlog.flush()
+    run = histlog.open_run(histlog.active_run().path)
+    logged = run.get("bf16 at", 0).to_dict()
+    assert logged == dict(run.get("f32", 0).to_dict(), name="bf16 at")
+    assert run.get("bf16", 0).to_dict()["counts"] == logged["counts"]
+    if n > 100:  # and against numpy over the float64 values
+        assert_matches_numpy(histlog.compute(tensor), reference(tensor), rel=1e-9, edges_dtype=np.float32)
+
+
 def test_requires_grad_noncontiguous_zero_d_empty_and_parameters():
     weight = torch.nn.Linear(20, 30).weight  # a Parameter that requires grad
     cases = [

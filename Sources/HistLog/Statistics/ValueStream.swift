@@ -1,0 +1,85 @@
+/// The values a summary reads, in place: a buffer of `T`, or of `BFloat16` that the stream widens
+/// to `Float` one block at a time into a small buffer. The kernels see `Float` or `Double` vectors
+/// either way; a bfloat16 input is read at half the bytes of a `Float` copy, and never copied whole.
+struct ValueStream<T: EngineFloat>: RandomAccessCollection {
+    let count: Int
+    private let base: UnsafeRawPointer?
+    /// The buffer holds `BFloat16`s, and `T` is `Float`.
+    private let widens: Bool
+
+    init(_ values: UnsafeBufferPointer<T>) {
+        count = values.count
+        base = values.baseAddress.map(UnsafeRawPointer.init)
+        widens = false
+    }
+
+    fileprivate init(bfloat16 values: UnsafeBufferPointer<BFloat16>) {
+        count = values.count
+        base = values.baseAddress.map(UnsafeRawPointer.init)
+        widens = true
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    @inline(__always) subscript(i: Int) -> T {
+        guard let base else { return .nan }  // count is 0: never reached
+        guard widens else { return base.loadUnaligned(fromByteOffset: i &* MemoryLayout<T>.stride, as: T.self) }
+        return T(BFloat16(bitPattern: base.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self)).floatValue)
+    }
+
+    /// The end of the whole vectors when the kernels read the input itself (they may read ahead up
+    /// to it); nil when they read a widened copy.
+    var inPlaceEnd: UnsafeRawPointer? {
+        guard !widens, let base else { return nil }
+        return base + count / T.Vector.scalarCount * MemoryLayout<T.Vector>.stride
+    }
+
+    /// The number of stream vectors, the padded tail included.
+    var vectorCount: Int { (count + T.Vector.scalarCount - 1) / T.Vector.scalarCount }
+
+    /// NaN lanes added to the ragged end.
+    var padding: Int {
+        let rest = count % T.Vector.scalarCount
+        return rest == 0 ? 0 : T.Vector.scalarCount - rest
+    }
+
+    /// Calls `body(pointer, vectorCount, isPaddedTail)` for consecutive blocks of the vectors
+    /// `first..<last` (`last` may be `vectorCount`, the padded tail included).
+    @inline(__always)
+    func forEachBlock(vectors range: Range<Int>? = nil, _ body: (UnsafeRawPointer, Int, Bool) -> Void) {
+        guard let base else { return }
+        let lanes = T.Vector.scalarCount
+        let fullVectors = count / lanes
+        let range = range ?? 0..<vectorCount
+        let fullEnd = Swift.min(range.upperBound, fullVectors)
+        var vector = range.lowerBound
+        if widens {
+            let wide = UnsafeMutablePointer<Float>.allocate(capacity: VectorStream.blockVectors * lanes)
+            defer { wide.deallocate() }
+            while vector < fullEnd {
+                let vectors = Swift.min(VectorStream.blockVectors, fullEnd - vector)
+                let source = base + vector &* lanes &* 2
+                let (ahead, last) = VectorStream.block(after: source, vectors, bytesPerVector: lanes &* 2, end: base + fullVectors &* lanes &* 2)
+                BFloat16.widen(source, into: wide, vectors: vectors, readingAhead: ahead, through: last)
+                body(UnsafeRawPointer(wide), vectors, false)
+                vector += vectors
+            }
+        } else {
+            while vector < fullEnd {
+                let vectors = Swift.min(VectorStream.blockVectors, fullEnd - vector)
+                body(base + vector * MemoryLayout<T.Vector>.stride, vectors, false)
+                vector += vectors
+            }
+        }
+        if range.upperBound > fullVectors && count > fullVectors * lanes {
+            var tail = T.Vector(repeating: .nan)
+            for i in fullVectors * lanes..<count { tail[i - fullVectors * lanes] = self[i] }
+            withUnsafeBytes(of: &tail) { body($0.baseAddress!, 1, true) }
+        }
+    }
+}
+
+extension ValueStream where T == Float {
+    init(_ values: UnsafeBufferPointer<BFloat16>) { self.init(bfloat16: values) }
+}
