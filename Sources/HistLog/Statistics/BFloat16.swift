@@ -17,10 +17,10 @@ public struct BFloat16: Sendable, Hashable {
     ) {
         let out = UnsafeMutableRawPointer(wide)
         var touched: UInt8 = 0
-        for i in 0..<vectors &* 2 {
-            let bits = SIMD4<UInt32>(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: i &* 8, as: SIMD4<UInt16>.self))
-            out.storeBytes(of: bits &<< 16, toByteOffset: i &* 16, as: SIMD4<UInt32>.self)
-            if i & 7 == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* 8, last), as: UInt8.self) }  // a line per 8
+        for i in 0..<vectors {
+            let bits = SIMD8<UInt32>(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: i &* 16, as: SIMD8<UInt16>.self))
+            out.storeBytes(of: bits &<< 16, toByteOffset: i &* 32, as: SIMD8<UInt32>.self)
+            if i & 3 == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* 16, last), as: UInt8.self) }  // a line per 4
         }
         VectorStream.readAhead.store(touched, ordering: .relaxed)
     }
