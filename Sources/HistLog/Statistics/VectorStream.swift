@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Streaming over a buffer as 32-byte vectors (8 floats or 4 doubles), in blocks.
+/// The 32-byte vectors (8 floats or 4 doubles) the kernels read, in blocks (`ValueStream.forEachBlock`).
 ///
 /// The kernels that read the vectors (`EngineFloat.scanBlock`, `cellBlock`, `gatherBlock`, ...)
 /// are written once per concrete type: in generic code, Swift resolves SIMD operators to the
