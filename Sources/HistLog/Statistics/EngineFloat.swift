@@ -19,26 +19,27 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     static var cellMagic: Self { get }
 
     /// Pass-1 kernel (see `Kernels+Float.swift`).
-    static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch>(
+    static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Self, magnitudes: Magnitudes.Type, zeros: Zeros.Type,
-        into totals: inout ScanTotals<Self>)
+        narrow: Narrow.Type, into totals: inout ScanTotals<Self>)
     /// Pass-2 kernel for a clean uniform layout: cell slots, power sums when `Sums` is on.
-    static func cellBlock<Sums: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Sums.Type, into totals: inout PowerSums)
+    static func cellBlock<Sums: KernelSwitch, Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Sums.Type, narrow: Narrow.Type,
+        into totals: inout PowerSums)
     /// Pass-2 kernel counting pairs of cells (histogram only, few cells).
-    static func pairBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>)
+    static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
     /// Pass-2 kernel for any layout and any values (masks for NaN, ±Inf and out-of-range values).
     static func generalBlock(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Bool,
         radix: UnsafeMutablePointer<UInt32>?, into totals: inout BinTotals)
     /// Pass-3 kernel: candidates found by their cell slots, and outliers when `Outliers` is on.
     /// With `SkipZeros` on, ±0 is never a candidate.
-    static func gatherBlock<Outliers: KernelSwitch, SkipZeros: KernelSwitch>(
+    static func gatherBlock<Outliers: KernelSwitch, SkipZeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, outliers: Outliers.Type, skipZeros: SkipZeros.Type,
-        into totals: inout GatherTotals, candidate: (Self) -> Void)
+        narrow: Narrow.Type, into totals: inout GatherTotals, candidate: (Self) -> Void)
     /// Pass-3 kernel: candidates by cell slot, written out without branches (no outliers).
-    static func gatherDenseBlock<SkipZeros: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, skipZeros: SkipZeros.Type,
+    static func gatherDenseBlock<SkipZeros: KernelSwitch, Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, skipZeros: SkipZeros.Type, narrow: Narrow.Type,
         buffer: UnsafeMutablePointer<Self>, count: inout Int, limit: Int)
     /// Pass-3 kernel: outliers, and candidates found by a flag per top key digit.
     static func gatherByDigitBlock(
@@ -63,23 +64,32 @@ extension Float: EngineFloat {
         unsafeBitCast(a &<< 16 | (b & SIMD4(repeating: 0xFFFF)), to: Packed.self)
     }
 
+    /// Four bfloat16 values, half-vector `index` of a narrow stream, as `Float`s (exact: their bits
+    /// are a `Float`'s top half).
+    @inline(__always) static func widen(_ pointer: UnsafeRawPointer, halfAt index: Int) -> SIMD4<Float> {
+        let bits = SIMD4<UInt32>(truncatingIfNeeded: pointer.loadUnaligned(fromByteOffset: index &* 8, as: SIMD4<UInt16>.self))
+        return unsafeBitCast(bits &<< 16, to: SIMD4<Float>.self)
+    }
+
     /// Σ (x - shift)^k, k = 1...4, in `Double`, over `vectors` stream vectors of finite values (a
     /// block, re-read from the cache by a loop of its own), reading a byte per cache line of
     /// `ahead[0...last]` (`VectorStream.block(after:)`): the loop is bound by arithmetic, so the
     /// next block's memory arrives for free. Each iteration adds one conversion to each
     /// accumulator: otherwise the compiler splits the conversions into scalar ones.
     @inline(never)
-    static func sumPowers(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double, readingAhead ahead: UnsafeRawPointer, through last: Int
+    static func sumPowers<Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double, narrow: Narrow.Type,
+        readingAhead ahead: UnsafeRawPointer, through last: Int
     ) -> PowerSums {
         let shift = SIMD2<Double>(repeating: shift)
         var a = PowerLanes(), b = PowerLanes()
         var touched: UInt8 = 0
+        let halfBytes = Narrow.isOn ? 8 : MemoryLayout<SIMD4<Float>>.stride
         for i in 0..<vectors &* 2 {
-            let v = pointer.loadUnaligned(fromByteOffset: i &* MemoryLayout<SIMD4<Float>>.stride, as: SIMD4<Float>.self)
+            let v = Narrow.isOn ? widen(pointer, halfAt: i) : pointer.loadUnaligned(fromByteOffset: i &* 16, as: SIMD4<Float>.self)
             a.add(SIMD2<Double>(v.lowHalf) - shift)
             b.add(SIMD2<Double>(v.highHalf) - shift)
-            if i & 3 == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* 16, last), as: UInt8.self) }  // a line per 4
+            if i & (64 / halfBytes - 1) == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* halfBytes, last), as: UInt8.self) }  // a line each time
         }
         VectorStream.readAhead.store(touched, ordering: .relaxed)
         var sums = PowerSums()
@@ -105,10 +115,17 @@ extension Double: EngineFloat {
         unsafeBitCast(a &<< 32 | (b & SIMD2(repeating: 0xFFFF_FFFF)), to: Packed.self)
     }
 
-    /// As `Float.sumPowers`.
+    /// Only `Float` streams hold bfloat16 (`ValueStream`): the `Double` kernels' narrow forms are
+    /// never called.
+    @inline(__always) static func widen(_ pointer: UnsafeRawPointer, halfAt index: Int) -> SIMD2<Double> {
+        preconditionFailure("a Double stream is never narrow")
+    }
+
+    /// As `Float.sumPowers`; `Double` streams are never narrow.
     @inline(never)
-    static func sumPowers(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double, readingAhead ahead: UnsafeRawPointer, through last: Int
+    static func sumPowers<Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double, narrow: Narrow.Type,
+        readingAhead ahead: UnsafeRawPointer, through last: Int
     ) -> PowerSums {
         let shift = SIMD2<Double>(repeating: shift)
         var a = PowerLanes(), b = PowerLanes()

@@ -7,7 +7,13 @@ extension Double {
     typealias HalfLanes = SIMD2<Int64>
 
     @inline(__always) static func load(_ pointer: UnsafeRawPointer, _ vector: Int, _ half: Int) -> Half {
-        pointer.loadUnaligned(fromByteOffset: vector &* MemoryLayout<Vector>.stride &+ half &* MemoryLayout<Half>.stride, as: Half.self)
+        load(pointer, vector, half, Off.self)
+    }
+
+    /// With `Narrow` on, the stream holds bfloat16 values (half the bytes a vector), widened here.
+    @inline(__always) static func load<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vector: Int, _ half: Int, _: Narrow.Type) -> Half {
+        if Narrow.isOn { return widen(pointer, halfAt: vector &* 2 &+ half) }
+        return pointer.loadUnaligned(fromByteOffset: vector &* MemoryLayout<Vector>.stride &+ half &* MemoryLayout<Half>.stride, as: Half.self)
     }
 
     /// A mask as integer lanes: -1 where true, 0 where false.
@@ -30,9 +36,9 @@ extension Double {
     /// included: the caller rescans the rare input that has them), when `Zeros` is on the count of
     /// `|x| <= zeroTolerance`, and when `Magnitudes` is on the smallest nonzero magnitude.
     @inline(__always)
-    static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch>(
+    static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Double, magnitudes: Magnitudes.Type, zeros: Zeros.Type,
-        into totals: inout ScanTotals<Double>
+        narrow: Narrow.Type, into totals: inout ScanTotals<Double>
     ) {
         let tolerance = Half(repeating: zeroTolerance)
         var nan0 = HalfLanes(), nan1 = HalfLanes(), zeros0 = HalfLanes(), zeros1 = HalfLanes()
@@ -40,7 +46,7 @@ extension Double {
         var high0 = Half(repeating: totals.max), high1 = high0
         var smallest0 = Half(repeating: totals.smallestNonzeroMagnitude), smallest1 = smallest0
         for i in 0..<vectors {
-            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             nan0 &-= lanes(v0 .!= v0)
             nan1 &-= lanes(v1 .!= v1)
             let m0 = magnitude(v0), m1 = magnitude(v1)
@@ -68,14 +74,15 @@ extension Double {
     /// uniform layout and `halving == 1` (see `SecondPass`): cell counts, and power sums about
     /// `plan.shift` when `Sums` is on. Slots go to `plan.slots`; the scatter runs after the loop.
     @inline(__always)
-    static func cellBlock<Sums: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>, sums: Sums.Type, into totals: inout PowerSums
+    static func cellBlock<Sums: KernelSwitch, Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>, sums: Sums.Type, narrow: Narrow.Type,
+        into totals: inout PowerSums
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let slotMask = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.stride - 1))  // keeps any slip inside the table
         let slots = plan.slots
         for i in 0..<vectors {
-            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             let byteOffset = i &* MemoryLayout<Vector>.stride
             slots.storeBytes(of: Double.slots(v0, offset: offset, scale: scale) & slotMask, toByteOffset: byteOffset, as: HalfLanes.self)
             slots.storeBytes(
@@ -83,8 +90,9 @@ extension Double {
                 toByteOffset: byteOffset &+ MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
         }
         if Sums.isOn {
-            let (ahead, last) = VectorStream.block(after: pointer, vectors, end: plan.streamEnd ?? pointer)
-            totals.add(sumPowers(pointer, vectors, about: plan.shift, readingAhead: ahead, through: last))
+            let (ahead, last) = VectorStream.block(
+                after: pointer, vectors, bytesPerVector: Narrow.isOn ? 16 : MemoryLayout<Vector>.stride, end: plan.streamEnd ?? pointer)
+            totals.add(sumPowers(pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last))
         }
         scatter(slots.assumingMemoryBound(to: HalfLanes.Scalar.self), vectors &* Vector.scalarCount, plan: plan)
     }
@@ -94,12 +102,12 @@ extension Double {
     /// Each half of a pair is the low 6 bits of the rounded bits, `slot + bits(cellMagic)` modulo
     /// 64: the caller subtracts `bits(cellMagic)` when it reads the counters, not each lane here.
     @inline(__always)
-    static func pairBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>) {
+    static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>, narrow: Narrow.Type) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale), magic = Half(repeating: cellMagic)
         let slotMask = HalfLanes(repeating: 63)
         let pairs = plan.pairs!
         for i in 0..<vectors {
-            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             let r0 = unsafeBitCast((v0 - offset) * scale + magic, to: HalfLanes.self)
             let r1 = unsafeBitCast((v1 - offset) * scale + magic, to: HalfLanes.self)
             let pair = (r0 & slotMask) &<< 6 | (r1 & slotMask)
@@ -158,16 +166,16 @@ extension Double {
     /// too: the caller checks each one exactly), and when `Outliers` is on counts values outside
     /// `[plan.inlierLow, plan.inlierHigh]` (±Inf included; NaN never).
     @inline(__always)
-    static func gatherBlock<Outliers: KernelSwitch, SkipZeros: KernelSwitch>(
+    static func gatherBlock<Outliers: KernelSwitch, SkipZeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Double>, outliers: Outliers.Type, skipZeros: SkipZeros.Type,
-        into totals: inout GatherTotals, candidate: (Double) -> Void
+        narrow: Narrow.Type, into totals: inout GatherTotals, candidate: (Double) -> Void
     ) {
         let inlierLow = Half(repeating: plan.inlierLow), inlierHigh = Half(repeating: plan.inlierHigh)
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let targets = SlotTargets(plan)
         var outliers0 = HalfLanes(), outliers1 = HalfLanes()
         for i in 0..<vectors {
-            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             if Outliers.isOn {
                 outliers0 &-= lanes((v0 .< inlierLow) .| (v0 .> inlierHigh))
                 outliers1 &-= lanes((v1 .< inlierLow) .| (v1 .> inlierHigh))
@@ -190,15 +198,15 @@ extension Double {
     /// candidate (no branch to mispredict); after each vector it is held at `limit`, which the
     /// caller treats as overflow (`buffer` has room for a vector's words beyond `limit`).
     @inline(__always)
-    static func gatherDenseBlock<SkipZeros: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Double>, skipZeros: SkipZeros.Type,
+    static func gatherDenseBlock<SkipZeros: KernelSwitch, Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Double>, skipZeros: SkipZeros.Type, narrow: Narrow.Type,
         buffer: UnsafeMutablePointer<Double>, count: inout Int, limit: Int
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let targets = SlotTargets(plan)
         var n = count
         for i in 0..<vectors {
-            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             let packed = pack(Double.slots(v0, offset: offset, scale: scale), Double.slots(v1, offset: offset, scale: scale))
             var hit = targets.hits(packed)
             if SkipZeros.isOn { hit = hit .& nonzero(v0, v1) }

@@ -9,7 +9,13 @@ extension Float {
     typealias HalfLanes = SIMD4<Int32>
 
     @inline(__always) static func load(_ pointer: UnsafeRawPointer, _ vector: Int, _ half: Int) -> Half {
-        pointer.loadUnaligned(fromByteOffset: vector &* MemoryLayout<Vector>.stride &+ half &* MemoryLayout<Half>.stride, as: Half.self)
+        load(pointer, vector, half, Off.self)
+    }
+
+    /// With `Narrow` on, the stream holds bfloat16 values (half the bytes a vector), widened here.
+    @inline(__always) static func load<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vector: Int, _ half: Int, _: Narrow.Type) -> Half {
+        if Narrow.isOn { return widen(pointer, halfAt: vector &* 2 &+ half) }
+        return pointer.loadUnaligned(fromByteOffset: vector &* MemoryLayout<Vector>.stride &+ half &* MemoryLayout<Half>.stride, as: Half.self)
     }
 
     /// A mask as integer lanes: -1 where true, 0 where false.
@@ -32,9 +38,9 @@ extension Float {
     /// included: the caller rescans the rare input that has them), when `Zeros` is on the count of
     /// `|x| <= zeroTolerance`, and when `Magnitudes` is on the smallest nonzero magnitude.
     @inline(__always)
-    static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch>(
+    static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Float, magnitudes: Magnitudes.Type, zeros: Zeros.Type,
-        into totals: inout ScanTotals<Float>
+        narrow: Narrow.Type, into totals: inout ScanTotals<Float>
     ) {
         let tolerance = Half(repeating: zeroTolerance)
         var nan0 = HalfLanes(), nan1 = HalfLanes(), zeros0 = HalfLanes(), zeros1 = HalfLanes()
@@ -42,7 +48,7 @@ extension Float {
         var high0 = Half(repeating: totals.max), high1 = high0
         var smallest0 = Half(repeating: totals.smallestNonzeroMagnitude), smallest1 = smallest0
         for i in 0..<vectors {
-            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             nan0 &-= lanes(v0 .!= v0)
             nan1 &-= lanes(v1 .!= v1)
             let m0 = magnitude(v0), m1 = magnitude(v1)
@@ -70,14 +76,15 @@ extension Float {
     /// uniform layout and `halving == 1` (see `SecondPass`): cell counts, and power sums about
     /// `plan.shift` when `Sums` is on. Slots go to `plan.slots`; the scatter runs after the loop.
     @inline(__always)
-    static func cellBlock<Sums: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, sums: Sums.Type, into totals: inout PowerSums
+    static func cellBlock<Sums: KernelSwitch, Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, sums: Sums.Type, narrow: Narrow.Type,
+        into totals: inout PowerSums
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let slotMask = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.stride - 1))  // keeps any slip inside the table
         let slots = plan.slots
         for i in 0..<vectors {
-            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             let byteOffset = i &* MemoryLayout<Vector>.stride
             slots.storeBytes(of: Float.slots(v0, offset: offset, scale: scale) & slotMask, toByteOffset: byteOffset, as: HalfLanes.self)
             slots.storeBytes(
@@ -85,8 +92,9 @@ extension Float {
                 toByteOffset: byteOffset &+ MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
         }
         if Sums.isOn {
-            let (ahead, last) = VectorStream.block(after: pointer, vectors, end: plan.streamEnd ?? pointer)
-            totals.add(sumPowers(pointer, vectors, about: plan.shift, readingAhead: ahead, through: last))
+            let (ahead, last) = VectorStream.block(
+                after: pointer, vectors, bytesPerVector: Narrow.isOn ? 16 : MemoryLayout<Vector>.stride, end: plan.streamEnd ?? pointer)
+            totals.add(sumPowers(pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last))
         }
         scatter(slots.assumingMemoryBound(to: HalfLanes.Scalar.self), vectors &* Vector.scalarCount, plan: plan)
     }
@@ -96,12 +104,12 @@ extension Float {
     /// Each half of a pair is the low 6 bits of the rounded bits, `slot + bits(cellMagic)` modulo
     /// 64: the caller subtracts `bits(cellMagic)` when it reads the counters, not each lane here.
     @inline(__always)
-    static func pairBlock(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>) {
+    static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, narrow: Narrow.Type) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale), magic = Half(repeating: cellMagic)
         let slotMask = HalfLanes(repeating: 63)
         let pairs = plan.pairs!
         for i in 0..<vectors {
-            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             let r0 = unsafeBitCast((v0 - offset) * scale + magic, to: HalfLanes.self)
             let r1 = unsafeBitCast((v1 - offset) * scale + magic, to: HalfLanes.self)
             let pair = (r0 & slotMask) &<< 6 | (r1 & slotMask)
@@ -160,16 +168,16 @@ extension Float {
     /// too: the caller checks each one exactly), and when `Outliers` is on counts values outside
     /// `[plan.inlierLow, plan.inlierHigh]` (±Inf included; NaN never).
     @inline(__always)
-    static func gatherBlock<Outliers: KernelSwitch, SkipZeros: KernelSwitch>(
+    static func gatherBlock<Outliers: KernelSwitch, SkipZeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Float>, outliers: Outliers.Type, skipZeros: SkipZeros.Type,
-        into totals: inout GatherTotals, candidate: (Float) -> Void
+        narrow: Narrow.Type, into totals: inout GatherTotals, candidate: (Float) -> Void
     ) {
         let inlierLow = Half(repeating: plan.inlierLow), inlierHigh = Half(repeating: plan.inlierHigh)
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let targets = SlotTargets(plan)
         var outliers0 = HalfLanes(), outliers1 = HalfLanes()
         for i in 0..<vectors {
-            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             if Outliers.isOn {
                 outliers0 &-= lanes((v0 .< inlierLow) .| (v0 .> inlierHigh))
                 outliers1 &-= lanes((v1 .< inlierLow) .| (v1 .> inlierHigh))
@@ -192,15 +200,15 @@ extension Float {
     /// candidate (no branch to mispredict); after each vector it is held at `limit`, which the
     /// caller treats as overflow (`buffer` has room for a vector's words beyond `limit`).
     @inline(__always)
-    static func gatherDenseBlock<SkipZeros: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Float>, skipZeros: SkipZeros.Type,
+    static func gatherDenseBlock<SkipZeros: KernelSwitch, Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Float>, skipZeros: SkipZeros.Type, narrow: Narrow.Type,
         buffer: UnsafeMutablePointer<Float>, count: inout Int, limit: Int
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let targets = SlotTargets(plan)
         var n = count
         for i in 0..<vectors {
-            let v0 = load(pointer, i, 0), v1 = load(pointer, i, 1)
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             let packed = pack(Float.slots(v0, offset: offset, scale: scale), Float.slots(v1, offset: offset, scale: scale))
             var hit = targets.hits(packed)
             if SkipZeros.isOn { hit = hit .& nonzero(v0, v1) }

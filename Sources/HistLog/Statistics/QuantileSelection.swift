@@ -288,12 +288,19 @@ struct QuantileSelection<T: EngineFloat> {
                             let buffer = UnsafeMutablePointer<T>.allocate(capacity: denseRoom + T.Vector.scalarCount)
                             defer { buffer.deallocate() }
                             var count = 0
-                            values.forEachBlock(vectors: range) { pointer, vectors, _ in
+                            func denseBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
                                 if skipZeros {
-                                    T.gatherDenseBlock(pointer, vectors, plan: plan, skipZeros: On.self, buffer: buffer, count: &count, limit: denseRoom - 1)
+                                    T.gatherDenseBlock(
+                                        pointer, vectors, plan: plan, skipZeros: On.self, narrow: Narrow.self, buffer: buffer, count: &count,
+                                        limit: denseRoom - 1)
                                 } else {
-                                    T.gatherDenseBlock(pointer, vectors, plan: plan, skipZeros: Off.self, buffer: buffer, count: &count, limit: denseRoom - 1)
+                                    T.gatherDenseBlock(
+                                        pointer, vectors, plan: plan, skipZeros: Off.self, narrow: Narrow.self, buffer: buffer, count: &count,
+                                        limit: denseRoom - 1)
                                 }
+                            }
+                            values.forEachBlock(vectors: range, narrowBlocks: true) { pointer, vectors, isPaddedTail in
+                                if values.isNarrow && !isPaddedTail { denseBlock(pointer, vectors, On.self) } else { denseBlock(pointer, vectors, Off.self) }
                             }
                             if count < denseRoom - 1 {
                                 for k in 0..<count { take(buffer[k]) }
@@ -310,21 +317,33 @@ struct QuantileSelection<T: EngineFloat> {
                             }
                             return
                         }
-                        values.forEachBlock(vectors: range) { pointer, vectors, _ in
+                        func cellBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
+                            switch (cellOutliers, skipZeros) {
+                            case (true, true):
+                                T.gatherBlock(
+                                    pointer, vectors, plan: plan, outliers: Off.self, skipZeros: On.self, narrow: Narrow.self, into: &totals,
+                                    candidate: take)
+                            case (true, false):
+                                T.gatherBlock(
+                                    pointer, vectors, plan: plan, outliers: Off.self, skipZeros: Off.self, narrow: Narrow.self, into: &totals,
+                                    candidate: take)
+                            case (false, true):
+                                T.gatherBlock(
+                                    pointer, vectors, plan: plan, outliers: On.self, skipZeros: On.self, narrow: Narrow.self, into: &totals,
+                                    candidate: take)
+                            case (false, false):
+                                T.gatherBlock(
+                                    pointer, vectors, plan: plan, outliers: On.self, skipZeros: Off.self, narrow: Narrow.self, into: &totals,
+                                    candidate: take)
+                            }
+                        }
+                        values.forEachBlock(vectors: range, narrowBlocks: !byDigit) { pointer, vectors, isPaddedTail in
                             if byDigit {
                                 T.gatherByDigitBlock(pointer, vectors, plan: plan, into: &totals, candidate: take)
-                            } else if cellOutliers {
-                                if skipZeros {
-                                    T.gatherBlock(pointer, vectors, plan: plan, outliers: Off.self, skipZeros: On.self, into: &totals, candidate: take)
-                                } else {
-                                    T.gatherBlock(pointer, vectors, plan: plan, outliers: Off.self, skipZeros: Off.self, into: &totals, candidate: take)
-                                }
+                            } else if values.isNarrow && !isPaddedTail {
+                                cellBlock(pointer, vectors, On.self)
                             } else {
-                                if skipZeros {
-                                    T.gatherBlock(pointer, vectors, plan: plan, outliers: On.self, skipZeros: On.self, into: &totals, candidate: take)
-                                } else {
-                                    T.gatherBlock(pointer, vectors, plan: plan, outliers: On.self, skipZeros: Off.self, into: &totals, candidate: take)
-                                }
+                                cellBlock(pointer, vectors, Off.self)
                             }
                         }
                     }

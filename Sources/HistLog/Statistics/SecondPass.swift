@@ -171,7 +171,7 @@ enum SecondPass {
                                     lowest: layout.lowest, highest: layout.highest, uniform: formula != nil,
                                     thresholds: thresholds, cells: cells, slots: slots.baseAddress!,
                                     counts: counts.baseAddress!, stride: stride, copyMask: copyMask,
-                                    pairs: pairCounts.baseAddress, streamEnd: values.inPlaceEnd)
+                                    pairs: pairCounts.baseAddress, streamEnd: values.end)
                                 if let formula {
                                     plan.halving = formula.halving
                                     plan.offset = formula.offset
@@ -179,14 +179,22 @@ enum SecondPass {
                                 }
                                 plan.shift = shift ?? 0
                                 let radix = radix ? radixCounts.baseAddress : nil
-                                values.forEachBlock(vectors: start..<end) { pointer, vectors, isPaddedTail in
-                                    if fast && !isPaddedTail {
+                                values.forEachBlock(vectors: start..<end, narrowBlocks: fast) { pointer, vectors, isPaddedTail in
+                                    if fast && !isPaddedTail && values.isNarrow {
                                         if usePairs {
-                                            T.pairBlock(pointer, vectors, plan: plan)
+                                            T.pairBlock(pointer, vectors, plan: plan, narrow: On.self)
                                         } else if shift != nil {
-                                            T.cellBlock(pointer, vectors, plan: plan, sums: On.self, into: &result.totals.sums)
+                                            T.cellBlock(pointer, vectors, plan: plan, sums: On.self, narrow: On.self, into: &result.totals.sums)
                                         } else {
-                                            T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, into: &result.totals.sums)
+                                            T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, narrow: On.self, into: &result.totals.sums)
+                                        }
+                                    } else if fast && !isPaddedTail {
+                                        if usePairs {
+                                            T.pairBlock(pointer, vectors, plan: plan, narrow: Off.self)
+                                        } else if shift != nil {
+                                            T.cellBlock(pointer, vectors, plan: plan, sums: On.self, narrow: Off.self, into: &result.totals.sums)
+                                        } else {
+                                            T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, narrow: Off.self, into: &result.totals.sums)
                                         }
                                     } else {
                                         T.generalBlock(pointer, vectors, plan: plan, sums: shift != nil, radix: radix, into: &result.totals)

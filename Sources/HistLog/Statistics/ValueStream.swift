@@ -1,22 +1,23 @@
-/// The values a summary reads, in place: a buffer of `T`, or of `BFloat16` that the stream widens
-/// to `Float` one block at a time into a small buffer. The kernels see `Float` or `Double` vectors
-/// either way; a bfloat16 input is read at half the bytes of a `Float` copy, and never copied whole.
+/// The values a summary reads, in place: a buffer of `T`, or of `BFloat16` (then `T` is `Float`).
+/// The hot kernels read bfloat16 blocks as stored and widen each register as they load it (their
+/// `Narrow` switch); the others get each block widened to `Float` into a 32 KiB buffer. Either way
+/// a bfloat16 input is never copied whole, and each pass reads half the bytes of a `Float` copy.
 struct ValueStream<T: EngineFloat>: RandomAccessCollection {
     let count: Int
     private let base: UnsafeRawPointer?
     /// The buffer holds `BFloat16`s, and `T` is `Float`.
-    private let widens: Bool
+    let isNarrow: Bool
 
     init(_ values: UnsafeBufferPointer<T>) {
         count = values.count
         base = values.baseAddress.map(UnsafeRawPointer.init)
-        widens = false
+        isNarrow = false
     }
 
     fileprivate init(bfloat16 values: UnsafeBufferPointer<BFloat16>) {
         count = values.count
         base = values.baseAddress.map(UnsafeRawPointer.init)
-        widens = true
+        isNarrow = true
     }
 
     var startIndex: Int { 0 }
@@ -24,15 +25,13 @@ struct ValueStream<T: EngineFloat>: RandomAccessCollection {
 
     @inline(__always) subscript(i: Int) -> T {
         guard let base else { return .nan }  // count is 0: never reached
-        guard widens else { return base.loadUnaligned(fromByteOffset: i &* MemoryLayout<T>.stride, as: T.self) }
+        guard isNarrow else { return base.loadUnaligned(fromByteOffset: i &* MemoryLayout<T>.stride, as: T.self) }
         return T(BFloat16(bitPattern: base.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self)).floatValue)
     }
 
-    /// The end of the whole vectors when the kernels read the input itself (they may read ahead up
-    /// to it); nil when they read a widened copy.
-    var inPlaceEnd: UnsafeRawPointer? {
-        guard !widens, let base else { return nil }
-        return base + count / T.Vector.scalarCount * MemoryLayout<T.Vector>.stride
+    /// The end of the input's whole vectors: kernels that read the input itself may read ahead up to it.
+    var end: UnsafeRawPointer? {
+        base.map { $0 + count / T.Vector.scalarCount * (isNarrow ? 16 : MemoryLayout<T.Vector>.stride) }
     }
 
     /// The number of stream vectors, the padded tail included.
@@ -45,16 +44,24 @@ struct ValueStream<T: EngineFloat>: RandomAccessCollection {
     }
 
     /// Calls `body(pointer, vectorCount, isPaddedTail)` for consecutive blocks of the vectors
-    /// `first..<last` (`last` may be `vectorCount`, the padded tail included).
+    /// `first..<last` (`last` may be `vectorCount`, the padded tail included). The padded tail is
+    /// one vector of `T`; the other blocks of a narrow stream are bfloat16 as stored when
+    /// `narrowBlocks` (for kernels with `Narrow` on), else widened to `Float`.
     @inline(__always)
-    func forEachBlock(vectors range: Range<Int>? = nil, _ body: (UnsafeRawPointer, Int, Bool) -> Void) {
+    func forEachBlock(vectors range: Range<Int>? = nil, narrowBlocks: Bool = false, _ body: (UnsafeRawPointer, Int, Bool) -> Void) {
         guard let base else { return }
         let lanes = T.Vector.scalarCount
         let fullVectors = count / lanes
         let range = range ?? 0..<vectorCount
         let fullEnd = Swift.min(range.upperBound, fullVectors)
         var vector = range.lowerBound
-        if widens {
+        if isNarrow && narrowBlocks {
+            while vector < fullEnd {
+                let vectors = Swift.min(VectorStream.blockVectors, fullEnd - vector)
+                body(base + vector &* 16, vectors, false)
+                vector += vectors
+            }
+        } else if isNarrow {
             let wide = UnsafeMutablePointer<Float>.allocate(capacity: VectorStream.blockVectors * lanes)
             defer { wide.deallocate() }
             while vector < fullEnd {
