@@ -8,20 +8,12 @@ public struct BFloat16: Sendable, Hashable {
 
     public var floatValue: Float { Float(bitPattern: UInt32(bitPattern) << 16) }
 
-    /// `vectors` stream vectors (8 values each) of bfloat16 at `source`, widened into `wide`. The
-    /// loop also reads one byte per cache line of `ahead` (through offset `last`), the next block's
-    /// source, so that it arrives while the kernels work on this one (see `VectorStream.block(after:)`).
-    @inline(__always) static func widen(
-        _ source: UnsafeRawPointer, into wide: UnsafeMutablePointer<Float>, vectors: Int,
-        readingAhead ahead: UnsafeRawPointer, through last: Int
-    ) {
+    /// `vectors` stream vectors (8 values each) of bfloat16 at `source`, widened into `wide`: for
+    /// the kernels that read `Float`s only (`ValueStream.forEachBlock`).
+    @inline(__always) static func widen(_ source: UnsafeRawPointer, into wide: UnsafeMutablePointer<Float>, vectors: Int) {
         let out = UnsafeMutableRawPointer(wide)
-        var touched: UInt8 = 0
-        for i in 0..<vectors {
-            let bits = SIMD8<UInt32>(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: i &* 16, as: SIMD8<UInt16>.self))
-            out.storeBytes(of: bits &<< 16, toByteOffset: i &* 32, as: SIMD8<UInt32>.self)
-            if i & 3 == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* 16, last), as: UInt8.self) }  // a line per 4
+        for i in 0..<vectors &* 2 {
+            out.storeBytes(of: Float.widen(source, halfAt: i), toByteOffset: i &* 16, as: SIMD4<Float>.self)
         }
-        VectorStream.readAhead.store(touched, ordering: .relaxed)
     }
 }

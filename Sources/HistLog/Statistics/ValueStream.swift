@@ -55,29 +55,18 @@ struct ValueStream<T: EngineFloat>: RandomAccessCollection {
         let range = range ?? 0..<vectorCount
         let fullEnd = Swift.min(range.upperBound, fullVectors)
         var vector = range.lowerBound
-        if isNarrow && narrowBlocks {
-            while vector < fullEnd {
-                let vectors = Swift.min(VectorStream.blockVectors, fullEnd - vector)
-                body(base + vector &* 16, vectors, false)
-                vector += vectors
+        let bytesPerVector = isNarrow ? 16 : MemoryLayout<T.Vector>.stride
+        let widened = isNarrow && !narrowBlocks ? UnsafeMutablePointer<Float>.allocate(capacity: VectorStream.blockVectors * lanes) : nil
+        defer { widened?.deallocate() }
+        while vector < fullEnd {
+            let vectors = Swift.min(VectorStream.blockVectors, fullEnd - vector)
+            var block = base + vector &* bytesPerVector
+            if let widened {
+                BFloat16.widen(block, into: widened, vectors: vectors)
+                block = UnsafeRawPointer(widened)
             }
-        } else if isNarrow {
-            let wide = UnsafeMutablePointer<Float>.allocate(capacity: VectorStream.blockVectors * lanes)
-            defer { wide.deallocate() }
-            while vector < fullEnd {
-                let vectors = Swift.min(VectorStream.blockVectors, fullEnd - vector)
-                let source = base + vector &* lanes &* 2
-                let (ahead, last) = VectorStream.block(after: source, vectors, bytesPerVector: lanes &* 2, end: base + fullVectors &* lanes &* 2)
-                BFloat16.widen(source, into: wide, vectors: vectors, readingAhead: ahead, through: last)
-                body(UnsafeRawPointer(wide), vectors, false)
-                vector += vectors
-            }
-        } else {
-            while vector < fullEnd {
-                let vectors = Swift.min(VectorStream.blockVectors, fullEnd - vector)
-                body(base + vector * MemoryLayout<T.Vector>.stride, vectors, false)
-                vector += vectors
-            }
+            body(block, vectors, false)
+            vector += vectors
         }
         if range.upperBound > fullVectors && count > fullVectors * lanes {
             var tail = T.Vector(repeating: .nan)
