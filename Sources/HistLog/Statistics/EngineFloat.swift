@@ -89,7 +89,7 @@ extension Float: EngineFloat {
             let v = Narrow.isOn ? widen(pointer, halfAt: i) : pointer.loadUnaligned(fromByteOffset: i &* 16, as: SIMD4<Float>.self)
             a.add(SIMD2<Double>(v.lowHalf) - shift)
             b.add(SIMD2<Double>(v.highHalf) - shift)
-            if i & (64 / halfBytes - 1) == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* halfBytes, last), as: UInt8.self) }  // a line each time
+            if i & (64 / halfBytes - 1) == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* halfBytes, last), as: UInt8.self) }  // a line per 64 bytes
         }
         VectorStream.readAhead.store(touched, ordering: .relaxed)
         var sums = PowerSums()

@@ -179,23 +179,18 @@ enum SecondPass {
                                 }
                                 plan.shift = shift ?? 0
                                 let radix = radix ? radixCounts.baseAddress : nil
+                                func fastBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
+                                    if usePairs {
+                                        T.pairBlock(pointer, vectors, plan: plan, narrow: Narrow.self)
+                                    } else if shift != nil {
+                                        T.cellBlock(pointer, vectors, plan: plan, sums: On.self, narrow: Narrow.self, into: &result.totals.sums)
+                                    } else {
+                                        T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, narrow: Narrow.self, into: &result.totals.sums)
+                                    }
+                                }
                                 values.forEachBlock(vectors: start..<end, narrowBlocks: fast) { pointer, vectors, isPaddedTail in
-                                    if fast && !isPaddedTail && values.isNarrow {
-                                        if usePairs {
-                                            T.pairBlock(pointer, vectors, plan: plan, narrow: On.self)
-                                        } else if shift != nil {
-                                            T.cellBlock(pointer, vectors, plan: plan, sums: On.self, narrow: On.self, into: &result.totals.sums)
-                                        } else {
-                                            T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, narrow: On.self, into: &result.totals.sums)
-                                        }
-                                    } else if fast && !isPaddedTail {
-                                        if usePairs {
-                                            T.pairBlock(pointer, vectors, plan: plan, narrow: Off.self)
-                                        } else if shift != nil {
-                                            T.cellBlock(pointer, vectors, plan: plan, sums: On.self, narrow: Off.self, into: &result.totals.sums)
-                                        } else {
-                                            T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, narrow: Off.self, into: &result.totals.sums)
-                                        }
+                                    if fast && !isPaddedTail {
+                                        if values.isNarrow { fastBlock(pointer, vectors, On.self) } else { fastBlock(pointer, vectors, Off.self) }
                                     } else {
                                         T.generalBlock(pointer, vectors, plan: plan, sums: shift != nil, radix: radix, into: &result.totals)
                                     }

@@ -21,16 +21,13 @@ struct ValueScan<T: EngineFloat> {
     static func scan(_ values: ValueStream<T>, magnitudes: Bool, zeroTolerance: T?) -> ValueScan {
         func chunkTotals<Magnitudes: KernelSwitch, Zeros: KernelSwitch>(_: Magnitudes.Type, _: Zeros.Type, _ range: Range<Int>) -> ScanTotals<T> {
             var totals = ScanTotals<T>()
+            func block<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
+                T.scanBlock(
+                    pointer, vectors, zeroTolerance: zeroTolerance ?? 0, magnitudes: Magnitudes.self, zeros: Zeros.self,
+                    narrow: Narrow.self, into: &totals)
+            }
             values.forEachBlock(vectors: range, narrowBlocks: true) { pointer, vectors, isPaddedTail in
-                if values.isNarrow && !isPaddedTail {
-                    T.scanBlock(
-                        pointer, vectors, zeroTolerance: zeroTolerance ?? 0, magnitudes: Magnitudes.self, zeros: Zeros.self,
-                        narrow: On.self, into: &totals)
-                } else {
-                    T.scanBlock(
-                        pointer, vectors, zeroTolerance: zeroTolerance ?? 0, magnitudes: Magnitudes.self, zeros: Zeros.self,
-                        narrow: Off.self, into: &totals)
-                }
+                if values.isNarrow && !isPaddedTail { block(pointer, vectors, On.self) } else { block(pointer, vectors, Off.self) }
             }
             return totals
         }

@@ -16,7 +16,7 @@ enum VectorStream {
     /// cache reads one byte per line of the next one, so that the next block's memory arrives
     /// while it computes instead of stalling the next pass over the stream.
     @inline(__always) static func block(
-        after pointer: UnsafeRawPointer, _ vectors: Int, bytesPerVector: Int = 32, end: UnsafeRawPointer
+        after pointer: UnsafeRawPointer, _ vectors: Int, bytesPerVector: Int, end: UnsafeRawPointer
     ) -> (UnsafeRawPointer, Int) {
         let bytes = vectors &* bytesPerVector
         let next = pointer + bytes

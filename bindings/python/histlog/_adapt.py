@@ -151,7 +151,7 @@ def _tensor_buffer(tensor: Any, torch: Any, argument: str) -> Buffer:
     if not tensor.is_contiguous():
         tensor = tensor.contiguous()
     n = tensor.numel()
-    # bfloat16 is read in place: the engine widens it to float32 (exactly) a block at a time.
+    # bfloat16 is read in place: the engine widens each value to float32 (exactly) as it loads it.
     element = FLOAT32 if dtype is torch.float32 else BFLOAT16 if dtype is torch.bfloat16 else FLOAT64
     if n == 0:
         return _EMPTY_ADDRESS, 0, element, None
