@@ -90,6 +90,29 @@ def test_mixed_precision_logs_unscaled_gradients(tmp_path):
     assert not [f for f in histlog.doctor(run.path) if f.rule == "exploding_gradients"]
 
 
+def test_bfloat16_model_logs_its_bfloat16_parameters_and_gradients(tmp_path):
+    # A model trained in bfloat16 (Lightning's "bf16-true"): its tensors reach the engine as stored.
+    model = make_model().to(torch.bfloat16)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    received = Received(model, optimizer)
+    with histlog.start_run(tmp_path / "run") as run:
+        histlog.watch(model, every=1, optimizer=optimizer)
+        for step in range(3):
+            x, y = batch(step)
+            optimizer.zero_grad()
+            torch.nn.functional.mse_loss(model(x.to(torch.bfloat16)), y.to(torch.bfloat16)).backward()
+            optimizer.step()
+        histlog.unwatch()
+    reader = histlog.open_run(run.path)
+    for step in range(3):
+        for name, (parameter, gradient) in received.steps[step].items():
+            assert parameter.dtype == gradient.dtype == torch.bfloat16
+            for kind, tensor in (("Parameters", parameter), ("Gradients", gradient)):
+                assert_matches_numpy(
+                    reader.get(f"{kind}/{name}", step), tensor.to(torch.float64).numpy(), edges_dtype=np.float32
+                )
+
+
 def test_steps_the_scaler_skips_are_logged_with_their_non_finite_gradients(tmp_path):
     model = make_model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
