@@ -177,11 +177,12 @@ struct QuantileSelection<T: EngineFloat> {
                 outliersOutside += cells[(high + 1)...].reduce(0, +)
             }
         }
+        // Every group is one cell: a value's slot names the only group that can hold it.
+        let cellGroups = formula.map { $0.halving == 1 && $0.cells + 2 < 1 << 15 } == true && groups.allSatisfy { $0.cell != nil }
         // Slots of the groups' cells; a cell at either end also owns the slot beyond it.
         var targets = [Int]()
-        if let formula, formula.halving == 1, formula.cells + 2 < 1 << 15 {
-            for cell in groups.map(\.cell) + boundaryCells.map(Optional.some) {
-                guard let cell else { targets = []; break }
+        if cellGroups, let formula {
+            for cell in groups.map(\.cell!) + boundaryCells {
                 targets.append(cell + 1)
                 if cell == 0 { targets.append(0) }
                 if cell == formula.cells - 1 { targets.append(formula.cells + 1) }
@@ -222,10 +223,11 @@ struct QuantileSelection<T: EngineFloat> {
         let dense = cellOutliers && expectedCandidates > values.count / 32
         let denseRoom = expectedCandidates + 2 * T.Vector.scalarCount  // the padded tail may alias a slot
         let finalPlan = plan, flagTable = flags
-        // With cell targets each group is one cell: a candidate's slot names its group, and whether
-        // its cell holds an inlier bound (outliers are counted by cell only with targets), without
-        // a search (crowded cells send many candidates).
-        let slotFormula = targets.isEmpty ? nil : formula
+        // With cell groups, a candidate's slot names its group, and whether its cell holds an
+        // inlier bound (outliers are counted by cell only with targets), without a search: crowded
+        // cells send many candidates, and a small input sends every value (more groups than the
+        // kernels' targets are common there, each cell holding a value or two).
+        let slotFormula = cellGroups && (!targets.isEmpty || everyValue) ? formula : nil
         var groupOfSlot = [Int](), boundarySlot = [Bool]()
         if let slotFormula {
             let lastCell = slotFormula.cells - 1
@@ -270,13 +272,11 @@ struct QuantileSelection<T: EngineFloat> {
                                 let slot = Swift.min(Swift.max(slotFormula.slot(x), 0), slotFormula.cells + 1)
                                 if cellOutliers, boundarySlot[slot], x < inlierLow || x > inlierHigh { boundaryOutliers.pointee += 1 }
                                 let g = groupOfSlot[slot]
-                                if g >= 0 && key >= lows[g] && key <= highs[g] {
-                                    if filled[g] < ends[g] && !(holdsZeros[g] && x == 0) {
-                                        store[filled[g]] = key
-                                        filled[g] += 1
-                                    }
-                                    return
+                                if g >= 0 && key >= lows[g] && key <= highs[g] && filled[g] < ends[g] && !(holdsZeros[g] && x == 0) {
+                                    store[filled[g]] = key
+                                    filled[g] += 1
                                 }
+                                return
                             }
                             // Otherwise a plain search of the groups.
                             for g in 0..<lows.count where key >= lows[g] && key <= highs[g] && filled[g] < ends[g] && !(holdsZeros[g] && x == 0) {

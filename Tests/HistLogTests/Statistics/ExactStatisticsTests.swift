@@ -60,6 +60,23 @@ struct ExactStatisticsTests {
         check(values, try HistogramSummary(values: values, bins: BinConfig(bins: 10, range: (-0.1, 0.2))), relative: 1e-7, "\(distribution) n=1_000_003 Float range")
     }
 
+    /// A small input has about one cell per value, so the quantiles' ranks often fall in more
+    /// cells than the gather kernels take targets: every value is then a candidate, found by its
+    /// cell slot. Many seeds, so that both sides of that limit are crossed, with and without
+    /// values outside the layout (groups that are not cells) and non-finite values.
+    @Test(arguments: [1_000, 4_096, 9_999, 16_384])
+    func smallInputsWithManyQuantileCells(size: Int) throws {
+        for seed in 0..<24 {
+            let distribution = [Distribution.normal, .gradientLike, .mixedSigns][seed % 3]
+            var values = distribution.sample(size, seed: UInt64(1000 + seed)).map { Float($0) }
+            check(values, try HistogramSummary(values: values), relative: 1e-7, "\(distribution) n=\(size) seed \(seed)")
+            check(values, try HistogramSummary(values: values, bins: BinConfig(bins: 30, range: (-0.5, 0.5))), relative: 1e-7,
+                  "\(distribution) n=\(size) seed \(seed) range")
+            values[seed] = [.nan, .infinity, -.infinity][seed % 3]
+            check(values, try HistogramSummary(values: values), relative: 1e-7, "\(distribution) n=\(size) seed \(seed) non-finite")
+        }
+    }
+
     @Test func largeDoubleInputWithNonFiniteValues() throws {
         var values = Distribution.lognormal.sample(300_001, seed: 9)
         for i in stride(from: 0, to: values.count, by: 1000) { values[i] = [.nan, .infinity, -.infinity][i % 3] }
