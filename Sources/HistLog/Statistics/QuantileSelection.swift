@@ -4,15 +4,16 @@
 /// or the buckets of the top 16 bits of the order-preserving keys otherwise). Each wanted rank
 /// falls in one range, a `Group`: a closed range of keys with a known count. While the groups
 /// hold more than `gatherBudget` values together, the largest is refined by a pass counting the
-/// next 16 bits of its keys (ties collapse to a single key, whose value needs no search). The
+/// next bits of its keys (ties collapse to a single key, whose value needs no search). The
 /// remaining groups are gathered by one pass, which also counts outliers, into a buffer of at
-/// most `gatherBudget` keys and selected there with quickselect: a refining pass costs more than
-/// selecting among many gathered keys, so a crowded cell (the exact zeros of a gradient) is
-/// gathered whole when it fits. The pass finds candidates by their cell slots when every
-/// group is one cell of a `CellFormula` (`EngineFloat.gatherBlock`: a few vector compares per
-/// eight values), otherwise by a table of flags per top 16 key bits (`gatherByDigitBlock`).
-/// A candidate found by its slot goes to the group of that cell, others to the group whose
-/// range holds them; each key is checked against its group's exact range.
+/// most `gatherBudget` keys and selected there (quickselect, or for a large group a split by key
+/// bits first): a refining pass costs more than selecting among many gathered keys, so a
+/// crowded cell (the exact zeros of a gradient, the bulk of a heavy-tailed tensor) is gathered
+/// whole when it fits. The pass finds candidates by their cell slots when every group lies in
+/// one cell of a `CellFormula` (`EngineFloat.gatherBlock`: a few vector compares per eight
+/// values), otherwise by a table of flags per top 16 key bits (`gatherByDigitBlock`). A
+/// candidate found by its slot goes to the groups of that cell, others to the group whose range
+/// holds them; each key is checked against its group's exact range.
 /// Cost: two to three streaming passes; extra memory: the counts plus the gathered keys.
 struct QuantileSelection<T: EngineFloat> {
     /// The finite values whose keys lie in `low...high`, and the ranks wanted among them.
@@ -20,9 +21,10 @@ struct QuantileSelection<T: EngineFloat> {
         var low: T.Key
         var high: T.Key
         var count: Int
-        /// (index into the caller's rank list, rank within the group)
+        /// (index into the caller's rank list, rank within the group), in ascending rank order
         var ranks: [(index: Int, rank: Int)]
-        /// The cell of the `CellFormula` whose values these are, if the group is exactly one cell.
+        /// The cell of the `CellFormula` holding these values, if the group is that cell or a part
+        /// of it (refining a cell's group splits it into parts of the same cell).
         var cell: Int? = nil
         /// How many of `count` are exact zeros (±0), known from pass 1: not gathered, their ranks
         /// answered by counting (the crowd of ReLU outputs or dead units costs no refining pass).
@@ -116,14 +118,17 @@ struct QuantileSelection<T: EngineFloat> {
     /// used.
     static var everyValueLimit: Int { 1 << 14 }
 
-    /// Splits a group by the next 16 bits of its keys (one counting pass). Without branches: a
+    /// Splits a group by the next bits of its keys (one counting pass): 16 for a large input, fewer
+    /// for a small one (about 32 values per part), whose pass costs less than zeroing and summing
+    /// 2^16 counts four times over. Without branches: a
     /// crowded group mixes its values with the others at random, which a branch mispredicts. A
     /// key outside the group (NaN and ±Inf among them: a group holds finite keys only) counts in
     /// the extra part `parts`; four interleaved count arrays keep runs of one key from
     /// serialising on store-to-load forwarding.
     static func refine(_ group: Group, in values: ValueStream<T>) -> [Group] {
         let span = group.high - group.low
-        let shift = Swift.max(0, (keyBits - span.leadingZeroBitCount) - 16)
+        let bits = Swift.min(16, Swift.max(8, (Int.bitWidth - values.count.leadingZeroBitCount) - 5))
+        let shift = Swift.max(0, (keyBits - span.leadingZeroBitCount) - bits)
         let parts = Int(truncatingIfNeeded: span >> shift) + 1
         let stride = parts + 1
         var copies = [Int](repeating: 0, count: 4 * stride)
@@ -147,7 +152,7 @@ struct QuantileSelection<T: EngineFloat> {
             }
         }
         let counts = (0..<parts).map { copies[$0] + copies[stride + $0] + copies[2 * stride + $0] + copies[3 * stride + $0] }
-        return split(ranks: group.ranks, counts: counts) { part in
+        return split(ranks: group.ranks, counts: counts, cell: { _ in group.cell }) { part in
             let low = group.low + T.Key(truncatingIfNeeded: part) << shift
             let width = T.Key(1) << shift
             let high = group.high - low < width ? group.high : low + (width - 1)
@@ -161,6 +166,8 @@ struct QuantileSelection<T: EngineFloat> {
         clean: CleanCells?, into outcome: inout Outcome
     ) {
         var plan = plan
+        // Disjoint ranges in key order: a refined cell's groups are neighbours.
+        let groups = zip(groups, groups.dropFirst()).allSatisfy { $0.low < $1.low } ? groups : groups.sorted { $0.low < $1.low }
         // Outliers from the cells: the cells holding the inlier bounds are gathered (counted exactly).
         var boundaryCells = [Int]()
         var outliersOutside = 0
@@ -177,12 +184,16 @@ struct QuantileSelection<T: EngineFloat> {
                 outliersOutside += cells[(high + 1)...].reduce(0, +)
             }
         }
-        // Every group is one cell: a value's slot names the only group that can hold it.
+        // Every group lies in one cell: a value's slot names the cell, and so the only groups that can hold it.
         let cellGroups = formula.map { $0.halving == 1 && $0.cells + 2 < 1 << 15 } == true && groups.allSatisfy { $0.cell != nil }
+        let cellOfGroup = groups.map { $0.cell ?? -1 }
+        let refinedCells = zip(cellOfGroup, cellOfGroup.dropFirst()).contains { $0 >= 0 && $0 == $1 }
         // Slots of the groups' cells; a cell at either end also owns the slot beyond it.
         var targets = [Int]()
         if cellGroups, let formula {
-            for cell in groups.map(\.cell!) + boundaryCells {
+            var cells = [Int]()
+            for cell in cellOfGroup + boundaryCells where !cells.contains(cell) { cells.append(cell) }
+            for cell in cells {
                 targets.append(cell + 1)
                 if cell == 0 { targets.append(0) }
                 if cell == formula.cells - 1 { targets.append(formula.cells + 1) }
@@ -223,7 +234,7 @@ struct QuantileSelection<T: EngineFloat> {
         let dense = cellOutliers && expectedCandidates > values.count / 32
         let denseRoom = expectedCandidates + 2 * T.Vector.scalarCount  // the padded tail may alias a slot
         let finalPlan = plan, flagTable = flags
-        // With cell groups, a candidate's slot names its group, and whether its cell holds an
+        // With cell groups, a candidate's slot names its groups, and whether its cell holds an
         // inlier bound (outliers are counted by cell only with targets), without a search: crowded
         // cells send many candidates, and a small input sends every value (more groups than the
         // kernels' targets are common there, each cell holding a value or two).
@@ -234,8 +245,8 @@ struct QuantileSelection<T: EngineFloat> {
             func slots(of cell: Int) -> [Int] { [cell + 1] + (cell == 0 ? [0] : []) + (cell == lastCell ? [lastCell + 2] : []) }
             groupOfSlot = [Int](repeating: -1, count: lastCell + 3)
             boundarySlot = [Bool](repeating: false, count: lastCell + 3)
-            for (g, group) in groups.enumerated() {
-                for slot in slots(of: group.cell!) { groupOfSlot[slot] = g }
+            for (g, cell) in cellOfGroup.enumerated().reversed() {
+                for slot in slots(of: cell) { groupOfSlot[slot] = g }  // the cell's first group
             }
             for cell in boundaryCells {
                 for slot in slots(of: cell) { boundarySlot[slot] = true }
@@ -271,8 +282,11 @@ struct QuantileSelection<T: EngineFloat> {
                             if let slotFormula {
                                 let slot = Swift.min(Swift.max(slotFormula.slot(x), 0), slotFormula.cells + 1)
                                 if cellOutliers, boundarySlot[slot], x < inlierLow || x > inlierHigh { boundaryOutliers.pointee += 1 }
-                                let g = groupOfSlot[slot]
-                                if g >= 0 && key >= lows[g] && key <= highs[g] && filled[g] < ends[g] && !(holdsZeros[g] && x == 0) {
+                                var g = groupOfSlot[slot]
+                                guard g >= 0 else { return }
+                                // A refined cell holds several groups, in key order.
+                                while key > highs[g] && refinedCells && g &+ 1 < lows.count && cellOfGroup[g &+ 1] == cellOfGroup[g] { g &+= 1 }
+                                if key >= lows[g] && key <= highs[g] && filled[g] < ends[g] && !(holdsZeros[g] && x == 0) {
                                     store[filled[g]] = key
                                     filled[g] += 1
                                 }
@@ -359,16 +373,88 @@ struct QuantileSelection<T: EngineFloat> {
             keys.withUnsafeMutableBufferPointer { region in
                 // Ranks below the group's zeros fall among its negatives, ranks above them move down.
                 let negatives = group.zeros > 0 ? region.reduce(0) { $0 + ($1 < (-T.zero).orderedKey ? 1 : 0) } : 0
+                var gathered = [(index: Int, rank: Int)]()  // ascending, as the group's ranks are
                 for wanted in group.ranks {
                     if wanted.rank >= negatives && wanted.rank < negatives + group.zeros {
                         outcome.values[wanted.index] = .zero
                         continue
                     }
                     let rank = wanted.rank < negatives ? wanted.rank : wanted.rank - group.zeros
-                    if rank < region.count { outcome.values[wanted.index] = T(orderedKey: Self.select(rank, in: region)) }
+                    if rank >= region.count { continue }
+                    if region.count <= Self.quickselectLimit {
+                        outcome.values[wanted.index] = T(orderedKey: Self.select(rank, in: region))
+                    } else {
+                        gathered.append((wanted.index, rank))
+                    }
+                }
+                if !gathered.isEmpty {
+                    let selected = Self.select(gathered.map(\.rank), in: region, low: group.low, high: group.high)
+                    for (wanted, key) in zip(gathered, selected) { outcome.values[wanted.index] = T(orderedKey: key) }
                 }
             }
         }
+    }
+
+    /// Regions of at most this many keys are selected in place, a quickselect per rank.
+    static var quickselectLimit: Int { 1 << 10 }
+
+    /// The keys at `ranks` (ascending, distinct, each below `keys.count`) of `keys`, which all lie
+    /// in `low...high`. A large region (the whole crowded cell of a heavy-tailed tensor) is split
+    /// by the next 11 bits of its keys: one counting pass finds each rank's bucket, one more copies
+    /// the keys of those buckets alone, and each is selected in turn. A quickselect per rank
+    /// would partition the whole region, with a mispredicted branch per key, once per rank.
+    static func select(_ ranks: [Int], in keys: UnsafeMutableBufferPointer<T.Key>, low: T.Key, high: T.Key) -> [T.Key] {
+        if low == high { return ranks.map { _ in low } }
+        if keys.count <= quickselectLimit { return ranks.map { select($0, in: keys) } }
+        let span = high &- low
+        let shift = Swift.max(0, (keyBits - span.leadingZeroBitCount) - 11)
+        let buckets = Int(truncatingIfNeeded: span >> shift) + 1
+        var counts = [Int](repeating: 0, count: buckets)
+        counts.withUnsafeMutableBufferPointer { counts in
+            for key in keys { counts[Int(truncatingIfNeeded: (key &- low) >> shift)] &+= 1 }
+        }
+        // Each wanted bucket, where its keys start among those below it, and the ranks in it.
+        var wanted = [(bucket: Int, below: Int, ranks: [Int])]()
+        var bucket = 0, below = 0
+        for rank in ranks {
+            while below + counts[bucket] <= rank {
+                below += counts[bucket]
+                bucket += 1
+            }
+            if wanted.last?.bucket == bucket { wanted[wanted.count - 1].ranks.append(rank - below) } else { wanted.append((bucket, below, [rank - below])) }
+        }
+        // With single-key buckets a rank's bucket is its key.
+        if shift == 0 { return wanted.flatMap { w in w.ranks.map { _ in low &+ T.Key(truncatingIfNeeded: w.bucket) } } }
+        var slotOfBucket = [Int](repeating: -1, count: buckets)
+        var starts = [Int]()
+        var room = 0
+        for (slot, w) in wanted.enumerated() {
+            slotOfBucket[w.bucket] = slot
+            starts.append(room)
+            room += counts[w.bucket]
+        }
+        let store = UnsafeMutablePointer<T.Key>.allocate(capacity: room)
+        defer { store.deallocate() }
+        var filled = starts
+        slotOfBucket.withUnsafeBufferPointer { slotOfBucket in
+            filled.withUnsafeMutableBufferPointer { filled in
+                for key in keys {
+                    let slot = slotOfBucket[Int(truncatingIfNeeded: (key &- low) >> shift)]
+                    if slot >= 0 {
+                        store[filled[slot]] = key
+                        filled[slot] &+= 1
+                    }
+                }
+            }
+        }
+        var selected = [T.Key]()
+        for (slot, w) in wanted.enumerated() {
+            let bucketLow = low &+ T.Key(truncatingIfNeeded: w.bucket) << shift
+            let bucketHigh = high &- bucketLow < (T.Key(1) << shift) ? high : bucketLow &+ ((T.Key(1) << shift) &- 1)
+            let region = UnsafeMutableBufferPointer(start: store + starts[slot], count: counts[w.bucket])
+            selected += select(w.ranks, in: region, low: bucketLow, high: bucketHigh)
+        }
+        return selected
     }
 
     /// The `k`-th smallest key of `keys` (0-based), reordering `keys`: Hoare-partition quickselect

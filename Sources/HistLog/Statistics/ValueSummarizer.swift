@@ -8,8 +8,8 @@
 ///
 /// The input is read in place, never copied. Extra memory: the cell counts (a few KiB; up to
 /// about a MiB for the finer cells of heavy tails, at most 2^15 cells and one per 8 values), the
-/// gathered candidates (typically a few thousand keys, at most an eighth of the input when ties
-/// crowd the quantiles' cells), and for non-uniform layouts a table of 2^16 radix counts.
+/// gathered candidates (typically a few thousand keys, at most 2^16 or an eighth of the input
+/// when ties or heavy tails crowd the quantiles' cells), and for non-uniform layouts a table of 2^16 radix counts.
 enum ValueSummarizer {
     static func summarize<T: EngineFloat>(_ values: ValueStream<T>, bins config: BinConfig, options: StatisticsOptions) throws -> HistogramSummary {
         try config.validate()
@@ -166,9 +166,9 @@ enum ValueSummarizer {
         return (low, high)
     }
 
-    /// The most values pass 3 gathers for the quantiles (an eighth of the input: half a MiB of
-    /// keys for a million floats); beyond it, groups are refined by another radix digit first.
-    static func gatherBudget(finiteCount: Int) -> Int { Swift.max(1 << 14, finiteCount / 8) }
+    /// The most values pass 3 gathers for the quantiles: 2^16, or an eighth of the input (half a
+    /// MiB of keys for a million floats); beyond it, groups are refined by a counting pass first.
+    static func gatherBudget(finiteCount: Int) -> Int { Swift.max(1 << 16, finiteCount / 8) }
 
     /// The bin layout for `config` over the scanned values.
     static func resolveLayout<T: EngineFloat>(_ config: BinConfig, scan: ValueScan<T>, values: ValueStream<T>) throws -> BinLayout<T> {

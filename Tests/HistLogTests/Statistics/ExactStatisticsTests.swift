@@ -103,6 +103,22 @@ struct ExactStatisticsTests {
         check(relu, try HistogramSummary(values: relu), relative: 1e-7, "heavy tails, half zeros")
     }
 
+    /// Tails far heavier than the cells can follow: the quantiles' cells crowd, are gathered
+    /// whole and split by key bits, or refined by a counting pass first when they hold more than
+    /// the gather budget; a refined cell's parts are found by its slot.
+    @Test(arguments: [20_000, 65_537, 150_001])
+    func crowdedQuantileCells(size: Int) throws {
+        for (seed, tail) in [(31, 2.5), (32, 3.0), (33, 3.5)] {
+            let a = Distribution.normal.sample(size, seed: UInt64(seed)), b = Distribution.normal.sample(size, seed: UInt64(seed + 100))
+            let values = zip(a, b).map { $0 * Foundation.exp(tail * $1) }
+            check(values, try HistogramSummary(values: values), "tail \(tail) n=\(size) Double")
+            let floats = values.map { Float($0) }
+            check(floats, try HistogramSummary(values: floats), relative: 1e-7, "tail \(tail) n=\(size) Float")
+            let relu = floats.map { Swift.max($0, 0) }
+            check(relu, try HistogramSummary(values: relu), relative: 1e-7, "tail \(tail) n=\(size), half zeros")
+        }
+    }
+
     @Test func stableVarianceOfShiftedNoise() throws {
         let values = Distribution.shiftedNoise.sample(100_000, seed: 3)
         let s = try HistogramSummary(values: values).statistics

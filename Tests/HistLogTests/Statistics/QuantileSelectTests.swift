@@ -28,4 +28,26 @@ struct QuantileSelectTests {
             }
         }
     }
+
+    /// Several ranks of a region at once (the radix split above `quickselectLimit`), with the
+    /// region's bounds exact, wider than its keys, or spanning every key.
+    @Test(arguments: [17, 1_025, 5_000, 100_003])
+    func selectsSeveralRanksOfASortedCopy(count: Int) {
+        for (name, keys) in Self.orders(count) {
+            let sorted = keys.sorted()
+            let quantileRanks = [0.1, 0.25, 0.5, 0.75, 0.9].flatMap { p -> [Int] in
+                let rank = Int(p * Double(count - 1))
+                return [rank, Swift.min(rank + 1, count - 1)]
+            }
+            let rankSets = [quantileRanks, [0], [count - 1], [0, 1, 2, count - 3, count - 2, count - 1]].map { Array(Set($0)).sorted() }
+            let bounds: [(UInt32, UInt32)] = [(sorted[0], sorted[count - 1]), (sorted[0] / 2, sorted[count - 1] | 0xFFFF), (0, .max)]
+            for ranks in rankSets {
+                for (low, high) in bounds {
+                    var work = keys
+                    let selected = work.withUnsafeMutableBufferPointer { QuantileSelection<Float>.select(ranks, in: $0, low: low, high: high) }
+                    #expect(selected == ranks.map { sorted[$0] }, "\(name) n=\(count) ranks=\(ranks) bounds \(low)...\(high)")
+                }
+            }
+        }
+    }
 }
