@@ -29,8 +29,8 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     /// Pass-2 kernel counting pairs of cells (histogram only, few cells).
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
     /// Pass-2 kernel for any layout and any values (masks for NaN, ±Inf and out-of-range values).
-    static func generalBlock(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Bool,
+    static func generalBlock<Lookup: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Bool, lookup: Lookup.Type,
         radix: UnsafeMutablePointer<UInt32>?, into totals: inout BinTotals)
     /// Pass-3 kernel: candidates found by their cell slots, and outliers when `Outliers` is on.
     /// With `SkipZeros` on, ±0 is never a candidate.

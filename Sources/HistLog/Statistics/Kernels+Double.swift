@@ -117,10 +117,11 @@ extension Double {
 
     /// Pass 2 for any layout and any values: NaN and ±Inf are neither binned nor summed, finite
     /// values outside `[plan.lowest, plan.highest]` are counted as under/overflow; power sums
-    /// when `sums`; counts of the top 16 key bits into `radix` when given.
+    /// when `sums`; counts of the top 16 key bits into `radix` when given; with `Lookup` on, the
+    /// bins of unequal widths through `plan.binOfSlot` as well as the cells.
     @inline(__always)
-    static func generalBlock(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>, sums: Bool,
+    static func generalBlock<Lookup: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>, sums: Bool, lookup: Lookup.Type,
         radix: UnsafeMutablePointer<UInt32>?, into totals: inout BinTotals
     ) {
         let lowest = Half(repeating: plan.lowest), highest = Half(repeating: plan.highest)
@@ -132,6 +133,7 @@ extension Double {
         let slotMask = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.stride - 1))
         let shift = SIMD2<Double>(repeating: plan.shift)
         let counts = plan.counts
+        let binOfSlot = plan.binOfSlot, binCounts = plan.binCounts
         var under = HalfLanes(), over = HalfLanes()
         var a = PowerLanes(), b = PowerLanes()
         for i in 0..<vectors {
@@ -144,6 +146,16 @@ extension Double {
                     let slot = unsafeBitCast((v * halving - offset) * scale + magic, to: HalfLanes.self) &- magicBits
                     let safe = slot.replacing(with: outside, where: .!binned) & slotMask
                     for lane in 0..<Half.scalarCount { counts[Int(truncatingIfNeeded: safe[lane])] &+= 1 }
+                    if Lookup.isOn, let binOfSlot, let binCounts {
+                        for lane in 0..<Half.scalarCount where binned[lane] {
+                            // -1: search; -2 - k: bin k, or k + 1 from threshold k + 1 on.
+                            let entry = Int(truncatingIfNeeded: binOfSlot[Int(truncatingIfNeeded: safe[lane])])
+                            let bin = entry >= 0 ? entry : entry == -1
+                                ? BinLayout<Double>.search(v[lane], thresholds: plan.thresholds)
+                                : -2 &- entry &+ (v[lane] >= plan.thresholds[-1 &- entry] ? 1 : 0)
+                            binCounts[bin] &+= 1
+                        }
+                    }
                 } else if any(binned) {
                     for lane in 0..<Half.scalarCount where binned[lane] {
                         counts[BinLayout<Double>.search(v[lane], thresholds: plan.thresholds) &+ 1] &+= 1

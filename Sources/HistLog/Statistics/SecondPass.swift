@@ -44,7 +44,10 @@ struct CellFormula<T: EngineFloat> {
 /// locate the quantiles.
 ///
 /// Cells (`CellFormula`) locate the quantiles for `QuantileSelection` with no extra scatter per
-/// value; layouts without a formula count one cell per bin, found by binary search. Counts are
+/// value. Bins of unequal widths (explicit edges, log scale) get equal-width cells over their
+/// range, and each value's bin comes from its cell (`binLookup`: one table load, a compare or a
+/// search in the few cells an edge crosses); a layout without room for cells counts one cell per
+/// bin, found by binary search. Counts are
 /// 32-bit (the table stays in the L1 cache) and folded into `Int` totals every 2^31 values. Each
 /// count array has a power-of-two length and every slot is masked by it, so a slot can never
 /// leave the table. The histogram alone, with at most 31 bins (62 cells) and every value inside
@@ -58,9 +61,12 @@ enum SecondPass {
         var cells: [Int]
         /// Per radix bucket of the top 16 key bits (empty unless asked for).
         var radix: [Int]
+        /// Per bin, when the bins are not the cells' (bins of unequal widths counted through cells).
+        var bins: [Int] = []
         var totals = BinTotals()
 
         func binCounts(binCount: Int) -> [Double] {
+            if !bins.isEmpty { return bins.map(Double.init) }
             let perBin = cells.count / binCount
             return (0..<binCount).map { bin in
                 var total = 0
@@ -72,6 +78,7 @@ enum SecondPass {
         mutating func add(_ other: Result) {
             for i in cells.indices { cells[i] += other.cells[i] }
             for i in radix.indices { radix[i] += other.radix[i] }
+            for i in bins.indices { bins[i] += other.bins[i] }
             totals.underflow += other.totals.underflow
             totals.overflow += other.totals.overflow
             totals.sums.add(other.totals.sums)
@@ -94,7 +101,9 @@ enum SecondPass {
     }
 
     /// - Parameters:
-    ///   - formula: the cells of a uniform layout; nil: one cell per bin, by binary search.
+    ///   - formula: the cells: of `layout` when it is uniform, otherwise of equal-width cells over
+    ///     its range, through which its bins are counted (`binLookup`); nil: one cell per bin, by
+    ///     binary search.
     ///   - clean: every value is finite and inside the layout's range.
     ///   - shift: the centre of the power sums; nil skips them.
     ///   - radix: count the top 16 key bits of every value.
@@ -119,14 +128,18 @@ enum SecondPass {
         while stride < cells + 3 { stride <<= 1 }
         let copyMask = cells <= 512 || crowded ? 3 : 0
         let copies = copyMask + 1
-        let fast = clean && formula != nil && formula!.halving == 1
+        let binOfSlot = formula.flatMap { formula in layout.isUniform ? nil : binLookup(formula, thresholds: thresholds, count: stride) } ?? []
+        let fast = clean && formula != nil && formula!.halving == 1 && binOfSlot.isEmpty
         let usePairs = fast && shift == nil && cells + 2 <= 64
         var counts = [UInt32](repeating: 0, count: copies * stride)
+        var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : layout.binCount)
         var pairCounts = [UInt32](repeating: 0, count: usePairs ? 64 * 64 : 0)
         var radixCounts = [UInt32](repeating: 0, count: radix ? 1 << 16 : 0)
         // One block's slots, no more than the input needs: zeroing 32 KiB dominates a small input.
         var slots = [T.HalfLanes](repeating: T.HalfLanes(), count: 2 * Swift.min(VectorStream.blockVectors, Swift.max(vectors.count, 1)))
-        var result = Result(cells: [Int](repeating: 0, count: cells), radix: [Int](repeating: 0, count: radixCounts.count))
+        var result = Result(
+            cells: [Int](repeating: 0, count: cells), radix: [Int](repeating: 0, count: radixCounts.count),
+            bins: [Int](repeating: 0, count: binCounts.count))
 
         func fold(last: Bool) {
             func add(slot: Int, _ count: Int) { result.cells[Swift.min(Swift.max(slot - 1, 0), cells - 1)] += count }
@@ -153,10 +166,12 @@ enum SecondPass {
                 }
             }
             for i in radixCounts.indices { result.radix[i] += Int(radixCounts[i]) }
+            for i in binCounts.indices { result.bins[i] += Int(binCounts[i]) }
             if last { return }
             counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             pairCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             radixCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            binCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         }
         let foldVectors = foldEvery / T.Vector.scalarCount
         var start = vectors.lowerBound
@@ -166,6 +181,8 @@ enum SecondPass {
                 counts.withUnsafeMutableBufferPointer { counts in
                     pairCounts.withUnsafeMutableBufferPointer { pairCounts in
                         radixCounts.withUnsafeMutableBufferPointer { radixCounts in
+                          binCounts.withUnsafeMutableBufferPointer { binCounts in
+                           binOfSlot.withUnsafeBufferPointer { binOfSlot in
                             thresholds.withUnsafeBufferPointer { thresholds in
                                 var plan = CellPlan<T>(
                                     lowest: layout.lowest, highest: layout.highest, uniform: formula != nil,
@@ -178,6 +195,10 @@ enum SecondPass {
                                     plan.scale = formula.scale
                                 }
                                 plan.shift = shift ?? 0
+                                if !binOfSlot.isEmpty {
+                                    plan.binOfSlot = binOfSlot.baseAddress
+                                    plan.binCounts = binCounts.baseAddress
+                                }
                                 let radix = radix ? radixCounts.baseAddress : nil
                                 func fastBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
                                     if usePairs {
@@ -192,10 +213,16 @@ enum SecondPass {
                                     if fast && !isPaddedTail {
                                         if values.isNarrow { fastBlock(pointer, vectors, On.self) } else { fastBlock(pointer, vectors, Off.self) }
                                     } else {
-                                        T.generalBlock(pointer, vectors, plan: plan, sums: shift != nil, radix: radix, into: &result.totals)
+                                        if binOfSlot.isEmpty {
+                                            T.generalBlock(pointer, vectors, plan: plan, sums: shift != nil, lookup: Off.self, radix: radix, into: &result.totals)
+                                        } else {
+                                            T.generalBlock(pointer, vectors, plan: plan, sums: shift != nil, lookup: On.self, radix: radix, into: &result.totals)
+                                        }
                                     }
                                 }
                             }
+                           }
+                          }
                         }
                     }
                 }
@@ -204,5 +231,26 @@ enum SecondPass {
             start = end
         } while start < vectors.upperBound
         return result
+    }
+
+    /// Per slot of `formula` (`count` entries, at least `formula.cells + 2`), the bin of the layout
+    /// with exact `thresholds` that holds every value of that slot. The slot formula is monotone,
+    /// so a value whose slot is below a threshold's slot is below that threshold, and one whose
+    /// slot is above it is at or above it: only the slots of the thresholds themselves hold values
+    /// of two bins. Such a slot holding one threshold, `thresholds[k + 1]`, is `-2 - k` (bin `k`
+    /// below it, `k + 1` from it on: one compare); one holding several is -1 (searched). With
+    /// ~2048 cells and a few dozen bins, nearly every value finds its bin by one table load.
+    static func binLookup<T: EngineFloat>(_ formula: CellFormula<T>, thresholds: [T], count: Int) -> [Int32] {
+        guard thresholds.count >= 2, thresholds.count < Int(Int32.max) else { return [] }
+        let edgeSlots = thresholds[1..<(thresholds.count - 1)].map { formula.slot($0) }
+        var table = [Int32](repeating: -1, count: count)
+        var below = 0  // interior thresholds whose slot is below `slot`
+        for slot in 0...(formula.cells + 1) {
+            while below < edgeSlots.count && edgeSlots[below] < slot { below += 1 }
+            var held = 0
+            while below + held < edgeSlots.count && edgeSlots[below + held] == slot { held += 1 }
+            table[slot] = held == 0 ? Int32(below) : held == 1 ? Int32(-2 - below) : -1
+        }
+        return table
     }
 }

@@ -9,7 +9,8 @@
 /// The input is read in place, never copied. Extra memory: the cell counts (a few KiB; up to
 /// about a MiB for the finer cells of heavy tails, at most 2^15 cells and one per 8 values), the
 /// gathered candidates (typically a few thousand keys, at most 2^16 or an eighth of the input
-/// when ties or heavy tails crowd the quantiles' cells), and for non-uniform layouts a table of 2^16 radix counts.
+/// when ties or heavy tails crowd the quantiles' cells), for bins of unequal widths a bin per cell,
+/// and for a layout without room for cells a table of 2^16 radix counts.
 enum ValueSummarizer {
     static func summarize<T: EngineFloat>(_ values: ValueStream<T>, bins config: BinConfig, options: StatisticsOptions) throws -> HistogramSummary {
         try config.validate()
@@ -30,7 +31,8 @@ enum ValueSummarizer {
         }
 
         let (shift, spread) = scan.centre(of: values)
-        let formula = CellFormula(layout, fineBits: fineBits(binCount: layout.binCount, count: scan.finiteCount, spread: spread))
+        let cellLayout = cells(of: layout)
+        let formula = CellFormula(cellLayout, fineBits: fineBits(binCount: cellLayout.binCount, count: scan.finiteCount, spread: spread))
         let clean = isClean(scan, layout)
         let pass = SecondPass.runInChunks(
             values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil,
@@ -47,7 +49,7 @@ enum ValueSummarizer {
             if !wanted.contains(rank.lower) { wanted.append(rank.lower) }
             if !wanted.contains(rank.upper) { wanted.append(rank.upper) }
         }
-        let groups = quantileGroups(ranks: wanted, scan: scan, layout: layout, formula: formula, pass: pass)
+        let groups = quantileGroups(ranks: wanted, scan: scan, layout: cellLayout, formula: formula, pass: pass)
         let inliers = inlierRange(mean: moments.mean, limit: options.outlierThreshold * std, as: T.self)
         let selection = QuantileSelection<T>.select(
             groups, rankCount: wanted.count, in: values, gatherBudget: gatherBudget(finiteCount: scan.finiteCount),
@@ -84,9 +86,10 @@ enum ValueSummarizer {
         let layout = try resolveLayout(config, scan: scan, values: values)
         var histogram = Histogram(edges: layout.edges, counts: [Double](repeating: 0, count: layout.binCount))
         if scan.finiteCount > 0 {
+            let cellLayout = cells(of: layout)
+            let formula = CellFormula(cellLayout, fineBits: layout.isUniform ? 1 : fineBits(binCount: cellLayout.binCount, count: scan.finiteCount))
             let pass = SecondPass.runInChunks(
-                values, layout: layout, formula: CellFormula(layout, fineBits: 1), clean: isClean(scan, layout), shift: nil,
-                radix: false)
+                values, layout: layout, formula: formula, clean: isClean(scan, layout), shift: nil, radix: false)
             histogram = Histogram(
                 edges: layout.edges, counts: pass.binCounts(binCount: layout.binCount),
                 underflow: pass.totals.underflow, overflow: pass.totals.overflow)
@@ -94,6 +97,18 @@ enum ValueSummarizer {
         return ValueHistogram(
             histogram: histogram, totalCount: scan.finiteCount, nanCount: scan.nanCount, infCount: scan.infCount,
             min: Double(scan.min), max: Double(scan.max))
+    }
+
+    /// The layout whose cells count the values and locate the quantiles: `layout` itself when its
+    /// bins have equal widths; otherwise equal-width bins over the same range (the same `lowest`
+    /// and `highest`), through whose cells `SecondPass` counts `layout`'s bins. `layout` when its
+    /// range has no room for them (it is then searched, and the quantiles located by radix).
+    static func cells<T: EngineFloat>(of layout: BinLayout<T>) -> BinLayout<T> {
+        guard !layout.isUniform, layout.lowest < layout.highest,
+              let cells = BinLayout<T>.uniform(lower: Double(layout.lowest), upper: Double(layout.highest), bins: layout.binCount),
+              cells.isUniform, cells.lowest == layout.lowest, cells.highest == layout.highest
+        else { return layout }
+        return cells
     }
 
     /// Every value is finite and inside the layout's range: pass 2 needs no masks.

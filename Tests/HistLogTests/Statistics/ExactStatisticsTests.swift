@@ -119,6 +119,42 @@ struct ExactStatisticsTests {
         }
     }
 
+    /// Bins of unequal widths (explicit edges, log scale) are counted through equal-width cells
+    /// and a bin per cell: values on every edge and one step to either side of it, edges that
+    /// share a cell (a compare decides) or crowd one (searched), many edges, Float and Double.
+    @Test func unequalBinsCountedThroughCells() throws {
+        let edgeSets: [[Double]] = [
+            [-3, -1, -0.5, 0, 0.25, 2, 3],
+            [-1, 0, 1e-6, 2e-6, 3e-6, 1],  // several edges in one cell
+            [0, 1e-3, 0.5, 0.5 + 1e-3, 1],
+            (0...200).map { -2 + 4 * pow(Double($0) / 200, 3) },  // 200 bins, dense at one end
+        ]
+        for (e, edges) in edgeSets.enumerated() {
+            var values = Distribution.normal.sample(20_001, seed: UInt64(40 + e))
+            for edge in edges { values += [edge, edge.nextUp, edge.nextDown, Double(Float(edge)), Double(Float(edge).nextUp), Double(Float(edge).nextDown)] }
+            let floats = values.map { Float($0) }
+            for (label, summary, reference) in [
+                ("Double", try HistogramSummary(values: values, bins: BinConfig(edges: edges)), ReferenceStatistics.counts(values, edges: edges)),
+                ("Float", try HistogramSummary(values: floats, bins: BinConfig(edges: edges)), ReferenceStatistics.counts(floats, edges: edges)),
+            ] {
+                #expect(summary.histogram.counts == reference.counts, "edges \(e) \(label) counts")
+                #expect(summary.histogram.underflow == reference.under && summary.histogram.overflow == reference.over, "edges \(e) \(label) under/over")
+                let alone = try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: BinConfig(edges: edges)) }
+                #expect(alone.histogram.counts == ReferenceStatistics.counts(floats, edges: edges).counts, "edges \(e) histogram alone")
+            }
+            check(values, try HistogramSummary(values: values, bins: BinConfig(edges: edges)), "edges \(e) Double")
+            check(floats, try HistogramSummary(values: floats, bins: BinConfig(edges: edges)), relative: 1e-7, "edges \(e) Float")
+        }
+        for distribution in [Distribution.normal, .gradientLike, .reluOutputs, .lognormal] {
+            for size in [1_000, 50_001] {
+                let values = distribution.sample(size, seed: UInt64(size)).map { Float($0) }
+                let summary = try HistogramSummary(values: values, bins: BinConfig(scale: .logarithmic))
+                #expect(summary.histogram.counts == ReferenceStatistics.counts(values, edges: summary.histogram.edges).counts, "\(distribution) log \(size)")
+                check(values, summary, relative: 1e-7, "\(distribution) log \(size)")
+            }
+        }
+    }
+
     @Test func stableVarianceOfShiftedNoise() throws {
         let values = Distribution.shiftedNoise.sample(100_000, seed: 3)
         let s = try HistogramSummary(values: values).statistics
