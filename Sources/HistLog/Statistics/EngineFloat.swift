@@ -22,6 +22,9 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Self, magnitudes: Magnitudes.Type, zeros: Zeros.Type,
         narrow: Narrow.Type, into totals: inout ScanTotals<Self>)
+    /// The automatic scale's count (`ValueScan.countNonzero`).
+    static func magnitudeBlock<Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, below: Self, narrow: Narrow.Type, nonzero: inout Int, small: inout Int)
     /// Pass-2 kernel for a clean uniform layout: cell slots, power sums when `Sums` is on.
     static func cellBlock<Sums: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Sums.Type, narrow: Narrow.Type,

@@ -72,6 +72,26 @@ extension Float {
         if Magnitudes.isOn { totals.smallestNonzeroMagnitude = lanewiseMin(smallest0, smallest1).min() }
     }
 
+    /// `ValueScan.countNonzero` over `vectors` vectors at `pointer`: the finite nonzero values, and
+    /// how many of them are smaller in magnitude than `below` (NaN and ±Inf count in neither).
+    @inline(__always)
+    static func magnitudeBlock<Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, below: Float, narrow: Narrow.Type, nonzero: inout Int, small: inout Int
+    ) {
+        let greatest = Half(repeating: .greatestFiniteMagnitude), limit = Half(repeating: below)
+        var nonzero0 = HalfLanes(), nonzero1 = HalfLanes(), small0 = HalfLanes(), small1 = HalfLanes()
+        for i in 0..<vectors {
+            let m0 = magnitude(load(pointer, i, 0, Narrow.self)), m1 = magnitude(load(pointer, i, 1, Narrow.self))
+            let counted0 = (m0 .> Half()) .& (m0 .<= greatest), counted1 = (m1 .> Half()) .& (m1 .<= greatest)  // false for NaN
+            nonzero0 &-= lanes(counted0)
+            nonzero1 &-= lanes(counted1)
+            small0 &-= lanes(counted0 .& (m0 .< limit))
+            small1 &-= lanes(counted1 .& (m1 .< limit))
+        }
+        nonzero &+= Int(truncatingIfNeeded: (nonzero0 &+ nonzero1).wrappedSum())
+        small &+= Int(truncatingIfNeeded: (small0 &+ small1).wrappedSum())
+    }
+
     /// Pass 2 over `vectors` vectors of finite values inside `[plan.lowest, plan.highest]`, with a
     /// uniform layout and `halving == 1` (see `SecondPass`): cell counts, and power sums about
     /// `plan.shift` when `Sums` is on. Slots go to `plan.slots`; the scatter runs after the loop.

@@ -97,10 +97,15 @@ struct ValueScan<T: EngineFloat> {
 
     /// The number of nonzero finite values, and of those with `|x| < threshold`.
     static func countNonzero(_ values: ValueStream<T>, below threshold: Double) -> (nonzero: Int, small: Int) {
+        // |x| < threshold exactly when |x| is below the smallest T at or above it.
+        let below = T.roundedUp(threshold)
         var nonzero = 0, small = 0
-        for x in values where x.isFinite && x != 0 {
-            nonzero += 1
-            if Double(x.magnitude) < threshold { small += 1 }
+        values.forEachBlock(narrowBlocks: true) { pointer, vectors, isPaddedTail in
+            if values.isNarrow && !isPaddedTail {
+                T.magnitudeBlock(pointer, vectors, below: below, narrow: On.self, nonzero: &nonzero, small: &small)
+            } else {
+                T.magnitudeBlock(pointer, vectors, below: below, narrow: Off.self, nonzero: &nonzero, small: &small)
+            }
         }
         return (nonzero, small)
     }

@@ -147,6 +147,30 @@ struct AutomaticScaleTests {
         #expect(try !isLogarithmic([0, 0, 0, 1e-4, 1, 0.5, 0.7]))
     }
 
+    /// The count behind the rule, vectorised, against a scalar reference: NaN, ±Inf and ±0 count
+    /// in neither part, a magnitude equal to the threshold is not below it, sizes cross the vectors.
+    @Test func countsMatchAScalarReference() {
+        var g = SeededGenerator(seed: 8)
+        for count in [0, 1, 7, 8, 9, 1000, 8193, 20_003] {
+            var values = (0..<count).map { _ in Foundation.pow(10, Double.random(in: -8...3, using: &g)) * (Bool.random(using: &g) ? 1 : -1) }
+            for i in stride(from: 0, to: count, by: 7) { values[i] = [0, -0.0, .nan, .infinity, -.infinity, 1e-3, -0.5][(i / 7) % 7] }
+            let floats = values.map { Float($0) }
+            let bfloat16s = floats.map { BFloat16(bitPattern: UInt16(truncatingIfNeeded: $0.bitPattern >> 16)) }
+            for threshold in [1e-3, Double(Float(1e-3)), 0.5, 1e-300, 1e300] {
+                func reference<T: BinaryFloatingPoint>(_ values: [T]) -> (Int, Int) {
+                    let nonzero = values.filter { $0.isFinite && $0 != 0 }
+                    return (nonzero.count, nonzero.filter { Double($0.magnitude) < threshold }.count)
+                }
+                let double = values.withUnsafeBufferPointer { ValueScan<Double>.countNonzero(ValueStream($0), below: threshold) }
+                let float = floats.withUnsafeBufferPointer { ValueScan<Float>.countNonzero(ValueStream($0), below: threshold) }
+                let bfloat16 = bfloat16s.withUnsafeBufferPointer { ValueScan<Float>.countNonzero(ValueStream($0), below: threshold) }
+                #expect(double == reference(values), "Double n=\(count) below \(threshold)")
+                #expect(float == reference(floats), "Float n=\(count) below \(threshold)")
+                #expect(bfloat16 == reference(bfloat16s.map(\.floatValue)), "BFloat16 n=\(count) below \(threshold)")
+            }
+        }
+    }
+
     @Test func degenerateInputsStayLinear() throws {
         #expect(try !isLogarithmic([]))
         #expect(try !isLogarithmic([0, 0, 0]))
