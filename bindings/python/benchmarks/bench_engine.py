@@ -11,8 +11,9 @@ first, medians and minimums over the measured rounds (../../../../shared BENCHMA
   - ``numpy.histogram(x, 30)``; numpy + scipy for the statistics set;
   - the floor: one streaming pass, ``x.max()``; "passes" is a median over the floor's median.
 
-Then the same on values crowded with ties (ReLU outputs, a gradient-like tensor), and 10M values
-with ``histlog.set_max_threads(1)`` and ``(2)``.
+Then the same on values crowded with ties (ReLU outputs, a gradient-like tensor), on heavy tails
+(Student t), with bins of unequal widths (explicit edges, log scale) next to numpy.histogram on
+the same edges, and 10M values with ``histlog.set_max_threads(1)`` and ``(2)``.
 
 Every result is checked outside the timing: counts equal numpy.histogram's on the engine's own
 edges, quantiles equal ``np.quantile`` exactly, moments agree with scipy to 1e-9.
@@ -188,6 +189,37 @@ def main() -> None:
                    race([contenders[0], contenders[1], contenders[3], contenders[5]], crowded, arguments.rounds, arguments.warmup), floor)
     print(f"crowded ties: histlog.compute {median[fast] / median[compute]:.2f}x the speed of fast_histogram + min/max, "
           f"{median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
+
+    # Heavy tails (Adam-trained transformers' gradients): the range reaches hundreds of standard
+    # deviations, and the cells holding the quantiles hold most of the values.
+    heavy = [np.random.default_rng(60 + seed).standard_t(df, COUNT).astype(np.float32) for seed, df in enumerate((2, 1.5))]
+    for x in heavy:
+        check(x)
+    median = table("1M values with heavy tails (Student t, 2 and 1.5 degrees of freedom), one round each",
+                   race([contenders[0], contenders[1], contenders[3], contenders[5]], heavy, arguments.rounds, arguments.warmup), floor)
+    print(f"heavy tails: histlog.compute {median[fast] / median[compute]:.2f}x the speed of fast_histogram + min/max, "
+          f"{median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
+
+    # Bins of unequal widths: explicit edges, log scale (histlog.SummaryWriter's default bins pick
+    # it for tensors spanning many decades).
+    edges = np.concatenate([-np.geomspace(4, 1e-3, 15), np.geomspace(1e-3, 4, 15)])
+    for x in arrays:
+        assert np.array_equal(histlog.compute(x, bins=edges).counts, np.histogram(x, bins=edges)[0]), "edges: counts differ"
+        assert np.array_equal(histlog.histogram(x, bins=edges).counts, np.histogram(x, bins=edges)[0]), "edges: counts differ"
+        logged = histlog.compute(x, log_scale=True)
+        assert np.array_equal(logged.counts, np.histogram(x, bins=logged.bin_edges)[0]), "log scale: counts differ"
+    unequal: List[Contender] = [
+        (floor, lambda x: x.max()),
+        ("histlog.compute, 30 explicit edges", lambda x: histlog.compute(x, bins=edges)),
+        ("histlog.compute, log_scale=True", lambda x: histlog.compute(x, log_scale=True)),
+        ("histlog.histogram, 30 explicit edges", lambda x: histlog.histogram(x, bins=edges)),
+        ("numpy.histogram, 30 explicit edges", lambda x: np.histogram(x, bins=edges)),
+    ]
+    median = table("1M values, bins of unequal widths (29 bins between +-geomspace(1e-3, 4) edges; symmetric log bins)",
+                   race(unequal, arrays, arguments.rounds, arguments.warmup), floor)
+    print(f"unequal widths: histlog.compute {median['numpy.histogram, 30 explicit edges'] / median['histlog.compute, 30 explicit edges']:.1f}x, "
+          f"histlog.histogram {median['numpy.histogram, 30 explicit edges'] / median['histlog.histogram, 30 explicit edges']:.1f}x "
+          "faster than numpy.histogram on the same edges")
 
     large = [np.random.default_rng(100 + seed).standard_normal(10 * COUNT).astype(np.float32) for seed in range(2)]
     one, two = with_threads(1, histlog.compute)(large[0]), with_threads(2, histlog.compute)(large[0])
