@@ -120,9 +120,8 @@ struct QuantileSelection<T: EngineFloat> {
 
     /// Splits a group by the next bits of its keys (one counting pass): 16 for a large input, fewer
     /// for a small one (about 32 values per part), whose pass costs less than zeroing and summing
-    /// 2^16 counts four times over. Without branches: a
-    /// crowded group mixes its values with the others at random, which a branch mispredicts. A
-    /// key outside the group (NaN and ±Inf among them: a group holds finite keys only) counts in
+    /// 2^16 counts four times over. Without branches: a crowded group mixes its values with the
+    /// others at random, which a branch mispredicts. A key outside the group (NaN and ±Inf among them: a group holds finite keys only) counts in
     /// the extra part `parts`; four interleaved count arrays keep runs of one key from
     /// serialising on store-to-load forwarding.
     static func refine(_ group: Group, in values: ValueStream<T>) -> [Group] {
@@ -413,15 +412,15 @@ struct QuantileSelection<T: EngineFloat> {
         counts.withUnsafeMutableBufferPointer { counts in
             for key in keys { counts[Int(truncatingIfNeeded: (key &- low) >> shift)] &+= 1 }
         }
-        // Each wanted bucket, where its keys start among those below it, and the ranks in it.
-        var wanted = [(bucket: Int, below: Int, ranks: [Int])]()
+        // Each wanted bucket and the ranks in it (among its own keys).
+        var wanted = [(bucket: Int, ranks: [Int])]()
         var bucket = 0, below = 0
         for rank in ranks {
             while below + counts[bucket] <= rank {
                 below += counts[bucket]
                 bucket += 1
             }
-            if wanted.last?.bucket == bucket { wanted[wanted.count - 1].ranks.append(rank - below) } else { wanted.append((bucket, below, [rank - below])) }
+            if wanted.last?.bucket == bucket { wanted[wanted.count - 1].ranks.append(rank - below) } else { wanted.append((bucket, [rank - below])) }
         }
         // With single-key buckets a rank's bucket is its key.
         if shift == 0 { return wanted.flatMap { w in w.ranks.map { _ in low &+ T.Key(truncatingIfNeeded: w.bucket) } } }

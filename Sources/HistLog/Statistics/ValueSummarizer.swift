@@ -102,9 +102,10 @@ enum ValueSummarizer {
     /// The layout whose cells count the values and locate the quantiles: `layout` itself when its
     /// bins have equal widths; otherwise equal-width bins over the same range (the same `lowest`
     /// and `highest`), through whose cells `SecondPass` counts `layout`'s bins. `layout` when its
-    /// range has no room for them (it is then searched, and the quantiles located by radix).
+    /// range has no room for them, or it has more than 2^12 bins (the cells' tables would outgrow
+    /// the caches): it is then searched, and the quantiles located by radix.
     static func cells<T: EngineFloat>(of layout: BinLayout<T>) -> BinLayout<T> {
-        guard !layout.isUniform, layout.lowest < layout.highest,
+        guard !layout.isUniform, layout.binCount <= 1 << 12, layout.lowest < layout.highest,
               let cells = BinLayout<T>.uniform(lower: Double(layout.lowest), upper: Double(layout.highest), bins: layout.binCount),
               cells.isUniform, cells.lowest == layout.lowest, cells.highest == layout.highest
         else { return layout }

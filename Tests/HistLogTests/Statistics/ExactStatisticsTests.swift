@@ -121,13 +121,15 @@ struct ExactStatisticsTests {
 
     /// Bins of unequal widths (explicit edges, log scale) are counted through equal-width cells
     /// and a bin per cell: values on every edge and one step to either side of it, edges that
-    /// share a cell (a compare decides) or crowd one (searched), many edges, Float and Double.
+    /// share a cell (a compare decides) or crowd one (searched), many edges (beyond 2^12 bins
+    /// searched without cells), Float and Double.
     @Test func unequalBinsCountedThroughCells() throws {
         let edgeSets: [[Double]] = [
             [-3, -1, -0.5, 0, 0.25, 2, 3],
             [-1, 0, 1e-6, 2e-6, 3e-6, 1],  // several edges in one cell
             [0, 1e-3, 0.5, 0.5 + 1e-3, 1],
             (0...200).map { -2 + 4 * pow(Double($0) / 200, 3) },  // 200 bins, dense at one end
+            (0...5_000).map { -2 + 4 * pow(Double($0) / 5_000, 2) },  // more bins than cells are made for: searched
         ]
         for (e, edges) in edgeSets.enumerated() {
             var values = Distribution.normal.sample(20_001, seed: UInt64(40 + e))
