@@ -26,9 +26,9 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     static func magnitudeBlock<Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, below: Self, narrow: Narrow.Type, nonzero: inout Int, small: inout Int)
     /// Pass-2 kernel for a clean uniform layout: cell slots, power sums when `Sums` is on.
-    static func cellBlock<Sums: KernelSwitch, Narrow: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Sums.Type, narrow: Narrow.Type,
-        into totals: inout PowerSums)
+    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Sums.Type, lookup: Lookup.Type,
+        narrow: Narrow.Type, into totals: inout PowerSums)
     /// Pass-2 kernel counting pairs of cells (histogram only, few cells).
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
     /// Pass-2 kernel for any layout and any values (masks for NaN, ±Inf and out-of-range values).

@@ -96,9 +96,9 @@ extension Float {
     /// uniform layout and `halving == 1` (see `SecondPass`): cell counts, and power sums about
     /// `plan.shift` when `Sums` is on. Slots go to `plan.slots`; the scatter runs after the loop.
     @inline(__always)
-    static func cellBlock<Sums: KernelSwitch, Narrow: KernelSwitch>(
-        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, sums: Sums.Type, narrow: Narrow.Type,
-        into totals: inout PowerSums
+    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, sums: Sums.Type, lookup: Lookup.Type,
+        narrow: Narrow.Type, into totals: inout PowerSums
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let slotMask = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.stride - 1))  // keeps any slip inside the table
@@ -117,6 +117,22 @@ extension Float {
             totals.add(sumPowers(pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last))
         }
         scatter(slots.assumingMemoryBound(to: HalfLanes.Scalar.self), vectors &* Vector.scalarCount, plan: plan)
+        if Lookup.isOn, let binOfSlot = plan.binOfSlot, let binCounts = plan.binCounts {
+            let slots = slots.assumingMemoryBound(to: HalfLanes.Scalar.self), lanes = Half.scalarCount
+            for k in 0..<(vectors &* Vector.scalarCount) {
+                let entry = Int(truncatingIfNeeded: binOfSlot[Int(truncatingIfNeeded: slots[k])])
+                if entry < 0 {
+                    let x = load(pointer, k / (2 &* lanes), (k / lanes) & 1, Narrow.self)[k % lanes]  // value k of the block
+                    binCounts[bin(of: x, edgeSlot: entry, plan: plan)] &+= 1
+                }
+            }
+        }
+    }
+
+    /// The bin of `x`, in a slot of `plan.binOfSlot` that holds a bin edge (`edgeSlot` < 0): -1
+    /// searches the thresholds, `-2 - k` is bin `k`, or `k + 1` from threshold `k + 1` on.
+    @inline(__always) static func bin(of x: Float, edgeSlot entry: Int, plan: CellPlan<Float>) -> Int {
+        entry == -1 ? BinLayout<Float>.search(x, thresholds: plan.thresholds) : -2 &- entry &+ (x >= plan.thresholds[-1 &- entry] ? 1 : 0)
     }
 
     /// Pass 2 for the histogram alone, as `cellBlock` with at most 62 cells: one counter per pair
@@ -140,7 +156,7 @@ extension Float {
     /// Pass 2 for any layout and any values: NaN and ±Inf are neither binned nor summed, finite
     /// values outside `[plan.lowest, plan.highest]` are counted as under/overflow; power sums
     /// when `sums`; counts of the top 16 key bits into `radix` when given; with `Lookup` on, the
-    /// bins of unequal widths through `plan.binOfSlot` as well as the cells.
+    /// bins of the values in slots that hold an edge of bins of unequal widths (`plan.binOfSlot`).
     @inline(__always)
     static func generalBlock<Lookup: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, sums: Bool, lookup: Lookup.Type,
@@ -170,12 +186,8 @@ extension Float {
                     for lane in 0..<Half.scalarCount { counts[Int(truncatingIfNeeded: safe[lane])] &+= 1 }
                     if Lookup.isOn, let binOfSlot, let binCounts {
                         for lane in 0..<Half.scalarCount where binned[lane] {
-                            // -1: search; -2 - k: bin k, or k + 1 from threshold k + 1 on.
                             let entry = Int(truncatingIfNeeded: binOfSlot[Int(truncatingIfNeeded: safe[lane])])
-                            let bin = entry >= 0 ? entry : entry == -1
-                                ? BinLayout<Float>.search(v[lane], thresholds: plan.thresholds)
-                                : -2 &- entry &+ (v[lane] >= plan.thresholds[-1 &- entry] ? 1 : 0)
-                            binCounts[bin] &+= 1
+                            if entry < 0 { binCounts[bin(of: v[lane], edgeSlot: entry, plan: plan)] &+= 1 }
                         }
                     }
                 } else if any(binned) {

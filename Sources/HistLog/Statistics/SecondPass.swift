@@ -129,8 +129,8 @@ enum SecondPass {
         let copyMask = cells <= 512 || crowded ? 3 : 0
         let copies = copyMask + 1
         let binOfSlot = formula.flatMap { formula in layout.isUniform ? nil : binLookup(formula, thresholds: thresholds, count: stride) } ?? []
-        let fast = clean && formula != nil && formula!.halving == 1 && binOfSlot.isEmpty
-        let usePairs = fast && shift == nil && cells + 2 <= 64
+        let fast = clean && formula != nil && formula!.halving == 1
+        let usePairs = fast && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
         var counts = [UInt32](repeating: 0, count: copies * stride)
         var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : layout.binCount)
         var pairCounts = [UInt32](repeating: 0, count: usePairs ? 64 * 64 : 0)
@@ -167,6 +167,10 @@ enum SecondPass {
             }
             for i in radixCounts.indices { result.radix[i] += Int(radixCounts[i]) }
             for i in binCounts.indices { result.bins[i] += Int(binCounts[i]) }
+            // The bins of slots without an edge, from the slots' counts.
+            for copy in 0..<copies where !binOfSlot.isEmpty {
+                for slot in 0...cells + 1 where binOfSlot[slot] >= 0 { result.bins[Int(binOfSlot[slot])] += Int(counts[copy * stride + slot]) }
+            }
             if last { return }
             counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             pairCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
@@ -203,10 +207,16 @@ enum SecondPass {
                                 func fastBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
                                     if usePairs {
                                         T.pairBlock(pointer, vectors, plan: plan, narrow: Narrow.self)
+                                    } else if binOfSlot.isEmpty {
+                                        if shift != nil {
+                                            T.cellBlock(pointer, vectors, plan: plan, sums: On.self, lookup: Off.self, narrow: Narrow.self, into: &result.totals.sums)
+                                        } else {
+                                            T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, lookup: Off.self, narrow: Narrow.self, into: &result.totals.sums)
+                                        }
                                     } else if shift != nil {
-                                        T.cellBlock(pointer, vectors, plan: plan, sums: On.self, narrow: Narrow.self, into: &result.totals.sums)
+                                        T.cellBlock(pointer, vectors, plan: plan, sums: On.self, lookup: On.self, narrow: Narrow.self, into: &result.totals.sums)
                                     } else {
-                                        T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, narrow: Narrow.self, into: &result.totals.sums)
+                                        T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, lookup: On.self, narrow: Narrow.self, into: &result.totals.sums)
                                     }
                                 }
                                 values.forEachBlock(vectors: start..<end, narrowBlocks: fast) { pointer, vectors, isPaddedTail in

@@ -104,8 +104,9 @@ struct CellPlan<T: EngineFloat> {
     var pairs: UnsafeMutablePointer<UInt32>?
     /// The end of the stream's whole vectors (see `VectorStream.block(after:)`).
     var streamEnd: UnsafeRawPointer?
-    /// Bins of unequal widths counted through the cells (`generalBlock`): per slot the bin of
-    /// every value in it, or -1 where a bin edge lies (searched in `thresholds`), and the bins' counts.
+    /// Bins of unequal widths counted through the cells (`SecondPass.binLookup`): per slot the bin
+    /// of every value in it, or < 0 where a bin edge lies; the kernels count the values of those
+    /// slots into `binCounts`, the others' bins come from their slots' counts.
     var binOfSlot: UnsafePointer<Int32>? = nil
     var binCounts: UnsafeMutablePointer<UInt32>? = nil
 }

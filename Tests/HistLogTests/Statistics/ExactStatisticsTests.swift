@@ -135,7 +135,10 @@ struct ExactStatisticsTests {
             var values = Distribution.normal.sample(20_001, seed: UInt64(40 + e))
             for edge in edges { values += [edge, edge.nextUp, edge.nextDown, Double(Float(edge)), Double(Float(edge).nextUp), Double(Float(edge).nextDown)] }
             let floats = values.map { Float($0) }
+            // Every value inside the edges takes the kernels' fast path.
+            let inside = floats.map { Swift.min(Swift.max($0, Float(edges[0]).nextUp), Float(edges[edges.count - 1]).nextDown) }
             for (label, summary, reference) in [
+                ("Float inside", try HistogramSummary(values: inside, bins: BinConfig(edges: edges)), ReferenceStatistics.counts(inside, edges: edges)),
                 ("Double", try HistogramSummary(values: values, bins: BinConfig(edges: edges)), ReferenceStatistics.counts(values, edges: edges)),
                 ("Float", try HistogramSummary(values: floats, bins: BinConfig(edges: edges)), ReferenceStatistics.counts(floats, edges: edges)),
             ] {
