@@ -83,14 +83,12 @@ final class ReadableFile {
     let descriptor: Int32
 
     init(_ path: FilePath) throws(HistlogError) {
-        self.path = path
         var descriptor: Int32
         // O_NONBLOCK: opening a FIFO must not wait for a writer.
         repeat {
             descriptor = path.withCString { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         } while descriptor < 0 && errno == EINTR
         guard descriptor >= 0 else { throw SystemError(errno).error("cannot open", path) }
-        self.descriptor = descriptor
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
             let error = SystemError(errno).error("cannot stat", path)
@@ -101,6 +99,10 @@ final class ReadableFile {
             close(descriptor)
             throw .format("\(path) is \(info.kindDescription), not a file")
         }
+        // Set last: an initializer that throws once every property is set still runs `deinit`,
+        // whose second `close` could close a descriptor another thread has just opened.
+        self.path = path
+        self.descriptor = descriptor
     }
 
     deinit { close(descriptor) }
