@@ -13,6 +13,8 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     associatedtype Half: SIMD
     /// Integer lanes as wide as the scalar (the storage of `Half`'s masks; cell slots).
     associatedtype HalfLanes: SIMD where HalfLanes.Scalar: FixedWidthInteger & SignedInteger, HalfLanes.MaskStorage == HalfLanes
+    /// A stream vector's cell slots packed into one register (16 bytes; see `Float.Packed`).
+    associatedtype Packed: SIMD
     /// The cell formula's rounding constant, the value just below 2^(significandBitCount):
     /// `bits(y + cellMagic) - bits(cellMagic)` is `round(y - 0.5) + 1` for `0.5 <= y < 2^(p-1)`
     /// (round to nearest, ties to even), 0 or 1 for `0 <= y < 0.5`, and never decreases as `y` grows.
@@ -25,10 +27,11 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     /// The automatic scale's count (`ValueScan.countNonzero`).
     static func magnitudeBlock<Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, below: Self, narrow: Narrow.Type, nonzero: inout Int, small: inout Int)
-    /// Pass-2 kernel for a clean uniform layout: cell slots, power sums when `Sums` is on.
-    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Narrow: KernelSwitch>(
+    /// Pass-2 kernel for a clean uniform layout: cell slots, power sums when `Sums` is on, the
+    /// slots kept for pass 3 when `Keep` is on.
+    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Sums.Type, lookup: Lookup.Type,
-        narrow: Narrow.Type, into totals: inout PowerSums)
+        keep: Keep.Type, narrow: Narrow.Type, into totals: inout PowerSums)
     /// Pass-2 kernel counting pairs of cells (histogram only, few cells).
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
     /// Pass-2 kernel for any layout and any values (masks for NaN, ±Inf and out-of-range values).
@@ -40,6 +43,8 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     static func gatherBlock<Outliers: KernelSwitch, SkipZeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, outliers: Outliers.Type, skipZeros: SkipZeros.Type,
         narrow: Narrow.Type, into totals: inout GatherTotals, candidate: (Self) -> Void)
+    /// Pass-3 kernel: candidates by the cell slots pass 2 kept (no outliers).
+    static func gatherKeptBlock(_ kept: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, candidate: (Int) -> Void)
     /// Pass-3 kernel: candidates by cell slot, written out without branches (no outliers).
     static func gatherDenseBlock<SkipZeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Self>, skipZeros: SkipZeros.Type, narrow: Narrow.Type,

@@ -93,28 +93,38 @@ extension Double {
     /// Pass 2 over `vectors` vectors of finite values inside `[plan.lowest, plan.highest]`, with a
     /// uniform layout and `halving == 1` (see `SecondPass`): cell counts, and power sums about
     /// `plan.shift` when `Sums` is on. Slots go to `plan.slots`; the scatter runs after the loop.
+    /// With `Keep` on, each vector's slots are also kept, packed, at `plan.kept` for pass 3.
     @inline(__always)
-    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Narrow: KernelSwitch>(
+    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>, sums: Sums.Type, lookup: Lookup.Type,
-        narrow: Narrow.Type, into totals: inout PowerSums
+        keep: Keep.Type, narrow: Narrow.Type, into totals: inout PowerSums
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let slotMask = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.stride - 1))  // keeps any slip inside the table
-        let slots = plan.slots
+        // Kept slots are scattered from where they are kept, packed (the order of a vector's words
+        // does not matter to the counts), unless the bin lookup below needs them in value order.
+        let packedOnly = Keep.isOn && !Lookup.isOn && plan.kept != nil
+        let slots = plan.slots, kept = plan.kept ?? plan.slots
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
-            let byteOffset = i &* MemoryLayout<Vector>.stride
-            slots.storeBytes(of: Double.slots(v0, offset: offset, scale: scale) & slotMask, toByteOffset: byteOffset, as: HalfLanes.self)
-            slots.storeBytes(
-                of: Double.slots(v1, offset: offset, scale: scale) & slotMask,
-                toByteOffset: byteOffset &+ MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
+            let s0 = Double.slots(v0, offset: offset, scale: scale) & slotMask, s1 = Double.slots(v1, offset: offset, scale: scale) & slotMask
+            if Keep.isOn { kept.storeBytes(of: pack(s0, s1), toByteOffset: i &* MemoryLayout<Packed>.stride, as: Packed.self) }
+            if !packedOnly {
+                let byteOffset = i &* MemoryLayout<Vector>.stride
+                slots.storeBytes(of: s0, toByteOffset: byteOffset, as: HalfLanes.self)
+                slots.storeBytes(of: s1, toByteOffset: byteOffset &+ MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
+            }
         }
         if Sums.isOn {
             let (ahead, last) = VectorStream.block(
                 after: pointer, vectors, bytesPerVector: Narrow.isOn ? 16 : MemoryLayout<Vector>.stride, end: plan.streamEnd ?? pointer)
             totals.add(sumPowers(pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last))
         }
-        scatter(slots.assumingMemoryBound(to: HalfLanes.Scalar.self), vectors &* Vector.scalarCount, plan: plan)
+        if packedOnly {
+            scatter(UnsafePointer(kept.assumingMemoryBound(to: Packed.Scalar.self)), vectors &* Vector.scalarCount, plan: plan)
+        } else {
+            scatter(UnsafePointer(slots.assumingMemoryBound(to: HalfLanes.Scalar.self)), vectors &* Vector.scalarCount, plan: plan)
+        }
         if Lookup.isOn, let binOfSlot = plan.binOfSlot, let binCounts = plan.binCounts {
             let slots = slots.assumingMemoryBound(to: HalfLanes.Scalar.self), lanes = Half.scalarCount
             for k in 0..<(vectors &* Vector.scalarCount) {
@@ -237,6 +247,25 @@ extension Double {
         totals.outliers &+= Int(truncatingIfNeeded: (outliers0 &+ outliers1).wrappedSum())
     }
 
+    /// Pass 3 as `gatherBlock` without outliers, from the slots pass 2 kept (`CellPlan.kept`) for
+    /// `vectors` vectors instead of the values: half the bytes, and no slot to compute. Calls
+    /// `candidate` with the index, from the first of these vectors, of each value whose slot is a target.
+    @inline(__always)
+    static func gatherKeptBlock(_ kept: UnsafeRawPointer, _ vectors: Int, plan: GatherPlan<Double>, candidate: (Int) -> Void) {
+        let targets = SlotTargets(plan)
+        let wordBits = Packed.Scalar.bitWidth, wordsPerHalf = 64 / wordBits
+        for i in 0..<vectors {
+            // Tested as two 64-bit halves: `any(hit)` here compiles to a word-by-word extraction.
+            let hit = unsafeBitCast(targets.hits(kept.loadUnaligned(fromByteOffset: i &* MemoryLayout<Packed>.stride, as: Packed.self)), to: SIMD2<UInt64>.self)
+            if hit[0] | hit[1] != 0 {
+                for word in 0..<Packed.scalarCount where (hit[word / wordsPerHalf] >> UInt64(word % wordsPerHalf &* wordBits)) & 1 != 0 {
+                    // Word 2j holds lane j of the second half, word 2j + 1 lane j of the first.
+                    candidate(i &* Vector.scalarCount &+ (word & 1 == 0 ? Half.scalarCount &+ word >> 1 : word >> 1))
+                }
+            }
+        }
+    }
+
     /// Pass 3 as `gatherBlock` without outliers, for candidates too many to branch on: every
     /// value is written to `buffer[count]`, and `count` moves on by one where the value is a
     /// candidate (no branch to mispredict); after each vector it is held at `limit`, which the
@@ -324,7 +353,7 @@ extension Double {
 
     /// Adds one to `counts[slots[k]]` for each `k`, spreading successive values over the
     /// `copyMask + 1` interleaved arrays.
-    @inline(__always) static func scatter(_ slots: UnsafeMutablePointer<HalfLanes.Scalar>, _ count: Int, plan: CellPlan<Double>) {
+    @inline(__always) static func scatter<Slot: FixedWidthInteger>(_ slots: UnsafePointer<Slot>, _ count: Int, plan: CellPlan<Double>) {
         let c0 = plan.counts
         if plan.copyMask == 0 {
             for k in 0..<count { c0[Int(truncatingIfNeeded: slots[k])] &+= 1 }

@@ -10,10 +10,11 @@
 /// bits first): a refining pass costs more than selecting among many gathered keys, so a
 /// crowded cell (the exact zeros of a gradient, the bulk of a heavy-tailed tensor) is gathered
 /// whole when it fits. The pass finds candidates by their cell slots when every group lies in
-/// one cell of a `CellFormula` (`EngineFloat.gatherBlock`: a few vector compares per eight
-/// values), otherwise by a table of flags per top 16 key bits (`gatherByDigitBlock`). A
-/// candidate found by its slot goes to the groups of that cell, others to the group whose range
-/// holds them; each key is checked against its group's exact range.
+/// one cell of a `CellFormula`: the slots pass 2 kept (`EngineFloat.gatherKeptBlock`, half the
+/// bytes of the values and no formula to compute), or the values' own (`gatherBlock`); a few
+/// vector compares per eight values either way; otherwise by a table of flags per top 16 key
+/// bits (`gatherByDigitBlock`). A candidate found by its slot goes to the groups of that cell,
+/// others to the group whose range holds them; each key is checked against its group's exact range.
 /// Cost: two to three streaming passes; extra memory: the counts plus the gathered keys.
 struct QuantileSelection<T: EngineFloat> {
     /// The finite values whose keys lie in `low...high`, and the ranks wanted among them.
@@ -84,10 +85,12 @@ struct QuantileSelection<T: EngineFloat> {
 
     /// The values at `groups`' ranks, refining and gathering as described above; the gather pass
     /// also counts values outside `[inlierLow, inlierHigh]` (±Inf included). `zeroCount`: the
-    /// number of ±0 in `values`, when known (0 otherwise).
+    /// number of ±0 in `values`, when known (0 otherwise). `kept`: the slots of `formula` that pass 2
+    /// kept for every whole stream vector (`SecondPass.keepsSlots`), if it did.
     static func select(
         _ groups: [Group], rankCount: Int, in values: ValueStream<T>, gatherBudget: Int,
-        inlierLow: T, inlierHigh: T, formula: CellFormula<T>?, clean: CleanCells?, zeroCount: Int = 0
+        inlierLow: T, inlierHigh: T, formula: CellFormula<T>?, clean: CleanCells?, zeroCount: Int = 0,
+        kept: UnsafeRawPointer? = nil
     ) -> Outcome {
         var outcome = Outcome(values: [T](repeating: .nan, count: rankCount))
         var gathering = [Group]()
@@ -110,7 +113,7 @@ struct QuantileSelection<T: EngineFloat> {
         }
         gather(
             gathering, from: values, plan: GatherPlan(inlierLow: inlierLow, inlierHigh: inlierHigh), formula: formula,
-            clean: clean, into: &outcome)
+            clean: clean, kept: kept, into: &outcome)
         return outcome
     }
 
@@ -162,7 +165,7 @@ struct QuantileSelection<T: EngineFloat> {
     /// One pass: collects each group's keys, selects its ranks, and counts outliers.
     static func gather(
         _ groups: [Group], from values: ValueStream<T>, plan: GatherPlan<T>, formula: CellFormula<T>?,
-        clean: CleanCells?, into outcome: inout Outcome
+        clean: CleanCells?, kept: UnsafeRawPointer?, into outcome: inout Outcome
     ) {
         var plan = plan
         // Disjoint ranges in key order: a refined cell's groups are neighbours.
@@ -231,6 +234,9 @@ struct QuantileSelection<T: EngineFloat> {
             if skipZeros { expectedCandidates -= zeros }
         }
         let dense = cellOutliers && expectedCandidates > values.count / 32
+        // The slots pass 2 kept are read instead of the values (half the bytes, no slot formula),
+        // unless the candidates come too often to branch on (dense, or zeros the kernel would skip).
+        let fromKept = kept != nil && cellOutliers && expectedCandidates + (skipZeros ? zeros : 0) <= values.count / 32
         let denseRoom = expectedCandidates + 2 * T.Vector.scalarCount  // the padded tail may alias a slot
         let finalPlan = plan, flagTable = flags
         // With cell groups, a candidate's slot names its groups, and whether its cell holds an
@@ -350,7 +356,33 @@ struct QuantileSelection<T: EngineFloat> {
                                     candidate: take)
                             }
                         }
-                        values.forEachBlock(vectors: range, narrowBlocks: !byDigit) { pointer, vectors, isPaddedTail in
+                        var rest = range
+                        if fromKept, let kept {
+                            // Every whole vector's slots were kept; the padded tail is read as values.
+                            let lanes = T.Vector.scalarCount
+                            let whole = range.lowerBound..<Swift.max(range.lowerBound, Swift.min(range.upperBound, values.count / lanes))
+                            let room = Swift.min(VectorStream.blockVectors, whole.count) * lanes
+                            let indices = UnsafeMutablePointer<Int>.allocate(capacity: room), found = UnsafeMutablePointer<T>.allocate(capacity: room)
+                            defer {
+                                indices.deallocate()
+                                found.deallocate()
+                            }
+                            var block = whole.lowerBound
+                            while block < whole.upperBound {
+                                let vectors = Swift.min(VectorStream.blockVectors, whole.upperBound - block), first = block * lanes
+                                var count = 0
+                                T.gatherKeptBlock(kept + block * MemoryLayout<T.Packed>.stride, vectors, plan: plan) {
+                                    indices[count] = first &+ $0
+                                    count &+= 1
+                                }
+                                // The candidates' values are loaded together, so that their cache misses overlap.
+                                for k in 0..<count { found[k] = values[indices[k]] }
+                                for k in 0..<count { take(found[k]) }
+                                block += vectors
+                            }
+                            rest = whole.upperBound..<range.upperBound
+                        }
+                        values.forEachBlock(vectors: rest, narrowBlocks: !byDigit) { pointer, vectors, isPaddedTail in
                             if byDigit {
                                 T.gatherByDigitBlock(pointer, vectors, plan: plan, into: &totals, candidate: take)
                             } else if values.isNarrow && !isPaddedTail {

@@ -90,10 +90,10 @@ enum SecondPass {
     /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
     static func runInChunks<T: EngineFloat>(
         _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?, radix: Bool,
-        crowded: Bool = false
+        crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil
     ) -> Result {
         let parts = EngineThreads.map(values) {
-            run(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: radix, crowded: crowded, vectors: $0)
+            run(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: radix, crowded: crowded, keep: keep, vectors: $0)
         }
         var result = parts[0]
         for part in parts.dropFirst() { result.add(part) }
@@ -109,10 +109,12 @@ enum SecondPass {
     ///   - radix: count the top 16 key bits of every value.
     ///   - crowded: many values share one cell (the exact zeros of ReLU outputs): four count
     ///     arrays whatever the number of cells.
+    ///   - keep: room for the packed slots of every whole stream vector, which pass 3 then reads
+    ///     instead of the values; written when `keepsSlots` holds and `shift` is given.
     ///   - vectors: the stream vectors to read (default all).
     static func run<T: EngineFloat>(
         _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?,
-        radix: Bool, crowded: Bool = false, vectors: Range<Int>? = nil
+        radix: Bool, crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, vectors: Range<Int>? = nil
     ) -> Result {
         let vectors = vectors ?? 0..<values.vectorCount
         let thresholds: [T]
@@ -131,6 +133,7 @@ enum SecondPass {
         let binOfSlot = formula.flatMap { formula in layout.isUniform ? nil : binLookup(formula, thresholds: thresholds, count: stride) } ?? []
         let fast = clean && formula != nil && formula!.halving == 1
         let usePairs = fast && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
+        let keep = keepsSlots(formula: formula, clean: clean, count: values.count) && shift != nil ? keep : nil
         var counts = [UInt32](repeating: 0, count: copies * stride)
         var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : layout.binCount)
         var pairCounts = [UInt32](repeating: 0, count: usePairs ? 64 * 64 : 0)
@@ -205,22 +208,27 @@ enum SecondPass {
                                 }
                                 let radix = radix ? radixCounts.baseAddress : nil
                                 func fastBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
-                                    if usePairs {
-                                        T.pairBlock(pointer, vectors, plan: plan, narrow: Narrow.self)
-                                    } else if binOfSlot.isEmpty {
-                                        if shift != nil {
-                                            T.cellBlock(pointer, vectors, plan: plan, sums: On.self, lookup: Off.self, narrow: Narrow.self, into: &result.totals.sums)
-                                        } else {
-                                            T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, lookup: Off.self, narrow: Narrow.self, into: &result.totals.sums)
-                                        }
-                                    } else if shift != nil {
-                                        T.cellBlock(pointer, vectors, plan: plan, sums: On.self, lookup: On.self, narrow: Narrow.self, into: &result.totals.sums)
-                                    } else {
-                                        T.cellBlock(pointer, vectors, plan: plan, sums: Off.self, lookup: On.self, narrow: Narrow.self, into: &result.totals.sums)
+                                    if usePairs { return T.pairBlock(pointer, vectors, plan: plan, narrow: Narrow.self) }
+                                    func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch>(_: Sums.Type, _: Lookup.Type, _: Keep.Type) {
+                                        T.cellBlock(
+                                            pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Keep.self, narrow: Narrow.self,
+                                            into: &result.totals.sums)
+                                    }
+                                    // Slots are kept only beside the power sums (`keep`).
+                                    switch (shift != nil, !binOfSlot.isEmpty, plan.kept != nil) {
+                                    case (true, false, true): cellBlock(On.self, Off.self, On.self)
+                                    case (true, false, false): cellBlock(On.self, Off.self, Off.self)
+                                    case (true, true, true): cellBlock(On.self, On.self, On.self)
+                                    case (true, true, false): cellBlock(On.self, On.self, Off.self)
+                                    case (false, false, _): cellBlock(Off.self, Off.self, Off.self)
+                                    case (false, true, _): cellBlock(Off.self, On.self, Off.self)
                                     }
                                 }
+                                var vector = start  // the first vector of each block
                                 values.forEachBlock(vectors: start..<end, narrowBlocks: fast) { pointer, vectors, isPaddedTail in
+                                    defer { vector += vectors }
                                     if fast && !isPaddedTail {
+                                        plan.kept = keep.map { $0 + vector * MemoryLayout<T.Packed>.stride }
                                         if values.isNarrow { fastBlock(pointer, vectors, On.self) } else { fastBlock(pointer, vectors, Off.self) }
                                     } else {
                                         if binOfSlot.isEmpty {
@@ -241,6 +249,14 @@ enum SecondPass {
             start = end
         } while start < vectors.upperBound
         return result
+    }
+
+    /// Whether pass 2 with these cells keeps each value's slot for pass 3 (`run`'s `keep`): a
+    /// clean input on the fast kernel, slots that compare exactly in 16 bits, and at most 2^24
+    /// values (the kept slots take 16 bytes a stream vector: half a `Float` input's bytes).
+    static func keepsSlots<T: EngineFloat>(formula: CellFormula<T>?, clean: Bool, count: Int) -> Bool {
+        guard clean, let formula else { return false }
+        return formula.halving == 1 && formula.cells + 2 < 1 << 15 && count <= 1 << 24
     }
 
     /// Per slot of `formula` (`count` entries, at least `formula.cells + 2`), the bin of the layout

@@ -6,11 +6,12 @@
 ///    are gathered and selected; outliers are counted in the same pass, now that the mean and
 ///    std are known.
 ///
-/// The input is read in place, never copied. Extra memory: the cell counts (a few KiB; up to
-/// about a MiB for the finer cells of heavy tails, at most 2^15 cells and one per 8 values), the
-/// gathered candidates (typically a few thousand keys, at most 2^16 or an eighth of the input
-/// when ties or heavy tails crowd the quantiles' cells), for bins of unequal widths a bin per cell,
-/// and for a layout without room for cells a table of 2^16 radix counts.
+/// The input is read in place, never copied. Extra memory: each value's cell slot, kept by pass 2
+/// for pass 3 (2 bytes a `Float`, 4 a `Double`: half the input; not above 2^24 values), the cell
+/// counts (a few KiB; up to about a MiB for the finer cells of heavy tails, at most 2^15 cells and
+/// one per 8 values), the gathered candidates (typically a few thousand keys, at most 2^16 or an
+/// eighth of the input when ties or heavy tails crowd the quantiles' cells), for bins of unequal
+/// widths a bin per cell, and for a layout without room for cells a table of 2^16 radix counts.
 enum ValueSummarizer {
     static func summarize<T: EngineFloat>(_ values: ValueStream<T>, bins config: BinConfig, options: StatisticsOptions) throws -> HistogramSummary {
         try config.validate()
@@ -34,9 +35,14 @@ enum ValueSummarizer {
         let cellLayout = cells(of: layout)
         let formula = CellFormula(cellLayout, fineBits: fineBits(binCount: cellLayout.binCount, count: scan.finiteCount, spread: spread))
         let clean = isClean(scan, layout)
+        // Pass 2 keeps each value's cell slot, so that pass 3 reads them instead of the values;
+        // not when zeros crowd a cell (pass 3 then gathers from the values without branching).
+        let kept = SecondPass.keepsSlots(formula: formula, clean: clean, count: values.count) && scan.zeroCount <= scan.finiteCount / 32
+            ? UnsafeMutableRawPointer.allocate(byteCount: values.vectorCount * MemoryLayout<T.Packed>.stride, alignment: 16) : nil
+        defer { kept?.deallocate() }
         let pass = SecondPass.runInChunks(
             values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil,
-            crowded: scan.zeroCount > scan.finiteCount / 8)
+            crowded: scan.zeroCount > scan.finiteCount / 8, keep: kept)
         let t = pass.totals.sums
         let moments = Moments.fromShiftedSums(
             count: scan.finiteCount, shift: shift, s1: t.s1, s2: t.s2, s3: t.s3, s4: t.s4,
@@ -56,7 +62,7 @@ enum ValueSummarizer {
             inlierLow: inliers.low, inlierHigh: inliers.high, formula: formula,
             clean: clean && formula != nil ? QuantileSelection<T>.CleanCells(
                 formula: formula!, counts: pass.cells, lowest: layout.lowest, highest: layout.highest) : nil,
-            zeroCount: T.roundedDown(options.zeroTolerance) == 0 ? scan.zeroCount : 0)
+            zeroCount: T.roundedDown(options.zeroTolerance) == 0 ? scan.zeroCount : 0, kept: kept.map(UnsafeRawPointer.init))
         func value(_ rank: Int) -> T { selection.values[wanted.firstIndex(of: rank) ?? 0] }
         let quantiles = ranks.map { QuantileRank.interpolate(value($0.lower), value($0.upper), $0.fraction) }
         var outliers = selection.totals.outliers

@@ -109,6 +109,8 @@ struct CellPlan<T: EngineFloat> {
     /// slots into `binCounts`, the others' bins come from their slots' counts.
     var binOfSlot: UnsafePointer<Int32>? = nil
     var binCounts: UnsafeMutablePointer<UInt32>? = nil
+    /// `cellBlock` with `Keep` on: where this block's packed slots go (16 bytes a vector), for pass 3.
+    var kept: UnsafeMutableRawPointer? = nil
 }
 
 /// Running totals of `EngineFloat.generalBlock`.

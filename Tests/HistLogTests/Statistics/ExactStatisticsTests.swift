@@ -77,6 +77,28 @@ struct ExactStatisticsTests {
         }
     }
 
+    /// Pass 3 reads the cell slots pass 2 kept for the whole stream vectors, and the ragged tail
+    /// (the last `count % lanes` values) from the values: the order statistics the quantiles need,
+    /// the median's first, are moved into that tail.
+    @Test(arguments: [1_003, 65_541, 300_007])
+    func quantilesInTheRaggedTail(size: Int) throws {
+        func movingQuantilesToTheEnd<T: BinaryFloatingPoint>(_ values: [T], tail: Int) -> [T] {
+            let order = values.indices.sorted { values[$0] < values[$1] }
+            var wanted = [Int]()
+            for p in [0.5, 0.25, 0.75, 0.1, 0.9] {
+                let rank = QuantileRank(probability: p, count: values.count)
+                for r in [rank.lower, rank.upper] where !wanted.contains(order[r]) { wanted.append(order[r]) }
+            }
+            let moved = Array(wanted.prefix(tail))
+            return values.indices.filter { !moved.contains($0) }.map { values[$0] } + moved.reversed().map { values[$0] }
+        }
+        let sample = Distribution.normal.sample(size, seed: 77)
+        let doubles = movingQuantilesToTheEnd(sample, tail: size % Double.Vector.scalarCount)
+        check(doubles, try HistogramSummary(values: doubles), "normal n=\(size) Double, quantiles in the tail")
+        let floats = movingQuantilesToTheEnd(sample.map { Float($0) }, tail: size % Float.Vector.scalarCount)
+        check(floats, try HistogramSummary(values: floats), relative: 1e-7, "normal n=\(size) Float, quantiles in the tail")
+    }
+
     @Test func largeDoubleInputWithNonFiniteValues() throws {
         var values = Distribution.lognormal.sample(300_001, seed: 9)
         for i in stride(from: 0, to: values.count, by: 1000) { values[i] = [.nan, .infinity, -.infinity][i % 3] }
