@@ -28,10 +28,10 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     static func magnitudeBlock<Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, below: Self, narrow: Narrow.Type, nonzero: inout Int, small: inout Int)
     /// Pass-2 kernel for a clean uniform layout: cell slots, power sums when `Sums` is on, the
-    /// slots kept for pass 3 when `Keep` is on.
-    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, Narrow: KernelSwitch>(
+    /// slots kept for pass 3 when `Keep` is on (with ±0 set apart when `MarkZeros` is on too).
+    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Sums.Type, lookup: Lookup.Type,
-        keep: Keep.Type, narrow: Narrow.Type, into totals: inout PowerSums)
+        keep: Keep.Type, markZeros: MarkZeros.Type, narrow: Narrow.Type, into totals: inout PowerSums)
     /// Pass-2 kernel counting pairs of cells (histogram only, few cells).
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
     /// Pass-2 kernel for any layout and any values (masks for NaN, ±Inf and out-of-range values).

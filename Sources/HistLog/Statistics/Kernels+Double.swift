@@ -93,11 +93,13 @@ extension Double {
     /// Pass 2 over `vectors` vectors of finite values inside `[plan.lowest, plan.highest]`, with a
     /// uniform layout and `halving == 1` (see `SecondPass`): cell counts, and power sums about
     /// `plan.shift` when `Sums` is on. Slots go to `plan.slots`; the scatter runs after the loop.
-    /// With `Keep` on, each vector's slots are also kept, packed, at `plan.kept` for pass 3.
+    /// With `Keep` on, each vector's slots are also kept, packed, at `plan.kept` for pass 3; with
+    /// `MarkZeros` on too, ±0 takes the slot `cells + 3` (`plan.zeroFlip`), which pass 3 never
+    /// targets, and the caller adds its count to the zeros' own cell.
     @inline(__always)
-    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, Narrow: KernelSwitch>(
+    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>, sums: Sums.Type, lookup: Lookup.Type,
-        keep: Keep.Type, narrow: Narrow.Type, into totals: inout PowerSums
+        keep: Keep.Type, markZeros: MarkZeros.Type, narrow: Narrow.Type, into totals: inout PowerSums
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let slotMask = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.stride - 1))  // keeps any slip inside the table
@@ -105,9 +107,14 @@ extension Double {
         // does not matter to the counts), unless the bin lookup below needs them in value order.
         let packedOnly = Keep.isOn && !Lookup.isOn && plan.kept != nil
         let slots = plan.slots, kept = plan.kept ?? plan.slots
+        let zeroFlip = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.zeroFlip))
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
-            let s0 = Double.slots(v0, offset: offset, scale: scale) & slotMask, s1 = Double.slots(v1, offset: offset, scale: scale) & slotMask
+            var s0 = Double.slots(v0, offset: offset, scale: scale) & slotMask, s1 = Double.slots(v1, offset: offset, scale: scale) & slotMask
+            if MarkZeros.isOn {
+                s0 ^= lanes(v0 .== Half()) & zeroFlip
+                s1 ^= lanes(v1 .== Half()) & zeroFlip
+            }
             if Keep.isOn { kept.storeBytes(of: pack(s0, s1), toByteOffset: i &* MemoryLayout<Packed>.stride, as: Packed.self) }
             if !packedOnly {
                 let byteOffset = i &* MemoryLayout<Vector>.stride

@@ -86,11 +86,12 @@ struct QuantileSelection<T: EngineFloat> {
     /// The values at `groups`' ranks, refining and gathering as described above; the gather pass
     /// also counts values outside `[inlierLow, inlierHigh]` (±Inf included). `zeroCount`: the
     /// number of ±0 in `values`, when known (0 otherwise). `kept`: the slots of `formula` that pass 2
-    /// kept for every whole stream vector (`SecondPass.keepsSlots`), if it did.
+    /// kept for every whole stream vector (`SecondPass.keepsSlots`), if it did; `markedZeros`: the
+    /// number of ±0 it kept under a slot of their own (`SecondPass.run`'s `markZeros`), or 0.
     static func select(
         _ groups: [Group], rankCount: Int, in values: ValueStream<T>, gatherBudget: Int,
         inlierLow: T, inlierHigh: T, formula: CellFormula<T>?, clean: CleanCells?, zeroCount: Int = 0,
-        kept: UnsafeRawPointer? = nil
+        kept: UnsafeRawPointer? = nil, markedZeros: Int = 0
     ) -> Outcome {
         var outcome = Outcome(values: [T](repeating: .nan, count: rankCount))
         var gathering = [Group]()
@@ -113,7 +114,7 @@ struct QuantileSelection<T: EngineFloat> {
         }
         gather(
             gathering, from: values, plan: GatherPlan(inlierLow: inlierLow, inlierHigh: inlierHigh), formula: formula,
-            clean: clean, kept: kept, into: &outcome)
+            clean: clean, kept: kept, markedZeros: markedZeros, into: &outcome)
         return outcome
     }
 
@@ -165,7 +166,7 @@ struct QuantileSelection<T: EngineFloat> {
     /// One pass: collects each group's keys, selects its ranks, and counts outliers.
     static func gather(
         _ groups: [Group], from values: ValueStream<T>, plan: GatherPlan<T>, formula: CellFormula<T>?,
-        clean: CleanCells?, kept: UnsafeRawPointer?, into outcome: inout Outcome
+        clean: CleanCells?, kept: UnsafeRawPointer?, markedZeros: Int, into outcome: inout Outcome
     ) {
         var plan = plan
         // Disjoint ranges in key order: a refined cell's groups are neighbours.
@@ -235,8 +236,15 @@ struct QuantileSelection<T: EngineFloat> {
         }
         let dense = cellOutliers && expectedCandidates > values.count / 32
         // The slots pass 2 kept are read instead of the values (half the bytes, no slot formula),
-        // unless the candidates come too often to branch on (dense, or zeros the kernel would skip).
-        let fromKept = kept != nil && cellOutliers && expectedCandidates + (skipZeros ? zeros : 0) <= values.count / 32
+        // unless the candidates come too often to branch on (dense, or zeros the kernel would skip
+        // and pass 2 did not set apart).
+        let fromKept = kept != nil && cellOutliers && expectedCandidates + (skipZeros && markedZeros == 0 ? zeros : 0) <= values.count / 32
+        // Zeros set apart are never candidates: if their cell holds an inlier bound, they are
+        // outliers or not all together.
+        var zerosOutside = 0
+        if fromKept, markedZeros > 0, let formula, boundaryCells.contains(formula.cell(.zero)), T.zero < plan.inlierLow || T.zero > plan.inlierHigh {
+            zerosOutside = markedZeros
+        }
         let denseRoom = expectedCandidates + 2 * T.Vector.scalarCount  // the padded tail may alias a slot
         let finalPlan = plan, flagTable = flags
         // With cell groups, a candidate's slot names its groups, and whether its cell holds an
@@ -397,7 +405,7 @@ struct QuantileSelection<T: EngineFloat> {
             let keys = groups.indices.map { g in Array(UnsafeBufferPointer(start: store + starts[g], count: filled[g] - starts[g])) }
             return (keys, totals, boundaryOutliers.pointee)
         }
-        outcome.totals.outliers = cellOutliers ? outliersOutside : 0
+        outcome.totals.outliers = cellOutliers ? outliersOutside + zerosOutside : 0
         for chunk in chunks { outcome.totals.outliers += cellOutliers ? chunk.boundaryOutliers : chunk.totals.outliers }
         for (g, group) in groups.enumerated() {
             var keys = chunks.count == 1 ? chunks[0].keys[g] : chunks.flatMap { $0.keys[g] }

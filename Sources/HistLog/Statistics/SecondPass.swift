@@ -64,6 +64,8 @@ enum SecondPass {
         /// Per bin, when the bins are not the cells' (bins of unequal widths counted through cells).
         var bins: [Int] = []
         var totals = BinTotals()
+        /// ±0 was kept under a slot of its own (`run`'s `markZeros`).
+        var zerosMarked = false
 
         func binCounts(binCount: Int) -> [Double] {
             if !bins.isEmpty { return bins.map(Double.init) }
@@ -90,10 +92,12 @@ enum SecondPass {
     /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
     static func runInChunks<T: EngineFloat>(
         _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?, radix: Bool,
-        crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil
+        crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, markZeros: Bool = false
     ) -> Result {
         let parts = EngineThreads.map(values) {
-            run(values, layout: layout, formula: formula, clean: clean, shift: shift, radix: radix, crowded: crowded, keep: keep, vectors: $0)
+            run(
+                values, layout: layout, formula: formula, clean: clean, shift: shift, radix: radix, crowded: crowded, keep: keep,
+                markZeros: markZeros, vectors: $0)
         }
         var result = parts[0]
         for part in parts.dropFirst() { result.add(part) }
@@ -111,10 +115,12 @@ enum SecondPass {
     ///     arrays whatever the number of cells.
     ///   - keep: room for the packed slots of every whole stream vector, which pass 3 then reads
     ///     instead of the values; written when `keepsSlots` holds and `shift` is given.
+    ///   - markZeros: ±0 is kept under a slot pass 3 never looks for (`EngineFloat.cellBlock`),
+    ///     for bins of equal widths; its cell is counted as usual.
     ///   - vectors: the stream vectors to read (default all).
     static func run<T: EngineFloat>(
         _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?,
-        radix: Bool, crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, vectors: Range<Int>? = nil
+        radix: Bool, crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, markZeros: Bool = false, vectors: Range<Int>? = nil
     ) -> Result {
         let vectors = vectors ?? 0..<values.vectorCount
         let thresholds: [T]
@@ -126,14 +132,16 @@ enum SecondPass {
         } else {
             thresholds = []
         }
+        let keep = keepsSlots(formula: formula, clean: clean, count: values.count) && shift != nil ? keep : nil
+        // Marked zeros count under `cells + 3`, past the slot of the values outside the bins.
+        let zeroSlot = markZeros && keep != nil && layout.isUniform ? formula.map { $0.slot(.zero) } : nil
         var stride = 1
-        while stride < cells + 3 { stride <<= 1 }
+        while stride < cells + (zeroSlot == nil ? 3 : 4) { stride <<= 1 }
         let copyMask = cells <= 512 || crowded ? 3 : 0
         let copies = copyMask + 1
         let binOfSlot = formula.flatMap { formula in layout.isUniform ? nil : binLookup(formula, thresholds: thresholds, count: stride) } ?? []
         let fast = clean && formula != nil && formula!.halving == 1
         let usePairs = fast && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
-        let keep = keepsSlots(formula: formula, clean: clean, count: values.count) && shift != nil ? keep : nil
         var counts = [UInt32](repeating: 0, count: copies * stride)
         var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : layout.binCount)
         var pairCounts = [UInt32](repeating: 0, count: usePairs ? 64 * 64 : 0)
@@ -142,12 +150,13 @@ enum SecondPass {
         var slots = [T.HalfLanes](repeating: T.HalfLanes(), count: 2 * Swift.min(VectorStream.blockVectors, Swift.max(vectors.count, 1)))
         var result = Result(
             cells: [Int](repeating: 0, count: cells), radix: [Int](repeating: 0, count: radixCounts.count),
-            bins: [Int](repeating: 0, count: binCounts.count))
+            bins: [Int](repeating: 0, count: binCounts.count), zerosMarked: zeroSlot != nil)
 
         func fold(last: Bool) {
             func add(slot: Int, _ count: Int) { result.cells[Swift.min(Swift.max(slot - 1, 0), cells - 1)] += count }
             for copy in 0..<copies {
                 for slot in 0...cells + 1 where counts[copy * stride + slot] != 0 { add(slot: slot, Int(counts[copy * stride + slot])) }
+                if let zeroSlot { add(slot: zeroSlot, Int(counts[copy * stride + cells + 3])) }
             }
             if usePairs {
                 // Row sums count the first slot of each pair, column sums the second.
@@ -202,6 +211,7 @@ enum SecondPass {
                                     plan.scale = formula.scale
                                 }
                                 plan.shift = shift ?? 0
+                                if let zeroSlot { plan.zeroFlip = zeroSlot ^ (cells + 3) }
                                 if !binOfSlot.isEmpty {
                                     plan.binOfSlot = binOfSlot.baseAddress
                                     plan.binCounts = binCounts.baseAddress
@@ -209,19 +219,23 @@ enum SecondPass {
                                 let radix = radix ? radixCounts.baseAddress : nil
                                 func fastBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
                                     if usePairs { return T.pairBlock(pointer, vectors, plan: plan, narrow: Narrow.self) }
-                                    func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch>(_: Sums.Type, _: Lookup.Type, _: Keep.Type) {
+                                    func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch>(
+                                        _: Sums.Type, _: Lookup.Type, _: Keep.Type, _: MarkZeros.Type
+                                    ) {
                                         T.cellBlock(
-                                            pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Keep.self, narrow: Narrow.self,
-                                            into: &result.totals.sums)
+                                            pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Keep.self,
+                                            markZeros: MarkZeros.self, narrow: Narrow.self, into: &result.totals.sums)
                                     }
-                                    // Slots are kept only beside the power sums (`keep`).
+                                    // Slots are kept only beside the power sums (`keep`), zeros marked
+                                    // only in kept slots of bins of equal widths (`zeroSlot`).
                                     switch (shift != nil, !binOfSlot.isEmpty, plan.kept != nil) {
-                                    case (true, false, true): cellBlock(On.self, Off.self, On.self)
-                                    case (true, false, false): cellBlock(On.self, Off.self, Off.self)
-                                    case (true, true, true): cellBlock(On.self, On.self, On.self)
-                                    case (true, true, false): cellBlock(On.self, On.self, Off.self)
-                                    case (false, false, _): cellBlock(Off.self, Off.self, Off.self)
-                                    case (false, true, _): cellBlock(Off.self, On.self, Off.self)
+                                    case (true, false, true):
+                                        if zeroSlot != nil { cellBlock(On.self, Off.self, On.self, On.self) } else { cellBlock(On.self, Off.self, On.self, Off.self) }
+                                    case (true, false, false): cellBlock(On.self, Off.self, Off.self, Off.self)
+                                    case (true, true, true): cellBlock(On.self, On.self, On.self, Off.self)
+                                    case (true, true, false): cellBlock(On.self, On.self, Off.self, Off.self)
+                                    case (false, false, _): cellBlock(Off.self, Off.self, Off.self, Off.self)
+                                    case (false, true, _): cellBlock(Off.self, On.self, Off.self, Off.self)
                                     }
                                 }
                                 var vector = start  // the first vector of each block
@@ -252,11 +266,11 @@ enum SecondPass {
     }
 
     /// Whether pass 2 with these cells keeps each value's slot for pass 3 (`run`'s `keep`): a
-    /// clean input on the fast kernel, slots that compare exactly in 16 bits, and at most 2^24
+    /// clean input on the fast kernel, slots (marked zeros too) that fit 16 bits, and at most 2^24
     /// values (the kept slots take 16 bytes a stream vector: half a `Float` input's bytes).
     static func keepsSlots<T: EngineFloat>(formula: CellFormula<T>?, clean: Bool, count: Int) -> Bool {
         guard clean, let formula else { return false }
-        return formula.halving == 1 && formula.cells + 2 < 1 << 15 && count <= 1 << 24
+        return formula.halving == 1 && formula.cells + 3 < 1 << 15 && count <= 1 << 24
     }
 
     /// Per slot of `formula` (`count` entries, at least `formula.cells + 2`), the bin of the layout

@@ -35,14 +35,18 @@ enum ValueSummarizer {
         let cellLayout = cells(of: layout)
         let formula = CellFormula(cellLayout, fineBits: fineBits(binCount: cellLayout.binCount, count: scan.finiteCount, spread: spread))
         let clean = isClean(scan, layout)
-        // Pass 2 keeps each value's cell slot, so that pass 3 reads them instead of the values;
-        // not when zeros crowd a cell (pass 3 then gathers from the values without branching).
-        let kept = SecondPass.keepsSlots(formula: formula, clean: clean, count: values.count) && scan.zeroCount <= scan.finiteCount / 32
+        // Pass 2 keeps each value's cell slot, so that pass 3 reads them instead of the values.
+        // Exact zeros that crowd a cell (a gradient's, ReLU outputs) are kept under a slot of their
+        // own, which pass 3 skips; zeros within a tolerance crowding one are left to pass 3's
+        // gather from the values, without branches.
+        let exactZeros = T.roundedDown(options.zeroTolerance) == 0 ? scan.zeroCount : 0
+        let markZeros = exactZeros > scan.finiteCount / 64
+        let kept = SecondPass.keepsSlots(formula: formula, clean: clean, count: values.count) && (scan.zeroCount <= scan.finiteCount / 32 || markZeros)
             ? UnsafeMutableRawPointer.allocate(byteCount: values.vectorCount * MemoryLayout<T.Packed>.stride, alignment: 16) : nil
         defer { kept?.deallocate() }
         let pass = SecondPass.runInChunks(
             values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil,
-            crowded: scan.zeroCount > scan.finiteCount / 8, keep: kept)
+            crowded: scan.zeroCount > scan.finiteCount / 8, keep: kept, markZeros: markZeros)
         let t = pass.totals.sums
         let moments = Moments.fromShiftedSums(
             count: scan.finiteCount, shift: shift, s1: t.s1, s2: t.s2, s3: t.s3, s4: t.s4,
@@ -62,7 +66,7 @@ enum ValueSummarizer {
             inlierLow: inliers.low, inlierHigh: inliers.high, formula: formula,
             clean: clean && formula != nil ? QuantileSelection<T>.CleanCells(
                 formula: formula!, counts: pass.cells, lowest: layout.lowest, highest: layout.highest) : nil,
-            zeroCount: T.roundedDown(options.zeroTolerance) == 0 ? scan.zeroCount : 0, kept: kept.map(UnsafeRawPointer.init))
+            zeroCount: exactZeros, kept: kept.map(UnsafeRawPointer.init), markedZeros: pass.zerosMarked ? exactZeros : 0)
         func value(_ rank: Int) -> T { selection.values[wanted.firstIndex(of: rank) ?? 0] }
         let quantiles = ranks.map { QuantileRank.interpolate(value($0.lower), value($0.upper), $0.fraction) }
         var outliers = selection.totals.outliers

@@ -111,6 +111,8 @@ struct CellPlan<T: EngineFloat> {
     var binCounts: UnsafeMutablePointer<UInt32>? = nil
     /// `cellBlock` with `Keep` on: where this block's packed slots go (16 bytes a vector), for pass 3.
     var kept: UnsafeMutableRawPointer? = nil
+    /// `cellBlock` with `MarkZeros` on: the slot of ±0 xor `cells + 3`.
+    var zeroFlip = 0
 }
 
 /// Running totals of `EngineFloat.generalBlock`.

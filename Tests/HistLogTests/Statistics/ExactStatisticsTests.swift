@@ -99,6 +99,38 @@ struct ExactStatisticsTests {
         check(floats, try HistogramSummary(values: floats), relative: 1e-7, "normal n=\(size) Float, quantiles in the tail")
     }
 
+    /// Exact zeros that crowd a cell are kept by pass 2 under a slot of their own, which pass 3
+    /// never reads. When their cell also holds the lower inlier bound, they are counted as
+    /// outliers all together: 2% zeros below values spread so that mean - 3 std falls a quarter
+    /// cell above zero (about 1,920 cells over the range), every zero an outlier.
+    @Test func zerosSetApartInTheCellOfAnInlierBound() throws {
+        let zeros = 2_000, spread = 98_000
+        func values(halfWidth a: Double) -> [Double] {
+            [Double](repeating: 0, count: zeros) + (0..<spread).map { 1 - a + 2 * a * (Double($0) + 0.5) / Double(spread) }
+        }
+        func lowerBound(_ x: [Double]) -> Double {
+            let mean = x.reduce(0, +) / Double(x.count)
+            let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(x.count - 1)
+            return mean - 3 * variance.squareRoot()
+        }
+        // mean - 3 std falls as the spread widens: bisect for a quarter cell above zero.
+        var low = 0.3, high = 0.8
+        for _ in 0..<60 {
+            let a = (low + high) / 2
+            if lowerBound(values(halfWidth: a)) > (1 + a) / 1920 / 4 { low = a } else { high = a }
+        }
+        var x = values(halfWidth: low)
+        let bound = lowerBound(x)
+        #expect(bound > 0 && bound < (1 + low) / 1920 / 2, "mean - 3 std = \(bound)")
+        // Zeros spread through the input, as a gradient's are.
+        for i in 0..<zeros { x.swapAt(i, i * (x.count / zeros) + 7) }
+        let summary = try HistogramSummary(values: x)
+        #expect(summary.statistics.outlierCount == zeros, "outliers \(summary.statistics.outlierCount)")
+        check(x, summary, "2% zeros, lower inlier bound in their cell")
+        let floats = x.map { Float($0) }
+        check(floats, try HistogramSummary(values: floats), relative: 1e-7, "2% zeros, lower inlier bound in their cell, Float")
+    }
+
     @Test func largeDoubleInputWithNonFiniteValues() throws {
         var values = Distribution.lognormal.sample(300_001, seed: 9)
         for i in stride(from: 0, to: values.count, by: 1000) { values[i] = [.nan, .infinity, -.infinity][i % 3] }
