@@ -83,21 +83,31 @@ extension Float: EngineFloat {
     /// block, re-read from the cache by a loop of its own), reading a byte per cache line of
     /// `ahead[0...last]` (`VectorStream.block(after:)`): the loop is bound by arithmetic, so the
     /// next block's memory arrives for free. Each iteration adds one conversion to each
-    /// accumulator: otherwise the compiler splits the conversions into scalar ones.
+    /// accumulator: otherwise the compiler splits the conversions into scalar ones. Meanwhile it
+    /// counts the block's cell `slots` (four an iteration, slot `k` into the array at `counts +
+    /// (k % 4) * copyStride`): the increments take the load and store ports, the sums the
+    /// floating-point ones, so each hides the other.
     @inline(never)
-    static func sumPowers<Narrow: KernelSwitch>(
+    static func sumPowers<Narrow: KernelSwitch, Slot: FixedWidthInteger>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double, narrow: Narrow.Type,
-        readingAhead ahead: UnsafeRawPointer, through last: Int
+        readingAhead ahead: UnsafeRawPointer, through last: Int,
+        counting slots: UnsafePointer<Slot>, into counts: UnsafeMutablePointer<UInt32>, copyStride: Int
     ) -> PowerSums {
         let shift = SIMD2<Double>(repeating: shift)
         var a = PowerLanes(), b = PowerLanes()
         var touched: UInt8 = 0
         let halfBytes = Narrow.isOn ? 8 : MemoryLayout<SIMD4<Float>>.stride
+        let c0 = counts, c1 = c0 + copyStride, c2 = c1 + copyStride, c3 = c2 + copyStride
         for i in 0..<vectors &* 2 {
             let v = Narrow.isOn ? widen(pointer, halfAt: i) : pointer.loadUnaligned(fromByteOffset: i &* 16, as: SIMD4<Float>.self)
             a.add(SIMD2<Double>(v.lowHalf) - shift)
             b.add(SIMD2<Double>(v.highHalf) - shift)
             if i & (64 / halfBytes - 1) == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* halfBytes, last), as: UInt8.self) }  // a line per 64 bytes
+            let k = i &* 4
+            c0[Int(truncatingIfNeeded: slots[k])] &+= 1
+            c1[Int(truncatingIfNeeded: slots[k &+ 1])] &+= 1
+            c2[Int(truncatingIfNeeded: slots[k &+ 2])] &+= 1
+            c3[Int(truncatingIfNeeded: slots[k &+ 3])] &+= 1
         }
         VectorStream.readAhead.store(touched, ordering: .relaxed)
         var sums = PowerSums()
@@ -131,17 +141,24 @@ extension Double: EngineFloat {
 
     /// As `Float.sumPowers`; `Double` streams are never narrow.
     @inline(never)
-    static func sumPowers<Narrow: KernelSwitch>(
+    static func sumPowers<Narrow: KernelSwitch, Slot: FixedWidthInteger>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, about shift: Double, narrow: Narrow.Type,
-        readingAhead ahead: UnsafeRawPointer, through last: Int
+        readingAhead ahead: UnsafeRawPointer, through last: Int,
+        counting slots: UnsafePointer<Slot>, into counts: UnsafeMutablePointer<UInt32>, copyStride: Int
     ) -> PowerSums {
         let shift = SIMD2<Double>(repeating: shift)
         var a = PowerLanes(), b = PowerLanes()
         var touched: UInt8 = 0
+        let c0 = counts, c1 = c0 + copyStride, c2 = c1 + copyStride, c3 = c2 + copyStride
         for i in 0..<vectors {
             a.add(pointer.loadUnaligned(fromByteOffset: i &* 32, as: SIMD2<Double>.self) - shift)
             b.add(pointer.loadUnaligned(fromByteOffset: i &* 32 &+ 16, as: SIMD2<Double>.self) - shift)
             if i & 1 == 0 { touched |= ahead.load(fromByteOffset: Swift.min(i &* 32, last), as: UInt8.self) }  // a line per 2
+            let k = i &* 4
+            c0[Int(truncatingIfNeeded: slots[k])] &+= 1
+            c1[Int(truncatingIfNeeded: slots[k &+ 1])] &+= 1
+            c2[Int(truncatingIfNeeded: slots[k &+ 2])] &+= 1
+            c3[Int(truncatingIfNeeded: slots[k &+ 3])] &+= 1
         }
         VectorStream.readAhead.store(touched, ordering: .relaxed)
         var sums = PowerSums()

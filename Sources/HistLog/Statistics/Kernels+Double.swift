@@ -123,11 +123,20 @@ extension Double {
             }
         }
         if Sums.isOn {
+            // The power sums' loop counts the slots too (see `sumPowers`).
             let (ahead, last) = VectorStream.block(
                 after: pointer, vectors, bytesPerVector: Narrow.isOn ? 16 : MemoryLayout<Vector>.stride, end: plan.streamEnd ?? pointer)
-            totals.add(sumPowers(pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last))
-        }
-        if packedOnly {
+            let copyStride = plan.copyMask == 0 ? 0 : plan.stride
+            if packedOnly {
+                totals.add(sumPowers(
+                    pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last,
+                    counting: UnsafePointer(kept.assumingMemoryBound(to: Packed.Scalar.self)), into: plan.counts, copyStride: copyStride))
+            } else {
+                totals.add(sumPowers(
+                    pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last,
+                    counting: UnsafePointer(slots.assumingMemoryBound(to: HalfLanes.Scalar.self)), into: plan.counts, copyStride: copyStride))
+            }
+        } else if packedOnly {
             scatter(UnsafePointer(kept.assumingMemoryBound(to: Packed.Scalar.self)), vectors &* Vector.scalarCount, plan: plan)
         } else {
             scatter(UnsafePointer(slots.assumingMemoryBound(to: HalfLanes.Scalar.self)), vectors &* Vector.scalarCount, plan: plan)
