@@ -175,6 +175,14 @@ def main() -> None:
     print(f"histogram alone: histlog.histogram {median[numpy_histogram] / median[alone]:.1f}x faster than numpy.histogram, "
           f"{median[fast] / median[alone]:.2f}x faster than fast_histogram + min/max")
 
+    def compute_against_peers(label: str, title: str, inputs: Sequence[np.ndarray]) -> None:
+        """histlog.compute next to fast_histogram + min/max and numpy + scipy on ``inputs``, answers checked first."""
+        for x in inputs:
+            check(x)
+        median = table(title, race([contenders[0], contenders[1], contenders[3], contenders[5]], inputs, arguments.rounds, arguments.warmup), floor)
+        print(f"{label}: histlog.compute {median[fast] / median[compute]:.2f}x the speed of fast_histogram + min/max, "
+              f"{median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
+
     # Training tensors are rarely normal: ReLU outputs are half exact zeros, and a gradient has heavy
     # tails and the zeros of dead units (the benchmark MLP's last hidden layer: 4.8% zeros, excess
     # kurtosis 7). Ties crowd the quantiles' cells.
@@ -183,22 +191,14 @@ def main() -> None:
         np.maximum(rng.standard_normal(COUNT), 0).astype(np.float32),
         np.where(rng.random(COUNT) < 0.05, 0, rng.standard_normal(COUNT) * np.exp(0.5 * rng.standard_normal(COUNT))).astype(np.float32),
     ]
-    for x in crowded:
-        check(x)
-    median = table("1M values crowded with ties (ReLU outputs: 50% zeros; gradient-like: 5% zeros, excess kurtosis 6), one round each",
-                   race([contenders[0], contenders[1], contenders[3], contenders[5]], crowded, arguments.rounds, arguments.warmup), floor)
-    print(f"crowded ties: histlog.compute {median[fast] / median[compute]:.2f}x the speed of fast_histogram + min/max, "
-          f"{median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
+    compute_against_peers(
+        "crowded ties", "1M values crowded with ties (ReLU outputs: 50% zeros; gradient-like: 5% zeros, excess kurtosis 6), one round each",
+        crowded)
 
     # Heavy tails (Adam-trained transformers' gradients): the range reaches hundreds of standard
     # deviations, and the cells holding the quantiles hold most of the values.
     heavy = [np.random.default_rng(60 + seed).standard_t(df, COUNT).astype(np.float32) for seed, df in enumerate((2, 1.5))]
-    for x in heavy:
-        check(x)
-    median = table("1M values with heavy tails (Student t, 2 and 1.5 degrees of freedom), one round each",
-                   race([contenders[0], contenders[1], contenders[3], contenders[5]], heavy, arguments.rounds, arguments.warmup), floor)
-    print(f"heavy tails: histlog.compute {median[fast] / median[compute]:.2f}x the speed of fast_histogram + min/max, "
-          f"{median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
+    compute_against_peers("heavy tails", "1M values with heavy tails (Student t, 2 and 1.5 degrees of freedom), one round each", heavy)
 
     # Bins of unequal widths: explicit edges, log scale (histlog.SummaryWriter's default bins pick
     # it for tensors spanning many decades).
