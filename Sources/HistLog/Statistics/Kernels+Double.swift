@@ -219,7 +219,10 @@ extension Double {
                         counts[BinLayout<Double>.search(v[lane], thresholds: plan.thresholds) &+ 1] &+= 1
                     }
                 }
-                if sums { addPowersOfFinite(v, about: shift, into: &a) }
+                if sums {
+                    // Two accumulators: one chain of additions would bind the loop.
+                    if half == 0 { addPowersOfFinite(v, about: shift, into: &a) } else { addPowersOfFinite(v, about: shift, into: &b) }
+                }
                 if let radix {
                     let digits = topDigits(v)
                     for lane in 0..<Half.scalarCount { radix[Int(truncatingIfNeeded: digits[lane])] &+= 1 }
