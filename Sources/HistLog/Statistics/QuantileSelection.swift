@@ -4,7 +4,9 @@
 /// or the buckets of the top 16 bits of the order-preserving keys otherwise). Each wanted rank
 /// falls in one range, a `Group`: a closed range of keys with a known count. While the groups
 /// hold more than `gatherBudget` values together, the largest is refined by a pass counting the
-/// next bits of its keys (ties collapse to a single key, whose value needs no search). The
+/// next bits of its keys, together with its large neighbours as one key range (the bulk of a
+/// tensor with one far spike crowds a few neighbouring cells; ties collapse to a single key,
+/// whose value needs no search). The
 /// remaining groups are gathered by one pass, which also counts outliers, into a buffer of at
 /// most `gatherBudget` keys and selected there (quickselect, or for a large group a split by key
 /// bits first): a refining pass costs more than selecting among many gathered keys, so a
@@ -30,6 +32,8 @@ struct QuantileSelection<T: EngineFloat> {
         /// How many of `count` are exact zeros (±0), known from pass 1: not gathered, their ranks
         /// answered by counting (the crowd of ReLU outputs or dead units costs no refining pass).
         var zeros = 0
+        /// The finite values whose keys lie below `low`: the group's ranks plus it are the input's.
+        var below = 0
         var gathered: Int { count - zeros }
     }
 
@@ -40,10 +44,10 @@ struct QuantileSelection<T: EngineFloat> {
         ((a == 0 ? -T.zero : a).orderedKey, (b == 0 ? T.zero : b).orderedKey)
     }
 
-    /// Assigns each rank to the part of `counts` (consecutive parts, in value order) holding it.
-    /// `range(part)` gives that part's key range.
+    /// Assigns each rank to the part of `counts` (consecutive parts, in value order, after `start`
+    /// finite values) holding it. `range(part)` gives that part's key range.
     static func split(
-        ranks: [(index: Int, rank: Int)], counts: [Int], cell: (Int) -> Int? = { _ in nil },
+        ranks: [(index: Int, rank: Int)], counts: [Int], start: Int = 0, cell: (Int) -> Int? = { _ in nil },
         range: (Int) -> (low: T.Key, high: T.Key)
     ) -> [Group] {
         var groups = [Group]()
@@ -60,7 +64,8 @@ struct QuantileSelection<T: EngineFloat> {
             } else {
                 let keys = range(part)
                 groups.append(Group(
-                    low: keys.low, high: keys.high, count: counts[part], ranks: [(wanted.index, wanted.rank - below)], cell: cell(part)))
+                    low: keys.low, high: keys.high, count: counts[part], ranks: [(wanted.index, wanted.rank - below)], cell: cell(part),
+                    below: start + below))
                 partOfLast = part
             }
         }
@@ -104,13 +109,35 @@ struct QuantileSelection<T: EngineFloat> {
                 }
             }
         }
-        resolve(groups)
-        if zeroCount > 0, let holder = gathering.firstIndex(where: { $0.low <= (-T.zero).orderedKey && $0.high >= T.zero.orderedKey }) {
+        // The group holding both zeros (a refining pass may have made it) answers their ranks by counting.
+        func setZerosApart() {
+            guard zeroCount > 0, !gathering.contains(where: { $0.zeros > 0 }),
+                  let holder = gathering.firstIndex(where: { $0.low <= (-T.zero).orderedKey && $0.high >= T.zero.orderedKey })
+            else { return }
             gathering[holder].zeros = zeroCount
         }
+        resolve(groups)
+        setZerosApart()
         while gathering.reduce(0, { $0 + $1.gathered }) > gatherBudget,
               let largest = gathering.indices.max(by: { gathering[$0].gathered < gathering[$1].gathered }) {
-            resolve(refine(gathering.remove(at: largest), in: values))
+            // The largest group is refined with its large neighbours, as one key range: a pass for each
+            // would cost more, and their parts are still small (the keys crowd where the values do).
+            // Each member must span more than one part of the range, or refining would not narrow it.
+            let order = gathering.indices.sorted { gathering[$0].low < gathering[$1].low }
+            var first = order.firstIndex(of: largest) ?? 0, last = first
+            func joins(_ g: Int, _ first: Int, _ last: Int) -> Bool {
+                guard gathering[g].zeros == 0 && gathering[g].gathered > gatherBudget / 16 else { return false }
+                let width = T.Key(1) << refiningShift(span: gathering[order[last]].high - gathering[order[first]].low, count: values.count)
+                return order[first...last].allSatisfy { gathering[$0].high - gathering[$0].low >= width }
+            }
+            if gathering[largest].zeros == 0 {
+                while first > 0 && joins(order[first - 1], first - 1, last) { first -= 1 }
+                while last < order.count - 1 && joins(order[last + 1], first, last + 1) { last += 1 }
+            }
+            let members = order[first...last].map { gathering[$0] }
+            for g in order[first...last].sorted(by: >) { gathering.remove(at: g) }
+            resolve(refine(Self.union(members), in: values))
+            setZerosApart()
         }
         gather(
             gathering, from: values, plan: GatherPlan(inlierLow: inlierLow, inlierHigh: inlierHigh), formula: formula,
@@ -122,6 +149,25 @@ struct QuantileSelection<T: EngineFloat> {
     /// used.
     static var everyValueLimit: Int { 1 << 14 }
 
+    /// The low key bits a refining pass over `count` values drops from the keys of a group whose keys
+    /// span `span`: each of its parts spans `2^shift` keys (see `refine`).
+    static func refiningShift(span: T.Key, count: Int) -> Int {
+        let bits = Swift.min(16, Swift.max(8, (Int.bitWidth - count.leadingZeroBitCount) - 5))
+        return Swift.max(0, (keyBits - span.leadingZeroBitCount) - bits)
+    }
+
+    /// One group of `groups` (in key order) and every key between them: their ranks, counted from
+    /// the first group's `low`; the cell they share, if they do.
+    static func union(_ groups: [Group]) -> Group {
+        var union = groups[0]
+        guard groups.count > 1, let last = groups.last else { return union }
+        union.high = last.high
+        union.count = last.below + last.count - union.below
+        union.ranks = groups.flatMap { group in group.ranks.map { ($0.index, $0.rank + group.below - union.below) } }
+        if groups.contains(where: { $0.cell != union.cell }) { union.cell = nil }
+        return union
+    }
+
     /// Splits a group by the next bits of its keys (one counting pass): 16 for a large input, fewer
     /// for a small one (about 32 values per part), whose pass costs less than zeroing and summing
     /// 2^16 counts four times over. Without branches: a crowded group mixes its values with the
@@ -130,8 +176,7 @@ struct QuantileSelection<T: EngineFloat> {
     /// serialising on store-to-load forwarding.
     static func refine(_ group: Group, in values: ValueStream<T>) -> [Group] {
         let span = group.high - group.low
-        let bits = Swift.min(16, Swift.max(8, (Int.bitWidth - values.count.leadingZeroBitCount) - 5))
-        let shift = Swift.max(0, (keyBits - span.leadingZeroBitCount) - bits)
+        let shift = refiningShift(span: span, count: values.count)
         let parts = Int(truncatingIfNeeded: span >> shift) + 1
         let stride = parts + 1
         var copies = [Int](repeating: 0, count: 4 * stride)
@@ -155,7 +200,7 @@ struct QuantileSelection<T: EngineFloat> {
             }
         }
         let counts = (0..<parts).map { copies[$0] + copies[stride + $0] + copies[2 * stride + $0] + copies[3 * stride + $0] }
-        return split(ranks: group.ranks, counts: counts, cell: { _ in group.cell }) { part in
+        return split(ranks: group.ranks, counts: counts, start: group.below, cell: { _ in group.cell }) { part in
             let low = group.low + T.Key(truncatingIfNeeded: part) << shift
             let width = T.Key(1) << shift
             let high = group.high - low < width ? group.high : low + (width - 1)
@@ -191,9 +236,17 @@ struct QuantileSelection<T: EngineFloat> {
         let cellGroups = formula.map { $0.halving == 1 && $0.cells + 2 < 1 << 15 } == true && groups.allSatisfy { $0.cell != nil }
         let cellOfGroup = groups.map { $0.cell ?? -1 }
         let refinedCells = zip(cellOfGroup, cellOfGroup.dropFirst()).contains { $0 >= 0 && $0 == $1 }
+        // A refined group is a small part of its cell: when the groups' cells would send more than an
+        // eighth of the input that no group holds, the groups' top key digits find the candidates instead.
+        var partsOfCells = false
+        if let clean {
+            let held = groups.reduce(0) { $0 + $1.count }
+            let inCells = Set(cellOfGroup).reduce(0) { $0 + ($1 >= 0 ? clean.counts[$1] : 0) }
+            partsOfCells = inCells - held > values.count / 8
+        }
         // Slots of the groups' cells; a cell at either end also owns the slot beyond it.
         var targets = [Int]()
-        if cellGroups, let formula {
+        if cellGroups, !partsOfCells, let formula {
             var cells = [Int]()
             for cell in cellOfGroup + boundaryCells where !cells.contains(cell) { cells.append(cell) }
             for cell in cells {

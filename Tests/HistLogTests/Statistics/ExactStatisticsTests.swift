@@ -173,6 +173,27 @@ struct ExactStatisticsTests {
         }
     }
 
+    /// One exploding element far beyond the bulk (a gradient spike): the bulk
+    /// falls in a few neighbouring cells, each holding several quantiles and more than the gather
+    /// budget. They are refined together, as one key range in one pass, and gathered by key
+    /// digits; a neighbour crowded with exact zeros is refined on its own. NaN makes the input
+    /// unclean (no outliers from the cells).
+    @Test func spikeFarBeyondTheBulk() throws {
+        let bulk = Distribution.normal.sample(200_003, seed: 61).map { Float($0) }
+        var spiked = bulk
+        spiked[17] = -26_275
+        spiked[100_000] = 2_424
+        check(spiked, try HistogramSummary(values: spiked), relative: 1e-7, "spike")
+        var zeros = spiked
+        for i in stride(from: 3, to: zeros.count, by: 9) { zeros[i] = 0 }
+        check(zeros, try HistogramSummary(values: zeros), relative: 1e-7, "spike with 11% zeros")
+        var unclean = spiked
+        for i in stride(from: 5, to: unclean.count, by: 2_003) { unclean[i] = .nan }
+        check(unclean, try HistogramSummary(values: unclean), relative: 1e-7, "spike with NaN")
+        let doubles = spiked.map { Double($0) * 1.5 }
+        check(doubles, try HistogramSummary(values: doubles), "spike Double")
+    }
+
     /// Bins of unequal widths (explicit edges, log scale) are counted through equal-width cells
     /// and a bin per cell: values on every edge and one step to either side of it, edges that
     /// share a cell (a compare decides) or crowd one (searched), many edges (beyond 2^12 bins
