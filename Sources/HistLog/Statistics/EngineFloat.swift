@@ -27,11 +27,12 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     /// The automatic scale's count (`ValueScan.countNonzero`).
     static func magnitudeBlock<Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, below: Self, narrow: Narrow.Type, nonzero: inout Int, small: inout Int)
-    /// Pass-2 kernel for a clean uniform layout: cell slots, power sums when `Sums` is on, the
-    /// slots kept for pass 3 when `Keep` is on (with ±0 set apart when `MarkZeros` is on too).
-    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Narrow: KernelSwitch>(
+    /// Pass-2 kernel for finite values and a uniform layout: cell slots, power sums when `Sums` is
+    /// on, the slots kept for pass 3 when `Keep` is on (with ±0 set apart when `MarkZeros` is on
+    /// too); values outside the layout counted apart when `Outside` is on.
+    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Outside: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Sums.Type, lookup: Lookup.Type,
-        keep: Keep.Type, markZeros: MarkZeros.Type, narrow: Narrow.Type, into totals: inout PowerSums)
+        keep: Keep.Type, markZeros: MarkZeros.Type, outside: Outside.Type, narrow: Narrow.Type, into totals: inout BinTotals)
     /// Pass-2 kernel counting pairs of cells (histogram only, few cells).
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
     /// Pass-2 kernel for any layout and any values (masks for NaN, ±Inf and out-of-range values).

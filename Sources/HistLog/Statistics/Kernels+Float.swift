@@ -97,11 +97,13 @@ extension Float {
     /// `plan.shift` when `Sums` is on. Slots go to `plan.slots`; the scatter runs after the loop.
     /// With `Keep` on, each vector's slots are also kept, packed, at `plan.kept` for pass 3; with
     /// `MarkZeros` on too, ±0 takes the slot `cells + 3` (`plan.zeroFlip`), which pass 3 never
-    /// targets, and the caller adds its count to the zeros' own cell.
+    /// targets, and the caller adds its count to the zeros' own cell. With `Outside` on, the values
+    /// may lie outside `[plan.lowest, plan.highest]` (never NaN or ±Inf): those take the slot
+    /// `cells + 2`, which is never folded into the cells, and count as underflow or overflow.
     @inline(__always)
-    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Narrow: KernelSwitch>(
+    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Outside: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, sums: Sums.Type, lookup: Lookup.Type,
-        keep: Keep.Type, markZeros: MarkZeros.Type, narrow: Narrow.Type, into totals: inout PowerSums
+        keep: Keep.Type, markZeros: MarkZeros.Type, outside: Outside.Type, narrow: Narrow.Type, into totals: inout BinTotals
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let slotMask = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.stride - 1))  // keeps any slip inside the table
@@ -110,9 +112,19 @@ extension Float {
         let packedOnly = Keep.isOn && !Lookup.isOn && plan.kept != nil
         let slots = plan.slots, kept = plan.kept ?? plan.slots
         let zeroFlip = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.zeroFlip))
+        let lowest = Half(repeating: plan.lowest), highest = Half(repeating: plan.highest)
+        let outsideSlot = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.cells + 2))
+        var under = HalfLanes(), over = HalfLanes()
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             var s0 = Float.slots(v0, offset: offset, scale: scale) & slotMask, s1 = Float.slots(v1, offset: offset, scale: scale) & slotMask
+            if Outside.isOn {
+                let below0 = v0 .< lowest, below1 = v1 .< lowest, above0 = v0 .> highest, above1 = v1 .> highest
+                under &-= lanes(below0) &+ lanes(below1)
+                over &-= lanes(above0) &+ lanes(above1)
+                s0.replace(with: outsideSlot, where: below0 .| above0)
+                s1.replace(with: outsideSlot, where: below1 .| above1)
+            }
             if MarkZeros.isOn {
                 s0 ^= lanes(v0 .== Half()) & zeroFlip
                 s1 ^= lanes(v1 .== Half()) & zeroFlip
@@ -124,17 +136,21 @@ extension Float {
                 slots.storeBytes(of: s1, toByteOffset: byteOffset &+ MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
             }
         }
+        if Outside.isOn {
+            totals.underflow &+= Int(truncatingIfNeeded: under.wrappedSum())
+            totals.overflow &+= Int(truncatingIfNeeded: over.wrappedSum())
+        }
         if Sums.isOn {
             // The power sums' loop counts the slots too (see `sumPowers`).
             let (ahead, last) = VectorStream.block(
                 after: pointer, vectors, bytesPerVector: Narrow.isOn ? 16 : MemoryLayout<Vector>.stride, end: plan.streamEnd ?? pointer)
             let copyStride = plan.copyMask == 0 ? 0 : plan.stride
             if packedOnly {
-                totals.add(sumPowers(
+                totals.sums.add(sumPowers(
                     pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last,
                     counting: UnsafePointer(kept.assumingMemoryBound(to: Packed.Scalar.self)), into: plan.counts, copyStride: copyStride))
             } else {
-                totals.add(sumPowers(
+                totals.sums.add(sumPowers(
                     pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last,
                     counting: UnsafePointer(slots.assumingMemoryBound(to: HalfLanes.Scalar.self)), into: plan.counts, copyStride: copyStride))
             }

@@ -47,7 +47,8 @@ struct CellFormula<T: EngineFloat> {
 /// value. Bins of unequal widths (explicit edges, log scale) get equal-width cells over their
 /// range, and each value's bin comes from its cell (`binLookup`: one table load, a compare or a
 /// search in the few cells an edge crosses); a layout without room for cells counts one cell per
-/// bin, found by binary search. Counts are
+/// bin, found by binary search. Finite values outside the layout's range take the fast kernel too
+/// (`EngineFloat.cellBlock`'s `Outside`); NaN and ±Inf take the general one. Counts are
 /// 32-bit (the table stays in the L1 cache) and folded into `Int` totals every 2^31 values. Each
 /// count array has a power-of-two length and every slot is masked by it, so a slot can never
 /// leave the table. The histogram alone, with at most 31 bins (62 cells) and every value inside
@@ -91,13 +92,13 @@ enum SecondPass {
 
     /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
     static func runInChunks<T: EngineFloat>(
-        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?, radix: Bool,
-        crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, markZeros: Bool = false
+        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, finite: Bool = false, shift: Double?,
+        radix: Bool, crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, markZeros: Bool = false
     ) -> Result {
         let parts = EngineThreads.map(values) {
             run(
-                values, layout: layout, formula: formula, clean: clean, shift: shift, radix: radix, crowded: crowded, keep: keep,
-                markZeros: markZeros, vectors: $0)
+                values, layout: layout, formula: formula, clean: clean, finite: finite, shift: shift, radix: radix, crowded: crowded,
+                keep: keep, markZeros: markZeros, vectors: $0)
         }
         var result = parts[0]
         for part in parts.dropFirst() { result.add(part) }
@@ -109,6 +110,7 @@ enum SecondPass {
     ///     its range, through which its bins are counted (`binLookup`); nil: one cell per bin, by
     ///     binary search.
     ///   - clean: every value is finite and inside the layout's range.
+    ///   - finite: every value is finite (some may lie outside the range).
     ///   - shift: the centre of the power sums; nil skips them.
     ///   - radix: count the top 16 key bits of every value.
     ///   - crowded: many values share one cell (the exact zeros of ReLU outputs): four count
@@ -119,7 +121,7 @@ enum SecondPass {
     ///     for bins of equal widths; its cell is counted as usual.
     ///   - vectors: the stream vectors to read (default all).
     static func run<T: EngineFloat>(
-        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, shift: Double?,
+        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, finite: Bool = false, shift: Double?,
         radix: Bool, crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, markZeros: Bool = false, vectors: Range<Int>? = nil
     ) -> Result {
         let vectors = vectors ?? 0..<values.vectorCount
@@ -140,8 +142,10 @@ enum SecondPass {
         let copyMask = cells <= 512 || crowded ? 3 : 0
         let copies = copyMask + 1
         let binOfSlot = formula.flatMap { formula in layout.isUniform ? nil : binLookup(formula, thresholds: thresholds, count: stride) } ?? []
-        let fast = clean && formula != nil && formula!.halving == 1
-        let usePairs = fast && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
+        // Finite values outside the range take the fast kernel too, counted apart (`Outside`).
+        let fast = (clean || finite) && formula != nil && formula!.halving == 1
+        let outside = fast && !clean
+        let usePairs = fast && clean && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
         var counts = [UInt32](repeating: 0, count: copies * stride)
         var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : layout.binCount)
         var pairCounts = [UInt32](repeating: 0, count: usePairs ? 64 * 64 : 0)
@@ -222,12 +226,18 @@ enum SecondPass {
                                     func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch>(
                                         _: Sums.Type, _: Lookup.Type, _: Keep.Type, _: MarkZeros.Type
                                     ) {
-                                        T.cellBlock(
-                                            pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Keep.self,
-                                            markZeros: MarkZeros.self, narrow: Narrow.self, into: &result.totals.sums)
+                                        if outside {
+                                            T.cellBlock(
+                                                pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Off.self,
+                                                markZeros: Off.self, outside: On.self, narrow: Narrow.self, into: &result.totals)
+                                        } else {
+                                            T.cellBlock(
+                                                pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Keep.self,
+                                                markZeros: MarkZeros.self, outside: Off.self, narrow: Narrow.self, into: &result.totals)
+                                        }
                                     }
-                                    // Slots are kept only beside the power sums (`keep`), zeros marked
-                                    // only in kept slots of bins of equal widths (`zeroSlot`).
+                                    // Slots are kept only beside the power sums (`keep`) of a clean input,
+                                    // zeros marked only in kept slots of bins of equal widths (`zeroSlot`).
                                     switch (shift != nil, !binOfSlot.isEmpty, plan.kept != nil) {
                                     case (true, false, true):
                                         if zeroSlot != nil { cellBlock(On.self, Off.self, On.self, On.self) } else { cellBlock(On.self, Off.self, On.self, Off.self) }
@@ -291,6 +301,7 @@ enum SecondPass {
             while below + held < edgeSlots.count && edgeSlots[below + held] == slot { held += 1 }
             table[slot] = held == 0 ? Int32(below) : held == 1 ? Int32(-2 - below) : -1
         }
+        table[formula.cells + 2] = 0  // values outside the range (`EngineFloat.cellBlock`): never searched, never folded
         return table
     }
 }

@@ -45,7 +45,7 @@ enum ValueSummarizer {
             ? UnsafeMutableRawPointer.allocate(byteCount: values.vectorCount * MemoryLayout<T.Packed>.stride, alignment: 16) : nil
         defer { kept?.deallocate() }
         let pass = SecondPass.runInChunks(
-            values, layout: layout, formula: formula, clean: clean, shift: shift, radix: formula == nil,
+            values, layout: layout, formula: formula, clean: clean, finite: isFinite(scan), shift: shift, radix: formula == nil,
             crowded: scan.zeroCount > scan.finiteCount / 8, keep: kept, markZeros: markZeros)
         let t = pass.totals.sums
         let moments = Moments.fromShiftedSums(
@@ -99,7 +99,7 @@ enum ValueSummarizer {
             let cellLayout = cells(of: layout)
             let formula = CellFormula(cellLayout, fineBits: layout.isUniform ? 1 : fineBits(binCount: cellLayout.binCount, count: scan.finiteCount))
             let pass = SecondPass.runInChunks(
-                values, layout: layout, formula: formula, clean: isClean(scan, layout), shift: nil, radix: false)
+                values, layout: layout, formula: formula, clean: isClean(scan, layout), finite: isFinite(scan), shift: nil, radix: false)
             histogram = Histogram(
                 edges: layout.edges, counts: pass.binCounts(binCount: layout.binCount),
                 underflow: pass.totals.underflow, overflow: pass.totals.overflow)
@@ -124,8 +124,11 @@ enum ValueSummarizer {
 
     /// Every value is finite and inside the layout's range: pass 2 needs no masks.
     static func isClean<T: EngineFloat>(_ scan: ValueScan<T>, _ layout: BinLayout<T>) -> Bool {
-        scan.nanCount == 0 && scan.infCount == 0 && layout.lowest <= scan.min && scan.max <= layout.highest
+        isFinite(scan) && layout.lowest <= scan.min && scan.max <= layout.highest
     }
+
+    /// Every value is finite: pass 2 needs no masks but for the values outside the layout's range.
+    static func isFinite<T: EngineFloat>(_ scan: ValueScan<T>) -> Bool { scan.nanCount == 0 && scan.infCount == 0 }
 
     /// Cells per bin as a power of two: about 2048 cells in all, enough to leave each quantile a
     /// small neighbourhood to gather, few enough for the counts to stay in the L1 cache, and no

@@ -194,6 +194,35 @@ struct ExactStatisticsTests {
         check(doubles, try HistogramSummary(values: doubles), "spike Double")
     }
 
+    /// Finite values outside an explicit range or explicit edges take the fast cell kernel, which
+    /// sets them apart as underflow and overflow: counts, both totals and every statistic exact,
+    /// for the summary and the histogram alone, bins of equal and unequal widths, Float, Double
+    /// and bfloat16.
+    @Test func finiteValuesOutsideTheBins() throws {
+        let values = Distribution.gradientLike.sample(50_001, seed: 71)
+        let floats = values.map { Float($0) }
+        let bfloats = floats.map { BFloat16Tests.bfloat16($0) }
+        let widened = bfloats.map(\.floatValue)
+        for config in [BinConfig(bins: 30, range: (-0.5, 0.25)), BinConfig(edges: [-1, -0.01, 0, 1e-3, 0.5, 2])] {
+            func expectCounts(_ histogram: Histogram, _ reference: [Double], _ label: String) {
+                let expected = ReferenceStatistics.counts(reference, edges: histogram.edges)
+                #expect(histogram.counts == expected.counts, "\(label) counts")
+                #expect(histogram.underflow == expected.under && histogram.overflow == expected.over, "\(label) under/over")
+                #expect(expected.under > 0 && expected.over > 0, "\(label): values on both sides")
+            }
+            let double = try HistogramSummary(values: values, bins: config), float = try HistogramSummary(values: floats, bins: config)
+            let narrow = try bfloats.withUnsafeBufferPointer { try HistogramSummary(values: $0, bins: config) }
+            expectCounts(double.histogram, values, "\(config) Double")
+            expectCounts(float.histogram, floats.map(Double.init), "\(config) Float")
+            expectCounts(narrow.histogram, widened.map(Double.init), "\(config) bfloat16")
+            check(values, double, "\(config) Double")
+            check(floats, float, relative: 1e-7, "\(config) Float")
+            check(widened, narrow, relative: 1e-7, "\(config) bfloat16")
+            let alone = try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }
+            expectCounts(alone.histogram, floats.map(Double.init), "\(config) Float histogram alone")
+        }
+    }
+
     /// Bins of unequal widths (explicit edges, log scale) are counted through equal-width cells
     /// and a bin per cell: values on every edge and one step to either side of it, edges that
     /// share a cell (a compare decides) or crowd one (searched), many edges (beyond 2^12 bins
