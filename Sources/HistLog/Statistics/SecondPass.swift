@@ -92,7 +92,7 @@ enum SecondPass {
 
     /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
     static func runInChunks<T: EngineFloat>(
-        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, finite: Bool = false, shift: Double?,
+        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, finite: Bool, shift: Double?,
         radix: Bool, crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, markZeros: Bool = false
     ) -> Result {
         let parts = EngineThreads.map(values) {
@@ -121,7 +121,7 @@ enum SecondPass {
     ///     for bins of equal widths; its cell is counted as usual.
     ///   - vectors: the stream vectors to read (default all).
     static func run<T: EngineFloat>(
-        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, finite: Bool = false, shift: Double?,
+        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, finite: Bool, shift: Double?,
         radix: Bool, crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, markZeros: Bool = false, vectors: Range<Int>? = nil
     ) -> Result {
         let vectors = vectors ?? 0..<values.vectorCount
