@@ -24,15 +24,22 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Self, magnitudes: Magnitudes.Type, zeros: Zeros.Type,
         narrow: Narrow.Type, into totals: inout ScanTotals<Self>)
+    /// Pass 1's rescan of an input with ±Inf (`ValueScan`).
+    static func finiteExtremesBlock<Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, narrow: Narrow.Type, into totals: inout InfinityScan<Self>)
     /// The automatic scale's count (`ValueScan.countNonzero`).
     static func magnitudeBlock<Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, below: Self, narrow: Narrow.Type, nonzero: inout Int, small: inout Int)
-    /// Pass-2 kernel for finite values and a uniform layout: cell slots, power sums when `Sums` is
-    /// on, the slots kept for pass 3 when `Keep` is on (with ±0 set apart when `MarkZeros` is on
-    /// too); values outside the layout counted apart when `Outside` is on.
-    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Outside: KernelSwitch, Narrow: KernelSwitch>(
+    /// Pass-2 kernel for a uniform layout: cell slots, power sums when `Sums` is on, the slots kept
+    /// for pass 3 when `Keep` is on (with ±0 set apart when `MarkZeros` is on too); values outside
+    /// the layout counted apart when `Outside` is on, NaN and ±Inf set apart when `NonFinite` is on too.
+    static func cellBlock<
+        Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Outside: KernelSwitch,
+        NonFinite: KernelSwitch, Narrow: KernelSwitch
+    >(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Sums.Type, lookup: Lookup.Type,
-        keep: Keep.Type, markZeros: MarkZeros.Type, outside: Outside.Type, narrow: Narrow.Type, into totals: inout BinTotals)
+        keep: Keep.Type, markZeros: MarkZeros.Type, outside: Outside.Type, nonFinite: NonFinite.Type, narrow: Narrow.Type,
+        into totals: inout BinTotals)
     /// Pass-2 kernel counting pairs of cells (histogram only, few cells).
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
     /// Pass-2 kernel for any layout and any values (masks for NaN, ±Inf and out-of-range values).

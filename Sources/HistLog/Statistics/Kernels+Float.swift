@@ -72,6 +72,35 @@ extension Float {
         if Magnitudes.isOn { totals.smallestNonzeroMagnitude = lanewiseMin(smallest0, smallest1).min() }
     }
 
+    /// Pass 1 again, for the rare input whose extremes came out infinite: the finite extremes,
+    /// and the counts of +Inf and -Inf.
+    @inline(__always)
+    static func finiteExtremesBlock<Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, narrow: Narrow.Type, into totals: inout InfinityScan<Float>
+    ) {
+        let infinity = Half(repeating: .infinity)
+        var positive0 = HalfLanes(), positive1 = HalfLanes(), negative0 = HalfLanes(), negative1 = HalfLanes()
+        var low0 = Half(repeating: totals.min), low1 = low0
+        var high0 = Half(repeating: totals.max), high1 = high0
+        for i in 0..<vectors {
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
+            positive0 &-= lanes(v0 .== infinity)
+            positive1 &-= lanes(v1 .== infinity)
+            negative0 &-= lanes(v0 .== -infinity)
+            negative1 &-= lanes(v1 .== -infinity)
+            // x - x is 0 for a finite x, NaN for NaN and ±Inf; NaN is never taken by the min and max.
+            let finite0 = (v0 - v0) .== Half(), finite1 = (v1 - v1) .== Half()
+            low0 = lanewiseMin(v0.replacing(with: .nan, where: .!finite0), low0)
+            low1 = lanewiseMin(v1.replacing(with: .nan, where: .!finite1), low1)
+            high0 = lanewiseMax(v0.replacing(with: .nan, where: .!finite0), high0)
+            high1 = lanewiseMax(v1.replacing(with: .nan, where: .!finite1), high1)
+        }
+        totals.positive &+= Int(truncatingIfNeeded: (positive0 &+ positive1).wrappedSum())
+        totals.negative &+= Int(truncatingIfNeeded: (negative0 &+ negative1).wrappedSum())
+        totals.min = lanewiseMin(low0, low1).min()
+        totals.max = lanewiseMax(high0, high1).max()
+    }
+
     /// `ValueScan.countNonzero` over `vectors` vectors at `pointer`: the finite nonzero values, and
     /// how many of them are smaller in magnitude than `below` (NaN and ±Inf count in neither).
     @inline(__always)
@@ -98,12 +127,19 @@ extension Float {
     /// With `Keep` on, each vector's slots are also kept, packed, at `plan.kept` for pass 3; with
     /// `MarkZeros` on too, ±0 takes the slot `cells + 3` (`plan.zeroFlip`), which pass 3 never
     /// targets, and the caller adds its count to the zeros' own cell. With `Outside` on, the values
-    /// may lie outside `[plan.lowest, plan.highest]` (never NaN or ±Inf): those take the slot
-    /// `cells + 2`, which is never folded into the cells, and count as underflow or overflow.
+    /// may lie outside `[plan.lowest, plan.highest]`: those take the slot `cells + 2`, which is
+    /// never folded into the cells, and count as underflow or overflow. With `NonFinite` on too,
+    /// the values may be NaN or ±Inf: those take that slot as well, count as neither, and the power
+    /// sums read the block's copy at `plan.finiteCopy`, where they are replaced by `plan.shift`
+    /// (a `Float`), so that they add nothing.
     @inline(__always)
-    static func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Outside: KernelSwitch, Narrow: KernelSwitch>(
+    static func cellBlock<
+        Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Outside: KernelSwitch,
+        NonFinite: KernelSwitch, Narrow: KernelSwitch
+    >(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, sums: Sums.Type, lookup: Lookup.Type,
-        keep: Keep.Type, markZeros: MarkZeros.Type, outside: Outside.Type, narrow: Narrow.Type, into totals: inout BinTotals
+        keep: Keep.Type, markZeros: MarkZeros.Type, outside: Outside.Type, nonFinite: NonFinite.Type, narrow: Narrow.Type,
+        into totals: inout BinTotals
     ) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let slotMask = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.stride - 1))  // keeps any slip inside the table
@@ -114,16 +150,35 @@ extension Float {
         let zeroFlip = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.zeroFlip))
         let lowest = Half(repeating: plan.lowest), highest = Half(repeating: plan.highest)
         let outsideSlot = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.cells + 2))
+        let centre = Half(repeating: Float(plan.shift))
+        let finiteCopy = NonFinite.isOn && Sums.isOn ? plan.finiteCopy! : plan.slots  // set by the caller for these kernels
         var under = HalfLanes(), over = HalfLanes()
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             var s0 = Float.slots(v0, offset: offset, scale: scale) & slotMask, s1 = Float.slots(v1, offset: offset, scale: scale) & slotMask
             if Outside.isOn {
-                let below0 = v0 .< lowest, below1 = v1 .< lowest, above0 = v0 .> highest, above1 = v1 .> highest
+                var below0 = v0 .< lowest, below1 = v1 .< lowest, above0 = v0 .> highest, above1 = v1 .> highest
+                var outside0 = below0 .| above0, outside1 = below1 .| above1
+                if NonFinite.isOn {
+                    // x - x is 0 for a finite x, NaN for NaN and ±Inf.
+                    let finite0 = (v0 - v0) .== Half(), finite1 = (v1 - v1) .== Half()
+                    below0 = below0 .& finite0
+                    below1 = below1 .& finite1
+                    above0 = above0 .& finite0
+                    above1 = above1 .& finite1
+                    outside0 = outside0 .| .!finite0
+                    outside1 = outside1 .| .!finite1
+                    if Sums.isOn {
+                        let byteOffset = i &* MemoryLayout<Vector>.stride
+                        finiteCopy.storeBytes(of: v0.replacing(with: centre, where: .!finite0), toByteOffset: byteOffset, as: Half.self)
+                        finiteCopy.storeBytes(
+                            of: v1.replacing(with: centre, where: .!finite1), toByteOffset: byteOffset &+ MemoryLayout<Half>.stride, as: Half.self)
+                    }
+                }
                 under &-= lanes(below0) &+ lanes(below1)
                 over &-= lanes(above0) &+ lanes(above1)
-                s0.replace(with: outsideSlot, where: below0 .| above0)
-                s1.replace(with: outsideSlot, where: below1 .| above1)
+                s0.replace(with: outsideSlot, where: outside0)
+                s1.replace(with: outsideSlot, where: outside1)
             }
             if MarkZeros.isOn {
                 s0 ^= lanes(v0 .== Half()) & zeroFlip
@@ -149,6 +204,10 @@ extension Float {
                 totals.sums.add(sumPowers(
                     pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last,
                     counting: UnsafePointer(kept.assumingMemoryBound(to: Packed.Scalar.self)), into: plan.counts, copyStride: copyStride))
+            } else if NonFinite.isOn {
+                totals.sums.add(sumPowers(
+                    finiteCopy, vectors, about: plan.shift, narrow: Off.self, readingAhead: ahead, through: last,
+                    counting: UnsafePointer(slots.assumingMemoryBound(to: HalfLanes.Scalar.self)), into: plan.counts, copyStride: copyStride))
             } else {
                 totals.sums.add(sumPowers(
                     pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last,

@@ -47,8 +47,8 @@ struct CellFormula<T: EngineFloat> {
 /// value. Bins of unequal widths (explicit edges, log scale) get equal-width cells over their
 /// range, and each value's bin comes from its cell (`binLookup`: one table load, a compare or a
 /// search in the few cells an edge crosses); a layout without room for cells counts one cell per
-/// bin, found by binary search. Finite values outside the layout's range take the fast kernel too
-/// (`EngineFloat.cellBlock`'s `Outside`); NaN and ±Inf take the general one. Counts are
+/// bin, found by binary search. Values outside the layout's range take the fast kernel too
+/// (`EngineFloat.cellBlock`'s `Outside`), NaN and ±Inf as well (`NonFinite`). Counts are
 /// 32-bit (the table stays in the L1 cache) and folded into `Int` totals every 2^31 values. Each
 /// count array has a power-of-two length and every slot is masked by it, so a slot can never
 /// leave the table. The histogram alone, with at most 31 bins (62 cells) and every value inside
@@ -111,7 +111,7 @@ enum SecondPass {
     ///     binary search.
     ///   - clean: every value is finite and inside the layout's range.
     ///   - finite: every value is finite (some may lie outside the range).
-    ///   - shift: the centre of the power sums; nil skips them.
+    ///   - shift: the centre of the power sums, a `T` unless `finite`; nil skips them.
     ///   - radix: count the top 16 key bits of every value.
     ///   - crowded: many values share one cell (the exact zeros of ReLU outputs): four count
     ///     arrays whatever the number of cells.
@@ -142,9 +142,16 @@ enum SecondPass {
         let copyMask = cells <= 512 || crowded ? 3 : 0
         let copies = copyMask + 1
         let binOfSlot = formula.flatMap { formula in layout.isUniform ? nil : binLookup(formula, thresholds: thresholds, count: stride) } ?? []
-        // Finite values outside the range take the fast kernel too, counted apart (`Outside`).
-        let fast = (clean || finite) && formula != nil && formula!.halving == 1
-        let outside = fast && !clean
+        // Values outside the range take the fast kernel too, counted apart (`Outside`), and NaN
+        // and ±Inf, whose power sums come from a copy of the block without them (`NonFinite`).
+        let fast = formula != nil && formula!.halving == 1
+        let outside = fast && !clean, nonFinite = fast && !finite
+        let finiteCopy = nonFinite && shift != nil
+            ? UnsafeMutableRawPointer.allocate(
+                byteCount: Swift.min(VectorStream.blockVectors, Swift.max(vectors.count, 1)) * MemoryLayout<T.Vector>.stride,
+                alignment: 16)
+            : nil
+        defer { finiteCopy?.deallocate() }
         let usePairs = fast && clean && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
         var counts = [UInt32](repeating: 0, count: copies * stride)
         var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : layout.binCount)
@@ -215,6 +222,7 @@ enum SecondPass {
                                     plan.scale = formula.scale
                                 }
                                 plan.shift = shift ?? 0
+                                plan.finiteCopy = finiteCopy
                                 if let zeroSlot { plan.zeroFlip = zeroSlot ^ (cells + 3) }
                                 if !binOfSlot.isEmpty {
                                     plan.binOfSlot = binOfSlot.baseAddress
@@ -226,14 +234,21 @@ enum SecondPass {
                                     func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch>(
                                         _: Sums.Type, _: Lookup.Type, _: Keep.Type, _: MarkZeros.Type
                                     ) {
-                                        if outside {
+                                        if nonFinite {
                                             T.cellBlock(
                                                 pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Off.self,
-                                                markZeros: Off.self, outside: On.self, narrow: Narrow.self, into: &result.totals)
+                                                markZeros: Off.self, outside: On.self, nonFinite: On.self, narrow: Narrow.self,
+                                                into: &result.totals)
+                                        } else if outside {
+                                            T.cellBlock(
+                                                pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Off.self,
+                                                markZeros: Off.self, outside: On.self, nonFinite: Off.self, narrow: Narrow.self,
+                                                into: &result.totals)
                                         } else {
                                             T.cellBlock(
                                                 pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Keep.self,
-                                                markZeros: MarkZeros.self, outside: Off.self, narrow: Narrow.self, into: &result.totals)
+                                                markZeros: MarkZeros.self, outside: Off.self, nonFinite: Off.self, narrow: Narrow.self,
+                                                into: &result.totals)
                                         }
                                     }
                                     // Slots are kept only beside the power sums (`keep`) of a clean input,

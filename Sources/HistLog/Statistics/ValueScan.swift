@@ -3,7 +3,7 @@
 /// magnitude when the bin scale needs it.
 ///
 /// The kernel keeps ±Inf in its extremes, which spares it a finiteness mask per value; the rare
-/// input whose extremes come out infinite is rescanned value by value.
+/// input whose extremes come out infinite is rescanned with one (`finiteExtremesBlock`).
 struct ValueScan<T: EngineFloat> {
     var finiteCount = 0
     var nanCount = 0
@@ -47,18 +47,22 @@ struct ValueScan<T: EngineFloat> {
         result.zeroCount = totals.zeros
         var low = totals.min, high = totals.max
         if low == -.infinity || high == .infinity {
-            low = .infinity
-            high = -.infinity
-            for x in values {
-                if x == .infinity {
-                    result.positiveInfCount += 1
-                } else if x == -.infinity {
-                    result.negativeInfCount += 1
-                } else if x.isFinite {
-                    if x < low { low = x }
-                    if x > high { high = x }
+            let rescans = EngineThreads.map(values) { range in
+                var totals = InfinityScan<T>()
+                values.forEachBlock(vectors: range, narrowBlocks: true) { pointer, vectors, isPaddedTail in
+                    if values.isNarrow && !isPaddedTail {
+                        T.finiteExtremesBlock(pointer, vectors, narrow: On.self, into: &totals)
+                    } else {
+                        T.finiteExtremesBlock(pointer, vectors, narrow: Off.self, into: &totals)
+                    }
                 }
+                return totals
             }
+            var rescan = InfinityScan<T>()
+            for chunk in rescans { rescan.add(chunk) }
+            (low, high) = (rescan.min, rescan.max)
+            result.positiveInfCount = rescan.positive
+            result.negativeInfCount = rescan.negative
         }
         result.infCount = result.positiveInfCount + result.negativeInfCount
         result.finiteCount = values.count - result.nanCount - result.infCount

@@ -31,7 +31,9 @@ enum ValueSummarizer {
                 statistics: statistics, moments: .empty)
         }
 
-        let (shift, spread) = scan.centre(of: values)
+        let (centre, spread) = scan.centre(of: values)
+        // Pass 2 puts the centre in place of NaN and ±Inf in the power sums: it must be a `T`.
+        let shift = isFinite(scan) ? centre : Double(T(centre))
         let cellLayout = cells(of: layout)
         let formula = CellFormula(cellLayout, fineBits: fineBits(binCount: cellLayout.binCount, count: scan.finiteCount, spread: spread))
         let clean = isClean(scan, layout)

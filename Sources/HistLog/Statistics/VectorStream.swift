@@ -45,6 +45,21 @@ struct ScanTotals<T: EngineFloat> {
     }
 }
 
+/// Running totals of `EngineFloat.finiteExtremesBlock`.
+struct InfinityScan<T: EngineFloat> {
+    var positive = 0
+    var negative = 0
+    var min = T.infinity
+    var max = -T.infinity
+
+    mutating func add(_ other: InfinityScan) {
+        positive += other.positive
+        negative += other.negative
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+    }
+}
+
 /// Σ (x - shift)^k for k = 1...4 over two lanes of `Double`.
 struct PowerLanes {
     var s1 = SIMD2<Double>(), s2 = SIMD2<Double>(), s3 = SIMD2<Double>(), s4 = SIMD2<Double>()
@@ -113,6 +128,9 @@ struct CellPlan<T: EngineFloat> {
     var kept: UnsafeMutableRawPointer? = nil
     /// `cellBlock` with `MarkZeros` on: the slot of ±0 xor `cells + 3`.
     var zeroFlip = 0
+    /// `cellBlock` with `NonFinite` and `Sums` on: room for one block's values (widened), NaN and
+    /// ±Inf replaced by `shift`, which the power sums read.
+    var finiteCopy: UnsafeMutableRawPointer? = nil
 }
 
 /// Running totals of `EngineFloat.generalBlock`.

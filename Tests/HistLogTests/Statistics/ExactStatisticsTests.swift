@@ -223,6 +223,51 @@ struct ExactStatisticsTests {
         }
     }
 
+    /// NaN and ±Inf (a diverged tensor, an overflowed fp16 gradient) take the fast kernel: set
+    /// apart from the bins, the power sums and under/overflow, and the finite extremes found again
+    /// when the first pass meets ±Inf. Each kind alone and all together, one in a vector or a run
+    /// of them, in the first block and the ragged tail; counts, both totals and every statistic
+    /// exact, for the summary and the histogram alone, Float, Double and bfloat16.
+    @Test func nonFiniteValuesOnTheFastKernel() throws {
+        let base = Distribution.gradientLike.sample(40_003, seed: 73)
+        let kinds: [(String, [Double])] = [
+            ("NaN", [.nan]), ("+Inf", [.infinity]), ("-Inf", [-.infinity]), ("all", [.nan, .infinity, -.infinity]),
+        ]
+        let configs = [BinConfig(), BinConfig(bins: 30, range: (-0.5, 0.25)), BinConfig(scale: .logarithmic), BinConfig(edges: [-1, -0.01, 0, 1e-3, 0.5, 2])]
+        for (kind, specials) in kinds {
+            var values = base
+            for (k, i) in [0, 5, 6, 7, 8, 9, 10, 11, 12, 4_099, 20_000, 39_999, 40_002].enumerated() { values[i] = specials[k % specials.count] }
+            let floats = values.map { Float($0) }
+            let bfloats = floats.map { BFloat16Tests.bfloat16($0) }
+            let widened = bfloats.map(\.floatValue)
+            for config in configs {
+                func expectCounts(_ histogram: Histogram, _ reference: [Double], _ label: String) {
+                    let expected = ReferenceStatistics.counts(reference, edges: histogram.edges)
+                    #expect(histogram.counts == expected.counts, "\(label) counts")
+                    #expect(histogram.underflow == expected.under && histogram.overflow == expected.over, "\(label) under/over")
+                }
+                let label = "\(kind) \(config)"
+                let double = try HistogramSummary(values: values, bins: config), float = try HistogramSummary(values: floats, bins: config)
+                let narrow = try bfloats.withUnsafeBufferPointer { try HistogramSummary(values: $0, bins: config) }
+                expectCounts(double.histogram, values, "\(label) Double")
+                expectCounts(float.histogram, floats.map(Double.init), "\(label) Float")
+                expectCounts(narrow.histogram, widened.map(Double.init), "\(label) bfloat16")
+                check(values, double, "\(label) Double")
+                check(floats, float, relative: 1e-7, "\(label) Float")
+                check(widened, narrow, relative: 1e-7, "\(label) bfloat16")
+                for (name, alone, reference) in [
+                    ("Float", try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }, floats.map(Double.init)),
+                    ("Double", try values.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }, values),
+                ] {
+                    expectCounts(alone.histogram, reference, "\(label) \(name) histogram alone")
+                    let finite = reference.filter(\.isFinite)
+                    #expect(alone.min == finite.min() && alone.max == finite.max(), "\(label) \(name) histogram alone extremes")
+                    #expect(alone.nanCount == reference.count { $0.isNaN } && alone.infCount == reference.count { $0.isInfinite }, "\(label) \(name) nan/inf")
+                }
+            }
+        }
+    }
+
     /// Bins of unequal widths (explicit edges, log scale) are counted through equal-width cells
     /// and a bin per cell: values on every edge and one step to either side of it, edges that
     /// share a cell (a compare decides) or crowd one (searched), many edges (beyond 2^12 bins
