@@ -18,6 +18,7 @@ def train(rank, world_size):
     histlog.log_histogram(shard, key="Activations/fc1", step=0, reduce=True)  # rank 0 writes both shards
     if rank == 0:
         histlog.end_run()
+    dist.barrier()  # no rank tears the group down while another still uses it
     dist.destroy_process_group()
 
 

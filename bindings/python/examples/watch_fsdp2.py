@@ -27,4 +27,5 @@ for step in range(30):
 histlog.end_run()
 if dist.get_rank() == 0:
     print(histlog.open_run("runs/fsdp2").steps("Gradients/0.weight"))  # [0, 10, 20]
+dist.barrier()  # no rank tears the group down while another still uses it
 dist.destroy_process_group()
