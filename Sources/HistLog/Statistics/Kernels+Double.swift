@@ -229,9 +229,18 @@ extension Double {
     }
 
     /// The bin of `x`, in a slot of `plan.binOfSlot` that holds a bin edge (`edgeSlot` < 0): -1
-    /// searches the thresholds, `-2 - k` is bin `k`, or `k + 1` from threshold `k + 1` on.
-    @inline(__always) static func bin(of x: Double, edgeSlot entry: Int, plan: CellPlan<Double>) -> Int {
-        entry == -1 ? BinLayout<Double>.search(x, thresholds: plan.thresholds) : -2 &- entry &+ (x >= plan.thresholds[-1 &- entry] ? 1 : 0)
+    /// holds several (`plan.binOfDigit` is asked first, then the thresholds searched), `-2 - k` is
+    /// bin `k`, or `k + 1` from threshold `k + 1` on.
+    @inline(__always) static func bin(of x: Double, edgeSlot: Int, plan: CellPlan<Double>) -> Int {
+        var entry = edgeSlot
+        if entry == -1, let digits = plan.binOfDigit {
+            let digit = Int(truncatingIfNeeded: x.orderedKey >> Key.Magnitude(Key.bitWidth - 16)) &- plan.firstDigit
+            let index = Swift.min(Swift.max(digit, 0), plan.digitCount &- 1)
+            if digits[index] == CellPlan<Double>.unknownDigit { digits[index] = plan.entry(ofDigit: index &+ plan.firstDigit) }
+            entry = Int(truncatingIfNeeded: digits[index])
+            if entry >= 0 { return entry }
+        }
+        return entry == -1 ? BinLayout<Double>.search(x, thresholds: plan.thresholds) : -2 &- entry &+ (x >= plan.thresholds[-1 &- entry] ? 1 : 0)
     }
 
     /// Pass 2 for the histogram alone, as `cellBlock` with at most 62 cells: one counter per pair

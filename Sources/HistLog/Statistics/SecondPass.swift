@@ -90,6 +90,9 @@ enum SecondPass {
 
     static let foldEvery = 1 << 31
 
+    /// Inputs of at least this many values get `CellPlan.binOfDigit` (up to 128 KiB to set).
+    static let digitTableValues = 1 << 15
+
     /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
     static func runInChunks<T: EngineFloat>(
         _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, finite: Bool, shift: Double?,
@@ -142,6 +145,12 @@ enum SecondPass {
         let copyMask = cells <= 512 || crowded ? 3 : 0
         let copies = copyMask + 1
         let binOfSlot = formula.flatMap { formula in layout.isUniform ? nil : binLookup(formula, thresholds: thresholds, count: stride) } ?? []
+        // Slots holding several edges ask a table of key digits before searching (`CellPlan.binOfDigit`),
+        // when the input is large enough to fill it.
+        let digitRange = binOfSlot.contains(-1) && vectors.count * T.Vector.scalarCount >= digitTableValues
+            ? Int(truncatingIfNeeded: layout.lowest.orderedKey >> (T.Key.bitWidth - 16))...Int(truncatingIfNeeded: layout.highest.orderedKey >> (T.Key.bitWidth - 16))
+            : nil
+        var binOfDigit = [Int16](repeating: CellPlan<T>.unknownDigit, count: digitRange?.count ?? 0)
         // Values outside the range take the fast kernel too, counted apart (`Outside`), and NaN
         // and ±Inf, whose power sums come from a copy of the block without them (`NonFinite`).
         let fast = formula != nil && formula!.halving == 1
@@ -210,6 +219,7 @@ enum SecondPass {
                         radixCounts.withUnsafeMutableBufferPointer { radixCounts in
                           binCounts.withUnsafeMutableBufferPointer { binCounts in
                            binOfSlot.withUnsafeBufferPointer { binOfSlot in
+                            binOfDigit.withUnsafeMutableBufferPointer { binOfDigit in
                             thresholds.withUnsafeBufferPointer { thresholds in
                                 var plan = CellPlan<T>(
                                     lowest: layout.lowest, highest: layout.highest, uniform: formula != nil,
@@ -227,6 +237,11 @@ enum SecondPass {
                                 if !binOfSlot.isEmpty {
                                     plan.binOfSlot = binOfSlot.baseAddress
                                     plan.binCounts = binCounts.baseAddress
+                                }
+                                if let digitRange {
+                                    plan.binOfDigit = binOfDigit.baseAddress
+                                    plan.firstDigit = digitRange.lowerBound
+                                    plan.digitCount = digitRange.count
                                 }
                                 let radix = radix ? radixCounts.baseAddress : nil
                                 func fastBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
@@ -277,6 +292,7 @@ enum SecondPass {
                                         }
                                     }
                                 }
+                            }
                             }
                            }
                           }

@@ -124,6 +124,14 @@ struct CellPlan<T: EngineFloat> {
     /// slots into `binCounts`, the others' bins come from their slots' counts.
     var binOfSlot: UnsafePointer<Int32>? = nil
     var binCounts: UnsafeMutablePointer<UInt32>? = nil
+    /// Per top 16-bit key digit from `firstDigit` on (`digitCount` of them), `binOfSlot`'s entry
+    /// for the values with that digit, filled the first time a value of a slot holding several
+    /// edges needs it (`unknownDigit` until then). Log-spaced edges crowd the equal-width cells
+    /// near zero; key digits are log-spaced themselves (128 a binade for `Float`), so nearly
+    /// every value of such a cell finds its bin in one load instead of a search.
+    var binOfDigit: UnsafeMutablePointer<Int16>? = nil
+    var firstDigit = 0
+    var digitCount = 0
     /// `cellBlock` with `Keep` on: where this block's packed slots go (16 bytes a vector), for pass 3.
     var kept: UnsafeMutableRawPointer? = nil
     /// `cellBlock` with `MarkZeros` on: the slot of ±0 xor `cells + 3`.
@@ -131,6 +139,20 @@ struct CellPlan<T: EngineFloat> {
     /// `cellBlock` with `NonFinite` and `Sums` on: room for one block's values (widened), NaN and
     /// ±Inf replaced by `shift`, which the power sums read.
     var finiteCopy: UnsafeMutableRawPointer? = nil
+}
+
+extension CellPlan {
+    static var unknownDigit: Int16 { .min }
+
+    /// `binOfDigit`'s entry for the values whose key has the top 16 bits `digit`: their bin when
+    /// they all share one, `-2 - k` when threshold `k + 1` alone falls among them, otherwise -1.
+    func entry(ofDigit digit: Int) -> Int16 {
+        let shift = T.Key(T.Key.bitWidth - 16)
+        let low = T.Key(truncatingIfNeeded: digit) << shift
+        let first = BinLayout<T>.search(T(orderedKey: low), thresholds: thresholds)
+        let last = BinLayout<T>.search(T(orderedKey: low | (T.Key.max >> 16)), thresholds: thresholds)
+        return last == first ? Int16(truncatingIfNeeded: first) : last == first + 1 ? Int16(truncatingIfNeeded: -2 - first) : -1
+    }
 }
 
 /// Running totals of `EngineFloat.generalBlock`.

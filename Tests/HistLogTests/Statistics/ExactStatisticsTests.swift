@@ -309,6 +309,39 @@ struct ExactStatisticsTests {
         }
     }
 
+    /// Edges crowding one cell (log-spaced ones near zero, beside a far spike that stretches the
+    /// cells) are resolved by key digits in inputs large enough for the table: values on every
+    /// edge and one step to either side of it, at the digits' boundaries (powers of two), ±0 with
+    /// an edge at 0 and without one; Float and Double, the summary and the histogram alone.
+    @Test func crowdedEdgesResolvedByKeyDigits() throws {
+        var base = Distribution.gradientLike.sample(SecondPass.digitTableValues + 3_001, seed: 81)
+        base[17] = -300
+        base[18] = 0
+        base[19] = -0.0
+        for e in -40...2 { base += [exp2(Double(e)), -exp2(Double(e)), exp2(Double(e)).nextDown, -exp2(Double(e)).nextUp] }
+        let crowded: [Double] = [-300, -1, -1e-3, -1e-5, 0, 1e-7, 3e-7, 1e-6, 0.25, 2]
+        // The log layout's edges as explicit ones: the values added on them would move a log layout.
+        let logarithmic = try HistogramSummary(values: base, bins: BinConfig(scale: .logarithmic)).histogram.edges
+        for edges in [logarithmic, crowded, crowded.filter { $0 != 0 }] {
+            let config = BinConfig(edges: edges)
+            var values = base
+            for edge in edges { values += [edge, edge.nextUp, edge.nextDown, Double(Float(edge)), Double(Float(edge).nextUp), Double(Float(edge).nextDown)] }
+            let floats = values.map { Float($0) }
+            #expect(floats.count >= SecondPass.digitTableValues, "large enough for the digit table")
+            for (label, counts, reference) in [
+                ("Double", try HistogramSummary(values: values, bins: config).histogram, ReferenceStatistics.counts(values, edges: edges)),
+                ("Float", try HistogramSummary(values: floats, bins: config).histogram, ReferenceStatistics.counts(floats, edges: edges)),
+                ("Float histogram alone", try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram,
+                 ReferenceStatistics.counts(floats, edges: edges)),
+            ] {
+                #expect(counts.edges == edges, "\(config) \(label) edges")
+                #expect(counts.counts == reference.counts, "\(config) \(label) counts")
+                #expect(counts.underflow == reference.under && counts.overflow == reference.over, "\(config) \(label) under/over")
+            }
+            check(floats, try HistogramSummary(values: floats, bins: config), relative: 1e-7, "\(config) Float")
+        }
+    }
+
     @Test func stableVarianceOfShiftedNoise() throws {
         let values = Distribution.shiftedNoise.sample(100_000, seed: 3)
         let s = try HistogramSummary(values: values).statistics
