@@ -221,6 +221,30 @@ def main() -> None:
           f"histlog.histogram {median['numpy.histogram, 30 explicit edges'] / median['histlog.histogram, 30 explicit edges']:.1f}x "
           "faster than numpy.histogram on the same edges")
 
+    # Log scale on heavy tails or a far spike (an exploding gradient element): the range stretches the
+    # equal-width cells until the log-spaced edges near zero crowd the few cells holding most values.
+    # SummaryWriter.add_histogram's default bins pick the log scale for such tensors.
+    spiked = np.random.default_rng(70).standard_normal(COUNT).astype(np.float32)
+    spiked[COUNT // 3] = -26_000
+    stretched = [heavy[1], spiked]
+    log_edges = [histlog.compute(x, log_scale=True).bin_edges for x in stretched]
+    for x, e in zip(stretched, log_edges):
+        reference = np.histogram(x, bins=e)[0]
+        assert np.array_equal(histlog.compute(x, log_scale=True).counts, reference), "log scale: counts differ"
+        assert np.array_equal(histlog.histogram(x, log_scale=True).counts, reference), "log scale: counts differ"
+    edges_of = {id(x): e for x, e in zip(stretched, log_edges)}
+    logged: List[Contender] = [
+        (floor, lambda x: x.max()),
+        ("histlog.compute, log_scale=True", lambda x: histlog.compute(x, log_scale=True)),
+        ("histlog.histogram, log_scale=True", lambda x: histlog.histogram(x, log_scale=True)),
+        ("numpy.histogram, the same edges", lambda x: np.histogram(x, bins=edges_of[id(x)])),
+    ]
+    median = table("1M values, log scale on heavy tails (Student t, 1.5 degrees of freedom) and on normal values with one far spike",
+                   race(logged, stretched, arguments.rounds, arguments.warmup), floor)
+    print(f"log scale, stretched range: histlog.compute {median['numpy.histogram, the same edges'] / median['histlog.compute, log_scale=True']:.1f}x, "
+          f"histlog.histogram {median['numpy.histogram, the same edges'] / median['histlog.histogram, log_scale=True']:.1f}x "
+          "faster than numpy.histogram on the same edges")
+
     large = [np.random.default_rng(100 + seed).standard_normal(10 * COUNT).astype(np.float32) for seed in range(2)]
     one, two = with_threads(1, histlog.compute)(large[0]), with_threads(2, histlog.compute)(large[0])
     assert one.to_dict() == two.to_dict(), "threads changed the summary"
