@@ -23,6 +23,11 @@ extension Float {
         unsafeBitCast(mask, to: HalfLanes.self)
     }
 
+    /// The finite lanes of `v`: `x - x` is 0 for a finite `x`, NaN for NaN and ±Inf.
+    @inline(__always) static func isFinite(_ v: Half) -> SIMDMask<HalfLanes> {
+        (v - v) .== Half()
+    }
+
     /// `|v|` lane by lane (NaN stays NaN).
     @inline(__always) static func magnitude(_ v: Half) -> Half {
         unsafeBitCast(unsafeBitCast(v, to: HalfLanes.self) & HalfLanes(repeating: .max), to: Half.self)
@@ -88,8 +93,8 @@ extension Float {
             positive1 &-= lanes(v1 .== infinity)
             negative0 &-= lanes(v0 .== -infinity)
             negative1 &-= lanes(v1 .== -infinity)
-            // x - x is 0 for a finite x, NaN for NaN and ±Inf; NaN is never taken by the min and max.
-            let finite0 = (v0 - v0) .== Half(), finite1 = (v1 - v1) .== Half()
+            // NaN is never taken by the min and max.
+            let finite0 = isFinite(v0), finite1 = isFinite(v1)
             low0 = lanewiseMin(v0.replacing(with: .nan, where: .!finite0), low0)
             low1 = lanewiseMin(v1.replacing(with: .nan, where: .!finite1), low1)
             high0 = lanewiseMax(v0.replacing(with: .nan, where: .!finite0), high0)
@@ -128,10 +133,10 @@ extension Float {
     /// `MarkZeros` on too, ±0 takes the slot `cells + 3` (`plan.zeroFlip`), which pass 3 never
     /// targets, and the caller adds its count to the zeros' own cell. With `Outside` on, the values
     /// may lie outside `[plan.lowest, plan.highest]`: those take the slot `cells + 2`, which is
-    /// never folded into the cells, and count as underflow or overflow. With `NonFinite` on too,
-    /// the values may be NaN or ±Inf: those take that slot as well, count as neither, and the power
-    /// sums read the block's copy at `plan.finiteCopy`, where they are replaced by `plan.shift`
-    /// (a `Float`), so that they add nothing.
+    /// never folded into the cells, and count as underflow or overflow. With `NonFinite` on, the
+    /// values may be NaN or ±Inf: those take that slot as well (kept too: pass 3 never looks for
+    /// it), count as neither, and the power sums read the block's copy at `plan.finiteCopy`, where
+    /// they are replaced by `plan.shift` (a `Float`), so that they add nothing.
     @inline(__always)
     static func cellBlock<
         Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch, Outside: KernelSwitch,
@@ -158,27 +163,28 @@ extension Float {
             var s0 = Float.slots(v0, offset: offset, scale: scale) & slotMask, s1 = Float.slots(v1, offset: offset, scale: scale) & slotMask
             if Outside.isOn {
                 var below0 = v0 .< lowest, below1 = v1 .< lowest, above0 = v0 .> highest, above1 = v1 .> highest
-                var outside0 = below0 .| above0, outside1 = below1 .| above1
                 if NonFinite.isOn {
-                    // x - x is 0 for a finite x, NaN for NaN and ±Inf.
-                    let finite0 = (v0 - v0) .== Half(), finite1 = (v1 - v1) .== Half()
+                    let finite0 = isFinite(v0), finite1 = isFinite(v1)
                     below0 = below0 .& finite0
                     below1 = below1 .& finite1
                     above0 = above0 .& finite0
                     above1 = above1 .& finite1
-                    outside0 = outside0 .| .!finite0
-                    outside1 = outside1 .| .!finite1
-                    if Sums.isOn {
-                        let byteOffset = i &* MemoryLayout<Vector>.stride
-                        finiteCopy.storeBytes(of: v0.replacing(with: centre, where: .!finite0), toByteOffset: byteOffset, as: Half.self)
-                        finiteCopy.storeBytes(
-                            of: v1.replacing(with: centre, where: .!finite1), toByteOffset: byteOffset &+ MemoryLayout<Half>.stride, as: Half.self)
-                    }
                 }
                 under &-= lanes(below0) &+ lanes(below1)
                 over &-= lanes(above0) &+ lanes(above1)
-                s0.replace(with: outsideSlot, where: outside0)
-                s1.replace(with: outsideSlot, where: outside1)
+                s0.replace(with: outsideSlot, where: below0 .| above0)
+                s1.replace(with: outsideSlot, where: below1 .| above1)
+            }
+            if NonFinite.isOn {
+                let finite0 = isFinite(v0), finite1 = isFinite(v1)
+                s0.replace(with: outsideSlot, where: .!finite0)
+                s1.replace(with: outsideSlot, where: .!finite1)
+                if Sums.isOn {
+                    let byteOffset = i &* MemoryLayout<Vector>.stride
+                    finiteCopy.storeBytes(of: v0.replacing(with: centre, where: .!finite0), toByteOffset: byteOffset, as: Half.self)
+                    finiteCopy.storeBytes(
+                        of: v1.replacing(with: centre, where: .!finite1), toByteOffset: byteOffset &+ MemoryLayout<Half>.stride, as: Half.self)
+                }
             }
             if MarkZeros.isOn {
                 s0 ^= lanes(v0 .== Half()) & zeroFlip
@@ -200,7 +206,11 @@ extension Float {
             let (ahead, last) = VectorStream.block(
                 after: pointer, vectors, bytesPerVector: Narrow.isOn ? 16 : MemoryLayout<Vector>.stride, end: plan.streamEnd ?? pointer)
             let copyStride = plan.copyMask == 0 ? 0 : plan.stride
-            if packedOnly {
+            if packedOnly && NonFinite.isOn {
+                totals.sums.add(sumPowers(
+                    finiteCopy, vectors, about: plan.shift, narrow: Off.self, readingAhead: ahead, through: last,
+                    counting: UnsafePointer(kept.assumingMemoryBound(to: Packed.Scalar.self)), into: plan.counts, copyStride: copyStride))
+            } else if packedOnly {
                 totals.sums.add(sumPowers(
                     pointer, vectors, about: plan.shift, narrow: Narrow.self, readingAhead: ahead, through: last,
                     counting: UnsafePointer(kept.assumingMemoryBound(to: Packed.Scalar.self)), into: plan.counts, copyStride: copyStride))

@@ -77,15 +77,18 @@ struct QuantileSelection<T: EngineFloat> {
         var totals = GatherTotals()
     }
 
-    /// The cells of a clean input (every value finite and inside the layout): with them the
+    /// The cells when they hold every finite value (none lies outside the layout): with them the
     /// outliers are the values of the cells beyond the two holding `inlierLow` and `inlierHigh`,
-    /// plus those of these two cells that the gather pass finds outside `[inlierLow, inlierHigh]`.
-    struct CleanCells {
+    /// plus those of these two cells that the gather pass finds outside `[inlierLow, inlierHigh]`,
+    /// plus ±Inf (in no cell) beyond a finite bound, as the gather kernels count them.
+    struct WholeCells {
         var formula: CellFormula<T>
         var counts: [Int]
         /// The layout's range.
         var lowest: T
         var highest: T
+        var negativeInfinities = 0
+        var positiveInfinities = 0
     }
 
     /// The values at `groups`' ranks, refining and gathering as described above; the gather pass
@@ -95,7 +98,7 @@ struct QuantileSelection<T: EngineFloat> {
     /// number of ±0 it kept under a slot of their own (`SecondPass.run`'s `markZeros`), or 0.
     static func select(
         _ groups: [Group], rankCount: Int, in values: ValueStream<T>, gatherBudget: Int,
-        inlierLow: T, inlierHigh: T, formula: CellFormula<T>?, clean: CleanCells?, zeroCount: Int = 0,
+        inlierLow: T, inlierHigh: T, formula: CellFormula<T>?, whole: WholeCells?, zeroCount: Int = 0,
         kept: UnsafeRawPointer? = nil, markedZeros: Int = 0
     ) -> Outcome {
         var outcome = Outcome(values: [T](repeating: .nan, count: rankCount))
@@ -141,7 +144,7 @@ struct QuantileSelection<T: EngineFloat> {
         }
         gather(
             gathering, from: values, plan: GatherPlan(inlierLow: inlierLow, inlierHigh: inlierHigh), formula: formula,
-            clean: clean, kept: kept, markedZeros: markedZeros, into: &outcome)
+            whole: whole, kept: kept, markedZeros: markedZeros, into: &outcome)
         return outcome
     }
 
@@ -211,7 +214,7 @@ struct QuantileSelection<T: EngineFloat> {
     /// One pass: collects each group's keys, selects its ranks, and counts outliers.
     static func gather(
         _ groups: [Group], from values: ValueStream<T>, plan: GatherPlan<T>, formula: CellFormula<T>?,
-        clean: CleanCells?, kept: UnsafeRawPointer?, markedZeros: Int, into outcome: inout Outcome
+        whole: WholeCells?, kept: UnsafeRawPointer?, markedZeros: Int, into outcome: inout Outcome
     ) {
         var plan = plan
         // Disjoint ranges in key order: a refined cell's groups are neighbours.
@@ -219,18 +222,20 @@ struct QuantileSelection<T: EngineFloat> {
         // Outliers from the cells: the cells holding the inlier bounds are gathered (counted exactly).
         var boundaryCells = [Int]()
         var outliersOutside = 0
-        if let clean {
-            let cells = clean.counts
-            if plan.inlierLow > clean.lowest {
-                let low = clean.formula.cell(plan.inlierLow)
+        if let whole {
+            let cells = whole.counts
+            if plan.inlierLow > whole.lowest {
+                let low = whole.formula.cell(plan.inlierLow)
                 boundaryCells.append(low)
                 outliersOutside += cells[..<low].reduce(0, +)
             }
-            if plan.inlierHigh < clean.highest {
-                let high = clean.formula.cell(plan.inlierHigh)
+            if plan.inlierHigh < whole.highest {
+                let high = whole.formula.cell(plan.inlierHigh)
                 if !boundaryCells.contains(high) { boundaryCells.append(high) }
                 outliersOutside += cells[(high + 1)...].reduce(0, +)
             }
+            if plan.inlierLow > -.infinity { outliersOutside += whole.negativeInfinities }
+            if plan.inlierHigh < .infinity { outliersOutside += whole.positiveInfinities }
         }
         // Every group lies in one cell: a value's slot names the cell, and so the only groups that can hold it.
         let cellGroups = formula.map { $0.halving == 1 && $0.cells + 2 < 1 << 15 } == true && groups.allSatisfy { $0.cell != nil }
@@ -239,9 +244,9 @@ struct QuantileSelection<T: EngineFloat> {
         // A refined group is a small part of its cell: when the groups' cells would send more than an
         // eighth of the input that no group holds, the groups' top key digits find the candidates instead.
         var partsOfCells = false
-        if let clean {
+        if let whole {
             let held = groups.reduce(0) { $0 + $1.count }
-            let inCells = Set(cellOfGroup).reduce(0) { $0 + ($1 >= 0 ? clean.counts[$1] : 0) }
+            let inCells = Set(cellOfGroup).reduce(0) { $0 + ($1 >= 0 ? whole.counts[$1] : 0) }
             partsOfCells = inCells - held > values.count / 8
         }
         // Slots of the groups' cells; a cell at either end also owns the slot beyond it.
@@ -274,7 +279,7 @@ struct QuantileSelection<T: EngineFloat> {
             }
         }
         let lows = groups.map(\.low), highs = groups.map(\.high)
-        let byDigit = targets.isEmpty, cellOutliers = clean != nil && !targets.isEmpty
+        let byDigit = targets.isEmpty, cellOutliers = whole != nil && !targets.isEmpty
         // A group's zeros are not gathered (`Group.zeros`); the kernels leave them out unless the
         // zeros' cell is one whose outliers are counted candidate by candidate.
         let zeros = groups.reduce(0) { $0 + $1.zeros }
@@ -282,9 +287,9 @@ struct QuantileSelection<T: EngineFloat> {
         // Candidates from a crowded cell (a gradient's exact zeros) come often enough that
         // branching on each vector's hits mispredicts: they are collected without branches.
         var expectedCandidates = 0
-        if let clean, cellOutliers {
-            let cells = Set(targets.map { Swift.min(Swift.max($0 - 1, 0), clean.counts.count - 1) })
-            for cell in cells { expectedCandidates += clean.counts[cell] }
+        if let whole, cellOutliers {
+            let cells = Set(targets.map { Swift.min(Swift.max($0 - 1, 0), whole.counts.count - 1) })
+            for cell in cells { expectedCandidates += whole.counts[cell] }
             if skipZeros { expectedCandidates -= zeros }
         }
         let dense = cellOutliers && expectedCandidates > values.count / 32
@@ -347,7 +352,8 @@ struct QuantileSelection<T: EngineFloat> {
                             let key = x.orderedKey
                             if let slotFormula {
                                 let slot = Swift.min(Swift.max(slotFormula.slot(x), 0), slotFormula.cells + 1)
-                                if cellOutliers, boundarySlot[slot], x < inlierLow || x > inlierHigh { boundaryOutliers.pointee += 1 }
+                                // ±Inf are counted from `whole` (a candidate may be one: its slot is no cell's).
+                                if cellOutliers, boundarySlot[slot], x < inlierLow || x > inlierHigh, x.isFinite { boundaryOutliers.pointee += 1 }
                                 var g = groupOfSlot[slot]
                                 guard g >= 0 else { return }
                                 // A refined cell holds several groups, in key order.

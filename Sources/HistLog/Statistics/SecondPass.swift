@@ -95,12 +95,12 @@ enum SecondPass {
 
     /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
     static func runInChunks<T: EngineFloat>(
-        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, finite: Bool, shift: Double?,
+        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, inside: Bool, finite: Bool, shift: Double?,
         radix: Bool, crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, markZeros: Bool = false
     ) -> Result {
         let parts = EngineThreads.map(values) {
             run(
-                values, layout: layout, formula: formula, clean: clean, finite: finite, shift: shift, radix: radix, crowded: crowded,
+                values, layout: layout, formula: formula, inside: inside, finite: finite, shift: shift, radix: radix, crowded: crowded,
                 keep: keep, markZeros: markZeros, vectors: $0)
         }
         var result = parts[0]
@@ -112,8 +112,8 @@ enum SecondPass {
     ///   - formula: the cells: of `layout` when it is uniform, otherwise of equal-width cells over
     ///     its range, through which its bins are counted (`binLookup`); nil: one cell per bin, by
     ///     binary search.
-    ///   - clean: every value is finite and inside the layout's range.
-    ///   - finite: every value is finite (some may lie outside the range).
+    ///   - inside: every finite value lies inside the layout's range.
+    ///   - finite: every value is finite.
     ///   - shift: the centre of the power sums, a `T` unless `finite`; nil skips them.
     ///   - radix: count the top 16 key bits of every value.
     ///   - crowded: many values share one cell (the exact zeros of ReLU outputs): four count
@@ -124,7 +124,7 @@ enum SecondPass {
     ///     for bins of equal widths; its cell is counted as usual.
     ///   - vectors: the stream vectors to read (default all).
     static func run<T: EngineFloat>(
-        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, clean: Bool, finite: Bool, shift: Double?,
+        _ values: ValueStream<T>, layout: BinLayout<T>, formula: CellFormula<T>?, inside: Bool, finite: Bool, shift: Double?,
         radix: Bool, crowded: Bool = false, keep: UnsafeMutableRawPointer? = nil, markZeros: Bool = false, vectors: Range<Int>? = nil
     ) -> Result {
         let vectors = vectors ?? 0..<values.vectorCount
@@ -137,7 +137,7 @@ enum SecondPass {
         } else {
             thresholds = []
         }
-        let keep = keepsSlots(formula: formula, clean: clean, count: values.count) && shift != nil ? keep : nil
+        let keep = keepsSlots(formula: formula, inside: inside, count: values.count) && shift != nil ? keep : nil
         // Marked zeros count under `cells + 3`, past the slot of the values outside the bins.
         let zeroSlot = markZeros && keep != nil && layout.isUniform ? formula.map { $0.slot(.zero) } : nil
         var stride = 1
@@ -154,14 +154,14 @@ enum SecondPass {
         // Values outside the range take the fast kernel too, counted apart (`Outside`), and NaN
         // and ±Inf, whose power sums come from a copy of the block without them (`NonFinite`).
         let fast = formula != nil && formula!.halving == 1
-        let outside = fast && !clean, nonFinite = fast && !finite
+        let outside = fast && !inside, nonFinite = fast && !finite
         let finiteCopy = nonFinite && shift != nil
             ? UnsafeMutableRawPointer.allocate(
                 byteCount: Swift.min(VectorStream.blockVectors, Swift.max(vectors.count, 1)) * MemoryLayout<T.Vector>.stride,
                 alignment: 16)
             : nil
         defer { finiteCopy?.deallocate() }
-        let usePairs = fast && clean && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
+        let usePairs = fast && inside && finite && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
         var counts = [UInt32](repeating: 0, count: copies * stride)
         var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : layout.binCount)
         var pairCounts = [UInt32](repeating: 0, count: usePairs ? 64 * 64 : 0)
@@ -249,24 +249,30 @@ enum SecondPass {
                                     func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch>(
                                         _: Sums.Type, _: Lookup.Type, _: Keep.Type, _: MarkZeros.Type
                                     ) {
-                                        if nonFinite {
+                                        switch (outside, nonFinite) {
+                                        case (true, true):
                                             T.cellBlock(
                                                 pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Off.self,
                                                 markZeros: Off.self, outside: On.self, nonFinite: On.self, narrow: Narrow.self,
                                                 into: &result.totals)
-                                        } else if outside {
+                                        case (true, false):
                                             T.cellBlock(
                                                 pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Off.self,
                                                 markZeros: Off.self, outside: On.self, nonFinite: Off.self, narrow: Narrow.self,
                                                 into: &result.totals)
-                                        } else {
+                                        case (false, true):
+                                            T.cellBlock(
+                                                pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Keep.self,
+                                                markZeros: MarkZeros.self, outside: Off.self, nonFinite: On.self, narrow: Narrow.self,
+                                                into: &result.totals)
+                                        case (false, false):
                                             T.cellBlock(
                                                 pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Keep.self,
                                                 markZeros: MarkZeros.self, outside: Off.self, nonFinite: Off.self, narrow: Narrow.self,
                                                 into: &result.totals)
                                         }
                                     }
-                                    // Slots are kept only beside the power sums (`keep`) of a clean input,
+                                    // Slots are kept only beside the power sums (`keep`) when no finite value is outside,
                                     // zeros marked only in kept slots of bins of equal widths (`zeroSlot`).
                                     switch (shift != nil, !binOfSlot.isEmpty, plan.kept != nil) {
                                     case (true, false, true):
@@ -306,11 +312,12 @@ enum SecondPass {
         return result
     }
 
-    /// Whether pass 2 with these cells keeps each value's slot for pass 3 (`run`'s `keep`): a
-    /// clean input on the fast kernel, slots (marked zeros too) that fit 16 bits, and at most 2^24
+    /// Whether pass 2 with these cells keeps each value's slot for pass 3 (`run`'s `keep`): every
+    /// finite value inside the layout (NaN and ±Inf keep the slot `cells + 2`, which pass 3 never
+    /// looks for), the fast kernel, slots (marked zeros too) that fit 16 bits, and at most 2^24
     /// values (the kept slots take 16 bytes a stream vector: half a `Float` input's bytes).
-    static func keepsSlots<T: EngineFloat>(formula: CellFormula<T>?, clean: Bool, count: Int) -> Bool {
-        guard clean, let formula else { return false }
+    static func keepsSlots<T: EngineFloat>(formula: CellFormula<T>?, inside: Bool, count: Int) -> Bool {
+        guard inside, let formula else { return false }
         return formula.halving == 1 && formula.cells + 3 < 1 << 15 && count <= 1 << 24
     }
 

@@ -36,18 +36,18 @@ enum ValueSummarizer {
         let shift = isFinite(scan) ? centre : Double(T(centre))
         let cellLayout = cells(of: layout)
         let formula = CellFormula(cellLayout, fineBits: fineBits(binCount: cellLayout.binCount, count: scan.finiteCount, spread: spread))
-        let clean = isClean(scan, layout)
+        let inside = isInside(scan, layout)
         // Pass 2 keeps each value's cell slot, so that pass 3 reads them instead of the values.
         // Exact zeros that crowd a cell (a gradient's, ReLU outputs) are kept under a slot of their
         // own, which pass 3 skips; zeros within a tolerance crowding one are left to pass 3's
         // gather from the values, without branches.
         let exactZeros = T.roundedDown(options.zeroTolerance) == 0 ? scan.zeroCount : 0
         let markZeros = exactZeros > scan.finiteCount / 64
-        let kept = SecondPass.keepsSlots(formula: formula, clean: clean, count: values.count) && (scan.zeroCount <= scan.finiteCount / 32 || markZeros)
+        let kept = SecondPass.keepsSlots(formula: formula, inside: inside, count: values.count) && (scan.zeroCount <= scan.finiteCount / 32 || markZeros)
             ? UnsafeMutableRawPointer.allocate(byteCount: values.vectorCount * MemoryLayout<T.Packed>.stride, alignment: 16) : nil
         defer { kept?.deallocate() }
         let pass = SecondPass.runInChunks(
-            values, layout: layout, formula: formula, clean: clean, finite: isFinite(scan), shift: shift, radix: formula == nil,
+            values, layout: layout, formula: formula, inside: inside, finite: isFinite(scan), shift: shift, radix: formula == nil,
             crowded: scan.zeroCount > scan.finiteCount / 8, keep: kept, markZeros: markZeros)
         let t = pass.totals.sums
         let moments = Moments.fromShiftedSums(
@@ -66,8 +66,9 @@ enum ValueSummarizer {
         let selection = QuantileSelection<T>.select(
             groups, rankCount: wanted.count, in: values, gatherBudget: gatherBudget(finiteCount: scan.finiteCount),
             inlierLow: inliers.low, inlierHigh: inliers.high, formula: formula,
-            clean: clean && formula != nil ? QuantileSelection<T>.CleanCells(
-                formula: formula!, counts: pass.cells, lowest: layout.lowest, highest: layout.highest) : nil,
+            whole: inside && formula != nil ? QuantileSelection<T>.WholeCells(
+                formula: formula!, counts: pass.cells, lowest: layout.lowest, highest: layout.highest,
+                negativeInfinities: scan.negativeInfCount, positiveInfinities: scan.positiveInfCount) : nil,
             zeroCount: exactZeros, kept: kept.map(UnsafeRawPointer.init), markedZeros: pass.zerosMarked ? exactZeros : 0)
         func value(_ rank: Int) -> T { selection.values[wanted.firstIndex(of: rank) ?? 0] }
         let quantiles = ranks.map { QuantileRank.interpolate(value($0.lower), value($0.upper), $0.fraction) }
@@ -101,7 +102,7 @@ enum ValueSummarizer {
             let cellLayout = cells(of: layout)
             let formula = CellFormula(cellLayout, fineBits: layout.isUniform ? 1 : fineBits(binCount: cellLayout.binCount, count: scan.finiteCount))
             let pass = SecondPass.runInChunks(
-                values, layout: layout, formula: formula, clean: isClean(scan, layout), finite: isFinite(scan), shift: nil, radix: false)
+                values, layout: layout, formula: formula, inside: isInside(scan, layout), finite: isFinite(scan), shift: nil, radix: false)
             histogram = Histogram(
                 edges: layout.edges, counts: pass.binCounts(binCount: layout.binCount),
                 underflow: pass.totals.underflow, overflow: pass.totals.overflow)
@@ -124,12 +125,12 @@ enum ValueSummarizer {
         return cells
     }
 
-    /// Every value is finite and inside the layout's range: pass 2 needs no masks.
-    static func isClean<T: EngineFloat>(_ scan: ValueScan<T>, _ layout: BinLayout<T>) -> Bool {
-        isFinite(scan) && layout.lowest <= scan.min && scan.max <= layout.highest
+    /// Every finite value lies inside the layout's range: the cells hold them all.
+    static func isInside<T: EngineFloat>(_ scan: ValueScan<T>, _ layout: BinLayout<T>) -> Bool {
+        layout.lowest <= scan.min && scan.max <= layout.highest
     }
 
-    /// Every value is finite: pass 2 needs no masks but for the values outside the layout's range.
+    /// Every value is finite: pass 2 needs no masks for NaN and ±Inf.
     static func isFinite<T: EngineFloat>(_ scan: ValueScan<T>) -> Bool { scan.nanCount == 0 && scan.infCount == 0 }
 
     /// Cells per bin as a power of two: about 2048 cells in all, enough to leave each quantile a

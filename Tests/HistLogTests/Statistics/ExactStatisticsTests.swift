@@ -309,6 +309,38 @@ struct ExactStatisticsTests {
         }
     }
 
+    /// ±Inf are outliers of no cell: with the inlier bounds in the first and the last cell and the
+    /// third pass reading values (more than 1/32 of them within a zero tolerance, so no slots are
+    /// kept), ±Inf reach the gather as candidates of the first cell's slot; the outlier count must
+    /// still leave them out. Ties put the quantiles in three cells, so that the gather kernels
+    /// look for every cell's slots (at most `GatherPlan.maximumTargets`).
+    @Test func infinitiesBesideInlierBoundsInTheEndCells() throws {
+        var values = (0..<60_000).map { i -> Double in
+            switch i % 20 {
+            case 0: 1e-4  // 5% within the zero tolerance
+            case 1...8: -1
+            case 9...11: 0.3
+            default: 1
+            }
+        }
+        let finite = values.map { Double(Float($0)) }
+        let mean = finite.reduce(0, +) / Double(finite.count)
+        let std = (finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(finite.count - 1)).squareRoot()
+        let width = 6 * std / Double(30 * 64 - 1)  // the range's cells, each bound half a cell inside it
+        let config = BinConfig(bins: 30, range: (mean - 3 * std - width / 2, mean + 3 * std + width / 2))
+        for i in [7, 4_003, 59_999] { values[i] = .infinity }
+        for i in [11, 30_001] { values[i] = -.infinity }
+        values[13] = .nan
+        let floats = values.map { Float($0) }
+        let options = StatisticsOptions(zeroTolerance: 1e-3)
+        let summary = try HistogramSummary(values: floats, bins: config, options: options)
+        let reference = ReferenceStatistics(floats)
+        #expect(summary.statistics.infCount == 5 && summary.statistics.nanCount == 1)
+        #expect(summary.histogram.underflow == 0 && summary.histogram.overflow == 0, "every finite value inside the range")
+        #expect(abs(summary.statistics.outlierCount - reference.outliers) <= 1, "outliers \(summary.statistics.outlierCount) vs \(reference.outliers)")
+        #expect(summary.statistics.quantiles == reference.quantiles)
+    }
+
     /// Edges crowding one cell (log-spaced ones near zero, beside a far spike that stretches the
     /// cells) are resolved by key digits in inputs large enough for the table: values on every
     /// edge and one step to either side of it, at the digits' boundaries (powers of two), ±0 with
