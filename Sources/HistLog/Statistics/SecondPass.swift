@@ -249,27 +249,20 @@ enum SecondPass {
                                     func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch>(
                                         _: Sums.Type, _: Lookup.Type, _: Keep.Type, _: MarkZeros.Type
                                     ) {
+                                        func kernel<Outside: KernelSwitch, NonFinite: KernelSwitch, KeptSlots: KernelSwitch, MarkedZeros: KernelSwitch>(
+                                            _: Outside.Type, _: NonFinite.Type, keep _: KeptSlots.Type, markZeros _: MarkedZeros.Type
+                                        ) {
+                                            T.cellBlock(
+                                                pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: KeptSlots.self,
+                                                markZeros: MarkedZeros.self, outside: Outside.self, nonFinite: NonFinite.self, narrow: Narrow.self,
+                                                into: &result.totals)
+                                        }
+                                        // An input with values outside the range keeps no slots.
                                         switch (outside, nonFinite) {
-                                        case (true, true):
-                                            T.cellBlock(
-                                                pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Off.self,
-                                                markZeros: Off.self, outside: On.self, nonFinite: On.self, narrow: Narrow.self,
-                                                into: &result.totals)
-                                        case (true, false):
-                                            T.cellBlock(
-                                                pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Off.self,
-                                                markZeros: Off.self, outside: On.self, nonFinite: Off.self, narrow: Narrow.self,
-                                                into: &result.totals)
-                                        case (false, true):
-                                            T.cellBlock(
-                                                pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Keep.self,
-                                                markZeros: MarkZeros.self, outside: Off.self, nonFinite: On.self, narrow: Narrow.self,
-                                                into: &result.totals)
-                                        case (false, false):
-                                            T.cellBlock(
-                                                pointer, vectors, plan: plan, sums: Sums.self, lookup: Lookup.self, keep: Keep.self,
-                                                markZeros: MarkZeros.self, outside: Off.self, nonFinite: Off.self, narrow: Narrow.self,
-                                                into: &result.totals)
+                                        case (true, true): kernel(On.self, On.self, keep: Off.self, markZeros: Off.self)
+                                        case (true, false): kernel(On.self, Off.self, keep: Off.self, markZeros: Off.self)
+                                        case (false, true): kernel(Off.self, On.self, keep: Keep.self, markZeros: MarkZeros.self)
+                                        case (false, false): kernel(Off.self, Off.self, keep: Keep.self, markZeros: MarkZeros.self)
                                         }
                                     }
                                     // Slots are kept only beside the power sums (`keep`) when no finite value is outside,

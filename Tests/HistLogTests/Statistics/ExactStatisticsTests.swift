@@ -26,6 +26,31 @@ struct ExactStatisticsTests {
         #expect(abs(s.outlierCount - reference.outliers) <= 1, "\(label) outliers \(s.outlierCount) vs \(reference.outliers)")
     }
 
+    /// Counts, underflow and overflow against the reference over the histogram's own edges.
+    func expectCounts(_ histogram: Histogram, _ reference: [Double], _ label: String) {
+        let expected = ReferenceStatistics.counts(reference, edges: histogram.edges)
+        #expect(histogram.counts == expected.counts, "\(label) counts")
+        #expect(histogram.underflow == expected.under && histogram.overflow == expected.over, "\(label) under/over")
+    }
+
+    /// `values` as Double, Float and bfloat16: the counts, both totals and every statistic of each
+    /// summary, and the counts of the Float histogram alone.
+    func checkEveryType(_ values: [Double], bins config: BinConfig, _ label: String) throws {
+        let floats = values.map { Float($0) }
+        let bfloats = floats.map { BFloat16Tests.bfloat16($0) }
+        let widened = bfloats.map(\.floatValue)
+        let double = try HistogramSummary(values: values, bins: config), float = try HistogramSummary(values: floats, bins: config)
+        let narrow = try bfloats.withUnsafeBufferPointer { try HistogramSummary(values: $0, bins: config) }
+        expectCounts(double.histogram, values, "\(label) Double")
+        expectCounts(float.histogram, floats.map(Double.init), "\(label) Float")
+        expectCounts(narrow.histogram, widened.map(Double.init), "\(label) bfloat16")
+        check(values, double, "\(label) Double")
+        check(floats, float, relative: 1e-7, "\(label) Float")
+        check(widened, narrow, relative: 1e-7, "\(label) bfloat16")
+        let alone = try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }
+        expectCounts(alone.histogram, floats.map(Double.init), "\(label) Float histogram alone")
+    }
+
     /// Bin layouts change how the engine locates quantiles (fine cells, radix buckets, values
     /// outside a range); the statistics must not change.
     static let configs: [BinConfig] = [
@@ -200,26 +225,10 @@ struct ExactStatisticsTests {
     /// and bfloat16.
     @Test func finiteValuesOutsideTheBins() throws {
         let values = Distribution.gradientLike.sample(50_001, seed: 71)
-        let floats = values.map { Float($0) }
-        let bfloats = floats.map { BFloat16Tests.bfloat16($0) }
-        let widened = bfloats.map(\.floatValue)
         for config in [BinConfig(bins: 30, range: (-0.5, 0.25)), BinConfig(edges: [-1, -0.01, 0, 1e-3, 0.5, 2])] {
-            func expectCounts(_ histogram: Histogram, _ reference: [Double], _ label: String) {
-                let expected = ReferenceStatistics.counts(reference, edges: histogram.edges)
-                #expect(histogram.counts == expected.counts, "\(label) counts")
-                #expect(histogram.underflow == expected.under && histogram.overflow == expected.over, "\(label) under/over")
-                #expect(expected.under > 0 && expected.over > 0, "\(label): values on both sides")
-            }
-            let double = try HistogramSummary(values: values, bins: config), float = try HistogramSummary(values: floats, bins: config)
-            let narrow = try bfloats.withUnsafeBufferPointer { try HistogramSummary(values: $0, bins: config) }
-            expectCounts(double.histogram, values, "\(config) Double")
-            expectCounts(float.histogram, floats.map(Double.init), "\(config) Float")
-            expectCounts(narrow.histogram, widened.map(Double.init), "\(config) bfloat16")
-            check(values, double, "\(config) Double")
-            check(floats, float, relative: 1e-7, "\(config) Float")
-            check(widened, narrow, relative: 1e-7, "\(config) bfloat16")
-            let alone = try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }
-            expectCounts(alone.histogram, floats.map(Double.init), "\(config) Float histogram alone")
+            let edges = try HistogramSummary(values: values, bins: config).histogram.edges
+            #expect(values.contains { $0 < edges[0] } && values.contains { $0 > edges[edges.count - 1] }, "\(config): values on both sides")
+            try checkEveryType(values, bins: config, "\(config)")
         }
     }
 
@@ -238,23 +247,9 @@ struct ExactStatisticsTests {
             var values = base
             for (k, i) in [0, 5, 6, 7, 8, 9, 10, 11, 12, 4_099, 20_000, 39_999, 40_002].enumerated() { values[i] = specials[k % specials.count] }
             let floats = values.map { Float($0) }
-            let bfloats = floats.map { BFloat16Tests.bfloat16($0) }
-            let widened = bfloats.map(\.floatValue)
             for config in configs {
-                func expectCounts(_ histogram: Histogram, _ reference: [Double], _ label: String) {
-                    let expected = ReferenceStatistics.counts(reference, edges: histogram.edges)
-                    #expect(histogram.counts == expected.counts, "\(label) counts")
-                    #expect(histogram.underflow == expected.under && histogram.overflow == expected.over, "\(label) under/over")
-                }
                 let label = "\(kind) \(config)"
-                let double = try HistogramSummary(values: values, bins: config), float = try HistogramSummary(values: floats, bins: config)
-                let narrow = try bfloats.withUnsafeBufferPointer { try HistogramSummary(values: $0, bins: config) }
-                expectCounts(double.histogram, values, "\(label) Double")
-                expectCounts(float.histogram, floats.map(Double.init), "\(label) Float")
-                expectCounts(narrow.histogram, widened.map(Double.init), "\(label) bfloat16")
-                check(values, double, "\(label) Double")
-                check(floats, float, relative: 1e-7, "\(label) Float")
-                check(widened, narrow, relative: 1e-7, "\(label) bfloat16")
+                try checkEveryType(values, bins: config, label)
                 for (name, alone, reference) in [
                     ("Float", try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }, floats.map(Double.init)),
                     ("Double", try values.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }, values),
