@@ -42,6 +42,8 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
         into totals: inout BinTotals)
     /// Pass-2 kernel counting pairs of cells (histogram only, few cells).
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
+    /// Pass-2 kernel counting bins by key digit (histogram only, bins of unequal widths).
+    static func digitBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
     /// Pass-2 kernel for any layout and any values (masks for NaN, ±Inf and out-of-range values).
     static func generalBlock<Lookup: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Bool, lookup: Lookup.Type,

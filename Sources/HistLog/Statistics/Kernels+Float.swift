@@ -273,6 +273,49 @@ extension Float {
         }
     }
 
+    /// Pass 2 for the histogram alone with bins of unequal widths (explicit edges, log scale),
+    /// every value finite and inside `[plan.lowest, plan.highest]`: each value's bin from the
+    /// table of its top 16 key bits (`plan.binOfDigit`), searched only in the few digits an edge
+    /// crosses. No cells: where a log scale crowds most values into the cells near zero, a cell
+    /// holds several edges and its values would each take a branch and a table load anyway.
+    @inline(__always)
+    static func digitBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, narrow: Narrow.Type) {
+        let digits = plan.binOfDigit!, binCounts = plan.binCounts!
+        let first = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.firstDigit))
+        let last = UInt(plan.digitCount &- 1), bins = plan.binCount
+        // Four copies of the counts: a crowded bin's increments do not wait on each other.
+        let c0 = binCounts, c1 = c0 + bins, c2 = c1 + bins, c3 = c2 + bins
+        @inline(__always) func entry(_ digit: HalfLanes.Scalar) -> Int {
+            // Every digit lies in the table (the values are inside); the clamp keeps a slip there too.
+            Int(truncatingIfNeeded: digits[Int(bitPattern: Swift.min(UInt(bitPattern: Int(truncatingIfNeeded: digit)), last))])
+        }
+        /// Lanes `lane` and `lane + 1` of `v`, whose digits are `d`, into `a` and `b`.
+        @inline(__always) func count(_ v: Half, _ d: HalfLanes, _ lane: Int, _ a: UnsafeMutablePointer<UInt32>, _ b: UnsafeMutablePointer<UInt32>) {
+            let e0 = entry(d[lane]), e1 = entry(d[lane &+ 1])
+            if e0 | e1 >= 0 {
+                a[e0] &+= 1
+                b[e1] &+= 1
+            } else {
+                // A digit not set yet, or one an edge crosses.
+                a[e0 >= 0 ? e0 : bin(of: v[lane], edgeSlot: -1, plan: plan)] &+= 1
+                b[e1 >= 0 ? e1 : bin(of: v[lane &+ 1], edgeSlot: -1, plan: plan)] &+= 1
+            }
+        }
+        for i in 0..<vectors {
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
+            let d0 = topDigits(v0) &- first, d1 = topDigits(v1) &- first
+            if Half.scalarCount == 4 {
+                count(v0, d0, 0, c0, c1)
+                count(v0, d0, 2, c2, c3)
+                count(v1, d1, 0, c0, c1)
+                count(v1, d1, 2, c2, c3)
+            } else {
+                count(v0, d0, 0, c0, c1)
+                count(v1, d1, 0, c2, c3)
+            }
+        }
+    }
+
     /// Pass 2 for any layout and any values: NaN and ±Inf are neither binned nor summed, finite
     /// values outside `[plan.lowest, plan.highest]` are counted as under/overflow; power sums
     /// when `sums`; counts of the top 16 key bits into `radix` when given; with `Lookup` on, the

@@ -162,15 +162,17 @@ enum SecondPass {
             : nil
         defer { finiteCopy?.deallocate() }
         let usePairs = fast && inside && finite && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
+        // The histogram alone over bins of unequal widths counts each value's bin by its key digit.
+        let useDigits = fast && inside && finite && shift == nil && digitRange != nil
         var counts = [UInt32](repeating: 0, count: copies * stride)
-        var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : layout.binCount)
+        var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : useDigits ? 4 * layout.binCount : layout.binCount)
         var pairCounts = [UInt32](repeating: 0, count: usePairs ? 64 * 64 : 0)
         var radixCounts = [UInt32](repeating: 0, count: radix ? 1 << 16 : 0)
         // One block's slots, no more than the input needs: zeroing 32 KiB dominates a small input.
         var slots = [T.HalfLanes](repeating: T.HalfLanes(), count: 2 * Swift.min(VectorStream.blockVectors, Swift.max(vectors.count, 1)))
         var result = Result(
             cells: [Int](repeating: 0, count: cells), radix: [Int](repeating: 0, count: radixCounts.count),
-            bins: [Int](repeating: 0, count: binCounts.count), zerosMarked: zeroSlot != nil)
+            bins: [Int](repeating: 0, count: binOfSlot.isEmpty ? 0 : layout.binCount), zerosMarked: zeroSlot != nil)
 
         func fold(last: Bool) {
             func add(slot: Int, _ count: Int) { result.cells[Swift.min(Swift.max(slot - 1, 0), cells - 1)] += count }
@@ -198,7 +200,7 @@ enum SecondPass {
                 }
             }
             for i in radixCounts.indices { result.radix[i] += Int(radixCounts[i]) }
-            for i in binCounts.indices { result.bins[i] += Int(binCounts[i]) }
+            for i in binCounts.indices { result.bins[i % layout.binCount] += Int(binCounts[i]) }
             // The bins of slots without an edge, from the slots' counts.
             for copy in 0..<copies where !binOfSlot.isEmpty {
                 for slot in 0...cells + 1 where binOfSlot[slot] >= 0 { result.bins[Int(binOfSlot[slot])] += Int(counts[copy * stride + slot]) }
@@ -237,6 +239,7 @@ enum SecondPass {
                                 if !binOfSlot.isEmpty {
                                     plan.binOfSlot = binOfSlot.baseAddress
                                     plan.binCounts = binCounts.baseAddress
+                                    plan.binCount = layout.binCount
                                 }
                                 if let digitRange {
                                     plan.binOfDigit = binOfDigit.baseAddress
@@ -246,6 +249,7 @@ enum SecondPass {
                                 let radix = radix ? radixCounts.baseAddress : nil
                                 func fastBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
                                     if usePairs { return T.pairBlock(pointer, vectors, plan: plan, narrow: Narrow.self) }
+                                    if useDigits { return T.digitBlock(pointer, vectors, plan: plan, narrow: Narrow.self) }
                                     func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch>(
                                         _: Sums.Type, _: Lookup.Type, _: Keep.Type, _: MarkZeros.Type
                                     ) {

@@ -124,6 +124,7 @@ struct CellPlan<T: EngineFloat> {
     /// slots into `binCounts`, the others' bins come from their slots' counts.
     var binOfSlot: UnsafePointer<Int32>? = nil
     var binCounts: UnsafeMutablePointer<UInt32>? = nil
+    var binCount = 0
     /// Per top 16-bit key digit from `firstDigit` on (`digitCount` of them), `binOfSlot`'s entry
     /// for the values with that digit, filled the first time a value of a slot holding several
     /// edges needs it (`unknownDigit` until then). Log-spaced edges crowd the equal-width cells

@@ -339,7 +339,8 @@ struct ExactStatisticsTests {
     /// Edges crowding one cell (log-spaced ones near zero, beside a far spike that stretches the
     /// cells) are resolved by key digits in inputs large enough for the table: values on every
     /// edge and one step to either side of it, at the digits' boundaries (powers of two), ±0 with
-    /// an edge at 0 and without one; Float and Double, the summary and the histogram alone.
+    /// an edge at 0 and without one; Float and Double, the summary and the histogram alone, with
+    /// values outside the edges and without them (every bin then found by its digit: `digitBlock`).
     @Test func crowdedEdgesResolvedByKeyDigits() throws {
         var base = Distribution.gradientLike.sample(SecondPass.digitTableValues + 3_001, seed: 81)
         base[17] = -300
@@ -355,11 +356,19 @@ struct ExactStatisticsTests {
             for edge in edges { values += [edge, edge.nextUp, edge.nextDown, Double(Float(edge)), Double(Float(edge).nextUp), Double(Float(edge).nextDown)] }
             let floats = values.map { Float($0) }
             #expect(floats.count >= SecondPass.digitTableValues, "large enough for the digit table")
+            // With every value inside the edges, the histogram alone finds each bin by its digit.
+            let inside = values.filter { $0 >= edges[0] && $0 <= edges[edges.count - 1] }
+            let floatsInside = floats.filter { Double($0) >= edges[0] && Double($0) <= edges[edges.count - 1] }
+            #expect(floatsInside.count >= SecondPass.digitTableValues && inside.count < values.count, "\(config) values outside dropped")
             for (label, histogram, reference) in [
                 ("Double", try HistogramSummary(values: values, bins: config).histogram, values),
                 ("Float", try HistogramSummary(values: floats, bins: config).histogram, floats.map(Double.init)),
                 ("Float histogram alone", try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram,
                  floats.map(Double.init)),
+                ("Double histogram alone", try values.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram, values),
+                ("Float histogram alone, every value inside", try floatsInside.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram,
+                 floatsInside.map(Double.init)),
+                ("Double histogram alone, every value inside", try inside.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram, inside),
             ] {
                 #expect(histogram.edges == edges, "\(config) \(label) edges")
                 expectCounts(histogram, reference, "\(config) \(label)")
