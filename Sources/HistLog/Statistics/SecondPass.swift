@@ -53,7 +53,8 @@ struct CellFormula<T: EngineFloat> {
 /// count array has a power-of-two length and every slot is masked by it, so a slot can never
 /// leave the table. The histogram alone, with at most 31 bins (62 cells) and every value inside
 /// them, is counted in pairs (one counter per pair of slots), which halves the scattered
-/// increments. With few cells, or with one crowded cell (an eighth of the values or more are
+/// increments; over bins of unequal widths, with every value inside them, it counts no cells:
+/// each value's bin comes from the table of its key digits (`EngineFloat.digitBlock`). With few cells, or with one crowded cell (an eighth of the values or more are
 /// zeros: ReLU outputs, dead units), four interleaved count arrays (lane `i` into array `i % 4`)
 /// keep successive values that hit the same cell from serialising on store-to-load forwarding.
 enum SecondPass {
