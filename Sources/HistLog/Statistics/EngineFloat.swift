@@ -44,6 +44,8 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
     /// Pass-2 kernel counting bins by key digit (histogram only, bins of unequal widths).
     static func digitBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
+    /// `digitBlock` for the padded tail (NaN padding skipped).
+    static func digitTail(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>)
     /// Pass-2 kernel for any layout and any values (masks for NaN, ±Inf and out-of-range values).
     static func generalBlock<Lookup: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, sums: Bool, lookup: Lookup.Type,

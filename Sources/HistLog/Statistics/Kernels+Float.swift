@@ -228,7 +228,9 @@ extension Float {
         } else {
             scatter(UnsafePointer(slots.assumingMemoryBound(to: HalfLanes.Scalar.self)), vectors &* Vector.scalarCount, plan: plan)
         }
-        if Lookup.isOn, let binOfSlot = plan.binOfSlot, let binCounts = plan.binCounts {
+        if Lookup.isOn && plan.binsByDigit {
+            digitBlock(pointer, vectors, plan: plan, narrow: Narrow.self)
+        } else if Lookup.isOn, let binOfSlot = plan.binOfSlot, let binCounts = plan.binCounts {
             let slots = slots.assumingMemoryBound(to: HalfLanes.Scalar.self), lanes = Half.scalarCount
             for k in 0..<(vectors &* Vector.scalarCount) {
                 let entry = Int(truncatingIfNeeded: binOfSlot[Int(truncatingIfNeeded: slots[k])])
@@ -313,6 +315,15 @@ extension Float {
                 count(v0, d0, 0, c0, c1)
                 count(v1, d1, 0, c2, c3)
             }
+        }
+    }
+
+    /// `digitBlock` for the padded tail, one vector of `Float` (its NaN padding skipped).
+    @inline(never)
+    static func digitTail(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>) {
+        for k in 0..<(vectors &* Vector.scalarCount) {
+            let x = load(pointer, k / (2 &* Half.scalarCount), (k / Half.scalarCount) & 1)[k % Half.scalarCount]
+            if x.isFinite { plan.binCounts![bin(of: x, edgeSlot: -1, plan: plan)] &+= 1 }
         }
     }
 
