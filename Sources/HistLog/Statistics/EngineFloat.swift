@@ -42,7 +42,7 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
         into totals: inout BinTotals)
     /// Pass-2 kernel counting pairs of cells (histogram only, few cells).
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
-    /// Pass-2 kernel counting bins by key digit (histogram only, bins of unequal widths).
+    /// Pass-2 kernel counting bins of unequal widths by key digit (`CellPlan.binsByDigit`).
     static func digitBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>, narrow: Narrow.Type)
     /// `digitBlock` for the padded tail (NaN padding skipped).
     static func digitTail(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Self>)

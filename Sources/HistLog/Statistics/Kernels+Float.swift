@@ -275,11 +275,12 @@ extension Float {
         }
     }
 
-    /// Pass 2 for the histogram alone with bins of unequal widths (explicit edges, log scale),
-    /// every value finite and inside `[plan.lowest, plan.highest]`: each value's bin from the
-    /// table of its top 16 key bits (`plan.binOfDigit`), searched only in the few digits an edge
-    /// crosses. No cells: where a log scale crowds most values into the cells near zero, a cell
-    /// holds several edges and its values would each take a branch and a table load anyway.
+    /// Pass 2's bins of unequal widths (explicit edges, log scale), every value finite and inside
+    /// `[plan.lowest, plan.highest]` (`plan.binsByDigit`): each value's bin from the table of its
+    /// top 16 key bits (`plan.binOfDigit`), searched only in the few digits an edge crosses. The
+    /// histogram alone counts no cells; the summary calls it after `cellBlock`'s cells when edges
+    /// crowd them, as a log scale's do the cells near zero, whose values would each take a branch
+    /// and a table load anyway.
     @inline(__always)
     static func digitBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, narrow: Narrow.Type) {
         let digits = plan.binOfDigit!, binCounts = plan.binCounts!

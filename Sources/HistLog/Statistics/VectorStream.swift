@@ -124,10 +124,10 @@ struct CellPlan<T: EngineFloat> {
     /// slots into `binCounts`, the others' bins come from their slots' counts.
     var binOfSlot: UnsafePointer<Int32>? = nil
     var binCounts: UnsafeMutablePointer<UInt32>? = nil
-    /// The layout's bins: `binCounts` holds four copies of their counts for `digitBlock`, one otherwise.
     /// Every value's bin is counted by its key digit (`EngineFloat.digitBlock`), none from its
     /// slot: the finite values all lie inside bins of unequal widths and `binOfDigit` is set.
     var binsByDigit = false
+    /// The layout's bins: `binCounts` holds four copies of their counts for `digitBlock`, one otherwise.
     var binCount = 0
     /// Per top 16-bit key digit from `firstDigit` on (`digitCount` of them), `binOfSlot`'s entry
     /// for the values with that digit, filled the first time a value of a slot holding several
