@@ -53,10 +53,13 @@ struct CellFormula<T: EngineFloat> {
 /// count array has a power-of-two length and every slot is masked by it, so a slot can never
 /// leave the table. The histogram alone, with at most 31 bins (62 cells) and every value inside
 /// them, is counted in pairs (one counter per pair of slots), which halves the scattered
-/// increments; over bins of unequal widths, with every value inside them, it counts no cells:
-/// each value's bin comes from the table of its key digits (`EngineFloat.digitBlock`). With few cells, or with one crowded cell (an eighth of the values or more are
-/// zeros: ReLU outputs, dead units), four interleaved count arrays (lane `i` into array `i % 4`)
-/// keep successive values that hit the same cell from serialising on store-to-load forwarding.
+/// increments. Over bins of unequal widths with every value inside them, each value's bin comes
+/// from the table of its key digits (`EngineFloat.digitBlock`): always for the histogram alone,
+/// which then counts no cells, and for the summary when a sample finds the edges crowding the
+/// values' cells (`crowdsEdgeSlots`). With few cells, or with one crowded cell (an eighth of the
+/// values or more are zeros: ReLU outputs, dead units), four interleaved count arrays (lane `i`
+/// into array `i % 4`) keep successive values that hit the same cell from serialising on
+/// store-to-load forwarding.
 enum SecondPass {
     struct Result {
         /// Per cell (the layout's bins, each split into `2^fineBits` cells when it has a formula).
