@@ -5,11 +5,13 @@
 /// so counts equal `numpy.histogram(x, bins=edges)` on the same edges, values on edges included.
 struct BinLayout<T: BinnableFloat> {
     enum Locator {
-        /// Equal-width bins: `bin(x) = min(floor(((x * halving) - offset) * scale), n - 1)`,
-        /// evaluated in `T`. The interior edges are chosen as the exact thresholds of this formula
-        /// (the smallest `T` whose formula value reaches `i`), so the formula alone places every value
-        /// in the bin its edges say: no correction step against the edges is needed.
-        case uniform(halving: T, offset: T, scale: T)
+        /// Equal-width bins: `bin(x) = min(floor(((x * prescale) - offset) * scale), n - 1)`,
+        /// evaluated in `T`; `prescale` is 1, or a power of two (exact) bringing a range too wide or
+        /// too narrow (subnormal values) for `T` within its finite range. The interior edges are
+        /// chosen as the exact thresholds of this formula (the smallest `T` whose formula value
+        /// reaches `i`), so the formula alone places every value in the bin its edges say: no
+        /// correction step against the edges is needed.
+        case uniform(prescale: T, offset: T, scale: T)
         /// Any increasing edges: a branch-free binary search over `thresholds`, where
         /// `thresholds[i]` is the smallest `T` that is >= `edges[i]` (so `x >= thresholds[i]`
         /// exactly when `x >= edges[i]`).
@@ -59,13 +61,19 @@ struct BinLayout<T: BinnableFloat> {
             let edges = linspace(lower, upper, bins)
             return isStrictlyIncreasing(edges) ? explicit(edges: edges) : nil
         }
-        var halving: T = 1
-        if !(highest - lowest).isFinite { halving = 0.5 }
-        let offset = lowest * halving
-        let width = highest * halving - offset
+        var prescale: T = 1
+        if !(highest - lowest).isFinite {
+            prescale = 0.5
+        } else if !(T(bins) / (highest - lowest)).isFinite {
+            // Subnormal values: x * 2^126 (Float; 2^1022 for Double) is exact, and finite, since
+            // values so close together lie within 2^(significand bits + 1) widths of zero.
+            prescale = 1 / T.leastNormalMagnitude
+        }
+        let offset = lowest * prescale
+        let width = highest * prescale - offset
         let scale = T(bins) / width
         guard width > 0, scale.isFinite, scale > 0 else { return nil }
-        let formula = { (x: T) -> T in (x * halving - offset) * scale }
+        let formula = { (x: T) -> T in (x * prescale - offset) * scale }
 
         let guesses = linspace(lower, upper, bins)
         var edges = [Double]()
@@ -79,7 +87,7 @@ struct BinLayout<T: BinnableFloat> {
         }
         edges.append(upper)
         guard isStrictlyIncreasing(edges) else { return nil }
-        return BinLayout(edges: edges, locator: .uniform(halving: halving, offset: offset, scale: scale), lowest: lowest, highest: highest)
+        return BinLayout(edges: edges, locator: .uniform(prescale: prescale, offset: offset, scale: scale), lowest: lowest, highest: highest)
     }
 
     /// Equal-width bins over the data's `[min, max]` (finite, `min <= max`); never fails.
@@ -101,7 +109,7 @@ struct BinLayout<T: BinnableFloat> {
         for _ in 0..<2200 {
             if let layout = uniform(lower: lower, upper: upper, bins: bins) { return layout }
             let ulp = Double(T(Swift.min(magnitude, greatest)).ulp)
-            half = Swift.max(half * 2, ulp * Double(bins), Double(T.leastNormalMagnitude) * Double(bins))
+            half = Swift.max(half * 2, ulp * Double(bins))
             lower = centre - half
             upper = centre + half
             if upper > greatest {

@@ -33,7 +33,7 @@ extension Float {
         unsafeBitCast(unsafeBitCast(v, to: HalfLanes.self) & HalfLanes(repeating: .max), to: Half.self)
     }
 
-    /// The cell slot of each lane (see `CellPlan`), for `halving == 1`.
+    /// The cell slot of each lane (see `CellPlan`), for `prescale == 1`.
     @inline(__always) static func slots(_ v: Half, offset: Half, scale: Half) -> HalfLanes {
         let magicBits = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: cellMagic.bitPattern))
         return unsafeBitCast((v - offset) * scale + Half(repeating: cellMagic), to: HalfLanes.self) &- magicBits
@@ -127,7 +127,7 @@ extension Float {
     }
 
     /// Pass 2 over `vectors` vectors of finite values inside `[plan.lowest, plan.highest]`, with a
-    /// uniform layout and `halving == 1` (see `SecondPass`): cell counts, and power sums about
+    /// uniform layout and `prescale == 1` (see `SecondPass`): cell counts, and power sums about
     /// `plan.shift` when `Sums` is on. Slots go to `plan.slots`; the scatter runs after the loop.
     /// With `Keep` on, each vector's slots are also kept, packed, at `plan.kept` for pass 3; with
     /// `MarkZeros` on too, ±0 takes the slot `cells + 3` (`plan.zeroFlip`), which pass 3 never
@@ -339,7 +339,7 @@ extension Float {
     ) {
         let lowest = Half(repeating: plan.lowest), highest = Half(repeating: plan.highest)
         let greatest = Half(repeating: .greatestFiniteMagnitude)
-        let halving = Half(repeating: plan.halving), offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
+        let prescale = Half(repeating: plan.prescale), offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale)
         let magic = Half(repeating: cellMagic)
         let magicBits = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: cellMagic.bitPattern))
         let outside = HalfLanes(repeating: HalfLanes.Scalar(truncatingIfNeeded: plan.cells + 2))
@@ -356,7 +356,7 @@ extension Float {
                 over &-= lanes((v .> highest) .& (v .<= greatest))
                 let binned = (v .>= lowest) .& (v .<= highest)  // false for NaN
                 if plan.uniform {
-                    let slot = unsafeBitCast((v * halving - offset) * scale + magic, to: HalfLanes.self) &- magicBits
+                    let slot = unsafeBitCast((v * prescale - offset) * scale + magic, to: HalfLanes.self) &- magicBits
                     let safe = slot.replacing(with: outside, where: .!binned) & slotMask
                     for lane in 0..<Half.scalarCount { counts[Int(truncatingIfNeeded: safe[lane])] &+= 1 }
                     if Lookup.isOn, let binOfSlot, let binCounts {

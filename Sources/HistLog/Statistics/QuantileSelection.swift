@@ -238,7 +238,7 @@ struct QuantileSelection<T: EngineFloat> {
             if plan.inlierHigh < .infinity { outliersOutside += whole.positiveInfinities }
         }
         // Every group lies in one cell: a value's slot names the cell, and so the only groups that can hold it.
-        let cellGroups = formula.map { $0.halving == 1 && $0.cells + 2 < 1 << 15 } == true && groups.allSatisfy { $0.cell != nil }
+        let cellGroups = formula.map { $0.prescale == 1 && $0.cells + 2 < 1 << 15 } == true && groups.allSatisfy { $0.cell != nil }
         let cellOfGroup = groups.map { $0.cell ?? -1 }
         let refinedCells = zip(cellOfGroup, cellOfGroup.dropFirst()).contains { $0 >= 0 && $0 == $1 }
         // A refined group is a small part of its cell: when the groups' cells would send more than an

@@ -1,14 +1,14 @@
 /// The cells of a uniform layout: each bin split into `2^fineBits` equal cells by the bin formula
 /// times `2^fineBits` (exact: a power of two), rounded by `EngineFloat.cellMagic`.
 ///
-/// `slot(x) = bits(((x * halving) - offset) * scale + cellMagic) - bits(cellMagic)` is the
-/// rounded-to-nearest `y - 0.5`, plus one, of `y = ((x * halving) - offset) * scale`; with
+/// `slot(x) = bits(((x * prescale) - offset) * scale + cellMagic) - bits(cellMagic)` is the
+/// rounded-to-nearest `y - 0.5`, plus one, of `y = ((x * prescale) - offset) * scale`; with
 /// `fineBits >= 1`, `(slot(x) - 1) >> fineBits` is exactly `floor` of the bin formula (a tie
 /// `y - 0.5 = i·2^fineBits - 0.5` rounds to the even side, `i·2^fineBits`), so the cells refine the
 /// layout's bins and its edges, its exact thresholds, still hold. Slot 0 and slot `cells + 1`
 /// (the rounding at the two ends) belong to the first and the last cell.
 struct CellFormula<T: EngineFloat> {
-    let halving: T
+    let prescale: T
     let offset: T
     let scale: T
     let fineBits: Int
@@ -17,11 +17,11 @@ struct CellFormula<T: EngineFloat> {
     /// The cells of `layout` with `2^fineBits` cells per bin (`fineBits >= 1`); nil for layouts
     /// without a formula, or when the scaled formula would leave `T`'s normal range.
     init?(_ layout: BinLayout<T>, fineBits: Int) {
-        guard case .uniform(let halving, let offset, let scale) = layout.locator, fineBits >= 1 else { return nil }
+        guard case .uniform(let prescale, let offset, let scale) = layout.locator, fineBits >= 1 else { return nil }
         let fineScale = scale * T(sign: .plus, exponent: T.Exponent(fineBits), significand: 1)
         guard fineScale.isFinite, fineScale.isNormal, scale.isNormal, layout.binCount << fineBits < 1 << (T.significandBitCount - 2)
         else { return nil }
-        self.halving = halving
+        self.prescale = prescale
         self.offset = offset
         self.scale = fineScale
         self.fineBits = fineBits
@@ -31,7 +31,7 @@ struct CellFormula<T: EngineFloat> {
     /// The kernels' slot of `x` (in `0...cells + 1` for `x` inside the layout), by the same
     /// operations in the same type.
     func slot(_ x: T) -> Int {
-        let rounded = (x * halving - offset) * scale + T.cellMagic
+        let rounded = (x * prescale - offset) * scale + T.cellMagic
         return Int(truncatingIfNeeded: rounded.bitPattern) - Int(truncatingIfNeeded: T.cellMagic.bitPattern)
     }
 
@@ -157,7 +157,7 @@ enum SecondPass {
         var binOfDigit = [Int16](repeating: CellPlan<T>.unknownDigit, count: digitRange?.count ?? 0)
         // Values outside the range take the fast kernel too, counted apart (`Outside`), and NaN
         // and ±Inf, whose power sums come from a copy of the block without them (`NonFinite`).
-        let fast = formula != nil && formula!.halving == 1
+        let fast = formula != nil && formula!.prescale == 1
         let outside = fast && !inside, nonFinite = fast && !finite
         let finiteCopy = nonFinite && shift != nil
             ? UnsafeMutableRawPointer.allocate(
@@ -241,7 +241,7 @@ enum SecondPass {
                                     counts: counts.baseAddress!, stride: stride, copyMask: copyMask,
                                     pairs: pairCounts.baseAddress, streamEnd: values.end)
                                 if let formula {
-                                    plan.halving = formula.halving
+                                    plan.prescale = formula.prescale
                                     plan.offset = formula.offset
                                     plan.scale = formula.scale
                                 }
@@ -348,7 +348,7 @@ enum SecondPass {
     /// values (the kept slots take 16 bytes a stream vector: half a `Float` input's bytes).
     static func keepsSlots<T: EngineFloat>(formula: CellFormula<T>?, inside: Bool, count: Int) -> Bool {
         guard inside, let formula else { return false }
-        return formula.halving == 1 && formula.cells + 3 < 1 << 15 && count <= 1 << 24
+        return formula.prescale == 1 && formula.cells + 3 < 1 << 15 && count <= 1 << 24
     }
 
     /// Per slot of `formula` (`count` entries, at least `formula.cells + 2`), the bin of the layout

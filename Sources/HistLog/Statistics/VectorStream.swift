@@ -94,7 +94,7 @@ struct PowerSums {
 
 /// What the pass-2 kernels need to place values in cells (see `SecondPass`).
 ///
-/// Uniform layouts: `slot(x) = bits(((x * halving) - offset) * scale + cellMagic) - bits(cellMagic)`,
+/// Uniform layouts: `slot(x) = bits(((x * prescale) - offset) * scale + cellMagic) - bits(cellMagic)`,
 /// in `0...cells + 1`: slot `j + 1` is cell `j`, slot 0 belongs to cell 0 and slot `cells + 1` to
 /// the last cell (the formula's rounding at the two ends). Other layouts: `slot = bin + 1` by a
 /// binary search over `thresholds`. Slot `cells + 2` takes the values outside the bins.
@@ -102,7 +102,7 @@ struct CellPlan<T: EngineFloat> {
     var lowest: T
     var highest: T
     var uniform: Bool
-    var halving: T = 1
+    var prescale: T = 1
     var offset: T = 0
     var scale: T = 0
     var thresholds: UnsafeBufferPointer<T>

@@ -33,6 +33,36 @@ struct BinCountTests {
         }
     }
 
+    /// A tensor whose values all underflowed to subnormal magnitudes (vanished gradients) is binned
+    /// over its own range, as numpy does, not over a range widened to normal magnitudes.
+    @Test func subnormalValuesAreBinnedOverTheirOwnRange() throws {
+        func expectLinspace(_ edges: [Double], bins: Int, lo: Double, hi: Double, ulp: Double, _ label: String) {
+            #expect(edges.count == bins + 1 && edges.first == lo && edges.last == hi, "\(label)")
+            let scale = 0x1p600  // the linspace in normal doubles: exact to well below a subnormal unit
+            for (i, e) in edges.enumerated() {
+                let exact = (lo * scale + Double(i) * (hi * scale - lo * scale) / Double(bins)) / scale
+                #expect(abs(e - exact) <= 2 * ulp, "\(label) edge \(i)")
+            }
+        }
+        let normal = Distribution.normal.sample(70_001, seed: 9)
+        for (size, bins) in [(7, 1), (1000, 30), (70_001, 255)] {
+            let config = BinConfig(bins: bins)
+            let floats = normal.prefix(size).map { Float($0 * 1e-40) }
+            let floatSummary = try HistogramSummary(values: floats, bins: config)
+            expectLinspace(floatSummary.histogram.edges, bins: bins, lo: Double(floats.min()!), hi: Double(floats.max()!),
+                           ulp: Double(Float.leastNonzeroMagnitude), "Float \(size) \(bins)")
+            expectCounts(floats, floatSummary, "Float \(size) \(bins)")
+            #expect(try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram == floatSummary.histogram)
+
+            let doubles = normal.prefix(size).map { $0 * 1e-310 }
+            let doubleSummary = try HistogramSummary(values: doubles, bins: config)
+            expectLinspace(doubleSummary.histogram.edges, bins: bins, lo: doubles.min()!, hi: doubles.max()!,
+                           ulp: Double.leastNonzeroMagnitude, "Double \(size) \(bins)")
+            expectCounts(doubles, doubleSummary, "Double \(size) \(bins)")
+            #expect(try doubles.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram == doubleSummary.histogram)
+        }
+    }
+
     @Test func valuesOnEdgesLandInTheUpperBin() throws {
         let values: [Double] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
         let h = try HistogramSummary(values: values, bins: BinConfig(bins: 10)).histogram

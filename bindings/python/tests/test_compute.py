@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -94,6 +95,26 @@ def test_single_and_equal_values_widen_the_range_like_numpy():
         data = histlog.compute(values)
         np.testing.assert_allclose(data.bin_edges, np.histogram_bin_edges(values, bins=30))
         assert_matches_numpy(data, values, edges_from_data=False)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "float64"])
+def test_subnormal_values_are_binned_over_their_own_range(dtype):
+    # gradients that all underflowed: edges are the linspace of their own [min, max], within two
+    # units of the smallest subnormal (numpy's float32 edges drift by tens: it steps in float32)
+    import torch
+
+    scale, smallest = (1e-310, 5e-324) if dtype == "float64" else (1e-39, float(np.finfo(np.float32).smallest_subnormal))
+    tensor = torch.from_numpy(RNG.normal(size=70_001) * scale).to(getattr(torch, dtype))
+    values = tensor.to(torch.float64).numpy()
+    data = histlog.compute(tensor, num_bins=100)
+    lo, hi = Fraction(float(values.min())), Fraction(float(values.max()))
+    exact = np.array([float(lo + i * (hi - lo) / 100) for i in range(101)])
+    assert data.bin_edges[0] == values.min() and data.bin_edges[-1] == values.max()
+    assert np.abs(data.bin_edges - exact).max() <= 2 * smallest
+    assert_matches_numpy(data, values, edges_from_data=False)
+    alone = histlog.histogram(tensor, num_bins=100)
+    np.testing.assert_array_equal(alone.bin_edges, data.bin_edges)
+    np.testing.assert_array_equal(alone.counts, data.counts)
 
 
 # -- input types -------------------------------------------------------------------------
