@@ -339,11 +339,11 @@ struct ExactStatisticsTests {
     /// Edges crowding one cell (log-spaced ones near zero, beside a far spike that stretches the
     /// cells) are resolved by key digits in inputs large enough for the table: values on every
     /// edge and one step to either side of it, at the digits' boundaries (powers of two), ±0 with
-    /// an edge at 0 and without one; Float and Double, the summary and the histogram alone, with
+    /// an edge at 0 and without one, and with the first or last edge at 0; Float and Double, the summary and the histogram alone, with
     /// values outside the edges and without them (every bin then found by its digit, `digitBlock`:
     /// always for the histogram alone, for the summary when the edges crowd the values' cells).
     @Test func crowdedEdgesResolvedByKeyDigits() throws {
-        var base = Distribution.gradientLike.sample(SecondPass.digitTableValues + 3_001, seed: 81)
+        var base = Distribution.gradientLike.sample(3 * SecondPass.digitTableValues, seed: 81)
         base[17] = -300
         base[18] = 0
         base[19] = -0.0
@@ -351,7 +351,9 @@ struct ExactStatisticsTests {
         let crowded: [Double] = [-300, -1, -1e-3, -1e-5, 0, 1e-7, 3e-7, 1e-6, 0.25, 2]
         // The log layout's edges as explicit ones: the values added on them would move a log layout.
         let logarithmic = try HistogramSummary(values: base, bins: BinConfig(scale: .logarithmic)).histogram.edges
-        for edges in [logarithmic, crowded, crowded.filter { $0 != 0 }] {
+        // Edges from +0 on hold -0 too, and edges up to -0 hold +0: their key digits lie outside the edges'.
+        let fromZero = crowded.filter { $0 >= 0 }, toZero = crowded.filter { $0 < 0 } + [-0.0]
+        for edges in [logarithmic, crowded, crowded.filter { $0 != 0 }, fromZero, toZero] {
             let config = BinConfig(edges: edges)
             var values = base
             for edge in edges { values += [edge, edge.nextUp, edge.nextDown, Double(Float(edge)), Double(Float(edge).nextUp), Double(Float(edge).nextDown)] }

@@ -71,6 +71,18 @@ def test_log_scale_bins_cover_every_value(log_scale):
         assert widths.max() / widths.min() > 100
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_log_scale_from_zero_bins_negative_zeros_in_the_first_bin(dtype):
+    # ReLU outputs with -0.0 among the zeros: log bins from +0 on, large enough for the key-digit table
+    values = np.maximum(RNG.normal(size=100_000), 0).astype(dtype)
+    values[RNG.integers(0, values.size, 10_000)] = -0.0
+    values[0] = 0.0  # the scan's minimum: the first edge is +0
+    for data in (histlog.compute(values, log_scale=True), histlog.histogram(values, log_scale=True)):
+        assert data.bin_edges[0] == 0 and data.bin_edges[1] > 0
+        assert data.counts[0] == (values < data.bin_edges[1]).sum()
+        np.testing.assert_array_equal(data.counts, np.histogram(values, data.bin_edges)[0])
+
+
 def test_nan_and_inf_are_counted_never_binned():
     values = np.array([1.0, np.nan, 2.0, np.inf, -np.inf, 3.0, np.nan])
     data = histlog.compute(values)
