@@ -150,9 +150,10 @@ enum SecondPass {
         let copies = copyMask + 1
         let binOfSlot = formula.flatMap { formula in layout.isUniform ? nil : binLookup(formula, thresholds: thresholds, count: stride) } ?? []
         // Slots holding several edges ask a table of key digits before searching (`CellPlan.binOfDigit`),
-        // when the input is large enough to fill it.
+        // when the input is large enough to fill it. It covers every value inside the layout: -0 is
+        // inside a layout from +0 on, but its key, and digit, come before +0's.
         let digitRange = binOfSlot.contains(-1) && vectors.count * T.Vector.scalarCount >= digitTableValues
-            ? Int(truncatingIfNeeded: layout.lowest.orderedKey >> (T.Key.bitWidth - 16))...Int(truncatingIfNeeded: layout.highest.orderedKey >> (T.Key.bitWidth - 16))
+            ? Self.topDigit(layout.lowest == 0 ? -T.zero : layout.lowest)...Self.topDigit(layout.highest == 0 ? T.zero : layout.highest)
             : nil
         var binOfDigit = [Int16](repeating: CellPlan<T>.unknownDigit, count: digitRange?.count ?? 0)
         // Values outside the range take the fast kernel too, counted apart (`Outside`), and NaN
@@ -349,6 +350,11 @@ enum SecondPass {
     static func keepsSlots<T: EngineFloat>(formula: CellFormula<T>?, inside: Bool, count: Int) -> Bool {
         guard inside, let formula else { return false }
         return formula.prescale == 1 && formula.cells + 3 < 1 << 15 && count <= 1 << 24
+    }
+
+    /// `x`'s top 16 key bits (`CellPlan.binOfDigit`'s index).
+    static func topDigit<T: EngineFloat>(_ x: T) -> Int {
+        Int(truncatingIfNeeded: x.orderedKey >> (T.Key.bitWidth - 16))
     }
 
     /// Per slot of `formula` (`count` entries, at least `formula.cells + 2`), the bin of the layout
