@@ -140,7 +140,9 @@ def problems_against_numpy(data, x: np.ndarray, *, linspace: bool, dtype) -> lis
         below, above = ordered[int(h)], ordered[min(int(h) + 1, finite.size - 1)]
         expected = float(np.quantile(native, p))  # numpy interpolates in the data's precision
         tolerance = 1e-12 * max(abs(below), abs(above)) if dtype == np.float64 else 4 * float(np.spacing(np.float32(min(max(abs(below), abs(above)), 3e38))))
-        expect(below <= q <= above and abs(q - expected) <= tolerance, f"quantile {p}: {q!r} vs {expected!r}")
+        # where `above - below` overflows float32, numpy's interpolation gives NaN or inf
+        near = abs(q - expected) <= tolerance if math.isfinite(expected) else True
+        expect(below <= q <= above and near, f"quantile {p}: {q!r} vs {expected!r}")
     if finite.size >= 2:
         centred = finite - mean
         std = float(np.sqrt(math.fsum(centred * centred) / (finite.size - 1)))
