@@ -304,8 +304,8 @@ typedef struct hl_reduced_histogram {
     /* Optional (NULL and 0): a finer histogram of the same values, from which quantiles and
      * outlier_count are estimated instead of the bins above - each quantile then lies within one
      * fine bin of a value next to it in the sorted data. n_fine_edges == n_fine_counts + 1 >= 2,
-     * edges finite, strictly increasing, from <= moments.min to >= moments.max; counts finite,
-     * >= 0, adding up to moments.count. */
+     * n_fine_counts <= 1,001,277 (hl_fine_histogram's largest), edges finite, strictly increasing,
+     * from <= moments.min to >= moments.max; counts finite, >= 0, adding up to moments.count. */
     const double *fine_edges;
     size_t n_fine_edges;
     const double *fine_counts;

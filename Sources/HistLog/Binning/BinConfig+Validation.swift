@@ -21,13 +21,13 @@ extension BinConfig {
         }
     }
 
-    /// Edges must be at least 2, finite and strictly increasing.
-    static func validate(edges: [Double], name: String) throws {
+    /// Edges must be at least 2, finite and strictly increasing, for at most `limit` bins.
+    static func validate(edges: [Double], name: String, limit: Int = maximumBins) throws {
         guard edges.count >= 2 else {
             throw HistlogError.invalidArgument("\(name) must have at least 2 values, got \(edges.count)")
         }
-        guard edges.count - 1 <= maximumBins else {
-            throw HistlogError.invalidArgument("\(name) must describe at most \(maximumBins) bins, got \(edges.count - 1)")
+        guard edges.count - 1 <= limit else {
+            throw HistlogError.invalidArgument("\(name) must describe at most \(limit) bins, got \(edges.count - 1)")
         }
         for (i, edge) in edges.enumerated() {
             guard edge.isFinite else { throw HistlogError.invalidArgument("\(name)[\(i)] must be finite, got \(edge)") }

@@ -128,12 +128,12 @@ extension HistogramSummary {
             quantiles: quantiles, estimated: estimated)
     }
 
-    static func validate(edges: [Double], counts: [Double]) throws {
+    static func validate(edges: [Double], counts: [Double], limit: Int = BinConfig.maximumBins) throws {
         guard counts.count >= 1 else { throw HistlogError.invalidArgument("counts must have at least 1 bin, got 0") }
         guard edges.count == counts.count + 1 else {
             throw HistlogError.invalidArgument("edges must have counts.count + 1 = \(counts.count + 1) values, got \(edges.count)")
         }
-        try BinConfig.validate(edges: edges, name: "edges")
+        try BinConfig.validate(edges: edges, name: "edges", limit: limit)
         for (i, count) in counts.enumerated() where !(count.isFinite && count >= 0) {
             throw HistlogError.invalidArgument("counts[\(i)] must be finite and >= 0, got \(count)")
         }
@@ -152,7 +152,7 @@ extension HistogramSummary {
     /// the `moments.count` values inside its edges.
     static func validate(fine: Histogram, covering moments: Moments) throws {
         do {
-            try validate(edges: fine.edges, counts: fine.counts)
+            try validate(edges: fine.edges, counts: fine.counts, limit: SubBinLayout.maximumFineBins)
         } catch HistlogError.invalidArgument(let message) {
             throw HistlogError.invalidArgument("fine histogram: \(message)")
         }

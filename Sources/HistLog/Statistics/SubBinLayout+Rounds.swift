@@ -8,6 +8,10 @@ extension SubBinLayout {
     /// Parts of each quantile sub-bin in the last round (at most 5 such sub-bins: 10 KiB): each
     /// quantile comes out within `bin width / (subdivisions · zoomParts)` of a value next to it.
     public static let zoomParts = 256
+    /// The most bins a fine histogram may hold: a sub-bin per region of the largest layout
+    /// (`BinConfig.maximumBins + 2` regions; smaller layouts hold fewer than 8,192), with the
+    /// quantiles' sub-bins each split into `zoomParts`.
+    public static let maximumFineBins = BinConfig.maximumBins + 2 + DistributionStatistics.quantileProbabilities.count * (zoomParts - 1)
 
     /// Sub-bins per region for `binCount` bins (`binCount + 2` regions): ⌈4096 / (binCount + 2)⌉, at least 1.
     public static func subdivisions(binCount: Int) -> Int {

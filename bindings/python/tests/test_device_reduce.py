@@ -258,6 +258,17 @@ def test_device_path_equals_engine(tmp_path, dtype, options):
     assert_quantiles_within_one_part(record, values.to(torch.float64).numpy())
 
 
+def test_device_path_takes_the_largest_bin_count(tmp_path):
+    # the reduction's fine histogram splits each of the million bins' regions and zooms into the
+    # quantiles' sub-bins: more bins than a histogram may have, still accepted as a fine one
+    values = mixed_tensor(torch.float32)
+    record = log_and_read(tmp_path, values, device_reduce=True, num_bins=1_000_000)
+    reference = histlog.compute(values, num_bins=1_000_000)
+    np.testing.assert_array_equal(record.bin_edges, reference.bin_edges)
+    np.testing.assert_array_equal(record.counts, reference.counts)
+    assert_quantiles_within_one_part(record, values.to(torch.float64).numpy())
+
+
 def test_device_path_on_empty_and_non_finite_tensors(tmp_path):
     for step, values in enumerate([torch.empty(0), torch.tensor([math.nan, math.inf]), torch.zeros(5)]):
         record = log_and_read(tmp_path / str(step), values, device_reduce=True)
