@@ -1,8 +1,8 @@
 """histlog.compute and histlog.histogram against numpy and scipy on seeded random inputs large
 enough for every kernel: sizes around the engine's thresholds (2^15 values for the key-digit
 table, 2^18 for a chunk), tensors of ties, ±0, heavy tails, spikes, subnormal and huge values,
-NaN and ±Inf; float32, float64, bfloat16 and strided arrays; default, explicit-range, explicit-edge
-and log-scale bins; one and two threads."""
+NaN and ±Inf; float32, float64, bfloat16, float16, strided arrays and transposed tensors; default,
+explicit-range, explicit-edge and log-scale bins; one and two threads."""
 
 from __future__ import annotations
 
@@ -164,16 +164,25 @@ def test_random_inputs_match_numpy_and_scipy(seed):
     rng = np.random.default_rng(seed + 20261204)
     n = random_size(rng)
     x = random_values(rng, n)
-    form = ["float32", "float64", "bfloat16", "strided float32"][seed % 4]
+    form = ["float32", "float64", "bfloat16", "strided float32", "float16", "transposed float32 tensor"][seed % 6]
     if form == "float64":
         values, dtype = x, np.float64
     elif form == "bfloat16":
         values, dtype = torch.from_numpy(x.astype(np.float32)).to(torch.bfloat16), np.float32
     elif form == "strided float32":
         values, dtype = np.repeat(x.astype(np.float32), 2)[1::2], np.float32
+    elif form == "float16":  # reaches the engine as float32
+        with np.errstate(over="ignore"):
+            values, dtype = x.astype(np.float16), np.float32
+    elif form == "transposed float32 tensor":
+        columns = max(1, n // 3)
+        values, dtype = torch.from_numpy(np.resize(x, 3 * columns).astype(np.float32)).reshape(columns, 3).t(), np.float32
     else:
         values, dtype = x.astype(np.float32), np.float32
-    reference = values.to(torch.float64).numpy() if form == "bfloat16" else np.asarray(values, dtype=np.float64)
+    if isinstance(values, torch.Tensor):
+        reference = values.contiguous().to(torch.float64).numpy().ravel()
+    else:
+        reference = np.asarray(values, dtype=np.float64)
     options = random_options(rng, reference[np.isfinite(reference)])
     shown = {key: (f"{len(value)} edges" if key == "bins" else value) for key, value in options.items()}
     label = f"{form}, {n} values, {shown}"
