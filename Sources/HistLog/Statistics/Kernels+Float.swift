@@ -41,21 +41,22 @@ extension Float {
 
     /// Pass 1 over `vectors` vectors at `pointer` (see `ValueScan`): NaN count, extremes (±Inf
     /// included: the caller rescans the rare input that has them), when `Zeros` is on the count of
-    /// `|x| <= zeroTolerance`, and when `Magnitudes` is on the smallest nonzero magnitude.
+    /// `|x| <= zeroTolerance`, and when `Magnitudes` is on the smallest nonzero magnitude. The loop
+    /// only marks the lanes where either half holds a NaN (one compare of the two halves); the NaN
+    /// are counted in a second look at the block, when it has any.
     @inline(__always)
     static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Float, magnitudes: Magnitudes.Type, zeros: Zeros.Type,
         narrow: Narrow.Type, into totals: inout ScanTotals<Float>
     ) {
         let tolerance = Half(repeating: zeroTolerance)
-        var nan0 = HalfLanes(), nan1 = HalfLanes(), zeros0 = HalfLanes(), zeros1 = HalfLanes()
+        var anyNaN = SIMDMask<HalfLanes>(), zeros0 = HalfLanes(), zeros1 = HalfLanes()
         var low0 = Half(repeating: totals.min), low1 = low0
         var high0 = Half(repeating: totals.max), high1 = high0
         var smallest0 = Half(repeating: totals.smallestNonzeroMagnitude), smallest1 = smallest0
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
-            nan0 &-= lanes(v0 .!= v0)
-            nan1 &-= lanes(v1 .!= v1)
+            anyNaN .|= (v0 .!= v0) .| (v1 .!= v1)
             let m0 = magnitude(v0), m1 = magnitude(v1)
             if Zeros.isOn {
                 zeros0 &-= lanes(m0 .<= tolerance)  // false for NaN
@@ -70,7 +71,15 @@ extension Float {
                 smallest1 = smallest1.replacing(with: m1, where: (m1 .< smallest1) .& (m1 .!= Half()))
             }
         }
-        totals.nan &+= Int(truncatingIfNeeded: (nan0 &+ nan1).wrappedSum())
+        if any(anyNaN) {
+            var nan0 = HalfLanes(), nan1 = HalfLanes()
+            for i in 0..<vectors {
+                let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
+                nan0 &-= lanes(v0 .!= v0)
+                nan1 &-= lanes(v1 .!= v1)
+            }
+            totals.nan &+= Int(truncatingIfNeeded: (nan0 &+ nan1).wrappedSum())
+        }
         totals.zeros &+= Int(truncatingIfNeeded: (zeros0 &+ zeros1).wrappedSum())
         totals.min = lanewiseMin(low0, low1).min()
         totals.max = lanewiseMax(high0, high1).max()

@@ -66,6 +66,32 @@ struct SpecialValuesTests {
         for (name, values) in Self.floatCases { check(name, values, try HistogramSummary(values: values)) }
     }
 
+    /// Pass 1 counts NaN only in the blocks (8,192 values) where it sees one: a NaN in the first or
+    /// last lane of a block, in one block of many, in the padded tail, or in every block is counted
+    /// once, and never moves the extremes.
+    @Test(arguments: [[0], [8_191], [8_192], [16_387], [24_580], [0, 8_191, 8_192, 24_580], Array(stride(from: 5, to: 24_581, by: 997))])
+    func nanCountedWhereverItLies(positions: [Int]) throws {
+        let count = 3 * 8_192 + 5
+        var doubles = Distribution.normal.sample(count, seed: 7)
+        for i in positions { doubles[i] = .nan }
+        let floats = doubles.map { Float($0) }
+        let bfloats = floats.map { BFloat16Tests.bfloat16($0) }
+        let finite = floats.filter { !$0.isNaN }
+        let label = "NaN at \(positions)"
+        func expectCounts(_ summary: HistogramSummary, _ alone: ValueHistogram, _ type: String) {
+            #expect(summary.statistics.nanCount == positions.count && alone.nanCount == positions.count, "\(label) \(type)")
+            #expect(summary.statistics.totalCount == finite.count && alone.totalCount == finite.count, "\(label) \(type)")
+            #expect(alone.min == summary.statistics.min && alone.max == summary.statistics.max, "\(label) \(type)")
+        }
+        try floats.withUnsafeBufferPointer { buffer in
+            let summary = try HistogramSummary(values: buffer)
+            expectCounts(summary, try ValueHistogram(values: buffer), "Float")
+            #expect(summary.statistics.min == Double(finite.min()!) && summary.statistics.max == Double(finite.max()!), "\(label)")
+        }
+        try doubles.withUnsafeBufferPointer { expectCounts(try HistogramSummary(values: $0), try ValueHistogram(values: $0), "Double") }
+        try bfloats.withUnsafeBufferPointer { expectCounts(try HistogramSummary(values: $0), try ValueHistogram(values: $0), "BFloat16") }
+    }
+
     @Test func allEqualWidensByHalfLikeNumpy() throws {
         let h = try HistogramSummary(values: [2.0, 2, 2], bins: BinConfig(bins: 4)).histogram
         #expect(h.edges == [1.5, 1.75, 2, 2.25, 2.5])
