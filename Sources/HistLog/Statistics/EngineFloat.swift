@@ -27,6 +27,10 @@ where RawSignificand: FixedWidthInteger, Half.Scalar == Self, Half.MaskStorage =
     /// Pass 1's rescan of an input with ±Inf (`ValueScan`).
     static func finiteExtremesBlock<Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, narrow: Narrow.Type, into totals: inout InfinityScan<Self>)
+    /// Every value's ordered key, and the outliers (`QuantileSelection.selectAmongAll`).
+    static func keyBlock<Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, inlierLow: Self, inlierHigh: Self, narrow: Narrow.Type,
+        keys: UnsafeMutableRawPointer, outliers: inout Int)
     /// The automatic scale's count (`ValueScan.countNonzero`).
     static func magnitudeBlock<Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, below: Self, narrow: Narrow.Type, nonzero: inout Int, small: inout Int)

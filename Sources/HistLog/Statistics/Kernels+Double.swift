@@ -113,6 +113,31 @@ extension Double {
         totals.max = lanewiseMax(high0, high1).max()
     }
 
+    /// The ordered keys (`orderedKey`) of `vectors` vectors at `pointer`, written to `keys`, and the
+    /// count of values outside `[inlierLow, inlierHigh]` (±Inf too, NaN never), for
+    /// `QuantileSelection.selectAmongAll`.
+    @inline(__always)
+    static func keyBlock<Narrow: KernelSwitch>(
+        _ pointer: UnsafeRawPointer, _ vectors: Int, inlierLow: Double, inlierHigh: Double, narrow: Narrow.Type,
+        keys: UnsafeMutableRawPointer, outliers: inout Int
+    ) {
+        let low = Half(repeating: inlierLow), high = Half(repeating: inlierHigh)
+        var outliers0 = HalfLanes(), outliers1 = HalfLanes()
+        @inline(__always) func orderedKeys(_ v: Half) -> HalfLanes {
+            // Negative values: every bit flipped; the others: the sign bit set.
+            let bits = unsafeBitCast(v, to: HalfLanes.self)
+            return bits ^ (bits &>> HalfLanes(repeating: HalfLanes.Scalar(HalfLanes.Scalar.bitWidth - 1)) | HalfLanes(repeating: .min))
+        }
+        for i in 0..<vectors {
+            let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
+            outliers0 &-= lanes((v0 .< low) .| (v0 .> high))
+            outliers1 &-= lanes((v1 .< low) .| (v1 .> high))
+            keys.storeBytes(of: orderedKeys(v0), toByteOffset: i &* MemoryLayout<HalfLanes>.stride &* 2, as: HalfLanes.self)
+            keys.storeBytes(of: orderedKeys(v1), toByteOffset: (i &* 2 &+ 1) &* MemoryLayout<HalfLanes>.stride, as: HalfLanes.self)
+        }
+        outliers &+= Int(truncatingIfNeeded: (outliers0 &+ outliers1).wrappedSum())
+    }
+
     /// `ValueScan.countNonzero` over `vectors` vectors at `pointer`: the finite nonzero values, and
     /// how many of them are smaller in magnitude than `below` (NaN and ±Inf count in neither).
     @inline(__always)

@@ -148,6 +148,68 @@ struct QuantileSelection<T: EngineFloat> {
         return outcome
     }
 
+    /// Inputs of at most this many finite values skip the groups (`selectAmongAll`): measured to
+    /// cost less up to 2^12 values, or 2^11 when some are NaN, ±Inf or zeros (`clean` false), whose
+    /// keys are then sorted out by a second loop.
+    static func allValuesLimit(clean: Bool) -> Int { clean ? 1 << 12 : 1 << 11 }
+
+    /// The values at `ranks` (ascending, distinct, below the number of finite values) among every
+    /// finite value of a small input, whose keys all lie in `low...high`: one vector loop writes
+    /// every value's key and counts the values outside `[inlierLow, inlierHigh]` (as the gather
+    /// kernels do: ±Inf too, NaN never); when `clean` is false (the input has NaN, ±Inf or exact
+    /// zeros), a second loop without branches keeps the finite nonzero keys and counts the
+    /// negatives. A rank among the zeros is 0, as `select`'s groups answer it (a ReLU output's
+    /// crowd of zeros costs nothing to select); the others are selected among the keys. For a few
+    /// thousand values the groups, their cells and a gathering pass cost more.
+    static func selectAmongAll(
+        _ ranks: [Int], in values: ValueStream<T>, clean: Bool, low: T.Key, high: T.Key, inlierLow: T, inlierHigh: T
+    ) -> Outcome {
+        let keys = UnsafeMutableBufferPointer<T.Key>.allocate(capacity: Swift.max(values.vectorCount * T.Vector.scalarCount, 1))
+        defer { keys.deallocate() }
+        var outcome = Outcome(values: [T](repeating: .zero, count: ranks.count))
+        var written = 0
+        values.forEachBlock(narrowBlocks: true) { pointer, vectors, isPaddedTail in
+            let at = UnsafeMutableRawPointer(keys.baseAddress! + written)
+            if values.isNarrow && !isPaddedTail {
+                T.keyBlock(
+                    pointer, vectors, inlierLow: inlierLow, inlierHigh: inlierHigh, narrow: On.self, keys: at, outliers: &outcome.totals.outliers)
+            } else {
+                T.keyBlock(
+                    pointer, vectors, inlierLow: inlierLow, inlierHigh: inlierHigh, narrow: Off.self, keys: at, outliers: &outcome.totals.outliers)
+            }
+            written += vectors * T.Vector.scalarCount
+        }
+        var stored = values.count, negatives = 0, zeros = 0
+        if !clean {
+            // Classes of keys as ranges, each tested by one unsigned compare: NaN's keys lie beyond
+            // ±Inf's, -0's just below +0's.
+            @inline(__always) func counts(_ key: T.Key, _ range: (low: T.Key, high: T.Key)) -> Int {
+                key &- range.low <= range.high &- range.low ? 1 : 0
+            }
+            let negativeInfinity = (-T.infinity).orderedKey, positiveInfinity = T.infinity.orderedKey
+            let negative = (negativeInfinity &+ 1, (-T.zero).orderedKey &- 1), positive = (T.zero.orderedKey &+ 1, positiveInfinity &- 1)
+            let zero = ((-T.zero).orderedKey, T.zero.orderedKey)
+            stored = 0
+            for i in 0..<values.count {
+                let key = keys[i]
+                keys[stored] = key
+                let below = counts(key, negative)
+                negatives &+= below
+                stored &+= below &+ counts(key, positive)
+                zeros &+= counts(key, zero)
+            }
+        }
+        let among = ranks.indices.filter { ranks[$0] < negatives || ranks[$0] >= negatives + zeros }
+        guard !among.isEmpty else { return outcome }
+        // Buckets of a few keys each: a quickselect per rank would partition them all per rank.
+        let bits = Swift.max(4, Swift.min(11, Int.bitWidth - stored.leadingZeroBitCount - 2))
+        let selected = select(
+            among.map { ranks[$0] < negatives ? ranks[$0] : ranks[$0] - zeros }, in: UnsafeMutableBufferPointer(rebasing: keys[..<stored]),
+            low: low, high: high, splitBits: bits, quickselectUpTo: 16)
+        for (index, key) in zip(among, selected) { outcome.values[index] = T(orderedKey: key) }
+        return outcome
+    }
+
     /// Inputs of at most this many values are gathered value by value when the cells cannot be
     /// used.
     static var everyValueLimit: Int { 1 << 14 }
@@ -497,15 +559,19 @@ struct QuantileSelection<T: EngineFloat> {
     static var quickselectLimit: Int { 1 << 10 }
 
     /// The keys at `ranks` (ascending, distinct, each below `keys.count`) of `keys`, which all lie
-    /// in `low...high`. A large region (the whole crowded cell of a heavy-tailed tensor) is split
-    /// by the next 11 bits of its keys: one counting pass finds each rank's bucket, one more copies
-    /// the keys of those buckets alone, and each is selected in turn. A quickselect per rank
-    /// would partition the whole region, with a mispredicted branch per key, once per rank.
-    static func select(_ ranks: [Int], in keys: UnsafeMutableBufferPointer<T.Key>, low: T.Key, high: T.Key) -> [T.Key] {
+    /// in `low...high`. A region of more than `quickselectUpTo` keys (the whole crowded cell of a
+    /// heavy-tailed tensor) is split by the next `splitBits` bits of its keys: one counting pass
+    /// finds each rank's bucket, one more copies the keys of those buckets alone, and each is
+    /// selected in turn. A quickselect per rank would partition the whole region, with a
+    /// mispredicted branch per key, once per rank.
+    static func select(
+        _ ranks: [Int], in keys: UnsafeMutableBufferPointer<T.Key>, low: T.Key, high: T.Key, splitBits: Int = 11,
+        quickselectUpTo: Int = quickselectLimit
+    ) -> [T.Key] {
         if low == high { return ranks.map { _ in low } }
-        if keys.count <= quickselectLimit { return ranks.map { select($0, in: keys) } }
+        if keys.count <= quickselectUpTo { return ranks.map { select($0, in: keys) } }
         let span = high &- low
-        let shift = Swift.max(0, (keyBits - span.leadingZeroBitCount) - 11)
+        let shift = Swift.max(0, (keyBits - span.leadingZeroBitCount) - splitBits)
         let buckets = Int(truncatingIfNeeded: span >> shift) + 1
         var counts = [Int](repeating: 0, count: buckets)
         counts.withUnsafeMutableBufferPointer { counts in

@@ -4,14 +4,17 @@
 /// 2. `SecondPass`: counts per cell (bins split into fine cells), central power sums in `Double`.
 /// 3. `QuantileSelection`: the values of the few cells holding the quantiles' order statistics
 ///    are gathered and selected; outliers are counted in the same pass, now that the mean and
-///    std are known.
+///    std are known. A small input (a few thousand values: biases, norms) has its quantiles
+///    selected among the keys of all its values instead (`selectAmongAll`), its cells counting
+///    the bins alone.
 ///
 /// The input is read in place, never copied. Extra memory: each value's cell slot, kept by pass 2
 /// for pass 3 (2 bytes a `Float`, 4 a `Double`: half the input; not above 2^24 values), the cell
 /// counts (a few KiB; up to about a MiB for the finer cells of heavy tails, at most 2^15 cells and
 /// one per 8 values), the gathered candidates (typically a few thousand keys, at most 2^16 or an
 /// eighth of the input when ties or heavy tails crowd the quantiles' cells), for bins of unequal
-/// widths a bin per cell, and for a layout without room for cells a table of 2^16 radix counts.
+/// widths a bin per cell, and for a layout without room for cells a table of 2^16 radix counts;
+/// for a small input, the keys of all its values (at most 16 KiB of `Float` keys).
 enum ValueSummarizer {
     static func summarize<T: EngineFloat>(_ values: ValueStream<T>, bins config: BinConfig, options: StatisticsOptions) throws -> HistogramSummary {
         try config.validate()
@@ -35,7 +38,11 @@ enum ValueSummarizer {
         // Pass 2 puts the centre in place of NaN and ±Inf in the power sums: it must be a `T`.
         let shift = isFinite(scan) ? centre : Double(T(centre))
         let cellLayout = cells(of: layout)
-        let formula = CellFormula(cellLayout, fineBits: fineBits(binCount: cellLayout.binCount, count: scan.finiteCount, spread: spread))
+        // A small input's quantiles are selected among all its values: its cells only count the bins.
+        let clean = isFinite(scan) && scan.zeroCount == 0
+        let small = scan.finiteCount <= QuantileSelection<T>.allValuesLimit(clean: clean)
+        let formula = CellFormula(
+            cellLayout, fineBits: small && layout.isUniform ? 1 : fineBits(binCount: cellLayout.binCount, count: scan.finiteCount, spread: spread))
         let inside = isInside(scan, layout)
         // Pass 2 keeps each value's cell slot, so that pass 3 reads them instead of the values.
         // Exact zeros that crowd a cell (a gradient's, ReLU outputs) are kept under a slot of their
@@ -43,11 +50,12 @@ enum ValueSummarizer {
         // gather from the values, without branches.
         let exactZeros = T.roundedDown(options.zeroTolerance) == 0 ? scan.zeroCount : 0
         let markZeros = exactZeros > scan.finiteCount / 64
-        let kept = SecondPass.keepsSlots(formula: formula, inside: inside, count: values.count) && (scan.zeroCount <= scan.finiteCount / 32 || markZeros)
+        let kept = !small && SecondPass.keepsSlots(formula: formula, inside: inside, count: values.count)
+            && (scan.zeroCount <= scan.finiteCount / 32 || markZeros)
             ? UnsafeMutableRawPointer.allocate(byteCount: values.vectorCount * MemoryLayout<T.Packed>.stride, alignment: 16) : nil
         defer { kept?.deallocate() }
         let pass = SecondPass.runInChunks(
-            values, layout: layout, formula: formula, inside: inside, finite: isFinite(scan), shift: shift, radix: formula == nil,
+            values, layout: layout, formula: formula, inside: inside, finite: isFinite(scan), shift: shift, radix: formula == nil && !small,
             crowded: scan.zeroCount > scan.finiteCount / 8, keep: kept, markZeros: markZeros)
         let t = pass.totals.sums
         let moments = Moments.fromShiftedSums(
@@ -61,15 +69,23 @@ enum ValueSummarizer {
             if !wanted.contains(rank.lower) { wanted.append(rank.lower) }
             if !wanted.contains(rank.upper) { wanted.append(rank.upper) }
         }
-        let groups = quantileGroups(ranks: wanted, scan: scan, layout: cellLayout, formula: formula, pass: pass)
+        wanted.sort()
         let inliers = inlierRange(mean: moments.mean, limit: options.outlierThreshold * std, as: T.self)
-        let selection = QuantileSelection<T>.select(
-            groups, rankCount: wanted.count, in: values, gatherBudget: gatherBudget(finiteCount: scan.finiteCount),
-            inlierLow: inliers.low, inlierHigh: inliers.high, formula: formula,
-            whole: inside && formula != nil ? QuantileSelection<T>.WholeCells(
-                formula: formula!, counts: pass.cells, lowest: layout.lowest, highest: layout.highest,
-                negativeInfinities: scan.negativeInfCount, positiveInfinities: scan.positiveInfCount) : nil,
-            zeroCount: exactZeros, kept: kept.map(UnsafeRawPointer.init), markedZeros: pass.zerosMarked ? exactZeros : 0)
+        let selection: QuantileSelection<T>.Outcome
+        if small {
+            let keys = QuantileSelection<T>.keys(from: scan.min, through: scan.max)
+            selection = QuantileSelection<T>.selectAmongAll(
+                wanted, in: values, clean: clean, low: keys.low, high: keys.high, inlierLow: inliers.low, inlierHigh: inliers.high)
+        } else {
+            let groups = quantileGroups(ranks: wanted, scan: scan, layout: cellLayout, formula: formula, pass: pass)
+            selection = QuantileSelection<T>.select(
+                groups, rankCount: wanted.count, in: values, gatherBudget: gatherBudget(finiteCount: scan.finiteCount),
+                inlierLow: inliers.low, inlierHigh: inliers.high, formula: formula,
+                whole: inside && formula != nil ? QuantileSelection<T>.WholeCells(
+                    formula: formula!, counts: pass.cells, lowest: layout.lowest, highest: layout.highest,
+                    negativeInfinities: scan.negativeInfCount, positiveInfinities: scan.positiveInfCount) : nil,
+                zeroCount: exactZeros, kept: kept.map(UnsafeRawPointer.init), markedZeros: pass.zerosMarked ? exactZeros : 0)
+        }
         func value(_ rank: Int) -> T { selection.values[wanted.firstIndex(of: rank) ?? 0] }
         let quantiles = ranks.map { QuantileRank.interpolate(value($0.lower), value($0.upper), $0.fraction) }
         var outliers = selection.totals.outliers

@@ -4,8 +4,9 @@ import Testing
 
 /// Every statistic of raw values against the sort-based reference, per distribution and size.
 struct ExactStatisticsTests {
-    // Around the limits of the small-input paths: cells per value (64), every value a candidate (2^14).
-    static let sizes = [0, 1, 2, 3, 4, 5, 63, 65, 100, 10_001, 16_384, 16_385]
+    // Around the limits of the small-input paths: cells per value (64), every value selected
+    // (2^11 with NaN, ±Inf or zeros, 2^12 without), every value a candidate (2^14).
+    static let sizes = [0, 1, 2, 3, 4, 5, 63, 65, 100, 2_048, 2_049, 4_096, 4_097, 10_001, 16_384, 16_385]
 
     func check<T: BinaryFloatingPoint>(_ values: [T], _ summary: HistogramSummary, relative: Double = 1e-9, _ label: String) {
         let reference = ReferenceStatistics(values)
