@@ -51,8 +51,8 @@ struct CellFormula<T: EngineFloat> {
 /// (`EngineFloat.cellBlock`'s `Outside`), NaN and ±Inf as well (`NonFinite`). Counts are
 /// 32-bit (the table stays in the L1 cache) and folded into `Int` totals every 2^31 values. Each
 /// count array has a power-of-two length and every slot is masked by it, so a slot can never
-/// leave the table. The histogram alone, with at most 31 bins (62 cells) and every value inside
-/// them, is counted in pairs (one counter per pair of slots), which halves the scattered
+/// leave the table. The histogram alone of 2^14 values or more, with at most 31 bins (62 cells)
+/// and every value inside them, is counted in pairs (one counter per pair of slots), which halves the scattered
 /// increments. Over bins of unequal widths with every value inside them, each value's bin comes
 /// from the table of its key digits (`EngineFloat.digitBlock`): always for the histogram alone,
 /// which then counts no cells, and for the summary when a sample finds the edges crowding the
@@ -96,6 +96,8 @@ enum SecondPass {
 
     /// Inputs of at least this many values get `CellPlan.binOfDigit` (up to 128 KiB to set).
     static let digitTableValues = 1 << 15
+    /// Inputs of at least this many values (a chunk's) count the histogram alone in pairs (`pairBlock`).
+    static let pairTableValues = 1 << 14
 
     /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
     static func runInChunks<T: EngineFloat>(
@@ -166,7 +168,9 @@ enum SecondPass {
                 alignment: 16)
             : nil
         defer { finiteCopy?.deallocate() }
+        // Pairs pay from about 2^14 values on: below, zeroing and folding their 4,096 counters costs more.
         let usePairs = fast && inside && finite && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
+            && vectors.count * T.Vector.scalarCount >= pairTableValues
         // Bins of unequal widths over finite values inside them: each value's bin by its key digit
         // (`EngineFloat.digitBlock`) for the histogram alone, which then counts no cells, and for
         // the summary when edges crowd the cells that hold its values.

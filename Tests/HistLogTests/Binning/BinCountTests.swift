@@ -123,6 +123,25 @@ struct HistogramOnlyTests {
         }
     }
 
+    /// The histogram alone of finite values inside its bins counts pairs of cell slots from 2^14
+    /// values on (`SecondPass.pairTableValues`; at most 31 bins) and single cells below: both
+    /// equal the reference's counts, on each side of that size.
+    @Test(arguments: [16_383, 16_384, 16_385, 70_001])
+    func histogramAloneOnEachSideOfThePairs(size: Int) throws {
+        for distribution in [Distribution.normal, .reluOutputs, .integerTies] {
+            let doubles = distribution.sample(size, seed: UInt64(size))
+            let floats = doubles.map { Float($0) }
+            for bins in [1, 30, 31, 32] {
+                let config = BinConfig(bins: bins)
+                let float = try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram
+                let double = try doubles.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram
+                let label = "\(distribution) n=\(size) bins=\(bins)"
+                #expect(float.counts == ReferenceStatistics.counts(floats.map(Double.init), edges: float.edges).counts, "\(label) Float")
+                #expect(double.counts == ReferenceStatistics.counts(doubles, edges: double.edges).counts, "\(label) Double")
+            }
+        }
+    }
+
     /// `ValueHistogram`'s extremes and counts equal the summary's, NaN and ±Inf included.
     @Test(arguments: Distribution.allCases)
     func valueHistogramCountsAndExtremes(_ distribution: Distribution) throws {
