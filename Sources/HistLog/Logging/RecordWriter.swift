@@ -23,7 +23,9 @@ final class RecordWriter: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     /// Signalled when an item is added (the writer waits on it).
     private let itemAdded = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    /// Broadcast when an item is taken or finished (producers, flushers and closers wait on it).
+    /// Broadcast when an item is taken while producers wait for room, or when the item a flusher
+    /// or closer waits for is finished: not per item, so a flush does not wake its caller once
+    /// per record written before it.
     private let progress = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     private var ring: [Item?]
@@ -31,6 +33,10 @@ final class RecordWriter: @unchecked Sendable {
     private var count = 0
     private var enqueued: UInt64 = 0
     private var finished: UInt64 = 0
+    /// Producers waiting for room in a full queue.
+    private var roomWaiters = 0
+    /// The earliest ticket a flusher or closer waits for (`UInt64.max`: none).
+    private var awaitedTicket = UInt64.max
     private var state = State.open
     /// The first sink failure not yet reported, and how many more followed it.
     private var pendingError: HistlogError?
@@ -142,7 +148,9 @@ final class RecordWriter: @unchecked Sendable {
                 throw .closed("the logger is closed")
             }
             if count < capacity { break }
+            roomWaiters += 1
             pthread_cond_wait(progress, mutex)
+            roomWaiters -= 1
         }
         ring[(head + count) % capacity] = item
         count += 1
@@ -152,7 +160,10 @@ final class RecordWriter: @unchecked Sendable {
     }
 
     private func waitUntilFinished(_ ticket: UInt64) {
-        while finished < ticket { pthread_cond_wait(progress, mutex) }
+        while finished < ticket {
+            awaitedTicket = Swift.min(awaitedTicket, ticket)
+            pthread_cond_wait(progress, mutex)
+        }
     }
 
     private func reportErrors() throws(HistlogError) {
@@ -173,7 +184,7 @@ final class RecordWriter: @unchecked Sendable {
             ring[head] = nil
             head = (head + 1) % capacity
             count -= 1
-            pthread_cond_broadcast(progress)
+            if roomWaiters > 0 { pthread_cond_broadcast(progress) }
             pthread_mutex_unlock(mutex)
 
             var failures: [HistlogError] = []
@@ -212,7 +223,10 @@ final class RecordWriter: @unchecked Sendable {
                 if pendingError == nil { pendingError = failure } else { moreErrors += 1 }
             }
             finished += 1
-            pthread_cond_broadcast(progress)
+            if finished >= awaitedTicket || stop {
+                awaitedTicket = .max  // the waiters still short of their ticket set it again
+                pthread_cond_broadcast(progress)
+            }
             pthread_mutex_unlock(mutex)
             if stop { return }
         }
