@@ -52,8 +52,8 @@ struct CellFormula<T: EngineFloat> {
 /// 32-bit (the table stays in the L1 cache) and folded into `Int` totals every 2^31 values. Each
 /// count array has a power-of-two length and every slot is masked by it, so a slot can never
 /// leave the table. The histogram alone of 2^14 values or more, with at most 31 bins (62 cells)
-/// and every value inside them, is counted in pairs (one counter per pair of slots), which halves the scattered
-/// increments. Over bins of unequal widths with every value inside them, each value's bin comes
+/// and every value inside them, is counted in pairs (one counter per pair of slots), which
+/// halves the scattered increments. Over bins of unequal widths with every value inside them, each value's bin comes
 /// from the table of its key digits (`EngineFloat.digitBlock`): always for the histogram alone,
 /// which then counts no cells, and for the summary when a sample finds the edges crowding the
 /// values' cells (`crowdsEdgeSlots`). With few cells, or with one crowded cell (an eighth of the
