@@ -48,16 +48,16 @@ struct CellFormula<T: EngineFloat> {
 /// range, and each value's bin comes from its cell (`binLookup`: one table load, a compare or a
 /// search in the few cells an edge crosses); a layout without room for cells counts one cell per
 /// bin, found by binary search. Values outside the layout's range take the fast kernel too
-/// (`EngineFloat.cellBlock`'s `Outside`), NaN and ±Inf as well (`NonFinite`). Counts are
-/// 32-bit (the table stays in the L1 cache) and folded into `Int` totals every 2^31 values. Each
-/// count array has a power-of-two length and every slot is masked by it, so a slot can never
-/// leave the table. The histogram alone of 2^14 values or more, with at most 31 bins (62 cells)
-/// and every value inside them, is counted in pairs (one counter per pair of slots), which
-/// halves the scattered increments. Over bins of unequal widths with every value inside them, each value's bin comes
-/// from the table of its key digits (`EngineFloat.digitBlock`): always for the histogram alone,
-/// which then counts no cells, and for the summary when a sample finds the edges crowding the
-/// values' cells (`crowdsEdgeSlots`). With few cells, or with one crowded cell (an eighth of the
-/// values or more are zeros: ReLU outputs, dead units), four interleaved count arrays (lane `i`
+/// (`EngineFloat.cellBlock`'s `Outside`), NaN and ±Inf as well (`NonFinite`). Counts are 32-bit
+/// (the table stays in the L1 cache) and folded into `Int` totals every 2^31 values. Each count
+/// array has a power-of-two length and every slot is masked by it, so a slot can never leave the
+/// table. The histogram alone of 2^14 values or more, with at most 31 bins (62 cells) and every
+/// value inside them, is counted in pairs (one counter per pair of slots), which halves the
+/// scattered increments. Over bins of unequal widths with every value inside them, each value's bin
+/// comes from the table of its key digits (`EngineFloat.digitBlock`): always for the histogram
+/// alone, which then counts no cells, and for the summary when a sample finds the edges crowding
+/// the values' cells (`crowdsEdgeSlots`). With few cells, or with one crowded cell (an eighth of
+/// the values or more are zeros: ReLU outputs, dead units), four interleaved count arrays (lane `i`
 /// into array `i % 4`) keep successive values that hit the same cell from serialising on
 /// store-to-load forwarding.
 enum SecondPass {
