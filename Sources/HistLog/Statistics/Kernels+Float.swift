@@ -125,11 +125,6 @@ extension Float {
     ) {
         let low = Half(repeating: inlierLow), high = Half(repeating: inlierHigh)
         var outliers0 = HalfLanes(), outliers1 = HalfLanes()
-        @inline(__always) func orderedKeys(_ v: Half) -> HalfLanes {
-            // Negative values: every bit flipped; the others: the sign bit set.
-            let bits = unsafeBitCast(v, to: HalfLanes.self)
-            return bits ^ (bits &>> HalfLanes(repeating: HalfLanes.Scalar(HalfLanes.Scalar.bitWidth - 1)) | HalfLanes(repeating: .min))
-        }
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             outliers0 &-= lanes((v0 .< low) .| (v0 .> high))
@@ -549,10 +544,14 @@ extension Float {
 
     /// Lane-wise `orderedKey >> (bitWidth - 16)`: the top radix digit of each lane's key.
     @inline(__always) static func topDigits(_ vector: Half) -> HalfLanes {
+        (orderedKeys(vector) &>> HalfLanes.Scalar(Key.bitWidth - 16)) & HalfLanes(repeating: 0xFFFF)
+    }
+
+    /// `orderedKey` lane by lane (as signed lanes: the same bits).
+    @inline(__always) static func orderedKeys(_ vector: Half) -> HalfLanes {
         let bits = unsafeBitCast(vector, to: HalfLanes.self)
         let sign = bits &>> HalfLanes.Scalar(Key.bitWidth - 1)  // all ones in negative lanes
-        let key = bits ^ (sign | HalfLanes(repeating: .min))
-        return (key &>> HalfLanes.Scalar(Key.bitWidth - 16)) & HalfLanes(repeating: 0xFFFF)
+        return bits ^ (sign | HalfLanes(repeating: .min))
     }
 
     /// Adds one to `counts[slots[k]]` for each `k`, spreading successive values over the
