@@ -18,6 +18,15 @@ import Testing
         #expect(text { $0.number(value) } == expected)
     }
 
+    @Test func integersMatchTheirDecimalText() {
+        var generator = SystemRandomNumberGenerator()
+        let values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, 1_234_567_890, .max, .min, .max - 1, .min + 1]
+            + (0..<500).map { _ in Int64(bitPattern: generator.next()) >> Int64.random(in: 0..<63) }
+        for value in values {
+            #expect(text { $0.integer(value) } == String(value))
+        }
+    }
+
     @Test func doublesRoundTripExactly() throws {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2000 {

@@ -9,6 +9,28 @@ import Testing
         #expect(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
     }
 
+    /// Eight bytes a step must agree with the bit-by-bit definition at every length and offset,
+    /// and for sequences without contiguous storage.
+    @Test func crc32cAgreesWithTheBitwiseDefinition() {
+        func bitwise(_ bytes: [UInt8]) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return ~crc
+        }
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<300).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for start in 0..<9 {
+            for end in stride(from: start, through: bytes.count, by: 7) {
+                let expected = bitwise(Array(bytes[start..<end]))
+                #expect(CRC32C.checksum(bytes[start..<end]) == expected)
+                #expect(CRC32C.checksum(bytes[start..<end].lazy.map { $0 }) == expected)
+            }
+        }
+    }
+
     @Test func varintsAndFieldsRoundTrip() throws {
         for value: UInt64 in [0, 1, 127, 128, 300, 1 << 35, .max] {
             var writer = ProtobufWriter()
@@ -56,8 +78,10 @@ import Testing
         corrupt[firstTwo + 20] ^= 1
         #expect(try records(in: corrupt).payloads.count == 2)
         // A length field of 2^60 whose own checksum is right: nothing is allocated or read.
-        let huge = TFRecord.littleEndianBytes(UInt64(1) << 60)
-        let lying = huge + TFRecord.littleEndianBytes(CRC32C.masked(huge)) + Array(repeating: 0, count: 64)
+        var lying: [UInt8] = []
+        TFRecord.appendLittleEndian(UInt64(1) << 60, to: &lying)
+        TFRecord.appendLittleEndian(CRC32C.masked(lying), to: &lying)
+        lying += Array(repeating: 0, count: 64)
         let read = try records(in: TFRecord.frame(payloads[0]) + lying)
         #expect(read.payloads == [payloads[0]] && read.damaged)
     }

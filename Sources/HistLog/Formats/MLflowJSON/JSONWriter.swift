@@ -19,7 +19,20 @@ struct JSONWriter {
     mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }
 
     mutating func integer(_ value: Int64) {
-        bytes.append(contentsOf: String(value).utf8)
+        // Digits from the last, into a buffer of the longest (Int64.min's 19 and a sign): no String.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var magnitude = value.magnitude, start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     mutating func integer(_ value: Int) { integer(Int64(value)) }
@@ -32,7 +45,8 @@ struct JSONWriter {
         if value == value.rounded(.towardZero), abs(value) < 9_007_199_254_740_992 {
             return integer(Int64(value))
         }
-        bytes.append(contentsOf: value.description.utf8)
+        var text = value.description
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     /// An optional integer: `null` when absent.

@@ -22,12 +22,12 @@ struct ProtobufWriter {
 
     mutating func double(_ field: Int, _ value: Double) {
         key(field, .fixed64)
-        bytes += TFRecord.littleEndianBytes(value.bitPattern)
+        TFRecord.appendLittleEndian(value.bitPattern, to: &bytes)
     }
 
     mutating func float(_ field: Int, _ value: Float) {
         key(field, .fixed32)
-        bytes += TFRecord.littleEndianBytes(value.bitPattern)
+        TFRecord.appendLittleEndian(value.bitPattern, to: &bytes)
     }
 
     mutating func int64(_ field: Int, _ value: Int64) {
@@ -55,7 +55,7 @@ struct ProtobufWriter {
         key(field, .lengthDelimited)
         varint(UInt64(values.count * 8))
         bytes.reserveCapacity(bytes.count + values.count * 8)
-        for value in values { bytes += TFRecord.littleEndianBytes(value.bitPattern) }
+        for value in values { TFRecord.appendLittleEndian(value.bitPattern, to: &bytes) }
     }
 }
 

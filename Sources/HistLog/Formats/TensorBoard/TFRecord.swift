@@ -4,16 +4,15 @@ enum TFRecord {
     static func frame(_ data: [UInt8]) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(data.count + 16)
-        let length = littleEndianBytes(UInt64(data.count))
-        bytes += length
-        bytes += littleEndianBytes(CRC32C.masked(length))
+        appendLittleEndian(UInt64(data.count), to: &bytes)
+        appendLittleEndian(CRC32C.masked(bytes), to: &bytes)  // of the 8 length bytes
         bytes += data
-        bytes += littleEndianBytes(CRC32C.masked(data))
+        appendLittleEndian(CRC32C.masked(data), to: &bytes)
         return bytes
     }
 
-    static func littleEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
-        (0..<T.bitWidth / 8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    static func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     static func readUInt32<Bytes: Collection<UInt8>>(_ bytes: Bytes, at offset: Int) -> UInt32 {
