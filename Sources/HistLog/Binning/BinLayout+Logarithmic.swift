@@ -32,8 +32,9 @@ extension BinLayout {
         let largest = Swift.max(-lower, upper)
         var t = smallestMagnitude / 2
         if !(t > 0 && t < largest) { t = largest * 1e-3 }
-        let negativeDecades = lower < -t ? log10(-lower / t) : 0
-        let positiveDecades = upper > t ? log10(upper / t) : 0
+        // Differences of logarithms: `-lower / t` overflows for extremes near the largest double.
+        let negativeDecades = lower < -t ? log10(-lower) - log10(t) : 0
+        let positiveDecades = upper > t ? log10(upper) - log10(t) : 0
         let sides = (negativeDecades > 0 ? 1 : 0) + (positiveDecades > 0 ? 1 : 0)
         guard sides > 0, bins >= sides + 1 else { return nil }
         let sideBins = bins - 1

@@ -94,6 +94,30 @@ struct BinCountTests {
             expectCounts(values, summary, "\(distribution) log \(bins)")
         }
     }
+
+    /// Extremes near the largest double, or a subnormal smallest magnitude, span more decades
+    /// than a quotient of the two can hold: the layout still splits its side bins by decades,
+    /// and counts every value (these once trapped on `Int(nan)`).
+    @Test func logarithmicScaleAcrossTheWholeDoubleRange() throws {
+        let inputs: [[Double]] = [
+            [-1.0, 1e-310, 1.0], [-1e10, 1e-300, 1.0], [-1e308, 1.0], [1e308, -1.0], [-1.7e308, 5e-324, 1.7e308],
+            [-Double.greatestFiniteMagnitude, Double.leastNonzeroMagnitude, 2, Double.greatestFiniteMagnitude],
+            Distribution.normal.sample(1000, seed: 3) + [1e-310, -1e300],
+        ]
+        for values in inputs {
+            for scale in [BinScale.logarithmic, .automatic] {
+                for bins in [2, 3, 30] {
+                    let summary = try HistogramSummary(values: values, bins: BinConfig(bins: bins, scale: scale))
+                    #expect(summary.histogram.binCount == bins, "\(values.prefix(4)) \(scale) \(bins)")
+                    expectCounts(values, summary, "\(values.prefix(4)) \(scale) \(bins)")
+                }
+            }
+        }
+        // [-1e308, 1]: t = 0.5; of the 29 side bins, 28 span the 308.3 decades below zero (29
+        // negative edges) and one the 0.3 above.
+        let edges = try HistogramSummary(values: [-1e308, 1.0], bins: BinConfig(bins: 30, scale: .logarithmic)).histogram.edges
+        #expect(edges.filter { $0 < 0 }.count == 29)
+    }
 }
 
 /// `Histogram(values:bins:)` (two passes, pair counting for few bins) equals the histogram of
