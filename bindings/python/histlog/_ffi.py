@@ -47,6 +47,8 @@ HL_ESIZE = -7
 HL_EFORMAT = -8
 HL_EINTERNAL = -99
 
+MAX_BINS = 1_000_000  # hl_bin_config.bins: 1 .. 1000000 (histlog.h)
+
 # hl_scale
 HL_SCALE_LINEAR = 0
 HL_SCALE_LOG = 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -78,6 +80,17 @@ def test_compute_bad_inputs():
         histlog.compute(None)
     with pytest.raises(ValueError, match="num_bins must be >= 1"):
         histlog.compute([1.0], num_bins=-3)
+    # Past the library's limit: its error, without first reserving room for 2^31 bins (a
+    # MemoryError, or 32 GB of address space where the system overcommits).
+    for function in (histlog.compute, histlog.histogram):
+        tracemalloc.start()
+        try:
+            with pytest.raises(ValueError, match="between 1 and 1000000, got 2147483647"):
+                function([1.0], num_bins=2**31 - 1)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 64 << 20
 
 
 def test_run_directory_that_is_a_file(tmp_path):
