@@ -57,11 +57,11 @@ enum ValueSummarizer {
         let pass = SecondPass.runInChunks(
             values, layout: layout, formula: formula, inside: inside, finite: isFinite(scan), shift: shift, radix: formula == nil && !small,
             crowded: scan.zeroCount > scan.finiteCount / 8, keep: kept, markZeros: markZeros)
-        let t = pass.totals.sums
-        let moments = Moments.fromShiftedSums(
-            count: scan.finiteCount, shift: shift, s1: t.s1, s2: t.s2, s3: t.s3, s4: t.s4,
-            min: Double(scan.min), max: Double(scan.max))
-        let std = moments.sampleVariance.squareRoot()
+        let (low, high) = (Double(scan.min), Double(scan.max))
+        let derived = MomentStatistics.scale(min: low, max: high).map {
+            MomentStatistics(scaling: values, by: $0, count: scan.finiteCount, shift: shift, min: low, max: high)
+        } ?? MomentStatistics(count: scan.finiteCount, shift: shift, sums: pass.totals.sums, min: low, max: high)
+        let moments = derived.moments, std = derived.standardDeviation
 
         let ranks = probabilities.map { QuantileRank(probability: $0, count: scan.finiteCount) }
         var wanted = [Int]()
@@ -92,14 +92,11 @@ enum ValueSummarizer {
         if inliers.low > -.infinity { outliers -= scan.negativeInfCount }
         if inliers.high < .infinity { outliers -= scan.positiveInfCount }
 
-        let n = Double(moments.count)
         let statistics = DistributionStatistics(
             totalCount: scan.finiteCount, nanCount: scan.nanCount, infCount: scan.infCount,
             zeroCount: scan.zeroCount, outlierCount: outliers, outlierThreshold: options.outlierThreshold,
-            min: moments.min, max: moments.max,
-            sum: n * shift + t.s1, sumOfSquares: moments.m2 + n * moments.mean * moments.mean,
-            mean: moments.mean, standardDeviation: std,
-            skewness: moments.skewness, kurtosis: moments.excessKurtosis,
+            min: moments.min, max: moments.max, sum: derived.sum, sumOfSquares: derived.sumOfSquares,
+            mean: moments.mean, standardDeviation: std, skewness: derived.skewness, kurtosis: derived.kurtosis,
             quantiles: quantiles, estimated: [])
         return HistogramSummary(
             histogram: Histogram(

@@ -100,6 +100,44 @@ struct SpecialValuesTests {
         #expect(s.standardDeviation == 0 && s.skewness.isNaN && s.kurtosis.isNaN)
     }
 
+    /// Float64 values anywhere in the double range have the moments of the same values at an
+    /// ordinary magnitude, scaled by the power of two between them: fourth powers beyond 2^±1023
+    /// are taken of scaled values. Small inputs (the selection among all values) and large ones
+    /// (cells and groups), with outliers counted at both magnitudes. (Below 2^-1022 the mean and
+    /// std themselves would be subnormal, with fewer bits than the values'.)
+    @Test(arguments: [-1000, -900, -300, -201, 200, 300, 900, 1000])
+    func momentsAtEveryMagnitude(power: Int) throws {
+        for (size, distribution) in [(1_000, Distribution.shiftedNoise), (50_000, .gradientLike)] {
+            let base = distribution.sample(size, seed: 11)
+            let scaled = base.map { Double(sign: .plus, exponent: power, significand: $0) }
+            // Tiny values lose bits as subnormals: the reference is taken of the scaled values brought back.
+            let reference = try HistogramSummary(values: scaled.map { Double(sign: .plus, exponent: -power, significand: $0) }).statistics
+            let s = try HistogramSummary(values: scaled).statistics
+            func back(_ x: Double, _ times: Int = 1) -> Double { Double(sign: .plus, exponent: -times * power, significand: x) }
+            let label = "2^\(power), \(size) \(distribution) values"
+            #expect(isClose(back(s.mean), reference.mean, relative: 1e-12, absolute: 1e-12 * reference.standardDeviation), "\(label): mean")
+            #expect(isClose(back(s.standardDeviation), reference.standardDeviation, relative: 1e-12), "\(label): std")
+            #expect(isClose(s.skewness, reference.skewness, relative: 1e-9, absolute: 1e-12), "\(label): skewness \(s.skewness)")
+            #expect(isClose(s.kurtosis, reference.kurtosis, relative: 1e-9, absolute: 1e-12), "\(label): kurtosis \(s.kurtosis)")
+            #expect(s.outlierCount == reference.outlierCount, "\(label): outliers")
+            if power <= 900 {  // beyond, the sum itself can leave the double range
+                #expect(isClose(back(s.sum), reference.sum, relative: 1e-12, absolute: 1e-12 * reference.standardDeviation), "\(label): sum")
+            }
+        }
+    }
+
+    /// Values near the largest double in both signs: their deviations from a shift overflow,
+    /// the mean does not (it once came out -1.6e308 for this input).
+    @Test func meanOfValuesNearTheLargestDouble() throws {
+        let s = try HistogramSummary(values: [-1.6e308, 1.6e308, 1e308]).statistics
+        #expect(isClose(s.mean, 1e308 / 3, relative: 1e-15) && isClose(s.sum, 1e308, relative: 1e-15), "mean \(s.mean), sum \(s.sum)")
+        let unit = [-1.6e8, 1.6e8, 1e8], unitMean = unit.reduce(0, +) / 3
+        let unitStd = (unit.map { ($0 - unitMean) * ($0 - unitMean) }.reduce(0, +) / 2).squareRoot()
+        #expect(isClose(s.standardDeviation, unitStd * 1e300, relative: 1e-12), "std \(s.standardDeviation)")
+        let greatest = try HistogramSummary(values: [Double.greatestFiniteMagnitude, .greatestFiniteMagnitude]).statistics
+        #expect(greatest.mean == .greatestFiniteMagnitude && greatest.standardDeviation == 0 && greatest.sum == .infinity)
+    }
+
     @Test func undefinedMomentsAreNaN() throws {
         #expect(try HistogramSummary(values: [1.0]).statistics.standardDeviation.isNaN)
         #expect(try HistogramSummary(values: [1.0, 2]).statistics.skewness.isNaN)
