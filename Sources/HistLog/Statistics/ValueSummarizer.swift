@@ -148,14 +148,15 @@ enum ValueSummarizer {
 
     /// Cells per bin as a power of two: about 2048 cells in all, enough to leave each quantile a
     /// small neighbourhood to gather, few enough for the counts to stay in the L1 cache, and no
-    /// more than about one per value (a small input would spend its time zeroing cells); at least
-    /// two per bin (`CellFormula` needs `fineBits >= 1`). Heavy tails stretch the range far beyond
-    /// the bulk of the values (`spread`, range over standard deviation, above 10): the cells grow
-    /// with it, up to 2^15 and one per 8 values, so that the quantiles' cells hold about as few
-    /// values as a normal tensor's instead of needing a refining pass.
+    /// more than about one per 16 values (below 32,768 values, zeroing and folding the cells
+    /// would cost more than the candidates they spare: four copies of them for a ReLU tensor);
+    /// at least two per bin (`CellFormula` needs `fineBits >= 1`). Heavy tails stretch the range
+    /// far beyond the bulk of the values (`spread`, range over standard deviation, above 10): the
+    /// cells grow with it, up to 2^15, one per 8 values and one per value, so that the quantiles'
+    /// cells hold about as few values as a normal tensor's instead of needing a refining pass.
     static func fineBits(binCount: Int, count: Int = .max, spread: Double = 0) -> Int {
         let wanted = spread > 10 ? Swift.min(Double(1 << 15) - 3, 2048 * spread / 10, Double(Swift.max(2048, count / 8))) : 2048
-        let cells = Swift.min(Int(wanted), Swift.max(count, 64))
+        let cells = Swift.min(Int(wanted), Swift.max(spread > 10 ? count : count / 16, 64))
         var bits = 1
         while bits < 16 && binCount << (bits + 1) <= cells { bits += 1 }
         return bits

@@ -174,6 +174,11 @@ struct ExactStatisticsTests {
         #expect(ValueSummarizer.fineBits(binCount: 30, count: 1_000_000, spread: 1_000) == 10)
         #expect(ValueSummarizer.fineBits(binCount: 30, count: 100_000, spread: 100) == 8)
         #expect(ValueSummarizer.fineBits(binCount: 30, count: 20_000, spread: 100) == 6)
+        // Below 32,768 values an ordinary spread takes a cell per 16 values; heavy tails keep theirs.
+        #expect(ValueSummarizer.fineBits(binCount: 30, count: 4_096, spread: 5) == 3)
+        #expect(ValueSummarizer.fineBits(binCount: 30, count: 16_384, spread: 5) == 5)
+        #expect(ValueSummarizer.fineBits(binCount: 30, count: 32_768, spread: 5) == 6)
+        #expect(ValueSummarizer.fineBits(binCount: 30, count: 4_096, spread: 100) == 6)
         let a = Distribution.normal.sample(400_003, seed: 21), b = Distribution.normal.sample(400_003, seed: 22)
         let values = zip(a, b).map { $0 * Foundation.exp(1.5 * $1) }  // the largest ~100 standard deviations out
         check(values, try HistogramSummary(values: values), "heavy tails Double")
