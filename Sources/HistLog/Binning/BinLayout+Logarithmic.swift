@@ -31,12 +31,13 @@ extension BinLayout {
         }
         let largest = Swift.max(-lower, upper)
         var t = smallestMagnitude / 2
-        if !(t > 0 && t < largest) { t = largest * 1e-3 }
+        // Halving or scaling the smallest subnormals down rounds to zero: t is at least the least one.
+        if !(t > 0 && t < largest) { t = Swift.max(largest * 1e-3, .leastNonzeroMagnitude) }
         // Differences of logarithms: `-lower / t` overflows for extremes near the largest double.
         let negativeDecades = lower < -t ? log10(-lower) - log10(t) : 0
         let positiveDecades = upper > t ? log10(upper) - log10(t) : 0
         let sides = (negativeDecades > 0 ? 1 : 0) + (positiveDecades > 0 ? 1 : 0)
-        guard sides > 0, bins >= sides + 1 else { return nil }
+        guard sides > 0, bins >= sides + 1, negativeDecades.isFinite, positiveDecades.isFinite else { return nil }
         let sideBins = bins - 1
         var negativeBins = 0
         if negativeDecades > 0 && positiveDecades > 0 {

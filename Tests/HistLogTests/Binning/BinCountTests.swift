@@ -103,6 +103,8 @@ struct BinCountTests {
             [-1.0, 1e-310, 1.0], [-1e10, 1e-300, 1.0], [-1e308, 1.0], [1e308, -1.0], [-1.7e308, 5e-324, 1.7e308],
             [-Double.greatestFiniteMagnitude, Double.leastNonzeroMagnitude, 2, Double.greatestFiniteMagnitude],
             Distribution.normal.sample(1000, seed: 3) + [1e-310, -1e300],
+            // The smallest subnormals: half the smallest magnitude rounds to zero.
+            [-1e-323, 5e-324], [-5e-324, 5e-324], [-2e-323, 5e-324, 1.0], [-5e-324, 1e-310],
         ]
         for values in inputs {
             for scale in [BinScale.logarithmic, .automatic] {
