@@ -6,6 +6,12 @@ struct MomentStatistics {
     var kurtosis: Double
     var sum: Double
     var sumOfSquares: Double
+    /// The values were scaled by `2^-exponent` for their power sums (0: not scaled); `unitMean`
+    /// and `unitStandardDeviation` are theirs, so that bounds such as `mean ± 3 std` are taken
+    /// where they do not overflow.
+    var exponent = 0
+    var unitMean: Double
+    var unitStandardDeviation: Double
 
     /// From power sums `sums` about `shift` of `count` finite values (pass 2's).
     init(count: Int, shift: Double, sums: PowerSums, min: Double, max: Double) {
@@ -16,6 +22,8 @@ struct MomentStatistics {
         kurtosis = moments.excessKurtosis
         sum = n * shift + sums.s1
         sumOfSquares = moments.m2 + n * moments.mean * moments.mean
+        unitMean = moments.mean
+        unitStandardDeviation = standardDeviation
     }
 
     /// Finite values whose largest magnitude lies beyond 2^±200 (float64 data only) would carry
@@ -27,23 +35,34 @@ struct MomentStatistics {
         return Int(largest.exponent)
     }
 
-    /// The same statistics from power sums taken again over the values scaled by `2^-exponent`:
-    /// exact powers of two, so the shape (skewness, kurtosis) is the values' own, and mean and
-    /// standard deviation are scaled back without rounding. Sums, the stored central sums and
-    /// sums of squares become ±Inf (or 0) only where their true value leaves `Double`'s range.
-    init<T: EngineFloat>(scaling values: ValueStream<T>, by exponent: Int, count: Int, shift: Double, min: Double, max: Double) {
+    /// The same statistics from the values scaled by `2^-exponent` (exact powers of two, so the
+    /// shape, skewness and kurtosis, is the values' own, and mean and standard deviation are
+    /// scaled back without rounding): their mean first, then their power sums about it, each
+    /// summed a block at a time. Sums, the stored central sums and sums of squares become ±Inf
+    /// (or 0) only where their true value leaves `Double`'s range.
+    init<T: EngineFloat>(scaling values: ValueStream<T>, by exponent: Int, count: Int, min: Double, max: Double) {
         func scaled(_ x: Double, _ power: Int) -> Double { Double(sign: .plus, exponent: power, significand: x) }
-        let scaledShift = scaled(shift, -exponent)
-        var sums = PowerSums()
-        for i in 0..<values.count where values[i].isFinite {
-            let d = scaled(Double(values[i]), -exponent) - scaledShift
-            let d2 = d * d
-            sums.s1 += d
-            sums.s2 += d2
-            sums.s3 += d2 * d
-            sums.s4 += d2 * d2
+        /// Σ over the finite values of `terms(x · 2^-exponent)`, in blocks of 1,024 values, so that
+        /// rounding grows with the number of blocks rather than of values.
+        func blockSums(_ terms: (Double) -> PowerSums) -> PowerSums {
+            var total = PowerSums()
+            var start = 0
+            while start < values.count {
+                var block = PowerSums()
+                for i in start..<Swift.min(start + 1024, values.count) where values[i].isFinite {
+                    block.add(terms(scaled(Double(values[i]), -exponent)))
+                }
+                total.add(block)
+                start += 1024
+            }
+            return total
         }
-        let unit = MomentStatistics(count: count, shift: scaledShift, sums: sums, min: scaled(min, -exponent), max: scaled(max, -exponent))
+        let shift = blockSums { PowerSums(s1: $0) }.s1 / Double(count)
+        let sums = blockSums { x in
+            let d = x - shift, d2 = d * d
+            return PowerSums(s1: d, s2: d2, s3: d2 * d, s4: d2 * d2)
+        }
+        let unit = MomentStatistics(count: count, shift: shift, sums: sums, min: scaled(min, -exponent), max: scaled(max, -exponent))
         let m = unit.moments
         moments = Moments(
             count: count, mean: Swift.min(Swift.max(scaled(m.mean, exponent), min), max), m2: scaled(m.m2, 2 * exponent),
@@ -53,5 +72,16 @@ struct MomentStatistics {
         kurtosis = unit.kurtosis
         sum = scaled(unit.sum, exponent)
         sumOfSquares = scaled(unit.sumOfSquares, 2 * exponent)
+        self.exponent = exponent
+        unitMean = m.mean
+        unitStandardDeviation = unit.standardDeviation
+    }
+
+    /// `[low, high]`: the values of type `T` within `threshold` standard deviations of the mean
+    /// (`ValueSummarizer.inlierRange`), taken among the scaled values when these were scaled.
+    func inliers<T: EngineFloat>(threshold: Double, as type: T.Type) -> (low: T, high: T) {
+        let (low, high) = ValueSummarizer.inlierRange(mean: unitMean, limit: threshold * unitStandardDeviation, as: T.self)
+        guard exponent != 0 else { return (low, high) }
+        return (T(sign: .plus, exponent: T.Exponent(exponent), significand: low), T(sign: .plus, exponent: T.Exponent(exponent), significand: high))
     }
 }

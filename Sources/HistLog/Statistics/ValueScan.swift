@@ -75,22 +75,29 @@ struct ValueScan<T: EngineFloat> {
     }
 
     /// A value near the mean, to centre the power sums of pass 2: the mean of up to 1024 finite
-    /// values at evenly spaced positions (the midrange when none of them is finite). Any centre
-    /// gives exact central moments; one within a few standard deviations of the mean keeps the
-    /// shifted sums small, so no precision is lost in turning them into central moments.
+    /// values at evenly spaced positions (shifted by up to three when none of them is finite, the
+    /// midrange when still none is). Any centre gives exact central moments; one within a few
+    /// standard deviations of the mean keeps the shifted sums small, so no precision is lost in
+    /// turning them into central moments.
     /// `spread`: the range over the same values' standard deviation (0 when unknown), which tells
     /// how crowded equal-width cells will be: about 10 for normal values, far more for heavy tails.
     func centre(of values: ValueStream<T>) -> (centre: Double, spread: Double) {
         let stride = Swift.max(1, values.count / 1024)
         var sum = 0.0, squares = 0.0, count = 0
-        var i = 0
-        while i < values.count {
-            if values[i].isFinite {
-                sum += Double(values[i])
-                squares += Double(values[i]) * Double(values[i])
-                count += 1
+        // A pattern of NaN can hide every sampled position (NaN at every other index, an even
+        // stride): the next offsets are sampled then, rather than the midrange taken.
+        var offset = 0
+        while count == 0 && offset < Swift.min(stride, 4) {
+            var i = offset
+            while i < values.count {
+                if values[i].isFinite {
+                    sum += Double(values[i])
+                    squares += Double(values[i]) * Double(values[i])
+                    count += 1
+                }
+                i += stride
             }
-            i += stride
+            offset += 1
         }
         let mean = sum / Double(count)
         guard count > 0 && mean.isFinite else { return (Double(min) / 2 + Double(max) / 2, 0) }

@@ -59,7 +59,7 @@ enum ValueSummarizer {
             crowded: scan.zeroCount > scan.finiteCount / 8, keep: kept, markZeros: markZeros)
         let (low, high) = (Double(scan.min), Double(scan.max))
         let derived = MomentStatistics.scale(min: low, max: high).map {
-            MomentStatistics(scaling: values, by: $0, count: scan.finiteCount, shift: shift, min: low, max: high)
+            MomentStatistics(scaling: values, by: $0, count: scan.finiteCount, min: low, max: high)
         } ?? MomentStatistics(count: scan.finiteCount, shift: shift, sums: pass.totals.sums, min: low, max: high)
         let moments = derived.moments, std = derived.standardDeviation
 
@@ -70,7 +70,7 @@ enum ValueSummarizer {
             if !wanted.contains(rank.upper) { wanted.append(rank.upper) }
         }
         wanted.sort()
-        let inliers = inlierRange(mean: moments.mean, limit: options.outlierThreshold * std, as: T.self)
+        let inliers = derived.inliers(threshold: options.outlierThreshold, as: T.self)
         let selection: QuantileSelection<T>.Outcome
         if small {
             let keys = QuantileSelection<T>.keys(from: scan.min, through: scan.max)

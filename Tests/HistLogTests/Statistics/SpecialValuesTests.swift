@@ -138,6 +138,34 @@ struct SpecialValuesTests {
         #expect(greatest.mean == .greatestFiniteMagnitude && greatest.standardDeviation == 0 && greatest.sum == .infinity)
     }
 
+    /// When `mean ± 3 std` lies beyond the largest double in one direction only, the outliers on
+    /// the other side are still counted: the bounds are taken among the scaled values.
+    @Test func outliersWhereThreeStandardDeviationsOverflow() throws {
+        let shape = [Double](repeating: -1.7, count: 19) + [1.7]
+        let ordinary = try HistogramSummary(values: shape).statistics
+        #expect(ordinary.outlierCount == 1)
+        let huge = try HistogramSummary(values: shape.map { $0 * 1e308 }).statistics
+        #expect(huge.standardDeviation.isFinite && (3 * huge.standardDeviation).isInfinite)
+        #expect(huge.outlierCount == 1)
+    }
+
+    /// NaN at every other index hides every position an even sampling stride lands on: the centre
+    /// of the power sums is then sampled at the next offset, not taken at the midrange (which an
+    /// outlier drags far from the mean, costing the moments about ten digits). And the scaled
+    /// path keeps its precision over a million values, NaN among them.
+    @Test(arguments: [0, 700, -700])
+    func momentsWithNaNAtEveryOtherIndex(power: Int) throws {
+        var values = Distribution.normal.sample(1 << 18, seed: 4).map { 1 + $0 }
+        values[1] = 1e7
+        for i in stride(from: 0, to: values.count, by: 2) { values[i] = .nan }
+        let finite = values.filter { !$0.isNaN }
+        let s = try HistogramSummary(values: values.map { Double(sign: .plus, exponent: power, significand: $0) }).statistics
+        let reference = ReferenceStatistics(finite)
+        func back(_ x: Double) -> Double { Double(sign: .plus, exponent: -power, significand: x) }
+        #expect(isClose(back(s.mean), reference.mean, relative: 1e-13), "2^\(power): mean \(back(s.mean)) vs \(reference.mean)")
+        #expect(isClose(back(s.standardDeviation), reference.std, relative: 1e-13), "2^\(power): std \(back(s.standardDeviation)) vs \(reference.std)")
+    }
+
     @Test func undefinedMomentsAreNaN() throws {
         #expect(try HistogramSummary(values: [1.0]).statistics.standardDeviation.isNaN)
         #expect(try HistogramSummary(values: [1.0, 2]).statistics.skewness.isNaN)
