@@ -61,7 +61,7 @@ enum ValueSummarizer {
         let derived = MomentStatistics.scale(min: low, max: high).map {
             MomentStatistics(scaling: values, by: $0, count: scan.finiteCount, min: low, max: high)
         } ?? MomentStatistics(count: scan.finiteCount, shift: shift, sums: pass.totals.sums, min: low, max: high)
-        let moments = derived.moments, std = derived.standardDeviation
+        let moments = derived.moments
 
         let ranks = probabilities.map { QuantileRank(probability: $0, count: scan.finiteCount) }
         var wanted = [Int]()
@@ -96,7 +96,8 @@ enum ValueSummarizer {
             totalCount: scan.finiteCount, nanCount: scan.nanCount, infCount: scan.infCount,
             zeroCount: scan.zeroCount, outlierCount: outliers, outlierThreshold: options.outlierThreshold,
             min: moments.min, max: moments.max, sum: derived.sum, sumOfSquares: derived.sumOfSquares,
-            mean: moments.mean, standardDeviation: std, skewness: derived.skewness, kurtosis: derived.kurtosis,
+            mean: moments.mean, standardDeviation: derived.standardDeviation,
+            skewness: derived.skewness, kurtosis: derived.kurtosis,
             quantiles: quantiles, estimated: [])
         return HistogramSummary(
             histogram: Histogram(
