@@ -81,7 +81,7 @@ struct MomentStatistics {
     /// (`ValueSummarizer.inlierRange`), taken among the scaled values when these were scaled.
     func inliers<T: EngineFloat>(threshold: Double, as type: T.Type) -> (low: T, high: T) {
         let (low, high) = ValueSummarizer.inlierRange(mean: unitMean, limit: threshold * unitStandardDeviation, as: T.self)
-        guard exponent != 0 else { return (low, high) }
-        return (T(sign: .plus, exponent: T.Exponent(exponent), significand: low), T(sign: .plus, exponent: T.Exponent(exponent), significand: high))
+        func back(_ x: T) -> T { T(sign: .plus, exponent: T.Exponent(exponent), significand: x) }
+        return exponent == 0 ? (low, high) : (back(low), back(high))
     }
 }
