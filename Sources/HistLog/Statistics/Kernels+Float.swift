@@ -286,21 +286,35 @@ extension Float {
         return entry == -1 ? BinLayout<Float>.search(x, thresholds: plan.thresholds) : -2 &- entry &+ (x >= plan.thresholds[-1 &- entry] ? 1 : 0)
     }
 
-    /// Pass 2 for the histogram alone, as `cellBlock` with at most 62 cells: one counter per pair
-    /// of slots (lane `j` of the first half, lane `j` of the second), half the scattered increments.
-    /// Each half of a pair is the low 6 bits of the rounded bits, `slot + bits(cellMagic)` modulo
-    /// 64: the caller subtracts `bits(cellMagic)` when it reads the counters, not each lane here.
+    /// Pass 2 for the histogram alone, as `cellBlock` for at most 30 bins of two cells each
+    /// (`fineBits` 1): one counter per pair of values (lane `j` of the first half, lane `j` of the
+    /// second), half the scattered increments. A value's half of a pair is its slot's group, bits
+    /// 1-5 of the rounded bits: `(slot + bits(cellMagic)) mod 64 / 2`. `bits(cellMagic)` is odd, so
+    /// slots `2g + 1` and `2g + 2` (modulo 64), the two cells of bin `g`, share group `g`; the
+    /// caller maps groups to slots when it reads the counters. Two copies of the 32 × 32 counters
+    /// (4 KiB each), one per 64-bit half of the pairs: small enough to stay in the L1 cache beside
+    /// the streaming values, and when most values fall in one bin (heavy tails), half as many
+    /// successive increments of one counter wait on each other.
     @inline(__always)
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Float>, narrow: Narrow.Type) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale), magic = Half(repeating: cellMagic)
-        let slotMask = HalfLanes(repeating: 63)
+        let firstMask = HalfLanes(repeating: 31 << 5), secondMask = HalfLanes(repeating: 31)
         let pairs = plan.pairs!
         for i in 0..<vectors {
             let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             let r0 = unsafeBitCast((v0 - offset) * scale + magic, to: HalfLanes.self)
             let r1 = unsafeBitCast((v1 - offset) * scale + magic, to: HalfLanes.self)
-            let pair = (r0 & slotMask) &<< 6 | (r1 & slotMask)
-            for lane in 0..<HalfLanes.scalarCount { pairs[Int(truncatingIfNeeded: pair[lane])] &+= 1 }
+            let pair = (r0 &<< 4) & firstMask | (r1 &>> 1) & secondMask
+            if HalfLanes.scalarCount == 4 {
+                // Two lanes a 64-bit move: half the transfers from vector to integer registers.
+                let wide = unsafeBitCast(pair, to: SIMD2<UInt64>.self)
+                pairs[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: wide[0]))] &+= 1
+                pairs[Int(truncatingIfNeeded: wide[0] &>> 32)] &+= 1
+                pairs[1024 &+ Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: wide[1]))] &+= 1
+                pairs[1024 &+ Int(truncatingIfNeeded: wide[1] &>> 32)] &+= 1
+            } else {
+                for lane in 0..<HalfLanes.scalarCount { pairs[lane &* 2 / HalfLanes.scalarCount &* 1024 &+ Int(truncatingIfNeeded: pair[lane])] &+= 1 }
+            }
         }
     }
 

@@ -51,10 +51,10 @@ struct CellFormula<T: EngineFloat> {
 /// (`EngineFloat.cellBlock`'s `Outside`), NaN and ±Inf as well (`NonFinite`). Counts are 32-bit
 /// (the table stays in the L1 cache) and folded into `Int` totals every 2^31 values. Each count
 /// array has a power-of-two length and every slot is masked by it, so a slot can never leave the
-/// table. The histogram alone of 2^14 values or more, with at most 31 bins (62 cells) and every
-/// value inside them, is counted in pairs (one counter per pair of slots), which halves the
-/// scattered increments. Over bins of unequal widths with every value inside them, each value's bin
-/// comes from the table of its key digits (`EngineFloat.digitBlock`): always for the histogram
+/// table. The histogram alone of 2^14 values or more, with at most 30 bins and every value inside
+/// them, is counted in pairs (one counter per pair of bins, `EngineFloat.pairBlock`), which halves
+/// the scattered increments. Over bins of unequal widths with every value inside them, each value's
+/// bin comes from the table of its key digits (`EngineFloat.digitBlock`): always for the histogram
 /// alone, which then counts no cells, and for the summary when a sample finds the edges crowding
 /// the values' cells (`crowdsEdgeSlots`). With few cells, or with one crowded cell (an eighth of
 /// the values or more are zeros: ReLU outputs, dead units), four interleaved count arrays (lane `i`
@@ -168,8 +168,8 @@ enum SecondPass {
                 alignment: 16)
             : nil
         defer { finiteCopy?.deallocate() }
-        // Pairs pay from about 2^14 values on: below, zeroing and folding their 4,096 counters costs more.
-        let usePairs = fast && inside && finite && shift == nil && cells + 2 <= 64 && binOfSlot.isEmpty
+        // Pairs pay from about 2^14 values on: below, zeroing and folding their 2,048 counters costs more.
+        let usePairs = fast && inside && finite && shift == nil && formula?.fineBits == 1 && cells + 2 <= 62 && binOfSlot.isEmpty
             && vectors.count * T.Vector.scalarCount >= pairTableValues
         // Bins of unequal widths over finite values inside them: each value's bin by its key digit
         // (`EngineFloat.digitBlock`) for the histogram alone, which then counts no cells, and for
@@ -183,7 +183,7 @@ enum SecondPass {
         let useDigits = binsByDigit && shift == nil
         var counts = [UInt32](repeating: 0, count: copies * stride)
         var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : binsByDigit ? 4 * layout.binCount : layout.binCount)
-        var pairCounts = [UInt32](repeating: 0, count: usePairs ? 64 * 64 : 0)
+        var pairCounts = [UInt32](repeating: 0, count: usePairs ? 2 * 32 * 32 : 0)
         var radixCounts = [UInt32](repeating: 0, count: radix ? 1 << 16 : 0)
         // One block's slots, no more than the input needs: zeroing 32 KiB dominates a small input.
         var slots = [T.HalfLanes](repeating: T.HalfLanes(), count: 2 * Swift.min(VectorStream.blockVectors, Swift.max(vectors.count, 1)))
@@ -198,22 +198,22 @@ enum SecondPass {
                 if let zeroSlot { add(slot: zeroSlot, Int(counts[copy * stride + cells + 3])) }
             }
             if usePairs {
-                // Row sums count the first slot of each pair, column sums the second.
-                var rows = [Int](repeating: 0, count: 64), columns = [Int](repeating: 0, count: 64)
+                // Row sums count the first value of each pair, column sums the second. Group `g`
+                // holds slots 2g + 1 and 2g + 2 (modulo 64): bin g's cells, or an end slot, 0 or cells + 1.
+                var rows = [Int](repeating: 0, count: 32), columns = [Int](repeating: 0, count: 32)
                 pairCounts.withUnsafeBufferPointer { pairs in
-                    for first in 0..<64 {
-                        var row = 0
-                        for second in 0..<64 {
-                            let count = Int(pairs[first &* 64 &+ second])
-                            row &+= count
+                    for row in 0..<64 {  // the two copies' rows
+                        var sum = 0
+                        for second in 0..<32 {
+                            let count = Int(pairs[row &* 32 &+ second])
+                            sum &+= count
                             columns[second] &+= count
                         }
-                        rows[first] = row
+                        rows[row & 31] &+= sum
                     }
                 }
-                let magic = Int(truncatingIfNeeded: T.cellMagic.bitPattern)  // pairBlock keeps slot + magic, modulo 64
-                for held in 0..<64 where rows[held] != 0 || columns[held] != 0 {
-                    add(slot: (held &- magic) & 63, rows[held] + columns[held])
+                for group in 0..<32 where rows[group] != 0 || columns[group] != 0 {
+                    add(slot: 2 * group + 1 <= cells + 1 ? 2 * group + 1 : (2 * group + 2) & 63, rows[group] + columns[group])
                 }
             }
             for i in radixCounts.indices { result.radix[i] += Int(radixCounts[i]) }

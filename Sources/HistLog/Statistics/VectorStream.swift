@@ -115,7 +115,8 @@ struct CellPlan<T: EngineFloat> {
     var counts: UnsafeMutablePointer<UInt32>
     var stride: Int
     var copyMask: Int
-    /// `pairBlock`: 64 × 64 counters, `slot(a) << 6 | slot(b)` for the lanes of a stream vector's two halves.
+    /// `pairBlock`: two copies of 32 × 32 counters, `group(a) << 5 | group(b)` for the lanes of a
+    /// stream vector's two halves.
     var pairs: UnsafeMutablePointer<UInt32>?
     /// The end of the stream's whole vectors (see `VectorStream.block(after:)`).
     var streamEnd: UnsafeRawPointer?

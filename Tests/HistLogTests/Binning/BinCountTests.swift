@@ -149,15 +149,16 @@ struct HistogramOnlyTests {
         }
     }
 
-    /// The histogram alone of finite values inside its bins counts pairs of cell slots from 2^14
-    /// values on (`SecondPass.pairTableValues`; at most 31 bins) and single cells below: both
-    /// equal the reference's counts, on each side of that size.
+    /// The histogram alone of finite values inside its bins counts pairs of slot groups from 2^14
+    /// values on (`SecondPass.pairTableValues`; at most 30 bins) and single cells below: both
+    /// equal the reference's counts, on each side of that size, for every bin count up to the
+    /// limit and past it, with ties on the edges and values crowding one bin.
     @Test(arguments: [16_383, 16_384, 16_385, 70_001])
     func histogramAloneOnEachSideOfThePairs(size: Int) throws {
-        for distribution in [Distribution.normal, .reluOutputs, .integerTies] {
+        for distribution in [Distribution.normal, .reluOutputs, .integerTies, .gradientLike, .mixedSigns] {
             let doubles = distribution.sample(size, seed: UInt64(size))
             let floats = doubles.map { Float($0) }
-            for bins in [1, 30, 31, 32] {
+            for bins in Array(1...32) + [64] {
                 let config = BinConfig(bins: bins)
                 let float = try floats.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram
                 let double = try doubles.withUnsafeBufferPointer { try ValueHistogram(values: $0, bins: config) }.histogram
