@@ -300,7 +300,7 @@ extension Float {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale), magic = Half(repeating: cellMagic)
         let firstMask = HalfLanes(repeating: 31 << 5), secondMask = HalfLanes(repeating: 31)
         let pairs = plan.pairs!
-        for i in 0..<vectors {
+        @inline(__always) func count(_ i: Int) {
             let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             let r0 = unsafeBitCast((v0 - offset) * scale + magic, to: HalfLanes.self)
             let r1 = unsafeBitCast((v1 - offset) * scale + magic, to: HalfLanes.self)
@@ -316,6 +316,13 @@ extension Float {
                 for lane in 0..<HalfLanes.scalarCount { pairs[lane &* 2 / HalfLanes.scalarCount &* 1024 &+ Int(truncatingIfNeeded: pair[lane])] &+= 1 }
             }
         }
+        var i = 0
+        while i &+ 1 < vectors {
+            count(i)
+            count(i &+ 1)
+            i &+= 2
+        }
+        if i < vectors { count(i) }
     }
 
     /// Pass 2's bins of unequal widths (explicit edges, log scale), every value finite and inside
