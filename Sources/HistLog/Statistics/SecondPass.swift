@@ -185,8 +185,10 @@ enum SecondPass {
         var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : binsByDigit ? 4 * layout.binCount : layout.binCount)
         var pairCounts = [UInt32](repeating: 0, count: usePairs ? 2 * 32 * 32 : 0)
         var radixCounts = [UInt32](repeating: 0, count: radix ? 1 << 16 : 0)
-        // One block's slots, no more than the input needs: zeroing 32 KiB dominates a small input.
-        var slots = [T.HalfLanes](repeating: T.HalfLanes(), count: 2 * Swift.min(VectorStream.blockVectors, Swift.max(vectors.count, 1)))
+        // One block's slots for `cellBlock`, no more than the input needs: zeroing 32 KiB dominates
+        // a small input, and evicts the counters from the L1 cache.
+        let slotVectors = usePairs ? 1 : Swift.min(VectorStream.blockVectors, Swift.max(vectors.count, 1))
+        var slots = [T.HalfLanes](repeating: T.HalfLanes(), count: 2 * slotVectors)
         var result = Result(
             cells: [Int](repeating: 0, count: cells), radix: [Int](repeating: 0, count: radixCounts.count),
             bins: [Int](repeating: 0, count: binOfSlot.isEmpty ? 0 : layout.binCount), zerosMarked: zeroSlot != nil)
