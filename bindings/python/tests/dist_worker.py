@@ -17,6 +17,7 @@ import torch.distributed as dist
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dist_cases import CASES, EDGES, WATCH_STEPS, shards, watch_batch  # noqa: E402
+from worker_exit import leave  # noqa: E402
 
 import histlog  # noqa: E402
 from histlog.distributed import reduce_summary  # noqa: E402
@@ -107,3 +108,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    leave()

@@ -18,8 +18,10 @@ import numpy as np
 import torch
 from lightning.pytorch.strategies import DDPStrategy, ModelParallelStrategy
 
+import histlog
 from histlog.lightning import HistlogCallback
 from lightning_cases import Applied, Regression, data
+from worker_exit import leave
 
 STEPS = 3
 
@@ -49,7 +51,12 @@ def main() -> None:
     out = Path(sys.argv[1])
     fit(out, "ddp", DDPStrategy(process_group_backend="gloo"), Regression())
     fit(out, "fsdp2", ModelParallelStrategy(data_parallel_size=2, tensor_parallel_size=1), Sharded())
+    histlog.end_run()
+    if torch.distributed.is_initialized():
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
 
 
 if __name__ == "__main__":
     main()
+    leave()

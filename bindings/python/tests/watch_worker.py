@@ -17,6 +17,7 @@ import torch
 import torch.distributed as dist
 
 import histlog
+from worker_exit import leave
 
 STEPS = 3
 ACCUMULATION = 2
@@ -153,3 +154,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    leave()
