@@ -51,7 +51,7 @@ struct CellFormula<T: EngineFloat> {
 /// (`EngineFloat.cellBlock`'s `Outside`), NaN and ±Inf as well (`NonFinite`). Counts are 32-bit
 /// (the table stays in the L1 cache) and folded into `Int` totals every 2^31 values. Each count
 /// array has a power-of-two length and every slot is masked by it, so a slot can never leave the
-/// table. The histogram alone of 2^14 values or more, with at most 30 bins and every value inside
+/// table. The histogram alone of 2^12 values or more, with at most 30 bins and every value inside
 /// them, is counted in pairs (one counter per pair of bins, `EngineFloat.pairBlock`), which halves
 /// the scattered increments. Over bins of unequal widths with every value inside them, each value's
 /// bin comes from the table of its key digits (`EngineFloat.digitBlock`): always for the histogram
@@ -97,7 +97,7 @@ enum SecondPass {
     /// Inputs of at least this many values get `CellPlan.binOfDigit` (up to 128 KiB to set).
     static let digitTableValues = 1 << 15
     /// Inputs of at least this many values (a chunk's) count the histogram alone in pairs (`pairBlock`).
-    static let pairTableValues = 1 << 14
+    static let pairTableValues = 1 << 12
 
     /// `run` over each chunk of `EngineThreads`, the results added in chunk order.
     static func runInChunks<T: EngineFloat>(
@@ -168,7 +168,7 @@ enum SecondPass {
                 alignment: 16)
             : nil
         defer { finiteCopy?.deallocate() }
-        // Pairs pay from about 2^14 values on: below, zeroing and folding their 2,048 counters costs more.
+        // Pairs pay from about 2^12 values on: below, zeroing and folding their 2,048 counters costs more.
         let usePairs = fast && inside && finite && shift == nil && formula?.fineBits == 1 && cells + 2 <= 62 && binOfSlot.isEmpty
             && vectors.count * T.Vector.scalarCount >= pairTableValues
         // Bins of unequal widths over finite values inside them: each value's bin by its key digit

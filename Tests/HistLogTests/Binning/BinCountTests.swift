@@ -149,11 +149,11 @@ struct HistogramOnlyTests {
         }
     }
 
-    /// The histogram alone of finite values inside its bins counts pairs of slot groups from 2^14
+    /// The histogram alone of finite values inside its bins counts pairs of slot groups from 2^12
     /// values on (`SecondPass.pairTableValues`; at most 30 bins) and single cells below: both
     /// equal the reference's counts, on each side of that size, for every bin count up to the
     /// limit and past it, with ties on the edges and values crowding one bin.
-    @Test(arguments: [16_383, 16_384, 16_385, 70_001])
+    @Test(arguments: [4_095, 4_096, 4_097, 16_385, 70_001])
     func histogramAloneOnEachSideOfThePairs(size: Int) throws {
         for distribution in [Distribution.normal, .reluOutputs, .integerTies, .gradientLike, .mixedSigns] {
             let doubles = distribution.sample(size, seed: UInt64(size))
