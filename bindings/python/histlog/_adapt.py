@@ -126,6 +126,8 @@ def _array_buffer(array: np.ndarray, argument: str) -> Buffer:
     if n == 0:
         return _EMPTY_ADDRESS, 0, element, None
     flags = array.flags
+    if flags.c_contiguous and flags.aligned and flags.writeable:  # the common case, ~0.3 µs (`_data_address`)
+        return _addressof(_c_char_from_buffer(array)), n, element, array  # type: ignore[arg-type]
     # Order does not matter to a histogram: any dense, aligned layout is read in place.
     if not flags.aligned or not (flags.c_contiguous or flags.f_contiguous):
         array = np.ascontiguousarray(array, dtype=dtype)
@@ -210,6 +212,12 @@ def float64_array(values: Any, argument: str) -> np.ndarray:
 def address(array: np.ndarray) -> int:
     """The data address of a contiguous float64 array (a valid one when empty)."""
     return _data_address(array) if array.size else _EMPTY_ADDRESS
+
+
+def new_array_address(array: np.ndarray) -> int:
+    """The data address of a non-empty array just made by ``np.empty`` (writeable, C-ordered),
+    without looking at its flags."""
+    return _addressof(_c_char_from_buffer(array))  # type: ignore[arg-type]
 
 
 def _data_address(array: np.ndarray) -> int:

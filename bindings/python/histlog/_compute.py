@@ -20,7 +20,7 @@ LogScale = Union[bool, str]
 _lib = _ffi.lib
 _values_buffer = _adapt.values_buffer
 _bin_config = _adapt.bin_config
-_address = _adapt.address
+_new_address = _adapt.new_array_address
 # By element type (_adapt.FLOAT32, FLOAT64, BFLOAT16).
 _COMPUTE = (_lib.hl_compute_f32, _lib.hl_compute_f64, _lib.hl_compute_bf16)
 _HISTOGRAM = (_lib.hl_histogram_f32, _lib.hl_histogram_f64, _lib.hl_histogram_bf16)
@@ -82,7 +82,7 @@ def histogram(
     return HistogramData(
         name=None, step=None, timestamp=None, bin_edges=edges, counts=counts,
         min_value=totals.min, max_value=totals.max, total_count=totals.total_count,
-        mean=nan, std=nan, quantiles={p: nan for p in _ffi.QUANTILE_PROBABILITIES}, median=nan, skewness=nan,
+        mean=nan, std=nan, quantiles=dict.fromkeys(_ffi.QUANTILE_PROBABILITIES, nan), median=nan, skewness=nan,
         kurtosis=nan, zero_count=None, outlier_count=None, nan_count=totals.nan_count, inf_count=totals.inf_count,
         underflow_count=totals.underflow_count, overflow_count=totals.overflow_count,
     )
@@ -122,7 +122,7 @@ def _binned(
         edges = np.empty(capacity + 1, dtype=np.float64)
         counts = np.empty(capacity, dtype=np.float64)
         status = function(
-            address, n, config, _address(edges), capacity + 1, _address(counts), capacity, byref(n_bins), byref(out)
+            address, n, config, _new_address(edges), capacity + 1, _new_address(counts), capacity, byref(n_bins), byref(out)
         )
         if status != _ffi.HL_ESIZE:
             break

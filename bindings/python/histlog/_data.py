@@ -134,7 +134,7 @@ def from_stats(
         total_count=stats.total_count,
         mean=stats.mean,
         std=stats.std,
-        quantiles={p: quantiles[i] for i, p in enumerate(_ffi.QUANTILE_PROBABILITIES)},
+        quantiles=dict(zip(_ffi.QUANTILE_PROBABILITIES, quantiles)),
         median=stats.median,
         skewness=stats.skewness,
         kurtosis=stats.kurtosis,
