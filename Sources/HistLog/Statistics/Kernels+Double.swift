@@ -41,7 +41,10 @@ extension Double {
     /// included: the caller rescans the rare input that has them), when `Zeros` is on the count of
     /// `|x| <= zeroTolerance`, and when `Magnitudes` is on the smallest nonzero magnitude. The loop
     /// only marks the lanes where either half holds a NaN (one compare of the two halves); the NaN
-    /// are counted in a second look at the block, when it has any.
+    /// are counted in a second look at the block, when it has any, which takes the extremes again.
+    /// The running extremes are the instructions' destinations (`minps low, v`), which saves the
+    /// register copies that dominate so short a loop: a NaN lane holds the NaN for one vector, and
+    /// a zero extreme keeps the sign of its lane's last zero (unspecified, as numpy's).
     @inline(__always)
     static func scanBlock<Magnitudes: KernelSwitch, Zeros: KernelSwitch, Narrow: KernelSwitch>(
         _ pointer: UnsafeRawPointer, _ vectors: Int, zeroTolerance: Double, magnitudes: Magnitudes.Type, zeros: Zeros.Type,
@@ -60,10 +63,10 @@ extension Double {
                 zeros0 &-= lanes(m0 .<= tolerance)  // false for NaN
                 zeros1 &-= lanes(m1 .<= tolerance)
             }
-            low0 = lanewiseMin(v0, low0)  // NaN compares false: never taken
-            low1 = lanewiseMin(v1, low1)
-            high0 = lanewiseMax(v0, high0)
-            high1 = lanewiseMax(v1, high1)
+            low0 = lanewiseMin(low0, v0)
+            low1 = lanewiseMin(low1, v1)
+            high0 = lanewiseMax(high0, v0)
+            high1 = lanewiseMax(high1, v1)
             if Magnitudes.isOn {
                 smallest0 = smallest0.replacing(with: m0, where: (m0 .< smallest0) .& (m0 .!= Half()))
                 smallest1 = smallest1.replacing(with: m1, where: (m1 .< smallest1) .& (m1 .!= Half()))
@@ -71,10 +74,18 @@ extension Double {
         }
         if any(anyNaN) {
             var nan0 = HalfLanes(), nan1 = HalfLanes()
+            low0 = Half(repeating: totals.min)
+            low1 = low0
+            high0 = Half(repeating: totals.max)
+            high1 = high0
             for i in 0..<vectors {
                 let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
                 nan0 &-= lanes(v0 .!= v0)
                 nan1 &-= lanes(v1 .!= v1)
+                low0 = lanewiseMin(v0, low0)  // NaN compares false: never taken
+                low1 = lanewiseMin(v1, low1)
+                high0 = lanewiseMax(v0, high0)
+                high1 = lanewiseMax(v1, high1)
             }
             totals.nan &+= Int(truncatingIfNeeded: (nan0 &+ nan1).wrappedSum())
         }

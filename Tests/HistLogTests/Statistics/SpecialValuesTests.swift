@@ -92,6 +92,26 @@ struct SpecialValuesTests {
         try bfloats.withUnsafeBufferPointer { expectCounts(try HistogramSummary(values: $0), try ValueHistogram(values: $0), "BFloat16") }
     }
 
+    /// Pass 1's running extremes take a NaN for one vector when it falls in their lane: a block
+    /// holding a NaN has its extremes taken again. Each extreme here is followed, in its own lane
+    /// (4 and 8 values on: a vector of `Double`s, of `Float`s), by NaN.
+    @Test(arguments: 0..<16)
+    func extremesBeforeANaNInTheirLaneAreKept(position: Int) throws {
+        var doubles = Distribution.normal.sample(1_000, seed: UInt64(position))
+        doubles[position] = -100
+        doubles[position + 16] = 100
+        for after in [4, 8, 20, 24] { doubles[position + after] = .nan }
+        let floats = doubles.map { Float($0) }
+        let bfloats = floats.map { BFloat16Tests.bfloat16($0) }
+        func expectExtremes(_ summary: HistogramSummary, _ alone: ValueHistogram, _ type: String) {
+            #expect(summary.statistics.min == -100 && summary.statistics.max == 100, "\(type) at \(position)")
+            #expect(alone.min == -100 && alone.max == 100 && alone.nanCount == 4, "\(type) at \(position)")
+        }
+        try floats.withUnsafeBufferPointer { expectExtremes(try HistogramSummary(values: $0), try ValueHistogram(values: $0), "Float") }
+        try doubles.withUnsafeBufferPointer { expectExtremes(try HistogramSummary(values: $0), try ValueHistogram(values: $0), "Double") }
+        try bfloats.withUnsafeBufferPointer { expectExtremes(try HistogramSummary(values: $0), try ValueHistogram(values: $0), "BFloat16") }
+    }
+
     @Test func allEqualWidensByHalfLikeNumpy() throws {
         let h = try HistogramSummary(values: [2.0, 2, 2], bins: BinConfig(bins: 4)).histogram
         #expect(h.edges == [1.5, 1.75, 2, 2.25, 2.5])
