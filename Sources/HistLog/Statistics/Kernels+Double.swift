@@ -308,7 +308,7 @@ extension Double {
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>, narrow: Narrow.Type) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale), magic = Half(repeating: cellMagic)
         let firstMask = HalfLanes(repeating: 31 << 5), secondMask = HalfLanes(repeating: 31)
-        let pairs = plan.pairs!
+        let pairs = plan.pairs!, copy = CellPlan<Double>.pairCopy
         @inline(__always) func count(_ i: Int) {
             let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             let r0 = unsafeBitCast((v0 - offset) * scale + magic, to: HalfLanes.self)
@@ -319,10 +319,10 @@ extension Double {
                 let wide = unsafeBitCast(pair, to: SIMD2<UInt64>.self)
                 pairs[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: wide[0]))] &+= 1
                 pairs[Int(truncatingIfNeeded: wide[0] &>> 32)] &+= 1
-                pairs[1024 &+ Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: wide[1]))] &+= 1
-                pairs[1024 &+ Int(truncatingIfNeeded: wide[1] &>> 32)] &+= 1
+                pairs[copy &+ Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: wide[1]))] &+= 1
+                pairs[copy &+ Int(truncatingIfNeeded: wide[1] &>> 32)] &+= 1
             } else {
-                for lane in 0..<HalfLanes.scalarCount { pairs[lane &* 2 / HalfLanes.scalarCount &* 1024 &+ Int(truncatingIfNeeded: pair[lane])] &+= 1 }
+                for lane in 0..<HalfLanes.scalarCount { pairs[lane &* 2 / HalfLanes.scalarCount &* copy &+ Int(truncatingIfNeeded: pair[lane])] &+= 1 }
             }
         }
         var i = 0

@@ -183,7 +183,7 @@ enum SecondPass {
         let useDigits = binsByDigit && shift == nil
         var counts = [UInt32](repeating: 0, count: copies * stride)
         var binCounts = [UInt32](repeating: 0, count: binOfSlot.isEmpty ? 0 : binsByDigit ? 4 * layout.binCount : layout.binCount)
-        var pairCounts = [UInt32](repeating: 0, count: usePairs ? 2 * 32 * 32 : 0)
+        var pairCounts = [UInt32](repeating: 0, count: usePairs ? 2 * CellPlan<T>.pairCopy : 0)
         var radixCounts = [UInt32](repeating: 0, count: radix ? 1 << 16 : 0)
         // One block's slots for `cellBlock`, no more than the input needs: zeroing 32 KiB dominates
         // a small input, and evicts the counters from the L1 cache.

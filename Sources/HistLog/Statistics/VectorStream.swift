@@ -116,8 +116,10 @@ struct CellPlan<T: EngineFloat> {
     var stride: Int
     var copyMask: Int
     /// `pairBlock`: two copies of 32 × 32 counters, `group(a) << 5 | group(b)` for the lanes of a
-    /// stream vector's two halves.
+    /// stream vector's two halves, one copy after the other.
     var pairs: UnsafeMutablePointer<UInt32>?
+    /// The counters of one copy of `pairs`.
+    static var pairCopy: Int { 32 * 32 }
     /// The end of the stream's whole vectors (see `VectorStream.block(after:)`).
     var streamEnd: UnsafeRawPointer?
     /// Bins of unequal widths counted through the cells (`SecondPass.binLookup`): per slot the bin

@@ -20,7 +20,7 @@ LogScale = Union[bool, str]
 _lib = _ffi.lib
 _values_buffer = _adapt.values_buffer
 _bin_config = _adapt.bin_config
-_new_address = _adapt.new_array_address
+_buffer_address = _adapt.buffer_address
 # By element type (_adapt.FLOAT32, FLOAT64, BFLOAT16).
 _COMPUTE = (_lib.hl_compute_f32, _lib.hl_compute_f64, _lib.hl_compute_bf16)
 _HISTOGRAM = (_lib.hl_histogram_f32, _lib.hl_histogram_f64, _lib.hl_histogram_bf16)
@@ -122,7 +122,7 @@ def _binned(
         edges = np.empty(capacity + 1, dtype=np.float64)
         counts = np.empty(capacity, dtype=np.float64)
         status = function(
-            address, n, config, _new_address(edges), capacity + 1, _new_address(counts), capacity, byref(n_bins), byref(out)
+            address, n, config, _buffer_address(edges), capacity + 1, _buffer_address(counts), capacity, byref(n_bins), byref(out)
         )
         if status != _ffi.HL_ESIZE:
             break
