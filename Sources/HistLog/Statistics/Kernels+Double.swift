@@ -297,32 +297,40 @@ extension Double {
 
     /// Pass 2 for the histogram alone, as `cellBlock` for at most 30 bins of two cells each
     /// (`fineBits` 1): one counter per pair of values (lane `j` of the first half, lane `j` of the
-    /// second), half the scattered increments. A value's half of a pair is its slot's group, bits
-    /// 1-5 of the rounded bits: `(slot + bits(cellMagic)) mod 64 / 2`. `bits(cellMagic)` is odd, so
-    /// slots `2g + 1` and `2g + 2` (modulo 64), the two cells of bin `g`, share group `g`; the
-    /// caller maps groups to slots when it reads the counters. Two copies of the 32 × 32 counters
-    /// (4 KiB each), one per 64-bit half of the pairs: small enough to stay in the L1 cache beside
-    /// the streaming values, and when most values fall in one bin (heavy tails), half as many
-    /// successive increments of one counter wait on each other.
+    /// second), half the scattered increments. A value's half of a pair is its slot's group
+    /// `(slot - 1) >> 1`: bin `g`'s cells, slots `2g + 1` and `2g + 2`, share group `g`, and slot 0
+    /// has group -1. The rounded bits are `bits(cellMagic + 0.5) + slot - 1`, whose first term
+    /// vanishes modulo 1024 in `((r0 << 4) & ~31) + (r1 >> 1)`, so the counter is `32 g0 + g1`
+    /// modulo 1024; the caller maps it back to slots when it reads the counters. Two copies of the
+    /// 32 × 32 counters (4 KiB each), one per 64-bit half of the pairs: small enough to stay in the
+    /// L1 cache beside the streaming values, and when most values fall in one bin (heavy tails),
+    /// half as many successive increments of one counter wait on each other.
+    ///
+    /// The index is masked in the integer register, from vector lanes whose high bits are not known
+    /// to be zero: built for AVX targets (`-target-cpu haswell`), Swift 6.3's optimizer drops the
+    /// zero-extension of a 64-bit move's lower lane when the vector was masked, and indexes with
+    /// both lanes.
     @inline(__always)
     static func pairBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, plan: CellPlan<Double>, narrow: Narrow.Type) {
         let offset = Half(repeating: plan.offset), scale = Half(repeating: plan.scale), magic = Half(repeating: cellMagic)
-        let firstMask = HalfLanes(repeating: 31 << 5), secondMask = HalfLanes(repeating: 31)
-        let pairs = plan.pairs!, copy = CellPlan<Double>.pairCopy
+        let groupBits = HalfLanes(repeating: ~31)
+        let pairs = plan.pairs!, copy = CellPlan<Double>.pairCopy, index = UInt64(copy &- 1)
         @inline(__always) func count(_ i: Int) {
             let v0 = load(pointer, i, 0, Narrow.self), v1 = load(pointer, i, 1, Narrow.self)
             let r0 = unsafeBitCast((v0 - offset) * scale + magic, to: HalfLanes.self)
             let r1 = unsafeBitCast((v1 - offset) * scale + magic, to: HalfLanes.self)
-            let pair = (r0 &<< 4) & firstMask | (r1 &>> 1) & secondMask
+            let pair = ((r0 &<< 4) & groupBits) &+ (r1 &>> 1)
             if HalfLanes.scalarCount == 4 {
                 // Two lanes a 64-bit move: half the transfers from vector to integer registers.
                 let wide = unsafeBitCast(pair, to: SIMD2<UInt64>.self)
-                pairs[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: wide[0]))] &+= 1
-                pairs[Int(truncatingIfNeeded: wide[0] &>> 32)] &+= 1
-                pairs[copy &+ Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: wide[1]))] &+= 1
-                pairs[copy &+ Int(truncatingIfNeeded: wide[1] &>> 32)] &+= 1
+                pairs[Int(truncatingIfNeeded: wide[0] & index)] &+= 1
+                pairs[Int(truncatingIfNeeded: (wide[0] &>> 32) & index)] &+= 1
+                pairs[copy &+ Int(truncatingIfNeeded: wide[1] & index)] &+= 1
+                pairs[copy &+ Int(truncatingIfNeeded: (wide[1] &>> 32) & index)] &+= 1
             } else {
-                for lane in 0..<HalfLanes.scalarCount { pairs[lane &* 2 / HalfLanes.scalarCount &* copy &+ Int(truncatingIfNeeded: pair[lane])] &+= 1 }
+                for lane in 0..<HalfLanes.scalarCount {
+                    pairs[lane &* 2 / HalfLanes.scalarCount &* copy &+ (Int(truncatingIfNeeded: pair[lane]) & Int(index))] &+= 1
+                }
             }
         }
         var i = 0

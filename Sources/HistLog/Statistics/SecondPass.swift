@@ -201,15 +201,17 @@ enum SecondPass {
             }
             if usePairs {
                 // Row sums count the first value of each pair, column sums the second. Group `g`
-                // holds slots 2g + 1 and 2g + 2 (modulo 64): bin g's cells, or an end slot, 0 or cells + 1.
+                // (modulo 32) holds slots 2g + 1 and 2g + 2 (modulo 64): bin g's cells, or an end
+                // slot, 0 or cells + 1. Counter `32 g0 + g1` is taken modulo 1024, so where the
+                // second value has group -1 (column 31), the first value's group is one more than the row.
                 var rows = [Int](repeating: 0, count: 32), columns = [Int](repeating: 0, count: 32)
                 pairCounts.withUnsafeBufferPointer { pairs in
                     for row in 0..<64 {  // the two copies' rows
                         var sum = 0
                         for second in 0..<32 {
                             let count = Int(pairs[row &* 32 &+ second])
-                            sum &+= count
                             columns[second] &+= count
+                            if second == 31 { rows[(row &+ 1) & 31] &+= count } else { sum &+= count }
                         }
                         rows[row & 31] &+= sum
                     }

@@ -115,8 +115,8 @@ struct CellPlan<T: EngineFloat> {
     var counts: UnsafeMutablePointer<UInt32>
     var stride: Int
     var copyMask: Int
-    /// `pairBlock`: two copies of 32 × 32 counters, `group(a) << 5 | group(b)` for the lanes of a
-    /// stream vector's two halves, one copy after the other.
+    /// `pairBlock`: two copies of 32 × 32 counters, `32 group(a) + group(b)` modulo 1024 for the
+    /// lanes of a stream vector's two halves, one copy after the other.
     var pairs: UnsafeMutablePointer<UInt32>?
     /// The counters of one copy of `pairs`.
     static var pairCopy: Int { 32 * 32 }
