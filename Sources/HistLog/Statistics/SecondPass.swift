@@ -244,32 +244,35 @@ enum SecondPass {
                            binOfSlot.withUnsafeBufferPointer { binOfSlot in
                             binOfDigit.withUnsafeMutableBufferPointer { binOfDigit in
                             thresholds.withUnsafeBufferPointer { thresholds in
-                                var plan = CellPlan<T>(
+                                var setup = CellPlan<T>(
                                     lowest: layout.lowest, highest: layout.highest, uniform: formula != nil,
                                     thresholds: thresholds, cells: cells, slots: slots.baseAddress!,
                                     counts: counts.baseAddress!, stride: stride, copyMask: copyMask,
                                     pairs: pairCounts.baseAddress, streamEnd: values.end)
                                 if let formula {
-                                    plan.prescale = formula.prescale
-                                    plan.offset = formula.offset
-                                    plan.scale = formula.scale
+                                    setup.prescale = formula.prescale
+                                    setup.offset = formula.offset
+                                    setup.scale = formula.scale
                                 }
-                                plan.shift = shift ?? 0
-                                plan.finiteCopy = finiteCopy
-                                if let zeroSlot { plan.zeroFlip = zeroSlot ^ (cells + 3) }
+                                setup.shift = shift ?? 0
+                                setup.finiteCopy = finiteCopy
+                                if let zeroSlot { setup.zeroFlip = zeroSlot ^ (cells + 3) }
                                 if !binOfSlot.isEmpty {
-                                    plan.binOfSlot = binOfSlot.baseAddress
-                                    plan.binCounts = binCounts.baseAddress
-                                    plan.binCount = layout.binCount
+                                    setup.binOfSlot = binOfSlot.baseAddress
+                                    setup.binCounts = binCounts.baseAddress
+                                    setup.binCount = layout.binCount
                                 }
-                                plan.binsByDigit = binsByDigit
+                                setup.binsByDigit = binsByDigit
                                 if let digitRange {
-                                    plan.binOfDigit = binOfDigit.baseAddress
-                                    plan.firstDigit = digitRange.lowerBound
-                                    plan.digitCount = digitRange.count
+                                    setup.binOfDigit = binOfDigit.baseAddress
+                                    setup.firstDigit = digitRange.lowerBound
+                                    setup.digitCount = digitRange.count
                                 }
+                                // A constant for the kernels: the local functions below would otherwise read a boxed variable,
+                                // with a dynamic exclusivity check each block.
+                                let plan = setup
                                 let radix = radix ? radixCounts.baseAddress : nil
-                                func fastBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
+                                func fastBlock<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type, plan: CellPlan<T>) {
                                     if usePairs { return T.pairBlock(pointer, vectors, plan: plan, narrow: Narrow.self) }
                                     if useDigits { return T.digitBlock(pointer, vectors, plan: plan, narrow: Narrow.self) }
                                     func cellBlock<Sums: KernelSwitch, Lookup: KernelSwitch, Keep: KernelSwitch, MarkZeros: KernelSwitch>(
@@ -307,8 +310,9 @@ enum SecondPass {
                                 values.forEachBlock(vectors: start..<end, narrowBlocks: fast) { pointer, vectors, isPaddedTail in
                                     defer { vector += vectors }
                                     if fast && !isPaddedTail {
-                                        plan.kept = keep.map { $0 + vector * MemoryLayout<T.Packed>.stride }
-                                        if values.isNarrow { fastBlock(pointer, vectors, On.self) } else { fastBlock(pointer, vectors, Off.self) }
+                                        var block = plan
+                                        block.kept = keep.map { $0 + vector * MemoryLayout<T.Packed>.stride }
+                                        if values.isNarrow { fastBlock(pointer, vectors, On.self, plan: block) } else { fastBlock(pointer, vectors, Off.self, plan: block) }
                                     } else if binsByDigit {
                                         // The padded tail: its cells and sums, then its values' bins.
                                         T.generalBlock(pointer, vectors, plan: plan, sums: shift != nil, lookup: Off.self, radix: radix, into: &result.totals)
