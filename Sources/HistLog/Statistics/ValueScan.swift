@@ -21,13 +21,15 @@ struct ValueScan<T: EngineFloat> {
     static func scan(_ values: ValueStream<T>, magnitudes: Bool, zeroTolerance: T?) -> ValueScan {
         func chunkTotals<Magnitudes: KernelSwitch, Zeros: KernelSwitch>(_: Magnitudes.Type, _: Zeros.Type, _ range: Range<Int>) -> ScanTotals<T> {
             var totals = ScanTotals<T>()
-            func block<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type) {
+            // `totals` goes in as an argument: captured by the local function, it would be boxed and
+            // checked for exclusive access on every block.
+            func block<Narrow: KernelSwitch>(_ pointer: UnsafeRawPointer, _ vectors: Int, _: Narrow.Type, _ totals: inout ScanTotals<T>) {
                 T.scanBlock(
                     pointer, vectors, zeroTolerance: zeroTolerance ?? 0, magnitudes: Magnitudes.self, zeros: Zeros.self,
                     narrow: Narrow.self, into: &totals)
             }
             values.forEachBlock(vectors: range, narrowBlocks: true) { pointer, vectors, isPaddedTail in
-                if values.isNarrow && !isPaddedTail { block(pointer, vectors, On.self) } else { block(pointer, vectors, Off.self) }
+                if values.isNarrow && !isPaddedTail { block(pointer, vectors, On.self, &totals) } else { block(pointer, vectors, Off.self, &totals) }
             }
             return totals
         }
