@@ -119,6 +119,20 @@ import Testing
         for chunk in 16..<40 { #expect(try steps(Array(text.utf8), chunk: chunk) == [4, 5], "chunk \(chunk)") }
     }
 
+    /// A value that is no record, cut by the window's end where it could be complete ("99999"
+    /// of "99999e"), is read on before it is judged: the torn last line is skipped, or the same
+    /// error given, whatever the chunk size.
+    @Test func nonRecordValuesCutByTheWindowAreReadWhole() throws {
+        let torn = Array(("[\n" + String(decoding: line(0), as: UTF8.self) + "\n,99999e").utf8)
+        for chunk in 16..<torn.count + 8 { #expect(try steps(torn, chunk: chunk) == [0], "chunk \(chunk)") }
+        let broken = Array("[\n99999e,\n1]\n".utf8)
+        let whole = #expect(throws: HistlogError.self) { try steps(broken) }
+        for chunk in 4..<broken.count + 4 {
+            let cut = #expect(throws: HistlogError.self) { try steps(broken, chunk: chunk) }
+            #expect(cut?.message == whole?.message, "chunk \(chunk)")
+        }
+    }
+
     @Test func readerAcceptsPrettyPrintedArrays() throws {
         let text = "[\n  {\"name\": \"k\", \"step\": 4, \"timestamp\": 1, \"bin_edges\": [0, 1], \"counts\": [2],\n   \"min_value\": 0, \"max_value\": 1}\n]"
         #expect(try steps(Array(text.utf8)) == [4])

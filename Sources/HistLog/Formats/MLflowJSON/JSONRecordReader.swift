@@ -109,6 +109,10 @@ final class JSONRecordReader {
         let record: HistogramRecord
         switch parsed {
         case .success(let value): record = value
+        case .failure where !window.atEnd && parser.position == bytes.count:
+            // A number or literal that ends with the window may go on in the next chunk.
+            try window.readMore()
+            return nil
         case .failure(let error): throw try located(error.message, at: offset)
         }
         let element = Element(record: record, offset: offset, length: parser.position)
