@@ -259,8 +259,8 @@ def bin_config(num_bins: Any, log_scale: Any, range: Any) -> Optional[_ffi.BinCo
     if isinstance(num_bins, bool) or not isinstance(num_bins, numbers.Integral):
         raise TypeError(f"num_bins must be an int, got {type(num_bins).__name__}")
     bins = int(num_bins)
-    if not 1 <= bins <= 2**31 - 1:
-        raise ValueError(f"num_bins must be >= 1, got {num_bins}")
+    if not 1 <= bins <= _ffi.MAX_BINS:
+        raise ValueError(f"num_bins must be between 1 and {_ffi.MAX_BINS}, got {num_bins}")
     if isinstance(log_scale, str):
         if log_scale != "auto":
             raise ValueError(f'log_scale must be False, True or "auto", got {log_scale!r}')

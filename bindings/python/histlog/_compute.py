@@ -109,8 +109,7 @@ def _binned(
     address, n, element, owner = _values_buffer(values)
     if bins is None:
         config = _bin_config(num_bins, log_scale, range)
-        # Past the library's limit the call fails on the options: no room for them is allocated.
-        capacity = min(num_bins, _ffi.MAX_BINS)
+        capacity = num_bins
     else:
         check_no_binning_options(num_bins, log_scale, range, "bins (explicit edges)")
         edge_list = _adapt.float64_array(bins, "bins")

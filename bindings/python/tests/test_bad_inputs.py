@@ -29,7 +29,7 @@ CASES = [
         "values must be numbers",
     ),
     (dict(values=[object()], key="k", step=0), TypeError, "values must"),
-    (dict(values=[1.0], key="k", step=0, num_bins=0), ValueError, "num_bins must be >= 1"),
+    (dict(values=[1.0], key="k", step=0, num_bins=0), ValueError, "num_bins must be between 1 and 1000000"),
     (dict(values=[1.0], key="k", step=0, num_bins=2.5), TypeError, "num_bins must be an int"),
     (dict(values=[1.0], key="k", step=0, log_scale="yes"), ValueError, "log_scale must be"),
     (dict(values=[1.0], key="k", step=0, log_scale=1), TypeError, "log_scale must be"),
@@ -78,14 +78,15 @@ def test_library_errors_are_histlog_errors_with_the_library_message(tmp_path):
 def test_compute_bad_inputs():
     with pytest.raises(TypeError, match="values must be numbers"):
         histlog.compute(None)
-    with pytest.raises(ValueError, match="num_bins must be >= 1"):
+    with pytest.raises(ValueError, match="num_bins must be between 1 and 1000000, got -3"):
         histlog.compute([1.0], num_bins=-3)
-    # Past the library's limit: its error, without first reserving room for 2^31 bins (a
-    # MemoryError, or 32 GB of address space where the system overcommits).
+    # Past the library's limit: an error naming num_bins (not the edges' `bins`), without first
+    # reserving room for 2^31 bins (a MemoryError, or 32 GB of address space where the system
+    # overcommits).
     for function in (histlog.compute, histlog.histogram):
         tracemalloc.start()
         try:
-            with pytest.raises(ValueError, match="between 1 and 1000000, got 2147483647"):
+            with pytest.raises(ValueError, match="num_bins must be between 1 and 1000000, got 2147483647"):
                 function([1.0], num_bins=2**31 - 1)
             peak = tracemalloc.get_traced_memory()[1]
         finally:
