@@ -11,7 +11,9 @@ first, medians and minimums over the measured rounds (../../../../shared BENCHMA
   - ``numpy.histogram(x, 30)``; numpy + scipy for the statistics set;
   - the floor: one streaming pass, ``x.max()``; "passes" is a median over the floor's median.
 
-Then the same on values crowded with ties (ReLU outputs, a gradient-like tensor), on heavy tails
+Each call is timed after ``gc.collect()``, which also evicts the array from the caches (the
+first pass reads it from memory, as ``x.max()`` does); the same race runs again with the arrays
+left in the caches (the collector off). Then the same on values crowded with ties (ReLU outputs, a gradient-like tensor), on heavy tails
 (Student t), with bins of unequal widths (explicit edges, log scale) next to numpy.histogram on
 the same edges, on small tensors (128 and 4,096 values, a batch of calls a timing), and 10M
 values with ``histlog.set_max_threads(1)`` and ``(2)``.
@@ -108,19 +110,31 @@ def check(x: np.ndarray) -> None:
 Contender = Tuple[str, Callable[[np.ndarray], object]]
 
 
-def race(contenders: Sequence[Contender], arrays: Sequence[np.ndarray], rounds: int, warmup: int) -> Dict[str, List[float]]:
-    """Seconds per call of every contender, interleaved and rotated, one array per round."""
+def race(
+    contenders: Sequence[Contender], arrays: Sequence[np.ndarray], rounds: int, warmup: int, collect: bool = True
+) -> Dict[str, List[float]]:
+    """Seconds per call of every contender, interleaved and rotated, one array per round. With
+    ``collect``, ``gc.collect()`` runs before each call, which also evicts the array from the
+    caches: the call reads it from memory. Without, the collector is off during the race, and the
+    arrays stay in the caches between calls, as a gradient does that backward has just written."""
     times: Dict[str, List[float]] = {label: [] for label, _ in contenders}
-    for round_index in range(warmup + rounds):
-        x = arrays[round_index % len(arrays)]
-        shift = round_index % len(contenders)
-        for label, run in list(contenders[shift:]) + list(contenders[:shift]):
-            gc.collect()
-            start = time.perf_counter()
-            run(x)
-            elapsed = time.perf_counter() - start
-            if round_index >= warmup:
-                times[label].append(elapsed)
+    if not collect:
+        gc.collect()
+        gc.disable()
+    try:
+        for round_index in range(warmup + rounds):
+            x = arrays[round_index % len(arrays)]
+            shift = round_index % len(contenders)
+            for label, run in list(contenders[shift:]) + list(contenders[:shift]):
+                if collect:
+                    gc.collect()
+                start = time.perf_counter()
+                run(x)
+                elapsed = time.perf_counter() - start
+                if round_index >= warmup:
+                    times[label].append(elapsed)
+    finally:
+        gc.enable()
     return times
 
 
@@ -175,6 +189,12 @@ def main() -> None:
     print(f"all statistics: histlog.compute {median[fast] / median[compute]:.2f}x the speed of fast_histogram + min/max "
           f"(which computes the histogram alone), {median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy")
     print(f"histogram alone: histlog.histogram {median[numpy_histogram] / median[alone]:.1f}x faster than numpy.histogram, "
+          f"{median[fast] / median[alone]:.2f}x faster than fast_histogram + min/max")
+    median = table("1M values still in the caches (the collector off instead of gc.collect() before each call)",
+                   race(contenders, arrays, arguments.rounds, arguments.warmup, collect=False), floor)
+    print(f"cached: histlog.compute {median[fast] / median[compute]:.2f}x the speed of fast_histogram + min/max, "
+          f"{median[numpy_scipy] / median[compute]:.1f}x faster than numpy + scipy; histlog.histogram "
+          f"{median[numpy_histogram] / median[alone]:.1f}x faster than numpy.histogram, "
           f"{median[fast] / median[alone]:.2f}x faster than fast_histogram + min/max")
 
     def compute_against_peers(label: str, title: str, inputs: Sequence[np.ndarray]) -> None:
