@@ -134,7 +134,8 @@ def race(
                 if round_index >= warmup:
                     times[label].append(elapsed)
     finally:
-        gc.enable()
+        if not collect:
+            gc.enable()
     return times
 
 
