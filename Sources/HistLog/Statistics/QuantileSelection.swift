@@ -540,12 +540,7 @@ struct QuantileSelection<T: EngineFloat> {
                         continue
                     }
                     let rank = wanted.rank < negatives ? wanted.rank : wanted.rank - group.zeros
-                    if rank >= region.count { continue }
-                    if region.count <= Self.quickselectLimit {
-                        outcome.values[wanted.index] = T(orderedKey: Self.select(rank, in: region))
-                    } else {
-                        gathered.append((wanted.index, rank))
-                    }
+                    if rank < region.count { gathered.append((wanted.index, rank)) }
                 }
                 if !gathered.isEmpty {
                     let selected = Self.select(gathered.map(\.rank), in: region, low: group.low, high: group.high)
@@ -555,7 +550,7 @@ struct QuantileSelection<T: EngineFloat> {
         }
     }
 
-    /// Regions of at most this many keys are selected in place, a quickselect per rank.
+    /// Regions of at most this many keys are selected in place, rank by rank (`selectInTurn`).
     static var quickselectLimit: Int { 1 << 10 }
 
     /// The keys at `ranks` (ascending, distinct, each below `keys.count`) of `keys`, which all lie
@@ -569,7 +564,7 @@ struct QuantileSelection<T: EngineFloat> {
         quickselectUpTo: Int = quickselectLimit
     ) -> [T.Key] {
         if low == high { return ranks.map { _ in low } }
-        if keys.count <= quickselectUpTo { return ranks.map { select($0, in: keys) } }
+        if keys.count <= quickselectUpTo { return selectInTurn(ranks, in: keys) }
         let span = high &- low
         let shift = Swift.max(0, (keyBits - span.leadingZeroBitCount) - splitBits)
         let buckets = Int(truncatingIfNeeded: span >> shift) + 1
@@ -617,6 +612,28 @@ struct QuantileSelection<T: EngineFloat> {
             let bucketHigh = high &- bucketLow < (T.Key(1) << shift) ? high : bucketLow &+ ((T.Key(1) << shift) &- 1)
             let region = UnsafeMutableBufferPointer(start: store + starts[slot], count: counts[w.bucket])
             selected += select(w.ranks, in: region, low: bucketLow, high: bucketHigh)
+        }
+        return selected
+    }
+
+    /// The keys at `ranks` (ascending, distinct) of `keys`, reordering `keys`, rank by rank: a
+    /// quickselect leaves every key below its rank at most every key above it, so each rank is
+    /// selected among the keys above the previous one; the rank just above it (a quantile's
+    /// second order statistic) is their least key, found by a scan.
+    static func selectInTurn(_ ranks: [Int], in keys: UnsafeMutableBufferPointer<T.Key>) -> [T.Key] {
+        var selected = [T.Key]()
+        selected.reserveCapacity(ranks.count)
+        var start = 0
+        for rank in ranks {
+            if rank == start {
+                var least = start
+                for i in start..<keys.count where keys[i] < keys[least] { least = i }
+                keys.swapAt(start, least)
+            } else {
+                _ = select(rank - start, in: UnsafeMutableBufferPointer(rebasing: keys[start...]))
+            }
+            selected.append(keys[rank])
+            start = rank + 1
         }
         return selected
     }

@@ -29,9 +29,9 @@ struct QuantileSelectTests {
         }
     }
 
-    /// Several ranks of a region at once (the radix split above `quickselectLimit`), with the
-    /// region's bounds exact, wider than its keys, or spanning every key.
-    @Test(arguments: [17, 1_025, 5_000, 100_003])
+    /// Several ranks of a region at once (in turn up to `quickselectLimit`, split by key bits
+    /// above it), with the region's bounds exact, wider than its keys, or spanning every key.
+    @Test(arguments: [17, 1_000, 1_025, 5_000, 100_003])
     func selectsSeveralRanksOfASortedCopy(count: Int) {
         for (name, keys) in Self.orders(count) {
             let sorted = keys.sorted()
