@@ -277,8 +277,9 @@ int hl_log_counts_at(hl_run *run, const char *key, int64_t step, double timestam
  * mean (m2 = sum (x - mean)^2, m3, m4), extremes and special counts of the finite values. */
 typedef struct hl_moments {
     int64_t count;       /* finite values, >= 0 */
-    double mean;
-    double m2, m3, m4;   /* central sums, m2, m4 >= 0; +Inf (and m3/m4 NaN) when they overflow */
+    double mean;         /* in [min, max] (up to a millionth of their magnitude) */
+    double m2, m3, m4;   /* central sums, m2, m4 >= 0, |mk| <= count * (max - min)^k; +Inf (and
+                            m3/m4 NaN) when they overflow */
     double min, max;
     int64_t zero_count;  /* -1 when unknown */
     int64_t nan_count, inf_count;

@@ -186,6 +186,22 @@ extension HistogramSummary {
             throw HistlogError.invalidArgument(
                 "moments m2 and m4 must be >= 0 and m3 a number (NaN only after an overflow to +Inf), got m2 \(moments.m2), m3 \(moments.m3), m4 \(moments.m4)")
         }
+        // The mean lies in [min, max] and no value is further from it than max - min, up to the
+        // rounding of sums over many values (a millionth of the magnitude is far beyond it).
+        let slack = Swift.max(abs(moments.min), abs(moments.max)) * 1e-6 + Double.leastNormalMagnitude
+        guard moments.mean >= moments.min - slack && moments.mean <= moments.max + slack else {
+            throw HistlogError.invalidArgument(
+                "moments.mean must lie between moments.min and moments.max, got mean \(moments.mean), min \(moments.min), max \(moments.max)")
+        }
+        let range = moments.max - moments.min + 2 * slack
+        var bound = Double(moments.count) * range
+        for (power, sum) in [(2, moments.m2), (3, moments.m3), (4, moments.m4)] {
+            bound *= range
+            guard abs(sum) <= bound || sum.isNaN else {
+                throw HistlogError.invalidArgument(
+                    "moments.m\(power) must be at most count * (max - min)^\(power) = \(bound) in magnitude (no value lies further from the mean), got \(sum)")
+            }
+        }
     }
 }
 

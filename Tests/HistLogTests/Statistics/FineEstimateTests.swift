@@ -78,6 +78,25 @@ struct FineEstimateTests {
         expectInvalid("m2 and m4 must be >= 0") { _ = try reduced(m2: -.infinity, m3: 0, m4: 1) }
     }
 
+    /// Moments no values could have: a mean outside [min, max], a sum of powers beyond what values
+    /// within max - min of the mean reach. A mean off by rounding is accepted.
+    @Test func impossibleMomentsAreRefusedByName() throws {
+        func reduced(mean: Double = 1, m2: Double = 2, m3: Double = 0, m4: Double = 2, min: Double = 0, max: Double = 2) throws {
+            _ = try HistogramSummary(
+                histogram: Histogram(edges: [0, 1, 2], counts: [1, 1]),
+                moments: Moments(count: 2, mean: mean, m2: m2, m3: m3, m4: m4, min: min, max: max),
+                zeroCount: 0, nanCount: 0, infCount: 0)
+        }
+        try reduced()
+        try reduced(mean: 2.0.nextUp, m2: 0, m4: 0)  // every value 2, the mean rounded up
+        try reduced(mean: 0, m2: 8, m3: 16, m4: 32)  // the bounds themselves: two values 2 from the mean
+        expectInvalid("moments.mean must lie between moments.min and moments.max, got mean 5.0, min 0.0, max 2.0") { try reduced(mean: 5) }
+        expectInvalid("moments.mean must lie between moments.min and moments.max, got mean -0.001") { try reduced(mean: -0.001) }
+        expectInvalid("moments.m2 must be at most count * (max - min)^2") { try reduced(m2: 1e308) }
+        expectInvalid("moments.m3 must be at most count * (max - min)^3") { try reduced(m3: -17) }
+        expectInvalid("moments.m4 must be at most count * (max - min)^4") { try reduced(m4: 33) }
+    }
+
     @Test func invalidReductionsAreRefusedByName() throws {
         let values: [Double] = [-1, 0, 0.5, 1, 2, 7]
         let exact = try HistogramSummary(values: values, bins: BinConfig(bins: 2, range: (0, 2)))
