@@ -97,6 +97,44 @@ struct FineEstimateTests {
         expectInvalid("moments.m4 must be at most count * (max - min)^4") { try reduced(m4: 33) }
     }
 
+    /// Bins and extremes that cannot be of the same values: an extreme outside the edges without
+    /// under- or overflow, or beyond the bins that hold values; zeros outside [min, max]. Bins
+    /// closed on either side pass.
+    @Test func binsAndExtremesOfOtherValuesAreRefusedByName() throws {
+        func reduced(
+            counts: [Double] = [1, 1], underflow: Int = 0, overflow: Int = 0, min: Double = 0.5, max: Double = 1.5, zeros: Int? = 0,
+            complete: Bool = true
+        ) throws {
+            let histogram = Histogram(edges: [0, 1, 2], counts: counts, underflow: underflow, overflow: overflow)
+            let mean = (min + max) / 2, m2 = (max - min) * (max - min) / 2
+            let moments = Moments(count: 2, mean: mean, m2: m2, m3: 0, m4: m2 * m2, min: min, max: max)
+            if complete {
+                _ = try HistogramSummary(histogram: histogram, moments: moments, zeroCount: zeros, nanCount: 0, infCount: 0)
+            } else {
+                _ = try HistogramSummary(edges: histogram.edges, counts: counts, moments: moments, zeroCount: zeros, nanCount: 0, infCount: 0)
+            }
+        }
+        try reduced()
+        try reduced(min: 0, max: 2)  // both extremes on the outer edges
+        try reduced(counts: [0, 1], underflow: 1, min: 0)  // a left-open first bin puts the edge in the underflow
+        try reduced(counts: [1, 0], overflow: 1, max: 2)
+        try reduced(counts: [2, 0], min: 1, max: 1)  // a right-closed first bin holds its upper edge
+        try reduced(min: 0, zeros: 1)
+        try reduced(counts: [1, 0], min: -5, max: 0.5, complete: false)  // the other value unbinned
+        expectInvalid("moments.min (-5.0) must be at least the first edge (0.0) with underflow 0") { try reduced(min: -5) }
+        expectInvalid("moments.max (10.0) must be at most the last edge (2.0) with overflow 0") { try reduced(max: 10) }
+        expectInvalid("moments.min (0.5) must be at most the first edge (0.0) with underflow 1") { try reduced(counts: [0, 1], underflow: 1) }
+        expectInvalid("moments.max (1.5) must be at least the last edge (2.0) with overflow 1") { try reduced(counts: [1, 0], overflow: 1) }
+        expectInvalid("moments.min must be at most 1.0, the upper edge of the lowest bin holding values (counts[0]), got 1.25") {
+            try reduced(min: 1.25)
+        }
+        expectInvalid("moments.max must be at least 1.0, the lower edge of the highest bin holding values (counts[1]), got 0.75") {
+            try reduced(min: 0.25, max: 0.75)
+        }
+        expectInvalid("moments.min must be at most 1.0") { try reduced(counts: [1, 0], min: 1.25, max: 1.5, complete: false) }
+        expectInvalid("zeroCount must be 0 when moments.min and moments.max (0.5, 1.5) do not hold 0, got 1") { try reduced(zeros: 1) }
+    }
+
     @Test func invalidReductionsAreRefusedByName() throws {
         let values: [Double] = [-1, 0, 0.5, 1, 2, 7]
         let exact = try HistogramSummary(values: values, bins: BinConfig(bins: 2, range: (0, 2)))
