@@ -574,13 +574,17 @@ struct QuantileSelection<T: EngineFloat> {
         }
         // Each wanted bucket and the ranks in it (among its own keys).
         var wanted = [(bucket: Int, ranks: [Int])]()
-        var bucket = 0, below = 0
-        for rank in ranks {
-            while below + counts[bucket] <= rank {
-                below += counts[bucket]
-                bucket += 1
+        precondition((ranks.last ?? 0) < keys.count, "ranks must lie below the number of keys")
+        counts.withUnsafeBufferPointer { counts in
+            var bucket = 0, below = 0
+            for rank in ranks {
+                // The counts add up to keys.count, past every rank: the walk stays inside them.
+                while below &+ counts[bucket] <= rank {
+                    below &+= counts[bucket]
+                    bucket &+= 1
+                }
+                if wanted.last?.bucket == bucket { wanted[wanted.count - 1].ranks.append(rank - below) } else { wanted.append((bucket, [rank - below])) }
             }
-            if wanted.last?.bucket == bucket { wanted[wanted.count - 1].ranks.append(rank - below) } else { wanted.append((bucket, [rank - below])) }
         }
         // With single-key buckets a rank's bucket is its key.
         if shift == 0 { return wanted.flatMap { w in w.ranks.map { _ in low &+ T.Key(truncatingIfNeeded: w.bucket) } } }
