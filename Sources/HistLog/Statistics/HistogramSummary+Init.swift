@@ -97,7 +97,7 @@ extension HistogramSummary {
             throw HistlogError.invalidArgument(
                 "counts, underflow and overflow must add up to moments.count (\(moments.count)), got \(binned)")
         }
-        try Self.validate(histogram, holding: moments, zeroCount: zeroCount, complete: complete)
+        try Self.validate(histogram, holding: moments, complete: complete)
         if let fine { try Self.validate(fine: fine, covering: moments) }
         let estimates = BinnedEstimates(histogram: fine ?? histogram, min: moments.min, max: moments.max)
         self.init(
@@ -151,16 +151,13 @@ extension HistogramSummary {
 
     /// Bins and extremes of the same values: the lowest bin holding values ends at or above
     /// `min`, the highest begins at or below `max`; with every value counted (`complete`), a
-    /// value outside the edges is under- or overflow and none is without them. Zeros lie in
-    /// `[min, max]`. Inclusive bounds, so that bins closed on either side pass.
-    static func validate(_ histogram: Histogram, holding moments: Moments, zeroCount: Int?, complete: Bool) throws {
+    /// value outside the edges is under- or overflow and none is without them. Inclusive bounds,
+    /// so that bins closed on either side pass. (Zeros are not checked against the extremes: they
+    /// may be counted within a tolerance.)
+    static func validate(_ histogram: Histogram, holding moments: Moments, complete: Bool) throws {
         guard moments.count > 0 else { return }
         let edges = histogram.edges, counts = histogram.counts
         let (min, max) = (moments.min, moments.max)
-        if let zeroCount, zeroCount > 0, !(min <= 0 && 0 <= max) {
-            throw HistlogError.invalidArgument(
-                "\(argument: "zeroCount") must be 0 when moments.min and moments.max (\(min), \(max)) do not hold 0, got \(zeroCount)")
-        }
         if let lowest = counts.firstIndex(where: { $0 > 0 }), min > edges[lowest + 1] {
             throw HistlogError.invalidArgument(
                 "moments.min must be at most \(edges[lowest + 1]), the upper edge of the lowest bin holding values (counts[\(lowest)]), got \(min)")
