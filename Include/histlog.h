@@ -299,9 +299,11 @@ typedef struct hl_reduced_histogram {
     size_t n_edges;
     const double *counts;      /* finite, >= 0 */
     size_t n_counts;
-    int64_t underflow_count;   /* values below edges[0] (>= 0) */
-    int64_t overflow_count;    /* values above edges[n_counts] (>= 0); counts + under + overflow
-                                  add up to moments.count */
+    int64_t underflow_count;   /* values below edges[0] (>= 0); 0 only if moments.min >= edges[0] */
+    int64_t overflow_count;    /* values above edges[n_counts] (>= 0), 0 only if moments.max <=
+                                  edges[n_counts]; counts + under + overflow add up to
+                                  moments.count. The lowest bin holding values ends at or above
+                                  moments.min, the highest begins at or below moments.max. */
     /* Optional (NULL and 0): a finer histogram of the same values, from which quantiles and
      * outlier_count are estimated instead of the bins above - each quantile then lies within one
      * fine bin of a value next to it in the sorted data. n_fine_edges == n_fine_counts + 1 >= 2,

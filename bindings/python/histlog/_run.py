@@ -268,7 +268,9 @@ class Run(HandleOwner):
         outside ``bins``) add up to ``count``. Quantiles and outliers are estimated from the bins,
         or from a finer histogram of the same values, ``fine_bins`` (edges spanning
         ``[min, max]``) and ``fine_counts`` (adding up to ``count``)
-        (``hl_log_reduced_histogram`` in ``Include/histlog.h``)."""
+        (``hl_log_reduced_histogram`` in ``Include/histlog.h``). Moments and bins that no values
+        could have — a mean outside ``[min, max]``, ``|mk|`` beyond ``count * (max - min)^k``, an
+        extreme outside ``bins`` without under- or overflow — raise ``ValueError``."""
         edges = _adapt.float64_array(bins, "bins")
         weights = _adapt.float64_array(counts, "counts")
         if (fine_bins is None) != (fine_counts is None):
