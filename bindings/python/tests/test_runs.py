@@ -189,6 +189,27 @@ def test_reduced_histogram_keeps_exact_moments(tmp_path):
     assert "moments" not in data.estimated_statistics and "quantiles" in data.estimated_statistics
 
 
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"mean": 5.0}, "moments.mean must lie between moments.min and moments.max"),
+        ({"m2": 1e308}, "moments.m2 must be at most count"),
+        ({"min": -5.0}, r"moments.min \(-5.0\) must be at least the first edge \(0.0\) with underflow 0"),
+        ({"max": 0.75, "mean": 0.625, "m2": 0.03125, "m4": 0.00048828125},
+         "moments.max must be at least 1.0, the lower edge of the highest bin holding values"),
+    ],
+)
+def test_reduced_histogram_of_no_possible_values_is_refused(tmp_path, change, message):
+    """Moments and bins that no values could have are refused by name, and nothing is logged."""
+    given = dict(key="reduced", step=0, bins=[0.0, 1.0, 2.0], counts=[1, 1], count=2,
+                 mean=1.0, m2=0.5, m3=0.0, m4=0.125, min=0.5, max=1.5, zero_count=0)
+    with histlog.start_run(tmp_path / "run") as run:
+        with pytest.raises(ValueError, match=message):
+            run.log_reduced(**{**given, **change})
+        run.log_reduced(**given)
+    assert read_back(tmp_path / "run").steps("reduced") == [0]
+
+
 def test_reader_errors(tmp_path):
     with histlog.start_run(tmp_path / "run"):
         histlog.log_histogram([1.0], key="k", step=0)
