@@ -287,8 +287,9 @@ typedef struct hl_moments {
 
 /* Logs a histogram whose counts were reduced elsewhere, with exact moments: the moments,
  * min/max and special counts are exact; quantiles and outlier_count are estimated from the bins.
- * The counts may hold fewer values than moments.count; the lowest bin holding values ends at or
- * above moments.min, the highest begins at or below moments.max. `timestamp` NaN = now. */
+ * The counts need not add up to moments.count (weights, or bins over part of the range); the
+ * lowest bin holding values ends at or above moments.min, the highest begins at or below
+ * moments.max. `timestamp` NaN = now. */
 int hl_log_reduced(hl_run *run, const char *key, int64_t step, double timestamp,
                    const double *edges, size_t n_edges, const double *counts, size_t n_counts,
                    const hl_moments *moments);
