@@ -574,7 +574,7 @@ struct QuantileSelection<T: EngineFloat> {
         }
         // Each wanted bucket and the ranks in it (among its own keys).
         var wanted = [(bucket: Int, ranks: [Int])]()
-        precondition((ranks.last ?? 0) < keys.count, "ranks must lie below the number of keys")
+        precondition(ranks.last.map { $0 < keys.count } ?? true, "ranks must lie below the number of keys")
         counts.withUnsafeBufferPointer { counts in
             var bucket = 0, below = 0
             for rank in ranks {

@@ -13,10 +13,10 @@ first, medians and minimums over the measured rounds (../../../../shared BENCHMA
 
 Each call is timed after ``gc.collect()``, which also evicts the array from the caches (the
 first pass reads it from memory, as ``x.max()`` does); the same race runs again with the arrays
-left in the caches (the collector off). Then the same on values crowded with ties (ReLU outputs, a gradient-like tensor), on heavy tails
-(Student t), with bins of unequal widths (explicit edges, log scale) next to numpy.histogram on
-the same edges, on small tensors (128 and 4,096 values, a batch of calls a timing), and 10M
-values with ``histlog.set_max_threads(1)`` and ``(2)``.
+left in the caches (the collector off). Then the same on values crowded with ties (ReLU outputs,
+a gradient-like tensor), on heavy tails (Student t), with bins of unequal widths (explicit edges,
+log scale) next to numpy.histogram on the same edges, on small tensors (128 and 4,096 values, a
+batch of calls a timing), and 10M values with ``histlog.set_max_threads(1)`` and ``(2)``.
 
 Every result is checked outside the timing: counts equal numpy.histogram's on the engine's own
 edges, quantiles equal ``np.quantile`` exactly, moments agree with scipy to 1e-9.
